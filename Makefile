@@ -1,0 +1,49 @@
+# Two commands: `make run` (venv, install, migrate, demo data if empty, serve) and `make test`.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+export DATABASE_URL ?= sqlite:///var/bail-checkin.sqlite3
+
+.PHONY: run test install migrate seed serve lint bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+# dlib comes as the prebuilt dlib-bin wheel (never compiled); face_recognition is installed
+# without its dependencies so pip does not try to build dlib from source; its models package
+# imports pkg_resources, hence setuptools<82.
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet --upgrade pip "setuptools<82" wheel
+	$(BIN)/pip install --quiet dlib-bin
+	$(BIN)/pip install --quiet --no-deps face-recognition face-recognition-models
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed
+	$(BIN)/pip install --quiet -e ".[test]"
+	touch $@
+
+install: $(VENV)/.installed
+
+migrate: install
+	$(BIN)/bail-checkin migrate
+
+seed: migrate
+	$(BIN)/bail-checkin seed-demo --if-empty
+
+run: seed
+	$(BIN)/bail-checkin serve --port $(PORT)
+
+test: $(VENV)/.installed-test
+	$(BIN)/python -m pytest -p no:cacheprovider $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check reporting_api tests bench
+
+bench: $(VENV)/.installed-test
+	$(BIN)/python bench/seed_demo.py
+	$(BIN)/python bench/api_read.py
+
+clean:
+	rm -rf $(VENV) var/*.sqlite3 *.egg-info

@@ -1,0 +1,100 @@
+"""Bail cases, their reporting plan and their check-ins."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from litestar import Controller, get, post, put
+from litestar.params import FromPath, JSONBody, QueryParameter
+
+from reporting_api.api.deps import CtxDep, PagingDep
+from reporting_api.api.convert import case_out, check_in_out, plan_out
+from reporting_api.api.schemas import (
+    CaseClose,
+    CaseCreate,
+    CaseOut,
+    CaseStatusName,
+    CheckInOut,
+    Page,
+    PlanChange,
+    PlanIn,
+    PlanOut,
+)
+from reporting_api.services import cases as service
+from reporting_api.services import checkins as checkin_service
+from reporting_api.services import plans as plan_service
+
+OptionalId = QueryParameter(ge=1, le=2**31 - 1)
+
+
+class CaseController(Controller):
+    path = "/cases"
+    tags = ["cases"]
+
+    @post("/")
+    async def open_case(self, data: JSONBody[CaseCreate], ctx: CtxDep) -> CaseOut:
+        """Open a bail case for an enrolled defendant of the officer's office."""
+        return case_out(await service.open_case(ctx, data))
+
+    @get("/")
+    async def list_cases(
+        self,
+        ctx: CtxDep,
+        paging: PagingDep,
+        office_id: Annotated[int | None, OptionalId] = None,
+        officer_id: Annotated[int | None, OptionalId] = None,
+        defendant_id: Annotated[int | None, OptionalId] = None,
+        status: Annotated[CaseStatusName | None, QueryParameter()] = None,
+    ) -> Page[CaseOut]:
+        rows, total = await service.list_cases(
+            ctx,
+            office_id=office_id,
+            status=status,
+            officer_id=officer_id,
+            defendant_id=defendant_id,
+            offset=paging.offset,
+            limit=paging.page_size,
+        )
+        return Page(
+            items=[case_out(r) for r in rows],
+            total=total,
+            page=paging.page,
+            page_size=paging.page_size,
+        )
+
+    @get("/{case_id:int}")
+    async def read(self, case_id: FromPath[int], ctx: CtxDep) -> CaseOut:
+        return case_out(await service.read(ctx, case_id))
+
+    @post("/{case_id:int}/close")
+    async def close(
+        self, case_id: FromPath[int], data: JSONBody[CaseClose], ctx: CtxDep
+    ) -> CaseOut:
+        """Close with an outcome; check-ins that have not opened yet are removed."""
+        return case_out(await service.close_case(ctx, case_id, data))
+
+    @get("/{case_id:int}/plan")
+    async def get_plan(self, case_id: FromPath[int], ctx: CtxDep) -> PlanOut:
+        return plan_out(await plan_service.get_plan(ctx, case_id))
+
+    @put("/{case_id:int}/plan")
+    async def set_plan(
+        self, case_id: FromPath[int], data: JSONBody[PlanIn], ctx: CtxDep
+    ) -> PlanChange:
+        """Set or replace the plan: future check-ins are regenerated, past ones kept."""
+        result = await plan_service.set_plan(ctx, case_id, data)
+        return PlanChange(
+            plan=plan_out(result["plan"]),
+            created=result["created"],
+            updated=result["updated"],
+            deleted=result["deleted"],
+            kept=result["kept"],
+            check_ins=[
+                check_in_out(checkin_service.with_effective_status(r, ctx.now))
+                for r in result["check_ins"]
+            ],
+        )
+
+    @get("/{case_id:int}/checkins")
+    async def check_ins(self, case_id: FromPath[int], ctx: CtxDep) -> list[CheckInOut]:
+        return [check_in_out(r) for r in await checkin_service.list_for_case(ctx, case_id)]

@@ -1,0 +1,58 @@
+"""The office's day, and officers recording in-person or excused check-ins."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from litestar import Controller, get, post
+from litestar.params import FromPath, JSONBody, QueryParameter
+
+from reporting_api.api.deps import CtxDep
+from reporting_api.api.convert import check_in_out, today_row
+from reporting_api.api.schemas import CheckInOut, ExcuseRequest, InPersonRequest, TodayOut
+from reporting_api.services import checkins as service
+from reporting_api.thai_dates import format_thai_date
+
+
+class OfficeDayController(Controller):
+    path = "/offices/{office_id:int}/checkins"
+    tags = ["check-ins"]
+
+    @get("/today")
+    async def today(
+        self,
+        office_id: FromPath[int],
+        ctx: CtxDep,
+        missed_days: Annotated[
+            int, QueryParameter(ge=1, le=90, description="How far back missed check-ins are listed")
+        ] = 7,
+    ) -> TodayOut:
+        """Due today, overdue (inside the grace days) and recently missed, for one office."""
+        day = await service.office_today(ctx, office_id, missed_days)
+        return TodayOut(
+            office_id=office_id,
+            today=day["today"],
+            today_th=format_thai_date(day["today"]),
+            due_today=[today_row(r) for r in day["due_today"]],
+            overdue=[today_row(r) for r in day["overdue"]],
+            missed=[today_row(r) for r in day["missed"]],
+        )
+
+
+class CheckInController(Controller):
+    path = "/checkins"
+    tags = ["check-ins"]
+
+    @post("/{check_in_id:int}/in-person")
+    async def in_person(
+        self, check_in_id: FromPath[int], data: JSONBody[InPersonRequest], ctx: CtxDep
+    ) -> CheckInOut:
+        """Record that the person reported at the office."""
+        return check_in_out(await service.record_in_person(ctx, check_in_id, data.note))
+
+    @post("/{check_in_id:int}/excuse")
+    async def excuse(
+        self, check_in_id: FromPath[int], data: JSONBody[ExcuseRequest], ctx: CtxDep
+    ) -> CheckInOut:
+        """Excuse this check-in; the reason is required and kept."""
+        return check_in_out(await service.excuse(ctx, check_in_id, data.reason))

@@ -1,0 +1,186 @@
+"""Turning stored rows into response types."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import msgspec
+
+from reporting_api.api import schemas as s
+from reporting_api.national_id import mask_national_id
+from reporting_api.thai_dates import format_thai_date
+
+
+def _full_name(title: str | None, first: str, last: str) -> str:
+    return " ".join(part for part in (f"{title or ''}{first}", last) if part)
+
+
+def office_out(row: dict[str, Any]) -> s.OfficeOut:
+    return msgspec.convert(row, s.OfficeOut, from_attributes=False)
+
+
+def staff_out(row: dict[str, Any]) -> s.StaffOut:
+    return s.StaffOut(
+        id=row["id"],
+        username=row["username"],
+        display_name=row["display_name"],
+        role=row["role"],
+        office_id=row["office"],
+        active=row["active"],
+    )
+
+
+def defendant_out(row: dict[str, Any]) -> s.DefendantOut:
+    return s.DefendantOut(
+        id=row["id"],
+        national_id=row["national_id"],
+        title_th=row["title_th"],
+        first_name_th=row["first_name_th"],
+        last_name_th=row["last_name_th"],
+        first_name_en=row["first_name_en"],
+        last_name_en=row["last_name_en"],
+        date_of_birth=row["date_of_birth"],
+        phone=row["phone"],
+        preferred_language=row["preferred_language"],
+        sms_opt_out=row["sms_opt_out"],
+        office_id=row["office"],
+        has_photo=row["id_photo_mime"] is not None,
+        photo_width=row["id_photo_width"],
+        photo_height=row["id_photo_height"],
+        consent_at=row["consent_at"],
+        consent_version=row["consent_version"],
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+    )
+
+
+def defendant_summary(row: dict[str, Any]) -> s.DefendantSummary:
+    return s.DefendantSummary(
+        id=row["id"],
+        national_id_masked=mask_national_id(row["national_id"]),
+        title_th=row["title_th"],
+        first_name_th=row["first_name_th"],
+        last_name_th=row["last_name_th"],
+        first_name_en=row["first_name_en"],
+        last_name_en=row["last_name_en"],
+        phone=row["phone"],
+        office_id=row["office"],
+    )
+
+
+def case_out(row: dict[str, Any]) -> s.CaseOut:
+    return s.CaseOut(
+        id=row["id"],
+        defendant_id=row["defendant"],
+        defendant_name_th=_full_name(
+            row["defendant_title_th"],
+            row["defendant_first_name_th"],
+            row["defendant_last_name_th"],
+        ),
+        office_id=row["office"],
+        officer_id=row["officer"],
+        court=row["court"],
+        black_case_number=row["black_case_number"],
+        red_case_number=row["red_case_number"],
+        charge=row["charge"],
+        bail_amount=f"{Decimal(row['bail_amount']):.2f}",
+        fund_request_ref=row["fund_request_ref"],
+        release_date=row["release_date"],
+        conditions=row["conditions"],
+        next_court_date=row["next_court_date"],
+        status=row["status"],
+        closing_outcome=row["closing_outcome"],
+        closed_at=row["closed_at"],
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+    )
+
+
+def check_in_out(row: dict[str, Any]) -> s.CheckInOut:
+    return s.CheckInOut(
+        id=row["id"],
+        case_id=row["case"],
+        office_id=row["office"],
+        due_date=row["due_date"],
+        due_date_th=format_thai_date(row["due_date"]),
+        nominal_date=row["nominal_date"],
+        moved_reason=row["moved_reason"],
+        opens_at=row["opens_at"],
+        due_at=row["due_at"],
+        closes_at=row["closes_at"],
+        status=row["status"],
+        method=row["method"],
+        completed_at=row["completed_at"],
+        recorded_by=row["recorded_by"],
+        note=row["note"],
+    )
+
+
+def today_row(row: dict[str, Any]) -> s.TodayRow:
+    return s.TodayRow(
+        check_in=check_in_out(row),
+        defendant_id=row["defendant_id"],
+        defendant_name_th=_full_name(
+            row["defendant_title_th"],
+            row["defendant_first_name_th"],
+            row["defendant_last_name_th"],
+        ),
+        phone=row["defendant_phone"],
+    )
+
+
+def plan_out(row: dict[str, Any]) -> s.PlanOut:
+    return s.PlanOut(
+        case_id=row["case"],
+        kind=row["kind"],
+        every_days=row["every_days"],
+        dates=[date.fromisoformat(d) for d in _json_list(row["dates"])],
+        start_date=row["start_date"],
+        end_date=row["end_date"],
+        window_opens_days_before=row["window_opens_days_before"],
+        grace_days=row["grace_days"],
+        updated_at=row["updated_at"],
+    )
+
+
+def _json_list(value: Any) -> list[str]:
+    # Piccolo returns JSON columns as text on both engines.
+    return msgspec.json.decode(value) if isinstance(value, (str, bytes)) else list(value or [])
+
+
+def flag_out(row: dict[str, Any]) -> s.FlagOut:
+    return s.FlagOut(
+        id=row["id"],
+        kind=row["kind"],
+        case_id=row["case"],
+        check_in_id=row["check_in"],
+        office_id=row["office"],
+        severity=row["severity"],
+        detail=row["detail"],
+        raised_at=row["raised_at"],
+        acknowledged_at=row["acknowledged_at"],
+        acknowledged_by=row["acknowledged_by"],
+        acknowledge_note=row["acknowledge_note"],
+        resolved_at=row["resolved_at"],
+        resolved_by=row["resolved_by"],
+        resolution_note=row["resolution_note"],
+    )
+
+
+def audit_out(row: dict[str, Any]) -> s.AuditOut:
+    detail = row["detail"]
+    if isinstance(detail, (str, bytes)):
+        detail = msgspec.json.decode(detail)
+    return s.AuditOut(
+        id=row["id"],
+        actor_id=row["actor"],
+        actor_username=row["actor_username"],
+        action=row["action"],
+        entity=row["entity"],
+        entity_id=row["entity_id"],
+        at=row["at"],
+        client_address=row["client_address"],
+        detail=detail or {},
+    )

@@ -1,0 +1,116 @@
+"""Defendants: enrol with the ID-card photo, read, search, update."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from dataclasses import dataclass
+from datetime import date
+
+import msgspec
+from litestar import Controller, Response, get, patch, post, put
+from litestar.params import FromPath, JSONBody, MultipartBody, QueryParameter
+from litestar.datastructures import UploadFile
+
+from reporting_api.api.deps import CtxDep, PagingDep
+from reporting_api.api.convert import defendant_out, defendant_summary
+from reporting_api.api.schemas import DefendantOut, DefendantSummary, DefendantUpdate, Page
+from reporting_api.services import defendants as service
+
+
+@dataclass
+class DefendantForm:
+    """Enrolment form (multipart/form-data) with the ID-card photo as `photo`."""
+
+    national_id: str
+    first_name_th: str
+    last_name_th: str
+    date_of_birth: date
+    phone: str
+    consent: bool
+    photo: UploadFile
+    title_th: str = ""
+    first_name_en: str | None = None
+    last_name_en: str | None = None
+    preferred_language: str = "th"
+    office_id: int | None = None
+
+
+@dataclass
+class PhotoForm:
+    photo: UploadFile
+
+
+class DefendantController(Controller):
+    path = "/defendants"
+    tags = ["defendants"]
+
+    @post("/")
+    async def enrol(self, data: MultipartBody[DefendantForm], ctx: CtxDep) -> DefendantOut:
+        """Enrol a person (officers, their own office); PDPA consent is required."""
+        photo = await data.photo.read()
+        new = service.NewDefendant(
+            national_id=data.national_id,
+            first_name_th=data.first_name_th,
+            last_name_th=data.last_name_th,
+            date_of_birth=data.date_of_birth,
+            phone=data.phone,
+            consent=data.consent,
+            title_th=data.title_th,
+            first_name_en=data.first_name_en,
+            last_name_en=data.last_name_en,
+            preferred_language=data.preferred_language,
+            office_id=data.office_id,
+        )
+        return defendant_out(await service.enrol(ctx, new, photo))
+
+    @get("/")
+    async def search(
+        self,
+        ctx: CtxDep,
+        paging: PagingDep,
+        q: Annotated[
+            str | None,
+            QueryParameter(
+                max_length=100,
+                description="13-digit national ID, 4+ leading ID digits, a mobile number, or a name",
+            ),
+        ] = None,
+        office_id: Annotated[int | None, QueryParameter(ge=1, le=2**31 - 1)] = None,
+    ) -> Page[DefendantSummary]:
+        rows, total = await service.search(ctx, q, office_id, paging.offset, paging.page_size)
+        return Page(
+            items=[defendant_summary(r) for r in rows],
+            total=total,
+            page=paging.page,
+            page_size=paging.page_size,
+        )
+
+    @get("/{defendant_id:int}")
+    async def read(self, defendant_id: FromPath[int], ctx: CtxDep) -> DefendantOut:
+        return defendant_out(await service.read(ctx, defendant_id))
+
+    @get("/{defendant_id:int}/photo", media_type="image/jpeg")
+    async def photo(self, defendant_id: FromPath[int], ctx: CtxDep) -> Response[bytes]:
+        """The ID-card photo as stored (JPEG or PNG)."""
+        data, mime = await service.read_photo(ctx, defendant_id)
+        return Response(data, media_type=mime, headers={"Cache-Control": "private, no-store"})
+
+    @patch("/{defendant_id:int}")
+    async def update(
+        self, defendant_id: FromPath[int], data: JSONBody[DefendantUpdate], ctx: CtxDep
+    ) -> DefendantOut:
+        changes = {
+            f: getattr(data, f)
+            for f in data.__struct_fields__
+            if getattr(data, f) is not msgspec.UNSET and getattr(data, f) is not None
+        }
+        return defendant_out(await service.update(ctx, defendant_id, changes))
+
+    @put("/{defendant_id:int}/photo")
+    async def replace_photo(
+        self, defendant_id: FromPath[int], data: MultipartBody[PhotoForm], ctx: CtxDep
+    ) -> DefendantOut:
+        return defendant_out(
+            await service.replace_photo(ctx, defendant_id, await data.photo.read())
+        )

@@ -1,0 +1,55 @@
+"""Dependencies every controller may ask for."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from typing import Any
+
+from litestar import Request
+from litestar.params import QueryParameter
+from litestar.di import NamedDependency
+
+from reporting_api.access import Principal
+from reporting_api.clock import utcnow
+from reporting_api.services.context import Ctx
+from reporting_api.settings import Settings
+
+
+def client_address(request: Request[Any, Any, Any]) -> str | None:
+    return request.client.host if request.client else None
+
+
+async def provide_ctx(request: Request[Principal, Any, Any]) -> Ctx:
+    settings: Settings = request.app.state.settings
+    return Ctx(
+        principal=request.user,
+        client_address=client_address(request),
+        now=utcnow(),
+        settings=settings,
+    )
+
+
+class Paging:
+    """`page` (from 1) and `page_size` (1 to 100) query parameters."""
+
+    def __init__(self, page: int, page_size: int) -> None:
+        self.page = page
+        self.page_size = page_size
+
+    @property
+    def offset(self) -> int:
+        return (self.page - 1) * self.page_size
+
+
+async def provide_paging(
+    page: Annotated[int, QueryParameter(ge=1, le=100_000, description="Page number, from 1")] = 1,
+    page_size: Annotated[
+        int, QueryParameter(ge=1, le=100, description="Rows a page, 1 to 100")
+    ] = 20,
+) -> Paging:
+    return Paging(page, page_size)
+
+
+CtxDep = NamedDependency[Ctx]
+PagingDep = NamedDependency[Paging]

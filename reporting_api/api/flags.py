@@ -1,0 +1,56 @@
+"""Flags for officers: list, acknowledge, resolve."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from litestar import Controller, get, post
+from litestar.params import FromPath, JSONBody, QueryParameter
+
+from reporting_api.api.deps import CtxDep, PagingDep
+from reporting_api.api.convert import flag_out
+from reporting_api.api.schemas import FlagNote, FlagOut, FlagResolve, FlagStateName, Page
+from reporting_api.services import flags as service
+
+
+class FlagController(Controller):
+    path = "/flags"
+    tags = ["flags"]
+
+    @get("/")
+    async def list_flags(
+        self,
+        ctx: CtxDep,
+        paging: PagingDep,
+        office_id: Annotated[int | None, QueryParameter(ge=1, le=2**31 - 1)] = None,
+        case_id: Annotated[int | None, QueryParameter(ge=1, le=2**31 - 1)] = None,
+        flag_state: Annotated[FlagStateName, QueryParameter(name="state")] = "open",
+        kind: Annotated[str | None, QueryParameter(max_length=32)] = None,
+    ) -> Page[FlagOut]:
+        rows, total = await service.list_flags(
+            ctx,
+            office_id=office_id,
+            state=flag_state,
+            kind=kind,
+            case_id=case_id,
+            offset=paging.offset,
+            limit=paging.page_size,
+        )
+        return Page(
+            items=[flag_out(r) for r in rows],
+            total=total,
+            page=paging.page,
+            page_size=paging.page_size,
+        )
+
+    @post("/{flag_id:int}/acknowledge")
+    async def acknowledge(
+        self, flag_id: FromPath[int], data: JSONBody[FlagNote], ctx: CtxDep
+    ) -> FlagOut:
+        return flag_out(await service.acknowledge(ctx, flag_id, data.note))
+
+    @post("/{flag_id:int}/resolve")
+    async def resolve(
+        self, flag_id: FromPath[int], data: JSONBody[FlagResolve], ctx: CtxDep
+    ) -> FlagOut:
+        return flag_out(await service.resolve(ctx, flag_id, data.note))

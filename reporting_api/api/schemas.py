@@ -1,0 +1,320 @@
+"""Request and response types of the JSON API (msgspec Structs, so OpenAPI shows them)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated, Generic, Literal, TypeVar
+
+import msgspec
+from msgspec import Meta, Struct
+
+T = TypeVar("T")
+
+RoleName = Literal["officer", "manager", "admin"]
+LanguageCode = Literal["th", "en"]
+CaseStatusName = Literal["active", "concluded", "absconded", "revoked"]
+ClosingStatus = Literal["concluded", "absconded", "revoked"]
+CheckInStatusName = Literal[
+    "upcoming", "open", "verified", "pending_review", "late", "missed", "excused"
+]
+PlanKindName = Literal["interval", "dates"]
+FlagStateName = Literal["open", "acknowledged", "resolved", "all"]
+
+ShortText = Annotated[str, Meta(min_length=1, max_length=200)]
+Name = Annotated[str, Meta(min_length=1, max_length=100)]
+Note = Annotated[str, Meta(max_length=2000)]
+RequiredNote = Annotated[str, Meta(min_length=1, max_length=2000)]
+Password = Annotated[str, Meta(min_length=1, max_length=200)]
+Id = Annotated[int, Meta(ge=1, le=2**31 - 1)]
+
+
+class Page(Struct, Generic[T]):
+    items: list[T]
+    total: int
+    page: int
+    page_size: int
+
+
+# --- auth -------------------------------------------------------------------------------
+
+
+class LoginRequest(Struct, forbid_unknown_fields=True):
+    username: Annotated[str, Meta(min_length=1, max_length=64)]
+    password: Password
+
+
+class StaffOut(Struct):
+    id: int
+    username: str
+    display_name: str
+    role: RoleName
+    office_id: int
+    active: bool
+
+
+class LoginResponse(Struct):
+    token: str
+    expires_at: datetime
+    user: StaffOut
+
+
+# --- offices and staff --------------------------------------------------------------------
+
+
+class OfficeOut(Struct):
+    id: int
+    code: str
+    name_th: str
+    name_en: str
+    province_th: str | None
+    province_en: str | None
+    region: str | None
+    phone: str | None
+    is_central: bool
+
+
+class OfficeCreate(Struct, forbid_unknown_fields=True):
+    code: Annotated[str, Meta(min_length=1, max_length=16, pattern=r"^[A-Za-z0-9_-]+$")]
+    name_th: ShortText
+    name_en: ShortText
+    province_th: ShortText | None = None
+    province_en: ShortText | None = None
+    region: Annotated[str, Meta(max_length=16)] | None = None
+    phone: Annotated[str, Meta(max_length=32)] | None = None
+
+
+class OfficeUpdate(Struct, forbid_unknown_fields=True):
+    name_th: ShortText | None = None
+    name_en: ShortText | None = None
+    phone: Annotated[str, Meta(max_length=32)] | None = None
+
+
+class StaffCreate(Struct, forbid_unknown_fields=True):
+    username: Annotated[str, Meta(min_length=3, max_length=64, pattern=r"^[a-z0-9._-]+$")]
+    display_name: ShortText
+    role: RoleName
+    office_id: Id
+    password: Annotated[str, Meta(min_length=10, max_length=200)]
+
+
+class StaffUpdate(Struct, forbid_unknown_fields=True):
+    display_name: ShortText | None = None
+    role: RoleName | None = None
+    office_id: Id | None = None
+    active: bool | None = None
+    password: Annotated[str, Meta(min_length=10, max_length=200)] | None = None
+
+
+# --- defendants ---------------------------------------------------------------------------
+
+
+class DefendantUpdate(Struct, forbid_unknown_fields=True):
+    title_th: Annotated[str, Meta(max_length=32)] | None = None
+    first_name_th: Name | None = None
+    last_name_th: Name | None = None
+    first_name_en: Annotated[str, Meta(max_length=100)] | None = None
+    last_name_en: Annotated[str, Meta(max_length=100)] | None = None
+    date_of_birth: date | None = None
+    phone: Annotated[str, Meta(min_length=1, max_length=32)] | None = None
+    preferred_language: LanguageCode | None = None
+    sms_opt_out: bool | None = None
+
+
+class DefendantOut(Struct):
+    id: int
+    national_id: str
+    title_th: str
+    first_name_th: str
+    last_name_th: str
+    first_name_en: str | None
+    last_name_en: str | None
+    date_of_birth: date
+    phone: str
+    preferred_language: LanguageCode
+    sms_opt_out: bool
+    office_id: int
+    has_photo: bool
+    photo_width: int | None
+    photo_height: int | None
+    consent_at: datetime
+    consent_version: str
+    created_at: datetime
+    updated_at: datetime
+
+
+class DefendantSummary(Struct):
+    id: int
+    national_id_masked: str
+    title_th: str
+    first_name_th: str
+    last_name_th: str
+    first_name_en: str | None
+    last_name_en: str | None
+    phone: str
+    office_id: int
+
+
+# --- cases and plans ---------------------------------------------------------------------
+
+
+class CaseCreate(Struct, forbid_unknown_fields=True):
+    defendant_id: Id
+    court: ShortText
+    black_case_number: Annotated[str, Meta(min_length=1, max_length=64)]
+    charge: Annotated[str, Meta(min_length=1, max_length=2000)]
+    bail_amount: Decimal
+    release_date: date
+    office_id: Id | None = None
+    officer_id: Id | None = None
+    red_case_number: Annotated[str, Meta(max_length=64)] | None = None
+    fund_request_ref: Annotated[str, Meta(max_length=64)] | None = None
+    conditions: Note = ""
+    next_court_date: date | None = None
+
+
+class CaseClose(Struct, forbid_unknown_fields=True):
+    status: ClosingStatus
+    outcome: RequiredNote
+
+
+class CaseOut(Struct):
+    id: int
+    defendant_id: int
+    defendant_name_th: str
+    office_id: int
+    officer_id: int | None
+    court: str
+    black_case_number: str
+    red_case_number: str | None
+    charge: str
+    bail_amount: Annotated[
+        str, Meta(pattern=r"^[0-9]+\.[0-9]{2}$", description="Exact THB, two decimals")
+    ]
+    fund_request_ref: str | None
+    release_date: date
+    conditions: str
+    next_court_date: date | None
+    status: CaseStatusName
+    closing_outcome: str | None
+    closed_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class PlanIn(Struct, forbid_unknown_fields=True):
+    kind: PlanKindName
+    start_date: date
+    end_date: date
+    every_days: Annotated[int, Meta(ge=1, le=365)] | None = None
+    dates: Annotated[list[date], Meta(max_length=400)] = msgspec.field(default_factory=list)
+    window_opens_days_before: Annotated[int, Meta(ge=0, le=60)] = 0
+    grace_days: Annotated[int, Meta(ge=0, le=30)] = 0
+
+
+class CheckInOut(Struct):
+    id: int
+    case_id: int
+    office_id: int
+    due_date: date
+    due_date_th: str
+    nominal_date: date | None
+    moved_reason: str | None
+    opens_at: datetime
+    due_at: datetime
+    closes_at: datetime
+    status: CheckInStatusName
+    method: Literal["remote", "in_person"] | None
+    completed_at: datetime | None
+    recorded_by: int | None
+    note: str | None
+
+
+class PlanOut(Struct):
+    case_id: int
+    kind: PlanKindName
+    every_days: int | None
+    dates: list[date]
+    start_date: date
+    end_date: date
+    window_opens_days_before: int
+    grace_days: int
+    updated_at: datetime
+
+
+class PlanChange(Struct):
+    plan: PlanOut
+    created: int
+    updated: int
+    deleted: int
+    kept: int
+    check_ins: list[CheckInOut]
+
+
+class TodayRow(Struct):
+    check_in: CheckInOut
+    defendant_id: int
+    defendant_name_th: str
+    phone: str
+
+
+class TodayOut(Struct):
+    office_id: int
+    today: date
+    today_th: str
+    due_today: list[TodayRow]
+    overdue: list[TodayRow]
+    missed: list[TodayRow]
+
+
+class InPersonRequest(Struct, forbid_unknown_fields=True):
+    note: Note = ""
+
+
+class ExcuseRequest(Struct, forbid_unknown_fields=True):
+    reason: RequiredNote
+
+
+# --- flags and audit ----------------------------------------------------------------------
+
+
+class FlagOut(Struct):
+    id: int
+    kind: str
+    case_id: int
+    check_in_id: int | None
+    office_id: int
+    severity: str
+    detail: str
+    raised_at: datetime
+    acknowledged_at: datetime | None
+    acknowledged_by: int | None
+    acknowledge_note: str | None
+    resolved_at: datetime | None
+    resolved_by: int | None
+    resolution_note: str | None
+
+
+class FlagNote(Struct, forbid_unknown_fields=True):
+    note: Note = ""
+
+
+class FlagResolve(Struct, forbid_unknown_fields=True):
+    note: RequiredNote
+
+
+class AuditOut(Struct):
+    id: int
+    actor_id: int | None
+    actor_username: str | None
+    action: str
+    entity: str
+    entity_id: str | None
+    at: datetime
+    client_address: str | None
+    detail: dict
+
+
+class Health(Struct):
+    status: Literal["ok", "unavailable"]
+    database: str

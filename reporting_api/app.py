@@ -1,0 +1,134 @@
+"""`create_app()`: the Litestar application with the JSON API under /api/v1."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from litestar import Litestar, Request, Response, Router
+from litestar.di import Provide
+from litestar.exceptions import HTTPException
+from litestar.middleware import DefineMiddleware
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import SwaggerRenderPlugin
+from litestar.static_files import create_static_files_router
+from litestar.status_codes import HTTP_400_BAD_REQUEST, HTTP_409_CONFLICT
+from swagger_ui_bundle import swagger_ui_path
+
+from reporting_api.api.audit import AuditController
+from reporting_api.api.auth import AuthController, TokenAuthMiddleware
+from reporting_api.api.cases import CaseController
+from reporting_api.api.checkins import CheckInController, OfficeDayController
+from reporting_api.api.defendants import DefendantController
+from reporting_api.api.deps import provide_ctx, provide_paging
+from reporting_api.api.flags import FlagController
+from reporting_api.api.health import healthz
+from reporting_api.api.offices import OfficeController, StaffController
+from reporting_api.db import bind_tables, engine_from_url, is_postgres
+from reporting_api.errors import Conflict, InvalidInput, TransitionNotAllowed
+from reporting_api.settings import Settings
+
+log = logging.getLogger(__name__)
+
+# A 10 MB photo plus the form around it; larger bodies are refused with 413 before parsing.
+MAX_BODY_BYTES = 12 * 1024 * 1024
+
+
+def _field_error(status: int, detail: str, field: str, reason: str, reason_th: str) -> Response[Any]:
+    return Response(
+        {
+            "status_code": status,
+            "detail": detail,
+            "extra": [{"key": field, "message": reason, "message_th": reason_th}],
+        },
+        status_code=status,
+    )
+
+
+def invalid_input_handler(_: Request[Any, Any, Any], exc: InvalidInput) -> Response[Any]:
+    return _field_error(HTTP_400_BAD_REQUEST, f"{exc.field}: {exc.reason}", exc.field,
+                        exc.reason, exc.reason_th)
+
+
+def conflict_handler(_: Request[Any, Any, Any], exc: Conflict) -> Response[Any]:
+    return _field_error(HTTP_409_CONFLICT, f"{exc.field}: {exc.reason}", exc.field,
+                        exc.reason, exc.reason_th)
+
+
+def transition_handler(_: Request[Any, Any, Any], exc: TransitionNotAllowed) -> Response[Any]:
+    return _field_error(
+        HTTP_409_CONFLICT, str(exc), "status",
+        f"a check-in that is {exc.current} cannot become {exc.target}",
+        f"สถานะ {exc.current} เปลี่ยนเป็น {exc.target} ไม่ได้",
+    )
+
+
+def api_router() -> Router:
+    return Router(
+        path="/api/v1",
+        route_handlers=[
+            AuthController, OfficeController, StaffController, DefendantController,
+            CaseController, OfficeDayController, CheckInController, FlagController,
+            AuditController,
+        ],
+        dependencies={"ctx": Provide(provide_ctx), "paging": Provide(provide_paging)},
+    )
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    settings = settings or Settings.from_env()
+    engine = engine_from_url(settings.database_url)
+    bind_tables(engine)
+
+    async def open_pool() -> None:
+        if is_postgres(engine) and settings.db_pool_size > 0:
+            await engine.start_connection_pool(max_size=settings.db_pool_size)
+
+    async def close_pool() -> None:
+        if is_postgres(engine) and settings.db_pool_size > 0:
+            await engine.close_connection_pool()
+
+    auth = DefineMiddleware(
+        TokenAuthMiddleware,
+        exclude=["^/schema", "^/static/", "^/healthz$"],
+    )
+    openapi = OpenAPIConfig(
+        title="Bail check-in API",
+        version="1.0.0",
+        description="Justice Fund bail reporting: defendants, cases, plans, check-ins, flags.",
+        path="/schema",
+        render_plugins=[
+            SwaggerRenderPlugin(
+                js_url="/static/swagger/swagger-ui-bundle.js",
+                css_url="/static/swagger/swagger-ui.css",
+                standalone_preset_js_url="/static/swagger/swagger-ui-standalone-preset.js",
+                path="/swagger",
+            )
+        ],
+    )
+    app = Litestar(
+        route_handlers=[
+            healthz,
+            api_router(),
+            create_static_files_router(
+                path="/static/swagger", directories=[swagger_ui_path], opt={"exclude_from_auth": True},
+                include_in_schema=False,
+            ),
+        ],
+        middleware=[auth],
+        openapi_config=openapi,
+        exception_handlers={
+            InvalidInput: invalid_input_handler,
+            Conflict: conflict_handler,
+            TransitionNotAllowed: transition_handler,
+        },
+        on_startup=[open_pool],
+        on_shutdown=[close_pool],
+        request_max_body_size=MAX_BODY_BYTES,
+        debug=False,
+    )
+    app.state.settings = settings
+    return app
+
+
+__all__ = ["create_app", "HTTPException"]

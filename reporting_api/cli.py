@@ -1,0 +1,158 @@
+"""`bail-checkin`: migrate, serve, seed-demo, create-user."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import os
+import sys
+from collections.abc import Sequence
+
+from reporting_api.settings import Settings
+
+PICCOLO_CONF = "reporting_api.piccolo_conf"
+
+
+class CliError(Exception):
+    """A problem the person running the command can fix; printed without a traceback."""
+
+
+def _migrate(settings: Settings) -> None:
+    # Piccolo finds its engine through PICCOLO_CONF, which reads DATABASE_URL.
+    os.environ["PICCOLO_CONF"] = PICCOLO_CONF
+    os.environ["DATABASE_URL"] = settings.database_url
+    from piccolo.apps.migrations.commands.forwards import run_forwards
+
+    from reporting_api.db import bind_tables, engine_from_url
+    from reporting_api.store.offices import ensure_offices
+
+    async def run() -> int:
+        result = await run_forwards(app_name="reporting_api")
+        if not result.success:
+            raise CliError(f"migrations failed: {result.message}")
+        bind_tables(engine_from_url(settings.database_url))
+        return await ensure_offices()
+
+    added = asyncio.run(run())
+    print(f"database is up to date; {added} offices added")
+
+
+def _serve(settings: Settings, host: str, port: int, workers: int) -> None:
+    import uvicorn
+
+    print(f"serving on http://{host}:{port} (API docs at /schema/swagger)")
+    uvicorn.run(
+        "reporting_api.app:create_app", factory=True, host=host, port=port, workers=workers,
+        proxy_headers=True, log_level="info",
+    )
+
+
+def _create_user(settings: Settings, args: argparse.Namespace) -> None:
+    from datetime import timezone
+
+    from reporting_api.clock import utcnow
+    from reporting_api.db import bind_tables, engine_from_url
+    from reporting_api.passwords import MIN_PASSWORD_LENGTH, hash_password
+    from reporting_api.store import offices, staff
+
+    password = args.password or os.environ.get("NEW_USER_PASSWORD")
+    if not password:
+        password = getpass.getpass(f"password for {args.username}: ")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise CliError(f"the password must be at least {MIN_PASSWORD_LENGTH} characters")
+
+    async def run() -> None:
+        bind_tables(engine_from_url(settings.database_url))
+        office = await offices.get_office_by_code(args.office)
+        if office is None:
+            raise CliError(f"unknown office code {args.office!r} (e.g. central, TH-10, TH-50)")
+        if await staff.username_taken(args.username):
+            raise CliError(f"the username {args.username!r} is taken")
+        await staff.create_staff(
+            {
+                "username": args.username,
+                "display_name": args.display_name or args.username,
+                "role": args.role,
+                "office": office["id"],
+                "password_hash": hash_password(password),
+                "active": True,
+                "created_at": utcnow().astimezone(timezone.utc),
+            }
+        )
+
+    asyncio.run(run())
+    print(f"created {args.role} {args.username} at office {args.office}")
+
+
+def _seed_demo(settings: Settings, args: argparse.Namespace) -> None:
+    from reporting_api.demo import run_seed_demo
+
+    if args.if_empty and asyncio.run(_has_defendants(settings)):
+        print("the database already holds defendants; no demo data added")
+        return
+    run_seed_demo(settings, defendants=args.defendants, seed=args.seed, quiet=args.quiet)
+
+
+async def _has_defendants(settings: Settings) -> bool:
+    from reporting_api.db import bind_tables, engine_from_url
+    from reporting_api.tables import Defendant
+
+    bind_tables(engine_from_url(settings.database_url))
+    return await Defendant.exists()
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="bail-checkin", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("migrate", help="apply database migrations and load the offices")
+
+    serve = commands.add_parser("serve", help="serve the API")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=None, help="default: $PORT or 8000")
+    serve.add_argument("--workers", type=int, default=1)
+
+    seed = commands.add_parser("seed-demo", help="load synthetic demo data (idempotent)")
+    seed.add_argument("--defendants", type=int, default=200)
+    seed.add_argument("--seed", type=int, default=2569, help="random seed (same seed, same data)")
+    seed.add_argument("--quiet", action="store_true", help="no progress bar")
+    seed.add_argument(
+        "--if-empty", action="store_true", help="do nothing if the database has any defendant"
+    )
+
+    user = commands.add_parser("create-user", help="create a staff login")
+    user.add_argument("--username", required=True)
+    user.add_argument("--display-name")
+    user.add_argument("--role", choices=["officer", "manager", "admin"], required=True)
+    user.add_argument("--office", default="central", help="office code: central, TH-10, ...")
+    user.add_argument("--password", help="default: $NEW_USER_PASSWORD or a prompt")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    settings = Settings.from_env()
+    try:
+        if args.command == "migrate":
+            _migrate(settings)
+        elif args.command == "serve":
+            port = args.port or int(os.environ.get("PORT", "8000"))
+            _serve(settings, args.host, port, args.workers)
+        elif args.command == "seed-demo":
+            if args.defendants < 0:
+                raise CliError("--defendants must be 0 or more")
+            _seed_demo(settings, args)
+        elif args.command == "create-user":
+            _create_user(settings, args)
+    except CliError as error:
+        print(f"bail-checkin {args.command}: {error}", file=sys.stderr)
+        return 2
+    except (OSError, ValueError) as error:
+        # A database that cannot be reached or a malformed DATABASE_URL: say so plainly.
+        print(f"bail-checkin {args.command}: {type(error).__name__}: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,149 @@
+"""Opening, reading, listing and closing bail cases."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from litestar.exceptions import NotFoundException
+
+from reporting_api.access import ensure_can_change_office, ensure_can_read_office, office_scope
+from reporting_api.api.schemas import CaseClose, CaseCreate
+from reporting_api.errors import Conflict, InvalidInput
+from reporting_api.services.context import Ctx
+from reporting_api.store import cases as store
+from reporting_api.store import checkins as checkin_store
+from reporting_api.store import defendants as defendant_store
+from reporting_api.store import staff as staff_store
+from reporting_api.thai_dates import bangkok_today
+
+MAX_BAIL = Decimal("100000000")
+EARLIEST_RELEASE = date(1990, 1, 1)
+
+
+def check_bail_amount(amount: Decimal, field: str = "bail_amount") -> Decimal:
+    if not amount.is_finite() or amount <= 0:
+        raise InvalidInput(field, "must be a positive amount in baht", "ต้องเป็นจำนวนเงินบาทที่มากกว่า 0")
+    if amount > MAX_BAIL:
+        raise InvalidInput(field, "is larger than 100,000,000 baht", "เกิน 100,000,000 บาท")
+    if amount.as_tuple().exponent < -2:  # type: ignore[operator]
+        raise InvalidInput(field, "has more than 2 decimal places (satang)", "มีทศนิยมเกิน 2 ตำแหน่ง")
+    return amount.quantize(Decimal("0.01"))
+
+
+async def _load(case_id: int) -> dict[str, Any]:
+    row = await store.get_case(case_id)
+    if row is None:
+        raise NotFoundException(detail="no such case")
+    return row
+
+
+async def open_case(ctx: Ctx, data: CaseCreate) -> dict[str, Any]:
+    office_id = data.office_id or ctx.principal.office_id
+    ensure_can_change_office(ctx.principal, office_id, "office")
+    defendant_office = await defendant_store.get_defendant_office(data.defendant_id)
+    if defendant_office is None or defendant_office != office_id:
+        raise InvalidInput(
+            "defendant_id", "no such defendant in this office", "ไม่พบผู้ถูกปล่อยตัวนี้ในสำนักงาน"
+        )
+    officer_id = data.officer_id or ctx.principal.id
+    if not await staff_store.is_officer_of_office(officer_id, office_id):
+        raise InvalidInput(
+            "officer_id", "must be an active officer of the case's office",
+            "ต้องเป็นเจ้าหน้าที่ของสำนักงานนี้",
+        )
+    today = bangkok_today(ctx.now)
+    if data.release_date < EARLIEST_RELEASE or data.release_date > today + timedelta(days=30):
+        raise InvalidInput(
+            "release_date", "must be between 1990 and 30 days from today (Christian era)",
+            "วันปล่อยตัวไม่ถูกต้อง (ใช้ปี ค.ศ.)",
+        )
+    if data.next_court_date is not None and data.next_court_date < data.release_date:
+        raise InvalidInput(
+            "next_court_date", "must not be before release_date", "ต้องไม่ก่อนวันปล่อยตัว"
+        )
+    case_id = await store.insert_case(
+        {
+            "defendant": data.defendant_id,
+            "office": office_id,
+            "officer": officer_id,
+            "court": data.court.strip(),
+            "black_case_number": data.black_case_number.strip(),
+            "red_case_number": (data.red_case_number or "").strip() or None,
+            "charge": data.charge.strip(),
+            "bail_amount": check_bail_amount(data.bail_amount),
+            "fund_request_ref": (data.fund_request_ref or "").strip() or None,
+            "release_date": data.release_date,
+            "conditions": data.conditions.strip(),
+            "next_court_date": data.next_court_date,
+            "status": "active",
+            "created_at": ctx.now,
+            "updated_at": ctx.now,
+        }
+    )
+    await ctx.audit("case.create", "bail_case", case_id, {"defendant_id": data.defendant_id})
+    return await _load(case_id)
+
+
+async def read(ctx: Ctx, case_id: int) -> dict[str, Any]:
+    row = await _load(case_id)
+    ensure_can_read_office(ctx.principal, row["office"], "case")
+    await ctx.audit("case.read", "bail_case", case_id)
+    return row
+
+
+async def load_for_change(ctx: Ctx, case_id: int) -> dict[str, Any]:
+    """The case, if this officer may change it and it is still active."""
+    row = await _load(case_id)
+    ensure_can_change_office(ctx.principal, row["office"], "case")
+    if row["status"] != "active":
+        raise Conflict("case", f"the case is {row['status']}", "คดีนี้ปิดแล้ว")
+    return row
+
+
+async def list_cases(
+    ctx: Ctx,
+    *,
+    office_id: int | None,
+    status: str | None,
+    officer_id: int | None,
+    defendant_id: int | None,
+    offset: int,
+    limit: int,
+) -> tuple[list[dict[str, Any]], int]:
+    scope = office_scope(ctx.principal, office_id)
+    rows, total = await store.list_cases(
+        office_id=scope, status=status, officer_id=officer_id, defendant_id=defendant_id,
+        offset=offset, limit=limit,
+    )
+    await ctx.audit("case.list", "bail_case", None, {"returned": [r["id"] for r in rows]})
+    return rows, total
+
+
+async def close_case(ctx: Ctx, case_id: int, data: CaseClose) -> dict[str, Any]:
+    await load_for_change(ctx, case_id)
+    outcome = data.outcome.strip()
+    if not outcome:
+        raise InvalidInput("outcome", "is required", "ต้องระบุผลการปิดคดี")
+    # Check-ins that have not opened yet no longer apply; past and open ones stay as evidence.
+    future = [
+        row["id"]
+        for row in await checkin_store.list_for_case(case_id)
+        if row["status"] == "upcoming" and row["opens_at"] > ctx.now
+    ]
+    await checkin_store.delete_check_ins(future)
+    await store.update_case(
+        case_id,
+        {
+            "status": data.status,
+            "closing_outcome": outcome,
+            "closed_at": ctx.now,
+            "updated_at": ctx.now,
+        },
+    )
+    await ctx.audit(
+        "case.close", "bail_case", case_id,
+        {"status": data.status, "removed_future_check_ins": len(future)},
+    )
+    return await _load(case_id)

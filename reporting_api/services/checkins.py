@@ -1,0 +1,112 @@
+"""Reading check-ins, the office's day, and recording in-person or excused check-ins."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from litestar.exceptions import NotFoundException
+
+from reporting_api.access import ensure_can_change_office, ensure_can_read_office, office_scope
+from reporting_api.services.context import Ctx
+from reporting_api.statuses import CheckInStatus, ensure_transition
+from reporting_api.store import cases as case_store
+from reporting_api.store import checkins as store
+from reporting_api.thai_dates import bangkok_today
+
+# Statuses that only the passing of time changes (the sweep writes them; reads must not wait).
+TIME_DRIVEN = {CheckInStatus.UPCOMING, CheckInStatus.OPEN, CheckInStatus.LATE}
+
+
+def effective_status(row: dict[str, Any], now: datetime) -> CheckInStatus:
+    """The status as of ``now``, even if the periodic sweep has not written it yet."""
+    stored = CheckInStatus(row["status"])
+    if stored not in TIME_DRIVEN:
+        return stored
+    if now < row["opens_at"]:
+        return CheckInStatus.UPCOMING
+    if now < row["due_at"]:
+        return CheckInStatus.OPEN
+    if now < row["closes_at"]:
+        return CheckInStatus.LATE
+    return CheckInStatus.MISSED
+
+
+def with_effective_status(row: dict[str, Any], now: datetime) -> dict[str, Any]:
+    return row | {"status": effective_status(row, now).value}
+
+
+async def list_for_case(ctx: Ctx, case_id: int) -> list[dict[str, Any]]:
+    case = await case_store.get_case(case_id)
+    if case is None:
+        raise NotFoundException(detail="no such case")
+    ensure_can_read_office(ctx.principal, case["office"], "case")
+    return [with_effective_status(r, ctx.now) for r in await store.list_for_case(case_id)]
+
+
+async def office_today(ctx: Ctx, office_id: int, missed_days: int) -> dict[str, Any]:
+    office_scope(ctx.principal, office_id)
+    today = bangkok_today(ctx.now)
+    due = await store.due_on(office_id, today)
+    overdue = await store.overdue(office_id, ctx.now)
+    missed = await store.missed_since(office_id, ctx.now - timedelta(days=missed_days), ctx.now)
+    shown = [r["defendant_id"] for r in due + overdue + missed]
+    await ctx.audit("checkin.today", "office", office_id, {"defendants": sorted(set(shown))})
+    return {
+        "office_id": office_id,
+        "today": today,
+        "due_today": [with_effective_status(r, ctx.now) for r in due],
+        "overdue": [with_effective_status(r, ctx.now) for r in overdue],
+        "missed": [with_effective_status(r, ctx.now) for r in missed],
+    }
+
+
+async def _load_for_change(ctx: Ctx, check_in_id: int) -> dict[str, Any]:
+    row = await store.get_check_in(check_in_id)
+    if row is None:
+        raise NotFoundException(detail="no such check-in")
+    ensure_can_change_office(ctx.principal, row["office"], "check-in")
+    return row
+
+
+async def record_in_person(ctx: Ctx, check_in_id: int, note: str) -> dict[str, Any]:
+    """An officer saw the person at the office: the check-in is verified in person."""
+    row = await _load_for_change(ctx, check_in_id)
+    current = effective_status(row, ctx.now)
+    ensure_transition(current, CheckInStatus.VERIFIED)
+    await store.update_check_in(
+        check_in_id,
+        {
+            "status": CheckInStatus.VERIFIED.value,
+            "method": "in_person",
+            "completed_at": ctx.now,
+            "recorded_by": ctx.principal.id,
+            "note": note.strip() or None,
+            "updated_at": ctx.now,
+        },
+    )
+    await ctx.audit(
+        "checkin.in_person", "check_in", check_in_id, {"from": current.value, "note": note}
+    )
+    return with_effective_status(await store.get_check_in(check_in_id) or row, ctx.now)
+
+
+async def excuse(ctx: Ctx, check_in_id: int, reason: str) -> dict[str, Any]:
+    """The person need not report this time; the reason is kept."""
+    row = await _load_for_change(ctx, check_in_id)
+    current = effective_status(row, ctx.now)
+    ensure_transition(current, CheckInStatus.EXCUSED)
+    await store.update_check_in(
+        check_in_id,
+        {
+            "status": CheckInStatus.EXCUSED.value,
+            "completed_at": ctx.now,
+            "recorded_by": ctx.principal.id,
+            "note": reason.strip(),
+            "updated_at": ctx.now,
+        },
+    )
+    await ctx.audit(
+        "checkin.excuse", "check_in", check_in_id, {"from": current.value, "reason": reason}
+    )
+    return with_effective_status(await store.get_check_in(check_in_id) or row, ctx.now)

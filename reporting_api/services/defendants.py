@@ -1,0 +1,225 @@
+"""Enrolling, reading, searching and updating defendants."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from litestar.exceptions import NotFoundException
+
+from reporting_api.access import ensure_can_change_office, ensure_can_read_office, office_scope
+from reporting_api.errors import Conflict, InvalidInput
+from reporting_api.national_id import normalise_national_id
+from reporting_api.phones import parse_thai_mobile
+from reporting_api.photos import check_photo
+from reporting_api.services.context import Ctx
+from reporting_api.store import defendants as store
+from reporting_api.store import offices
+from reporting_api.thai_dates import bangkok_today
+
+OLDEST_AGE_YEARS = 120
+YOUNGEST_AGE_YEARS = 7
+
+
+@dataclass(frozen=True)
+class NewDefendant:
+    national_id: str
+    first_name_th: str
+    last_name_th: str
+    date_of_birth: date
+    phone: str
+    consent: bool
+    title_th: str = ""
+    first_name_en: str | None = None
+    last_name_en: str | None = None
+    preferred_language: str = "th"
+    office_id: int | None = None
+
+
+def _name(value: str | None, field: str, required: bool) -> str | None:
+    value = (value or "").strip()
+    if not value:
+        if required:
+            raise InvalidInput(field, "is required", "ต้องกรอก")
+        return None
+    if len(value) > 100:
+        raise InvalidInput(field, "must be at most 100 characters", "ยาวเกิน 100 ตัวอักษร")
+    return value
+
+
+def check_date_of_birth(value: date, today: date, field: str = "date_of_birth") -> date:
+    if value > today:
+        raise InvalidInput(field, "is in the future", "เป็นวันในอนาคต")
+    age = today.year - value.year - ((today.month, today.day) < (value.month, value.day))
+    if age > OLDEST_AGE_YEARS or age < YOUNGEST_AGE_YEARS:
+        raise InvalidInput(
+            field,
+            f"gives an age of {age}; check the year (Christian era, not Buddhist era)",
+            f"คำนวณอายุได้ {age} ปี โปรดตรวจสอบปี (ใช้ปี ค.ศ.)",
+        )
+    return value
+
+
+def _language(value: str, field: str = "preferred_language") -> str:
+    if value not in ("th", "en"):
+        raise InvalidInput(field, "must be th or en", "ต้องเป็น th หรือ en")
+    return value
+
+
+async def enrol(ctx: Ctx, data: NewDefendant, photo: bytes) -> dict[str, Any]:
+    office_id = data.office_id or ctx.principal.office_id
+    if not await offices.office_exists(office_id):
+        raise InvalidInput("office_id", "unknown office", "ไม่พบสำนักงานนี้")
+    ensure_can_change_office(ctx.principal, office_id, "office")
+    if not data.consent:
+        raise InvalidInput(
+            "consent",
+            "the person's PDPA consent must be recorded before enrolment",
+            "ต้องได้รับความยินยอมตาม PDPA ก่อนลงทะเบียน",
+        )
+    national_id = normalise_national_id(data.national_id)
+    values = {
+        "national_id": national_id,
+        "title_th": (data.title_th or "").strip()[:32],
+        "first_name_th": _name(data.first_name_th, "first_name_th", True),
+        "last_name_th": _name(data.last_name_th, "last_name_th", True),
+        "first_name_en": _name(data.first_name_en, "first_name_en", False),
+        "last_name_en": _name(data.last_name_en, "last_name_en", False),
+        "date_of_birth": check_date_of_birth(data.date_of_birth, bangkok_today(ctx.now)),
+        "phone": parse_thai_mobile(data.phone),
+        "preferred_language": _language(data.preferred_language),
+        "office": office_id,
+        "consent_at": ctx.now,
+        "consent_version": ctx.settings.consent_version,
+        "created_at": ctx.now,
+        "updated_at": ctx.now,
+    }
+    checked = check_photo(
+        photo, max_bytes=ctx.settings.max_photo_bytes, max_pixels=ctx.settings.max_photo_pixels
+    )
+    values |= {
+        "id_photo": checked.data,
+        "id_photo_mime": checked.mime,
+        "id_photo_width": checked.width,
+        "id_photo_height": checked.height,
+    }
+    if await store.national_id_taken(national_id):
+        raise Conflict(
+            "national_id",
+            "a defendant with this national ID is already enrolled",
+            "มีผู้ลงทะเบียนด้วยเลขประจำตัวประชาชนนี้แล้ว",
+        )
+    defendant_id = await store.insert_defendant(values)
+    await ctx.audit("defendant.create", "defendant", defendant_id)
+    return await _read(defendant_id)
+
+
+async def _read(defendant_id: int) -> dict[str, Any]:
+    row = await store.get_defendant(defendant_id)
+    if row is None:
+        raise NotFoundException(detail="no such defendant")
+    return row
+
+
+async def read(ctx: Ctx, defendant_id: int) -> dict[str, Any]:
+    row = await _read(defendant_id)
+    ensure_can_read_office(ctx.principal, row["office"], "defendant")
+    await ctx.audit("defendant.read", "defendant", defendant_id)
+    return row
+
+
+async def read_photo(ctx: Ctx, defendant_id: int) -> tuple[bytes, str]:
+    row = await store.get_photo(defendant_id)
+    if row is None:
+        raise NotFoundException(detail="no such defendant")
+    ensure_can_read_office(ctx.principal, row["office"], "defendant")
+    if row["id_photo"] is None:
+        raise NotFoundException(detail="this defendant has no ID-card photo yet")
+    await ctx.audit("defendant.photo.read", "defendant", defendant_id)
+    return row["id_photo"], row["id_photo_mime"] or "application/octet-stream"
+
+
+async def update(ctx: Ctx, defendant_id: int, changes: dict[str, Any]) -> dict[str, Any]:
+    current = await _read(defendant_id)
+    ensure_can_change_office(ctx.principal, current["office"], "defendant")
+    values: dict[str, Any] = {}
+    for field, value in changes.items():
+        if field in ("first_name_th", "last_name_th"):
+            values[field] = _name(value, field, True)
+        elif field in ("first_name_en", "last_name_en"):
+            values[field] = _name(value, field, False)
+        elif field == "title_th":
+            values[field] = (value or "").strip()
+        elif field == "date_of_birth":
+            values[field] = check_date_of_birth(value, bangkok_today(ctx.now))
+        elif field == "phone":
+            values[field] = parse_thai_mobile(value)
+        elif field == "preferred_language":
+            values[field] = _language(value)
+        elif field == "sms_opt_out":
+            values[field] = bool(value)
+    if values:
+        values["updated_at"] = ctx.now
+        await store.update_defendant(defendant_id, values)
+        changed = sorted(k for k in values if k != "updated_at")
+        await ctx.audit("defendant.update", "defendant", defendant_id, {"fields": changed})
+    return await _read(defendant_id)
+
+
+async def replace_photo(ctx: Ctx, defendant_id: int, photo: bytes) -> dict[str, Any]:
+    current = await _read(defendant_id)
+    ensure_can_change_office(ctx.principal, current["office"], "defendant")
+    checked = check_photo(
+        photo, max_bytes=ctx.settings.max_photo_bytes, max_pixels=ctx.settings.max_photo_pixels
+    )
+    await store.update_defendant(
+        defendant_id,
+        {
+            "id_photo": checked.data,
+            "id_photo_mime": checked.mime,
+            "id_photo_width": checked.width,
+            "id_photo_height": checked.height,
+            "updated_at": ctx.now,
+        },
+    )
+    await ctx.audit("defendant.photo.replace", "defendant", defendant_id)
+    return await _read(defendant_id)
+
+
+_WILDCARDS = re.compile(r"[%_\\]")
+
+
+async def search(
+    ctx: Ctx, q: str | None, office_id: int | None, offset: int, limit: int
+) -> tuple[list[dict[str, Any]], int]:
+    """Search by 13-digit ID, ID prefix (4+ digits), mobile number, or name prefix."""
+    scope = office_scope(ctx.principal, office_id)
+    text = _WILDCARDS.sub("", (q or "").strip())
+    criteria: dict[str, Any] = {}
+    digits = re.sub(r"[\s-]", "", text)
+    if text and (digits.isdigit() or digits.startswith("+")):
+        plain = digits.lstrip("+")
+        if len(plain) == 13:
+            criteria["national_id"] = normalise_national_id(plain, field="q")
+        elif plain.startswith(("0", "66")) and 9 <= len(plain) <= 11:
+            criteria["phone"] = parse_thai_mobile(digits, field="q")
+        elif len(plain) >= 4:
+            criteria["national_id_prefix"] = plain
+        else:
+            raise InvalidInput(
+                "q", "give at least 4 digits of a national ID", "กรอกเลขประจำตัวอย่างน้อย 4 หลัก"
+            )
+    elif text:
+        criteria["name_words"] = text.split()
+    rows, total = await store.search_defendants(
+        **criteria, office_id=scope, offset=offset, limit=limit
+    )
+    await ctx.audit(
+        "defendant.search",
+        "defendant",
+        None,
+        {"q": q or "", "office_id": scope, "returned": [r["id"] for r in rows]},
+    )
+    return rows, total

@@ -1,0 +1,121 @@
+"""Setting or replacing a case's reporting plan, and regenerating its future check-ins."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar.exceptions import NotFoundException
+
+from reporting_api.access import ensure_can_read_office
+from reporting_api.api.schemas import PlanIn
+from reporting_api.errors import InvalidInput
+from reporting_api.planning import ExistingCheckIn, PlanSpec, expand_plan, initial_status, replan
+from reporting_api.services import cases
+from reporting_api.services.context import Ctx
+from reporting_api.statuses import CheckInStatus, PlanKind
+from reporting_api.store import cases as case_store
+from reporting_api.store import checkins as checkin_store
+from reporting_api.tables import CheckIn
+
+MAX_CHECK_INS = 500
+
+
+def spec_from(data: PlanIn) -> PlanSpec:
+    return PlanSpec(
+        kind=PlanKind(data.kind),
+        start_date=data.start_date,
+        end_date=data.end_date,
+        every_days=data.every_days if data.kind == "interval" else None,
+        dates=tuple(data.dates) if data.kind == "dates" else (),
+        window_opens_days_before=data.window_opens_days_before,
+        grace_days=data.grace_days,
+    )
+
+
+async def set_plan(ctx: Ctx, case_id: int, data: PlanIn) -> dict[str, Any]:
+    """Replace the plan; future check-ins follow it, past and completed ones stay as they are."""
+    case = await cases.load_for_change(ctx, case_id)
+    spec = spec_from(data)
+    planned = expand_plan(spec)
+    if len(planned) > MAX_CHECK_INS:
+        raise InvalidInput(
+            "every_days",
+            f"the plan would create {len(planned)} check-ins; at most {MAX_CHECK_INS} are allowed",
+            f"แผนนี้จะสร้างการรายงานตัว {len(planned)} ครั้ง เกิน {MAX_CHECK_INS} ครั้ง",
+        )
+    existing = [
+        ExistingCheckIn(
+            id=row["id"], due_date=row["due_date"], status=CheckInStatus(row["status"]),
+            opens_at=row["opens_at"],
+        )
+        for row in await checkin_store.list_for_case(case_id)
+    ]
+    result = replan(existing, planned, ctx.now)
+    async with CheckIn._meta.db.transaction():
+        await case_store.save_plan(
+            case_id,
+            {
+                "kind": spec.kind.value,
+                "every_days": spec.every_days,
+                "dates": [d.isoformat() for d in spec.dates],
+                "start_date": spec.start_date,
+                "end_date": spec.end_date,
+                "window_opens_days_before": spec.window_opens_days_before,
+                "grace_days": spec.grace_days,
+                "updated_by": ctx.principal.id,
+                "updated_at": ctx.now,
+            },
+        )
+        await checkin_store.delete_check_ins(result.delete_ids)
+        for check_in_id, new in result.update:
+            await checkin_store.update_check_in(check_in_id, _window(new) | {"updated_at": ctx.now})
+        await checkin_store.insert_check_ins(
+            [
+                _window(new)
+                | {
+                    "case": case_id,
+                    "office": case["office"],
+                    "due_date": new.due_date,
+                    "status": initial_status(new, ctx.now).value,
+                    "created_at": ctx.now,
+                    "updated_at": ctx.now,
+                }
+                for new in result.create
+            ]
+        )
+    await ctx.audit(
+        "plan.set", "bail_case", case_id,
+        {
+            "kind": spec.kind.value, "created": len(result.create),
+            "updated": len(result.update), "deleted": len(result.delete_ids),
+        },
+    )
+    return {
+        "plan": await case_store.get_plan(case_id),
+        "created": len(result.create),
+        "updated": len(result.update),
+        "deleted": len(result.delete_ids),
+        "kept": len(result.keep_ids),
+        "check_ins": await checkin_store.list_for_case(case_id),
+    }
+
+
+def _window(planned: Any) -> dict[str, Any]:
+    return {
+        "nominal_date": planned.nominal_date,
+        "moved_reason": planned.moved_reason,
+        "opens_at": planned.opens_at,
+        "due_at": planned.due_at,
+        "closes_at": planned.closes_at,
+    }
+
+
+async def get_plan(ctx: Ctx, case_id: int) -> dict[str, Any]:
+    case = await case_store.get_case(case_id)
+    if case is None:
+        raise NotFoundException(detail="no such case")
+    ensure_can_read_office(ctx.principal, case["office"], "case")
+    plan = await case_store.get_plan(case_id)
+    if plan is None:
+        raise NotFoundException(detail="this case has no reporting plan yet")
+    return plan

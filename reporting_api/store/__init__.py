@@ -1,0 +1,1 @@
+"""Named queries, one module per area; routes, jobs and templates never build queries."""

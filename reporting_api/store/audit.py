@@ -1,0 +1,59 @@
+"""The audit log: every view of a person's data and every change, with who and from where."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from reporting_api.tables import AuditLog
+
+
+async def record(
+    *,
+    actor_id: int | None,
+    actor_username: str | None,
+    action: str,
+    entity: str,
+    entity_id: int | str | None,
+    at: datetime,
+    client_address: str | None,
+    detail: dict[str, Any] | None = None,
+) -> None:
+    await AuditLog.insert(
+        AuditLog(
+            actor=actor_id,
+            actor_username=actor_username,
+            action=action,
+            entity=entity,
+            entity_id=None if entity_id is None else str(entity_id),
+            at=at,
+            client_address=client_address,
+            detail=detail or {},
+        )
+    )
+
+
+async def list_audit(
+    *,
+    entity: str | None,
+    entity_id: str | None,
+    actor_id: int | None,
+    action: str | None,
+    offset: int,
+    limit: int,
+) -> tuple[list[dict[str, Any]], int]:
+    conditions = []
+    if entity is not None:
+        conditions.append(AuditLog.entity == entity)
+    if entity_id is not None:
+        conditions.append(AuditLog.entity_id == entity_id)
+    if actor_id is not None:
+        conditions.append(AuditLog.actor == actor_id)
+    if action is not None:
+        conditions.append(AuditLog.action == action)
+    query = AuditLog.select().order_by(AuditLog.id, ascending=False).offset(offset).limit(limit)
+    count = AuditLog.count()
+    if conditions:
+        query = query.where(*conditions)
+        count = count.where(*conditions)
+    return await query, await count

@@ -1,0 +1,81 @@
+"""Queries on check-ins."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from reporting_api.tables import CheckIn
+
+TODAY_COLUMNS = (
+    *CheckIn.all_columns(),
+    CheckIn.case.defendant.id.as_alias("defendant_id"),
+    CheckIn.case.defendant.title_th.as_alias("defendant_title_th"),
+    CheckIn.case.defendant.first_name_th.as_alias("defendant_first_name_th"),
+    CheckIn.case.defendant.last_name_th.as_alias("defendant_last_name_th"),
+    CheckIn.case.defendant.phone.as_alias("defendant_phone"),
+)
+COMPLETED = ("verified", "excused")
+
+
+async def get_check_in(check_in_id: int) -> dict[str, Any] | None:
+    return await CheckIn.select().where(CheckIn.id == check_in_id).first()
+
+
+async def list_for_case(case_id: int) -> list[dict[str, Any]]:
+    return await CheckIn.select().where(CheckIn.case == case_id).order_by(CheckIn.due_date)
+
+
+async def insert_check_ins(rows: list[dict[str, Any]]) -> None:
+    if rows:
+        await CheckIn.insert(*(CheckIn(**row) for row in rows))
+
+
+async def update_check_in(check_in_id: int, values: dict[str, Any]) -> None:
+    await CheckIn.update(values).where(CheckIn.id == check_in_id)
+
+
+async def delete_check_ins(check_in_ids: list[int]) -> None:
+    if check_in_ids:
+        await CheckIn.delete().where(CheckIn.id.is_in(check_in_ids))
+
+
+async def due_on(office_id: int, day: date) -> list[dict[str, Any]]:
+    """Check-ins of the office due on ``day`` and not yet completed."""
+    return (
+        await CheckIn.select(*TODAY_COLUMNS)
+        .where(
+            (CheckIn.office == office_id)
+            & (CheckIn.due_date == day)
+            & CheckIn.status.not_in(list(COMPLETED))
+        )
+        .order_by(CheckIn.id)
+    )
+
+
+async def overdue(office_id: int, now: datetime) -> list[dict[str, Any]]:
+    """Past the due day but inside the grace days, not yet completed."""
+    return (
+        await CheckIn.select(*TODAY_COLUMNS)
+        .where(
+            (CheckIn.office == office_id)
+            & (CheckIn.closes_at > now)
+            & (CheckIn.due_at <= now)
+            & CheckIn.status.not_in(list(COMPLETED))
+        )
+        .order_by(CheckIn.due_at)
+    )
+
+
+async def missed_since(office_id: int, since: datetime, now: datetime) -> list[dict[str, Any]]:
+    """Windows that closed between ``since`` and ``now`` without a completed check-in."""
+    return (
+        await CheckIn.select(*TODAY_COLUMNS)
+        .where(
+            (CheckIn.office == office_id)
+            & (CheckIn.closes_at > since)
+            & (CheckIn.closes_at <= now)
+            & CheckIn.status.not_in(list(COMPLETED))
+        )
+        .order_by(CheckIn.closes_at, ascending=False)
+    )

@@ -1,0 +1,114 @@
+"""Queries on defendants (the people released on bail)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from piccolo.columns.combination import WhereRaw
+
+from reporting_api.tables import Defendant
+
+# Everything but the photo bytes, which only the photo endpoint returns.
+PROFILE_COLUMNS = tuple(c for c in Defendant.all_columns() if c._meta.name != "id_photo")
+LIST_COLUMNS = (
+    Defendant.id,
+    Defendant.national_id,
+    Defendant.title_th,
+    Defendant.first_name_th,
+    Defendant.last_name_th,
+    Defendant.first_name_en,
+    Defendant.last_name_en,
+    Defendant.phone,
+    Defendant.office,
+)
+
+
+async def national_id_taken(national_id: str) -> bool:
+    return await Defendant.exists().where(Defendant.national_id == national_id)
+
+
+async def insert_defendant(values: dict[str, Any]) -> int:
+    rows = await Defendant.insert(Defendant(**values)).returning(Defendant.id)
+    return rows[0]["id"]
+
+
+async def update_defendant(defendant_id: int, values: dict[str, Any]) -> None:
+    await Defendant.update(values).where(Defendant.id == defendant_id)
+
+
+async def get_defendant(defendant_id: int) -> dict[str, Any] | None:
+    return await Defendant.select(*PROFILE_COLUMNS).where(Defendant.id == defendant_id).first()
+
+
+async def get_defendant_office(defendant_id: int) -> int | None:
+    row = await Defendant.select(Defendant.office).where(Defendant.id == defendant_id).first()
+    return row["office"] if row else None
+
+
+async def get_photo(defendant_id: int) -> dict[str, Any] | None:
+    return (
+        await Defendant.select(Defendant.id_photo, Defendant.id_photo_mime, Defendant.office)
+        .where(Defendant.id == defendant_id)
+        .first()
+    )
+
+
+def _search_conditions(
+    *, national_id: str | None, national_id_prefix: str | None, phone: str | None,
+    name_words: list[str], office_id: int | None,
+) -> list[Any]:
+    conditions: list[Any] = []
+    if office_id is not None:
+        conditions.append(Defendant.office == office_id)
+    if national_id is not None:
+        conditions.append(Defendant.national_id == national_id)
+    if national_id_prefix is not None:
+        conditions.append(Defendant.national_id.like(national_id_prefix + "%"))
+    if phone is not None:
+        conditions.append(Defendant.phone == phone)
+    if len(name_words) == 1:
+        # Prefix matches only, so PostgreSQL can use the varchar_pattern_ops indexes.
+        prefix = name_words[0] + "%"
+        conditions.append(
+            Defendant.first_name_th.like(prefix)
+            | Defendant.last_name_th.like(prefix)
+            | WhereRaw("lower(first_name_en) LIKE {}", prefix.lower())
+            | WhereRaw("lower(last_name_en) LIKE {}", prefix.lower())
+        )
+    elif len(name_words) >= 2:
+        first, last = name_words[0] + "%", " ".join(name_words[1:]) + "%"
+        conditions.append(
+            (Defendant.first_name_th.like(first) & Defendant.last_name_th.like(last))
+            | (
+                WhereRaw("lower(first_name_en) LIKE {}", first.lower())
+                & WhereRaw("lower(last_name_en) LIKE {}", last.lower())
+            )
+        )
+    return conditions
+
+
+async def search_defendants(
+    *,
+    national_id: str | None = None,
+    national_id_prefix: str | None = None,
+    phone: str | None = None,
+    name_words: list[str] | None = None,
+    office_id: int | None,
+    offset: int,
+    limit: int,
+) -> tuple[list[dict[str, Any]], int]:
+    conditions = _search_conditions(
+        national_id=national_id, national_id_prefix=national_id_prefix, phone=phone,
+        name_words=name_words or [], office_id=office_id,
+    )
+    query = (
+        Defendant.select(*LIST_COLUMNS)
+        .order_by(Defendant.last_name_th, Defendant.first_name_th, Defendant.id)
+        .offset(offset)
+        .limit(limit)
+    )
+    count = Defendant.count()
+    if conditions:
+        query = query.where(*conditions)
+        count = count.where(*conditions)
+    return await query, await count

@@ -1,0 +1,199 @@
+"""Piccolo tables of the service core.
+
+Times are ``Timestamptz`` (UTC); money is ``Numeric`` (exact THB with satang); the ID-card photo
+lives in the database so every API replica sees the same bytes.
+"""
+
+from __future__ import annotations
+
+from piccolo.columns import (
+    JSON,
+    Boolean,
+    Bytea,
+    Date,
+    ForeignKey,
+    Integer,
+    Numeric,
+    Text,
+    Timestamptz,
+    Varchar,
+)
+from piccolo.columns.base import OnDelete
+from piccolo.table import Table
+
+
+class Office(Table, tablename="office"):
+    """The central Justice Fund office or one provincial Justice office."""
+
+    code = Varchar(length=16, unique=True)
+    name_th = Varchar(length=200)
+    name_en = Varchar(length=200)
+    province_th = Varchar(length=100, null=True, default=None)
+    province_en = Varchar(length=100, null=True, default=None)
+    region = Varchar(length=16, null=True, default=None)
+    phone = Varchar(length=32, null=True, default=None)
+    is_central = Boolean(default=False)
+
+
+class StaffUser(Table, tablename="staff_user"):
+    """An officer, manager or administrator who logs in."""
+
+    username = Varchar(length=64, unique=True)
+    display_name = Varchar(length=200)
+    role = Varchar(length=16)
+    office = ForeignKey(references=Office, on_delete=OnDelete.restrict)
+    password_hash = Varchar(length=255)
+    active = Boolean(default=True)
+    created_at = Timestamptz()
+
+
+class AuthToken(Table, tablename="auth_token"):
+    """A login session (browser cookie) or an API bearer token; only its SHA-256 is kept."""
+
+    token_hash = Varchar(length=64, unique=True)
+    staff = ForeignKey(references=StaffUser, on_delete=OnDelete.cascade, index=True)
+    kind = Varchar(length=16)
+    created_at = Timestamptz()
+    expires_at = Timestamptz()
+
+
+class Defendant(Table, tablename="defendant"):
+    """A person released on bail paid by the fund."""
+
+    national_id = Varchar(length=13, unique=True)
+    title_th = Varchar(length=32, default="")
+    first_name_th = Varchar(length=100)
+    last_name_th = Varchar(length=100)
+    first_name_en = Varchar(length=100, null=True, default=None)
+    last_name_en = Varchar(length=100, null=True, default=None)
+    date_of_birth = Date()
+    phone = Varchar(length=16, index=True)
+    preferred_language = Varchar(length=2, default="th")
+    sms_opt_out = Boolean(default=False)
+    office = ForeignKey(references=Office, on_delete=OnDelete.restrict, index=True)
+    id_photo = Bytea(null=True, default=None)
+    id_photo_mime = Varchar(length=32, null=True, default=None)
+    id_photo_width = Integer(null=True, default=None)
+    id_photo_height = Integer(null=True, default=None)
+    consent_at = Timestamptz()
+    consent_version = Varchar(length=32)
+    created_at = Timestamptz()
+    updated_at = Timestamptz()
+
+
+class BailCase(Table, tablename="bail_case"):
+    """One bail release the fund paid for, and the duty to report that comes with it."""
+
+    defendant = ForeignKey(references=Defendant, on_delete=OnDelete.restrict, index=True)
+    office = ForeignKey(references=Office, on_delete=OnDelete.restrict, index=True)
+    officer = ForeignKey(
+        references=StaffUser, on_delete=OnDelete.set_null, null=True, default=None, index=True
+    )
+    court = Varchar(length=200)
+    black_case_number = Varchar(length=64)
+    red_case_number = Varchar(length=64, null=True, default=None)
+    charge = Text()
+    bail_amount = Numeric(digits=(14, 2))
+    fund_request_ref = Varchar(length=64, null=True, default=None)
+    release_date = Date()
+    conditions = Text(default="")
+    next_court_date = Date(null=True, default=None)
+    status = Varchar(length=16, default="active", index=True)
+    closing_outcome = Text(null=True, default=None)
+    closed_at = Timestamptz(null=True, default=None)
+    created_at = Timestamptz()
+    updated_at = Timestamptz()
+
+
+class ReportingPlan(Table, tablename="reporting_plan"):
+    """How often a case reports: every N days or on listed dates, with its window."""
+
+    case = ForeignKey(references=BailCase, on_delete=OnDelete.cascade, unique=True)
+    kind = Varchar(length=16)
+    every_days = Integer(null=True, default=None)
+    dates = JSON(default=[])
+    start_date = Date()
+    end_date = Date()
+    window_opens_days_before = Integer(default=0)
+    grace_days = Integer(default=0)
+    updated_by = ForeignKey(
+        references=StaffUser, on_delete=OnDelete.set_null, null=True, default=None
+    )
+    updated_at = Timestamptz()
+
+
+class CheckIn(Table, tablename="check_in"):
+    """One dated duty to report, with its window and how it was met."""
+
+    case = ForeignKey(references=BailCase, on_delete=OnDelete.cascade, index=True)
+    # Copied from the case so the office's daily lists need no join.
+    office = ForeignKey(references=Office, on_delete=OnDelete.restrict)
+    due_date = Date()
+    nominal_date = Date(null=True, default=None)
+    moved_reason = Varchar(length=200, null=True, default=None)
+    opens_at = Timestamptz()
+    due_at = Timestamptz()
+    closes_at = Timestamptz()
+    status = Varchar(length=16, default="upcoming")
+    method = Varchar(length=16, null=True, default=None)
+    completed_at = Timestamptz(null=True, default=None)
+    recorded_by = ForeignKey(
+        references=StaffUser, on_delete=OnDelete.set_null, null=True, default=None
+    )
+    note = Text(null=True, default=None)
+    created_at = Timestamptz()
+    updated_at = Timestamptz()
+
+
+class Flag(Table, tablename="flag"):
+    """Something an officer must look at: a missed check-in, a failed verification, ..."""
+
+    kind = Varchar(length=32)
+    case = ForeignKey(references=BailCase, on_delete=OnDelete.cascade, index=True)
+    check_in = ForeignKey(
+        references=CheckIn, on_delete=OnDelete.set_null, null=True, default=None, index=True
+    )
+    office = ForeignKey(references=Office, on_delete=OnDelete.restrict)
+    severity = Varchar(length=8, default="medium")
+    detail = Text(default="")
+    # "kind:check-in id" (or similar): a repeated sweep finds the row instead of adding one.
+    dedupe_key = Varchar(length=128, null=True, default=None, unique=True)
+    raised_at = Timestamptz()
+    acknowledged_at = Timestamptz(null=True, default=None)
+    acknowledged_by = ForeignKey(
+        references=StaffUser, on_delete=OnDelete.set_null, null=True, default=None
+    )
+    acknowledge_note = Text(null=True, default=None)
+    resolved_at = Timestamptz(null=True, default=None)
+    resolved_by = ForeignKey(
+        references=StaffUser, on_delete=OnDelete.set_null, null=True, default=None
+    )
+    resolution_note = Text(null=True, default=None)
+
+
+class AuditLog(Table, tablename="audit_log"):
+    """Who did or saw what, when, and from where."""
+
+    actor = ForeignKey(
+        references=StaffUser, on_delete=OnDelete.set_null, null=True, default=None, index=True
+    )
+    actor_username = Varchar(length=64, null=True, default=None)
+    action = Varchar(length=64)
+    entity = Varchar(length=32)
+    entity_id = Varchar(length=64, null=True, default=None)
+    at = Timestamptz(index=True)
+    client_address = Varchar(length=64, null=True, default=None)
+    detail = JSON(default={})
+
+
+ALL_TABLES: tuple[type[Table], ...] = (
+    Office,
+    StaffUser,
+    AuthToken,
+    Defendant,
+    BailCase,
+    ReportingPlan,
+    CheckIn,
+    Flag,
+    AuditLog,
+)

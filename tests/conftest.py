@@ -1,0 +1,212 @@
+"""Fixtures shared by the suite.
+
+Every database test runs twice: on a fresh SQLite file (copied from one migrated template) and
+on the real PostgreSQL at 127.0.0.1:5432/test (migrated from scratch once, tables truncated
+between tests). With `CI` set, a missing PostgreSQL fails the run instead of skipping.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PIL import Image
+
+ROOT = Path(__file__).resolve().parent.parent
+POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+TEST_PASSWORD = "correct horse battery"
+
+
+def run_cli(*args: str, database_url: str, **env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "reporting_api.cli", *args],
+        cwd=ROOT,
+        env={**os.environ, "DATABASE_URL": database_url, **env},
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+
+def _postgres_reachable() -> str | None:
+    import asyncpg
+
+    async def probe() -> None:
+        conn = await asyncpg.connect(POSTGRES_URL, timeout=5)
+        await conn.close()
+
+    try:
+        asyncio.run(probe())
+    except Exception as error:  # any failure means "not reachable"; the message says which
+        return f"{type(error).__name__}: {error}"
+    return None
+
+
+async def _pg_execute(*statements: str) -> None:
+    import asyncpg
+
+    conn = await asyncpg.connect(POSTGRES_URL)
+    try:
+        for statement in statements:
+            await conn.execute(statement)
+    finally:
+        await conn.close()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("sqlite") / "template.sqlite3"
+    result = run_cli("migrate", database_url=f"sqlite:///{path}")
+    assert result.returncode == 0, result.stderr + result.stdout
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_migrated() -> str:
+    problem = _postgres_reachable()
+    if problem is not None:
+        message = f"PostgreSQL at {POSTGRES_URL} is not reachable: {problem}"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    # Migrations are applied forwards from an empty schema, as on a new deployment.
+    asyncio.run(_pg_execute("DROP SCHEMA public CASCADE", "CREATE SCHEMA public"))
+    result = run_cli("migrate", database_url=POSTGRES_URL)
+    assert result.returncode == 0, result.stderr + result.stdout
+    return POSTGRES_URL
+
+
+APP_TABLES = (
+    "audit_log", "flag", "check_in", "reporting_plan", "bail_case", "defendant",
+    "auth_token", "staff_user", "office",
+)
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A migrated, empty database (offices loaded) for this test alone."""
+    from reporting_api.db import bind_tables, engine_from_url
+    from reporting_api.store.offices import ensure_offices
+
+    if request.param == "sqlite":
+        template = request.getfixturevalue("sqlite_template")
+        path = tmp_path / "test.sqlite3"
+        shutil.copy(template, path)
+        url = f"sqlite:///{path}"
+    else:
+        url = request.getfixturevalue("postgres_migrated")
+        asyncio.run(
+            _pg_execute(f"TRUNCATE {', '.join(APP_TABLES)} RESTART IDENTITY CASCADE")
+        )
+        bind_tables(engine_from_url(url))
+        asyncio.run(ensure_offices())
+    return url
+
+
+def jpeg_bytes(width: int = 240, height: int = 300, color: tuple[int, int, int] = (200, 160, 140)) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (width, height), color).save(buffer, format="JPEG")
+    return buffer.getvalue()
+
+
+@dataclass
+class Staff:
+    id: int
+    username: str
+    role: str
+    office_id: int
+
+
+def _make_staff(url: str) -> dict[str, Staff]:
+    from reporting_api.clock import utcnow
+    from reporting_api.db import bind_tables, engine_from_url
+    from reporting_api.store import offices, staff
+
+    async def run() -> dict[str, Staff]:
+        bind_tables(engine_from_url(url))
+        made: dict[str, Staff] = {}
+        for name, role, code in (
+            ("admin", "admin", "central"),
+            ("manager", "manager", "central"),
+            ("officer_bkk", "officer", "TH-10"),
+            ("officer_bkk2", "officer", "TH-10"),
+            ("officer_cnx", "officer", "TH-50"),
+        ):
+            office = await offices.get_office_by_code(code)
+            assert office is not None
+            row = await staff.create_staff(
+                {
+                    "username": name, "display_name": name, "role": role,
+                    "office": office["id"], "password_hash": _password_hash(),
+                    "active": True, "created_at": utcnow(),
+                }
+            )
+            made[name] = Staff(row["id"], name, role, office["id"])
+        return made
+
+    return asyncio.run(run())
+
+
+_HASH: list[str] = []
+
+
+def _password_hash() -> str:
+    # Argon2 is slow on purpose; one hash serves every test user.
+    if not _HASH:
+        from reporting_api.passwords import hash_password
+
+        _HASH.append(hash_password(TEST_PASSWORD))
+    return _HASH[0]
+
+
+class Api:
+    """A logged-in view of the test client: `api.as_("officer_bkk").get(...)`."""
+
+    def __init__(self, client: Any, staff: dict[str, Staff]) -> None:
+        self.client = client
+        self.staff = staff
+        self._tokens: dict[str, str] = {}
+
+    def token(self, username: str) -> str:
+        if username not in self._tokens:
+            response = self.client.post(
+                "/api/v1/auth/login", json={"username": username, "password": TEST_PASSWORD}
+            )
+            assert response.status_code == 200, response.text
+            self._tokens[username] = response.json()["token"]
+            self.client.cookies.clear()  # each call below authenticates with its own bearer
+        return self._tokens[username]
+
+    def headers(self, username: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token(username)}"}
+
+    def request(self, username: str, method: str, url: str, **kwargs: Any) -> Any:
+        headers = {**kwargs.pop("headers", {}), **self.headers(username)}
+        self.client.cookies.clear()
+        return self.client.request(method, url, headers=headers, **kwargs)
+
+    def office_id(self, code: str) -> int:
+        offices = self.request("admin", "GET", "/api/v1/offices/").json()
+        return next(o["id"] for o in offices if o["code"] == code)
+
+
+@pytest.fixture
+def api(database_url: str) -> Iterator[Api]:
+    from litestar.testing import TestClient
+
+    from reporting_api.app import create_app
+    from reporting_api.settings import Settings
+
+    staff = _make_staff(database_url)
+    settings = Settings(database_url=database_url, db_pool_size=0, secret_key="test")
+    with TestClient(app=create_app(settings)) as client:
+        yield Api(client, staff)

@@ -1,0 +1,101 @@
+"""Buddhist-era dates, Thai and English month names, and Bangkok time."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta, timezone
+
+import pytest
+
+from reporting_api.thai_dates import (
+    BANGKOK,
+    THAI_MONTHS_ABBR,
+    THAI_MONTHS_LONG,
+    bangkok_today,
+    buddhist_year,
+    end_of_local_day_utc,
+    format_english_date,
+    format_thai_date,
+    format_thai_date_long,
+    format_thai_datetime,
+    local_midnight_utc,
+)
+
+SONGKRAN = date(2026, 4, 13)
+
+
+def test_buddhist_year_adds_543() -> None:
+    assert buddhist_year(SONGKRAN) == 2569
+    assert buddhist_year(date(2024, 12, 31)) == 2567
+
+
+def test_format_thai_date() -> None:
+    assert format_thai_date(SONGKRAN) == "13 เม.ย. 2569"
+    assert format_thai_date(date(2026, 1, 1)) == "1 ม.ค. 2569"
+    assert format_thai_date(date(2025, 12, 31)) == "31 ธ.ค. 2568"
+
+
+def test_format_thai_date_long() -> None:
+    assert format_thai_date_long(SONGKRAN) == "13 เมษายน 2569"
+    assert format_thai_date_long(date(2026, 2, 5)) == "5 กุมภาพันธ์ 2569"
+
+
+def test_format_english_date() -> None:
+    assert format_english_date(SONGKRAN) == "13 Apr 2026"
+    assert format_english_date(date(2026, 9, 3)) == "3 Sep 2026"
+
+
+def test_every_month_has_its_thai_name() -> None:
+    abbrs = [format_thai_date(date(2026, month, 1)).split()[1] for month in range(1, 13)]
+    longs = [format_thai_date_long(date(2026, month, 1)).split()[1] for month in range(1, 13)]
+    assert abbrs == ["ม.ค.", "ก.พ.", "มี.ค.", "เม.ย.", "พ.ค.", "มิ.ย.",
+                     "ก.ค.", "ส.ค.", "ก.ย.", "ต.ค.", "พ.ย.", "ธ.ค."]  # fmt: skip
+    assert abbrs == list(THAI_MONTHS_ABBR)
+    assert longs == list(THAI_MONTHS_LONG)
+    assert longs[6] == "กรกฎาคม"
+
+
+@pytest.mark.parametrize("formatter", [format_thai_date, format_thai_date_long, format_english_date])
+def test_date_formatters_refuse_datetimes(formatter) -> None:  # type: ignore[no-untyped-def]
+    # 20:00 UTC on the 12th is already the 13th in Bangkok: the caller must pick the day.
+    with pytest.raises(TypeError):
+        formatter(datetime(2026, 4, 12, 20, 0, tzinfo=UTC))
+
+
+def test_format_thai_datetime_converts_utc_to_bangkok() -> None:
+    assert format_thai_datetime(datetime(2026, 4, 13, 2, 0, tzinfo=UTC)) == "13 เม.ย. 2569 09:00 น."
+
+
+def test_format_thai_datetime_crosses_midnight() -> None:
+    instant = datetime(2026, 4, 12, 17, 30, tzinfo=UTC)
+    assert format_thai_datetime(instant) == "13 เม.ย. 2569 00:30 น."
+
+
+def test_format_thai_datetime_accepts_any_aware_zone() -> None:
+    new_york_ish = timezone(timedelta(hours=-4))
+    assert format_thai_datetime(datetime(2026, 4, 12, 13, 30, tzinfo=new_york_ish)) == (
+        "13 เม.ย. 2569 00:30 น."
+    )
+
+
+def test_format_thai_datetime_rejects_naive() -> None:
+    with pytest.raises(ValueError):
+        format_thai_datetime(datetime(2026, 4, 13, 9, 0))
+
+
+def test_bangkok_today() -> None:
+    assert bangkok_today(datetime(2026, 4, 12, 16, 59, tzinfo=UTC)) == date(2026, 4, 12)
+    assert bangkok_today(datetime(2026, 4, 12, 17, 0, tzinfo=UTC)) == date(2026, 4, 13)
+    with pytest.raises(ValueError):
+        bangkok_today(datetime(2026, 4, 12, 17, 0))
+
+
+def test_local_midnight_utc_is_17_00_utc_the_day_before() -> None:
+    # Bangkok is UTC+7 all year (no daylight saving).
+    assert local_midnight_utc(SONGKRAN) == datetime(2026, 4, 12, 17, 0, tzinfo=UTC)
+    assert local_midnight_utc(date(2026, 1, 1)) == datetime(2025, 12, 31, 17, 0, tzinfo=UTC)
+    assert local_midnight_utc(SONGKRAN).tzinfo is UTC
+    assert local_midnight_utc(SONGKRAN).astimezone(BANGKOK).hour == 0
+
+
+def test_end_of_local_day_utc() -> None:
+    assert end_of_local_day_utc(SONGKRAN) == datetime(2026, 4, 13, 17, 0, tzinfo=UTC)
