@@ -103,6 +103,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 css_url="/static/swagger/swagger-ui.css",
                 standalone_preset_js_url="/static/swagger/swagger-ui-standalone-preset.js",
                 path="/swagger",
+                favicon="<link rel='icon' type='image/png' href='/static/swagger/favicon-32x32.png'>",
             )
         ],
     )

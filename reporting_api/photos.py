@@ -57,8 +57,14 @@ def check_photo(
             image.load()
     except InvalidInput:
         raise
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError,
-            Image.DecompressionBombError, Image.DecompressionBombWarning):
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        # Pillow's own guard fired while reading the header.
+        raise InvalidInput(
+            field,
+            f"the image decodes to too many pixels (more than {max_pixels} allowed)",
+            "ภาพมีจำนวนพิกเซลเกินกว่าที่รับได้",
+        ) from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
         raise InvalidInput(
             field,
             "the file is not a readable JPEG or PNG image",

@@ -195,7 +195,7 @@ class Api:
         return self.client.request(method, url, headers=headers, **kwargs)
 
     def office_id(self, code: str) -> int:
-        offices = self.request("admin", "GET", "/api/v1/offices/").json()
+        offices = self.request("admin", "GET", "/api/v1/offices").json()
         return next(o["id"] for o in offices if o["code"] == code)
 
 

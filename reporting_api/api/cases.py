@@ -66,7 +66,7 @@ class CaseController(Controller):
     async def read(self, case_id: FromPath[int], ctx: CtxDep) -> CaseOut:
         return case_out(await service.read(ctx, case_id))
 
-    @post("/{case_id:int}/close")
+    @post("/{case_id:int}/close", status_code=200)
     async def close(
         self, case_id: FromPath[int], data: JSONBody[CaseClose], ctx: CtxDep
     ) -> CaseOut:

@@ -43,14 +43,14 @@ class CheckInController(Controller):
     path = "/checkins"
     tags = ["check-ins"]
 
-    @post("/{check_in_id:int}/in-person")
+    @post("/{check_in_id:int}/in-person", status_code=200)
     async def in_person(
         self, check_in_id: FromPath[int], data: JSONBody[InPersonRequest], ctx: CtxDep
     ) -> CheckInOut:
         """Record that the person reported at the office."""
         return check_in_out(await service.record_in_person(ctx, check_in_id, data.note))
 
-    @post("/{check_in_id:int}/excuse")
+    @post("/{check_in_id:int}/excuse", status_code=200)
     async def excuse(
         self, check_in_id: FromPath[int], data: JSONBody[ExcuseRequest], ctx: CtxDep
     ) -> CheckInOut:

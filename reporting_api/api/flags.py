@@ -43,13 +43,13 @@ class FlagController(Controller):
             page_size=paging.page_size,
         )
 
-    @post("/{flag_id:int}/acknowledge")
+    @post("/{flag_id:int}/acknowledge", status_code=200)
     async def acknowledge(
         self, flag_id: FromPath[int], data: JSONBody[FlagNote], ctx: CtxDep
     ) -> FlagOut:
         return flag_out(await service.acknowledge(ctx, flag_id, data.note))
 
-    @post("/{flag_id:int}/resolve")
+    @post("/{flag_id:int}/resolve", status_code=200)
     async def resolve(
         self, flag_id: FromPath[int], data: JSONBody[FlagResolve], ctx: CtxDep
     ) -> FlagOut:

@@ -36,7 +36,7 @@ def defendant_form(**overrides: Any) -> dict[str, Any]:
 
 def enrol(api: Api, username: str = "officer_bkk", photo: bytes | None = None, **overrides: Any) -> Any:
     return api.request(
-        username, "POST", "/api/v1/defendants/",
+        username, "POST", "/api/v1/defendants",
         data=defendant_form(**overrides),
         files={"photo": ("id.jpg", photo if photo is not None else jpeg_bytes(), "image/jpeg")},
     )
@@ -61,7 +61,7 @@ def enrol_with_case(api: Api, username: str = "officer_bkk", **case: Any) -> tup
     response = enrol(api, username)
     assert response.status_code == 201, response.text
     defendant = response.json()
-    response = api.request(username, "POST", "/api/v1/cases/", json=case_payload(defendant["id"], **case))
+    response = api.request(username, "POST", "/api/v1/cases", json=case_payload(defendant["id"], **case))
     assert response.status_code == 201, response.text
     return defendant, response.json()
 
