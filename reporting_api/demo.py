@@ -14,7 +14,6 @@ person: demo data must only ever go through the fake SMS sender, never through T
 from __future__ import annotations
 
 import asyncio
-import bisect
 import itertools
 import random
 import secrets
@@ -208,8 +207,10 @@ def _name_pools(seed: int) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str,
     return pool(fake.first_name_male), pool(fake.first_name_female), pool(fake.last_name)
 
 
-def _world(seed: int, now: datetime, consent_version: str, offices: Sequence[_Office]) -> _World:
-    male, female, last = _name_pools(seed)
+def _world(
+    seed: int, now: datetime, consent_version: str, offices: Sequence[_Office],
+    names: tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]],
+) -> _World:
     rng = random.Random(f"{seed}:national-id")
     # An affine map i -> (a*i + b) mod 10^11 with a coprime to 10 is a permutation, so the
     # eleven middle digits of every demo ID are distinct by construction.
@@ -218,7 +219,7 @@ def _world(seed: int, now: datetime, consent_version: str, offices: Sequence[_Of
         seed=seed, now=now, today=bangkok_today(now), consent_version=consent_version,
         offices=tuple(offices),
         office_weights=tuple(itertools.accumulate(OFFICE_WEIGHTS.get(o.code, 1) for o in offices)),
-        male_names=male, female_names=female, last_names=last,
+        male_names=names[0], female_names=names[1], last_names=names[2],
         id_multiplier=multiplier, id_offset=rng.randrange(10**11),
     )
 
@@ -339,7 +340,7 @@ def _fate(
     else:
         return CaseStatus.ACTIVE, None, planned, 0
     last = past[rng.randrange(2 if status == CaseStatus.CONCLUDED else 0, len(past))]
-    closed_at = min(now, _between(rng, last.closes_at, last.closes_at + timedelta(days=21)))
+    closed_at = _between(rng, last.closes_at, min(now, last.closes_at + timedelta(days=21)))
     # Check-ins that had not closed by then no longer apply (close_case deletes upcoming ones).
     kept = [p for p in planned if p.closes_at <= closed_at]
     return status, closed_at, kept, forced
@@ -628,7 +629,7 @@ class _Logins:
 
 async def _ensure_staff(
     db: _Postgres | _Sqlite, settings: Settings, offices: list[tuple[Any, ...]], seed: int,
-    now: datetime, names: tuple[tuple[str, ...], tuple[str, ...]],
+    now: datetime, names: tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]],
 ) -> tuple[_Logins, dict[int, int]]:
     """Create the demo logins that are missing; return them and each office's demo officer."""
     central = next(o for o in offices if o[4])
@@ -636,7 +637,7 @@ async def _ensure_staff(
         ADMIN: ("ผู้ดูแลระบบ (ตัวอย่าง)", "admin", central[0]),
         MANAGER: ("ผู้บริหาร กองทุนยุติธรรม (ตัวอย่าง)", "manager", central[0]),
     }
-    first_names, last_names = names
+    first_names, _, last_names = names
     for office_id, code, _, _, is_central in offices:
         if not is_central:
             rng = random.Random(f"{seed}:staff:{code}")
@@ -683,15 +684,17 @@ class _Progress:
 
     def update(self, done: int) -> None:
         now = time.perf_counter()
-        if self.quiet or (done < self.total and now - self.shown < (0.5 if self.tty else 10)):
+        finished = done >= self.total
+        if self.quiet or (not finished and now - self.shown < (0.5 if self.tty else 10)):
             return
         self.shown = now
         rate = done / max(now - self.started, 1e-9)
         left = (self.total - done) / rate if rate else 0
         line = f"seed-demo: {done:,}/{self.total:,} defendants  {rate:,.0f}/s  ETA {left:,.0f} s"
-        self.stream.write(("\r" + line + "\x1b[K") if self.tty else line + "\n")
-        if done >= self.total and self.tty:
-            self.stream.write("\n")
+        if self.tty:
+            self.stream.write("\r" + line + "\x1b[K" + ("\n" if finished else ""))
+        else:
+            self.stream.write(line + "\n")
         self.stream.flush()
 
 
@@ -700,17 +703,12 @@ async def _seed(settings: Settings, total: int, seed: int, quiet: bool, now: dat
     db = await _open(settings.database_url)
     try:
         offices = await _load_offices(db)
-        world = _world(seed, now, settings.consent_version, [])
-        logins, officers = await _ensure_staff(
-            db, settings, offices, seed, now, (world.male_names, world.last_names)
-        )
-        world = _World(**{
-            **world.__dict__,
-            "offices": (provincial := tuple(
-                _Office(o[0], o[1], o[2], o[3], officers.get(o[0])) for o in offices if not o[4]
-            )),
-            "office_weights": tuple(itertools.accumulate(OFFICE_WEIGHTS.get(o.code, 1) for o in provincial)),
-        })  # fmt: skip
+        names = _name_pools(seed)
+        logins, officers = await _ensure_staff(db, settings, offices, seed, now, names)
+        provincial = [
+            _Office(o[0], o[1], o[2], o[3], officers.get(o[0])) for o in offices if not o[4]
+        ]
+        world = _world(seed, now, settings.consent_version, provincial, names)
         added = dict.fromkeys(TABLES, 0)
         progress = _Progress(total, quiet)
         for start in range(0, total, CHUNK):
@@ -722,7 +720,6 @@ async def _seed(settings: Settings, total: int, seed: int, quiet: bool, now: dat
                 for table, rows in batch.rows.items():
                     added[table] += len(rows)
             progress.update(start + len(heads))
-        progress.update(total)
     finally:
         await db.close()
     seconds = time.perf_counter() - started
@@ -778,5 +775,3 @@ def run_seed_demo(
         raise ValueError("--defendants must be 0 or more")
     asyncio.run(_seed(settings, defendants, seed, quiet, now or utcnow()))
 
-
-__all__ = ["run_seed_demo", "officer_username", "bisect"]

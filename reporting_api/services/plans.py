@@ -26,7 +26,7 @@ def spec_from(data: PlanIn) -> PlanSpec:
         start_date=data.start_date,
         end_date=data.end_date,
         every_days=data.every_days if data.kind == "interval" else None,
-        dates=tuple(data.dates) if data.kind == "dates" else (),
+        dates=tuple(sorted(set(data.dates))) if data.kind == "dates" else (),
         window_opens_days_before=data.window_opens_days_before,
         grace_days=data.grace_days,
     )
