@@ -1,0 +1,170 @@
+"""`bail-checkin seed-demo`: valid, consistent, idempotent demo data whose logins work."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from reporting_api.db import bind_tables, engine_from_url
+from reporting_api.national_id import is_valid_national_id
+from reporting_api.phones import parse_thai_mobile
+from reporting_api.tables import BailCase, CheckIn, Defendant, Flag, ReportingPlan, StaffUser
+from tests.conftest import run_cli
+
+DEMO_PASSWORD = "demo password 2569"
+PROVINCIAL_OFFICES = 77
+
+
+def seed(url: str, defendants: int, **env: str) -> str:
+    env.setdefault("DEMO_PASSWORD", DEMO_PASSWORD)
+    result = run_cli("seed-demo", "--defendants", str(defendants), "--quiet", database_url=url, **env)
+    assert result.returncode == 0, result.stderr + result.stdout
+    assert result.stderr == ""  # --quiet: no progress line
+    return result.stdout
+
+
+def rows(url: str, table: Any, *columns: Any) -> list[dict[str, Any]]:
+    async def run() -> list[dict[str, Any]]:
+        bind_tables(engine_from_url(url))
+        return await table.select(*columns)
+
+    return asyncio.run(run())
+
+
+def counts(url: str) -> dict[str, int]:
+    async def run() -> dict[str, int]:
+        bind_tables(engine_from_url(url))
+        return {
+            t._meta.tablename: await t.count()
+            for t in (Defendant, BailCase, ReportingPlan, CheckIn, Flag, StaffUser)
+        }
+
+    return asyncio.run(run())
+
+
+def test_seed_demo_makes_valid_consistent_data(database_url):
+    seed(database_url, 30)
+
+    n = counts(database_url)
+    assert n["defendant"] == 30
+    assert 30 <= n["bail_case"] <= 60 and n["reporting_plan"] == n["bail_case"]
+    assert 5 * 30 <= n["check_in"] <= 20 * 30  # about ten per person
+    assert n["staff_user"] == 2 + PROVINCIAL_OFFICES
+
+    people = rows(database_url, Defendant, Defendant.national_id, Defendant.phone,
+                  Defendant.title_th, Defendant.first_name_th, Defendant.office)
+    assert all(is_valid_national_id(p["national_id"]) for p in people)
+    assert len({p["national_id"] for p in people}) == 30
+    assert all(parse_thai_mobile(p["phone"]) == p["phone"] for p in people)
+    assert {p["title_th"] for p in people} <= {"นาย", "นาง", "นางสาว"}
+    assert all(re.fullmatch(r"[\u0e00-\u0e7f]+", p["first_name_th"]) for p in people)
+
+    check_ins = rows(database_url, CheckIn)
+    statuses = Counter(c["status"] for c in check_ins)
+    assert {"verified", "missed", "upcoming"} <= set(statuses), statuses
+    assert statuses["verified"] > statuses["missed"]
+    for c in check_ins:
+        assert c["opens_at"] <= c["due_at"] <= c["closes_at"], c
+        if c["status"] == "verified":
+            assert c["method"] in ("remote", "in_person")
+            assert c["opens_at"] <= c["completed_at"] <= c["closes_at"], c
+        else:
+            assert c["method"] is None or c["status"] == "pending_review"
+
+    cases = {c["id"]: c for c in rows(database_url, BailCase)}
+    assert all(c["bail_amount"] % 1000 == 0 and c["bail_amount"] >= 10_000 for c in cases.values())
+    assert all((c["status"] == "active") == (c["closed_at"] is None) for c in cases.values())
+    assert all(c["office"] == cases[c["case"]]["office"] for c in check_ins)
+    assert Counter(c["status"] for c in cases.values()).most_common(1)[0][0] == "active"
+
+    by_id = {c["id"]: c for c in check_ins}
+    for flag in rows(database_url, Flag):
+        if flag["kind"] == "missed_checkin":
+            assert flag["dedupe_key"] == f"missed_checkin:{flag['check_in']}"
+            assert by_id[flag["check_in"]]["status"] == "missed"
+
+
+def test_running_again_adds_nothing_and_more_adds_the_difference(database_url):
+    seed(database_url, 30)
+    first = counts(database_url)
+    ids_before = {r["national_id"] for r in rows(database_url, Defendant, Defendant.national_id)}
+
+    output = seed(database_url, 30)
+    assert counts(database_url) == first
+    assert "0 added (30 already there)" in output
+
+    output = seed(database_url, 20)  # smaller: nothing removed, nothing added
+    assert counts(database_url) == first and "0 added" in output
+
+    seed(database_url, 40)
+    grown = counts(database_url)
+    assert grown["defendant"] == 40 and grown["staff_user"] == first["staff_user"]
+    assert grown["check_in"] > first["check_in"]
+    ids_after = {r["national_id"] for r in rows(database_url, Defendant, Defendant.national_id)}
+    assert ids_before < ids_after and len(ids_after) == 40
+
+
+def test_the_printed_logins_log_in_and_see_the_data(database_url):
+    from litestar.testing import TestClient
+
+    from reporting_api.app import create_app
+    from reporting_api.settings import Settings
+
+    output = seed(database_url, 30)
+    assert f"password: {DEMO_PASSWORD}" in output
+    assert "/schema/swagger" in output
+    usernames = re.findall(r"\b(admin|manager|officer\.th\d\d)\b", output)
+    assert {"admin", "manager", "officer.th10"} <= set(usernames)
+    cases = rows(database_url, BailCase, BailCase.id, BailCase.office)
+
+    with TestClient(app=create_app(Settings(database_url=database_url, db_pool_size=0))) as client:
+        for username in ("admin", "manager", "officer.th10"):
+            response = client.post(
+                "/api/v1/auth/login", json={"username": username, "password": DEMO_PASSWORD}
+            )
+            assert response.status_code == 200, (username, response.text)
+        client.cookies.clear()
+        login = client.post(
+            "/api/v1/auth/login", json={"username": "manager", "password": DEMO_PASSWORD}
+        )
+        headers = {"Authorization": f"Bearer {login.json()['token']}"}
+        client.cookies.clear()
+        # Rows written around the ORM read back through it: lists, money, dates and times.
+        found = client.get("/api/v1/defendants/", headers=headers)
+        assert found.status_code == 200, found.text
+        assert found.json()["total"] == 30
+        some_case = cases[0]
+        case = client.get(f"/api/v1/cases/{some_case['id']}", headers=headers)
+        assert case.status_code == 200, case.text
+        check_ins = client.get(f"/api/v1/cases/{some_case['id']}/checkins", headers=headers)
+        assert check_ins.status_code == 200 and check_ins.json(), check_ins.text
+        day = client.get(f"/api/v1/offices/{some_case['office']}/checkins/today", headers=headers)
+        assert day.status_code == 200, day.text
+
+
+def test_without_demo_password_existing_logins_keep_theirs(database_url):
+    seed(database_url, 5)
+    output = seed(database_url, 5, DEMO_PASSWORD="")
+    assert "password unchanged" in output
+    assert "password:" not in output
+
+
+def test_a_generated_password_is_printed_and_works(database_url):
+    from reporting_api.passwords import verify_password
+
+    output = seed(database_url, 0, DEMO_PASSWORD="")
+    password = re.search(r"password: (\S+)", output)
+    assert password is not None, output
+    (admin,) = [r for r in rows(database_url, StaffUser) if r["username"] == "admin"]
+    assert verify_password(admin["password_hash"], password.group(1))
+
+
+def test_a_negative_count_is_refused(tmp_path: Path):
+    result = run_cli(
+        "seed-demo", "--defendants", "-5", database_url=f"sqlite:///{tmp_path / 'x.sqlite3'}"
+    )
+    assert result.returncode != 0
+    assert "--defendants must be 0 or more" in result.stderr
