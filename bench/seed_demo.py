@@ -5,7 +5,8 @@
 Drops and recreates the database `bench` on the server (default: $TEST_POSTGRES_URL or
 postgresql://postgres@127.0.0.1:5432/test), migrates it, seeds it in a subprocess as a person
 would, and prints the counts, the seconds, rows per second and the ratio to the 300 s target.
-The seeded database is left in place for bench/api_read.py.
+The seeded database is left in place for bench/api_read.py; the demo logins get $DEMO_PASSWORD
+or "bench demo password".
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ ROOT = Path(__file__).resolve().parent.parent
 TARGET_SECONDS = 300.0
 BENCH_DB = "bench"
 TABLES = ("defendant", "bail_case", "reporting_plan", "check_in", "flag", "staff_user")
+# bench/api_read.py logs in with the same default.
+DEFAULT_PASSWORD = "bench demo password"
 
 
 def bench_url(server_url: str) -> str:
@@ -53,10 +56,11 @@ async def count_rows(url: str) -> dict[str, int]:
 
 
 def cli(*args: str, url: str) -> None:
-    subprocess.run(
-        [sys.executable, "-m", "reporting_api.cli", *args],
-        cwd=ROOT, env={**os.environ, "DATABASE_URL": url}, check=True,
-    )
+    env = {
+        **os.environ, "DATABASE_URL": url,
+        "DEMO_PASSWORD": os.environ.get("DEMO_PASSWORD") or DEFAULT_PASSWORD,
+    }
+    subprocess.run([sys.executable, "-m", "reporting_api.cli", *args], cwd=ROOT, env=env, check=True)
 
 
 def main() -> int:

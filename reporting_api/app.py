@@ -8,6 +8,7 @@ from typing import Any
 from litestar import Litestar, Request, Response, Router
 from litestar.di import Provide
 from litestar.exceptions import HTTPException
+from litestar.logging import LoggingConfig
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
@@ -126,6 +127,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         on_startup=[open_pool],
         on_shutdown=[close_pool],
         request_max_body_size=MAX_BODY_BYTES,
+        # A 500 must leave a traceback in the log, not only in debug mode.
+        logging_config=LoggingConfig(log_exceptions="always"),
         debug=False,
     )
     app.state.settings = settings
