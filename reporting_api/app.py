@@ -13,7 +13,11 @@ from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.static_files import create_static_files_router
-from litestar.status_codes import HTTP_400_BAD_REQUEST, HTTP_409_CONFLICT
+from litestar.status_codes import (
+    HTTP_400_BAD_REQUEST,
+    HTTP_409_CONFLICT,
+    HTTP_500_INTERNAL_SERVER_ERROR,
+)
 from swagger_ui_bundle import swagger_ui_path
 
 from reporting_api.api.audit import AuditController
@@ -25,6 +29,7 @@ from reporting_api.api.deps import provide_ctx, provide_paging
 from reporting_api.api.flags import FlagController
 from reporting_api.api.health import healthz
 from reporting_api.api.offices import OfficeController, StaffController
+from reporting_api.api.openapi_errors import document_errors
 from reporting_api.db import bind_tables, engine_from_url, is_postgres
 from reporting_api.errors import Conflict, InvalidInput, TransitionNotAllowed
 from reporting_api.settings import Settings
@@ -35,7 +40,9 @@ log = logging.getLogger(__name__)
 MAX_BODY_BYTES = 12 * 1024 * 1024
 
 
-def _field_error(status: int, detail: str, field: str, reason: str, reason_th: str) -> Response[Any]:
+def _field_error(
+    status: int, detail: str, field: str, reason: str, reason_th: str
+) -> Response[Any]:
     return Response(
         {
             "status_code": status,
@@ -47,20 +54,33 @@ def _field_error(status: int, detail: str, field: str, reason: str, reason_th: s
 
 
 def invalid_input_handler(_: Request[Any, Any, Any], exc: InvalidInput) -> Response[Any]:
-    return _field_error(HTTP_400_BAD_REQUEST, f"{exc.field}: {exc.reason}", exc.field,
-                        exc.reason, exc.reason_th)
+    return _field_error(
+        HTTP_400_BAD_REQUEST, f"{exc.field}: {exc.reason}", exc.field, exc.reason, exc.reason_th
+    )
 
 
 def conflict_handler(_: Request[Any, Any, Any], exc: Conflict) -> Response[Any]:
-    return _field_error(HTTP_409_CONFLICT, f"{exc.field}: {exc.reason}", exc.field,
-                        exc.reason, exc.reason_th)
+    return _field_error(
+        HTTP_409_CONFLICT, f"{exc.field}: {exc.reason}", exc.field, exc.reason, exc.reason_th
+    )
 
 
 def transition_handler(_: Request[Any, Any, Any], exc: TransitionNotAllowed) -> Response[Any]:
     return _field_error(
-        HTTP_409_CONFLICT, str(exc), "status",
+        HTTP_409_CONFLICT,
+        str(exc),
+        "status",
         f"a check-in that is {exc.current} cannot become {exc.target}",
         f"สถานะ {exc.current} เปลี่ยนเป็น {exc.target} ไม่ได้",
+    )
+
+
+def internal_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    # A 500 is a bug: it must leave its traceback in the log, whatever the debug setting.
+    log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return Response(
+        {"status_code": 500, "detail": "Internal Server Error"},
+        status_code=HTTP_500_INTERNAL_SERVER_ERROR,
     )
 
 
@@ -68,8 +88,14 @@ def api_router() -> Router:
     return Router(
         path="/api/v1",
         route_handlers=[
-            AuthController, OfficeController, StaffController, DefendantController,
-            CaseController, OfficeDayController, CheckInController, FlagController,
+            AuthController,
+            OfficeController,
+            StaffController,
+            DefendantController,
+            CaseController,
+            OfficeDayController,
+            CheckInController,
+            FlagController,
             AuditController,
         ],
         dependencies={"ctx": Provide(provide_ctx), "paging": Provide(provide_paging)},
@@ -83,7 +109,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
     async def open_pool() -> None:
         if is_postgres(engine) and settings.db_pool_size > 0:
-            await engine.start_connection_pool(max_size=settings.db_pool_size)
+            await engine.start_connection_pool(min_size=1, max_size=settings.db_pool_size)
 
     async def close_pool() -> None:
         if is_postgres(engine) and settings.db_pool_size > 0:
@@ -113,7 +139,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             healthz,
             api_router(),
             create_static_files_router(
-                path="/static/swagger", directories=[swagger_ui_path], opt={"exclude_from_auth": True},
+                path="/static/swagger",
+                directories=[swagger_ui_path],
+                opt={"exclude_from_auth": True},
                 include_in_schema=False,
             ),
         ],
@@ -123,15 +151,16 @@ def create_app(settings: Settings | None = None) -> Litestar:
             InvalidInput: invalid_input_handler,
             Conflict: conflict_handler,
             TransitionNotAllowed: transition_handler,
+            HTTP_500_INTERNAL_SERVER_ERROR: internal_error_handler,
         },
         on_startup=[open_pool],
         on_shutdown=[close_pool],
         request_max_body_size=MAX_BODY_BYTES,
-        # A 500 must leave a traceback in the log, not only in debug mode.
-        logging_config=LoggingConfig(log_exceptions="always"),
+        logging_config=LoggingConfig(),
         debug=False,
     )
     app.state.settings = settings
+    document_errors(app)
     return app
 
 

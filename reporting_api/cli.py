@@ -43,8 +43,13 @@ def _serve(settings: Settings, host: str, port: int, workers: int) -> None:
 
     print(f"serving on http://{host}:{port} (API docs at /schema/swagger)")
     uvicorn.run(
-        "reporting_api.app:create_app", factory=True, host=host, port=port, workers=workers,
-        proxy_headers=True, log_level="info",
+        "reporting_api.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        proxy_headers=True,
+        log_level="info",
     )
 
 

@@ -84,7 +84,15 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     ),
 }  # fmt: skip
 TABLES = tuple(COLUMNS)
-STAFF_COLUMNS = ("username", "display_name", "role", "office", "password_hash", "active", "created_at")
+STAFF_COLUMNS = (
+    "username",
+    "display_name",
+    "role",
+    "office",
+    "password_hash",
+    "active",
+    "created_at",
+)
 
 # Relative caseloads: Bangkok and the big provinces hold more cases; every other office is 1.
 OFFICE_WEIGHTS = {
@@ -164,7 +172,11 @@ class _Profile:
     abscond: float  # chance the case ended with the person absconding
 
 
-PROFILES = (_Profile(78, 0.03, 0.05, 0.01), _Profile(17, 0.15, 0.15, 0.10), _Profile(5, 0.40, 0.20, 0.35))
+PROFILES = (
+    _Profile(78, 0.03, 0.05, 0.01),
+    _Profile(17, 0.15, 0.15, 0.10),
+    _Profile(5, 0.40, 0.20, 0.35),
+)
 PROFILE_WEIGHTS = tuple(itertools.accumulate(p.weight for p in PROFILES))
 
 
@@ -208,7 +220,10 @@ def _name_pools(seed: int) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str,
 
 
 def _world(
-    seed: int, now: datetime, consent_version: str, offices: Sequence[_Office],
+    seed: int,
+    now: datetime,
+    consent_version: str,
+    offices: Sequence[_Office],
     names: tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]],
 ) -> _World:
     rng = random.Random(f"{seed}:national-id")
@@ -216,11 +231,17 @@ def _world(
     # eleven middle digits of every demo ID are distinct by construction.
     multiplier = rng.randrange(10**9, 10**11) // 10 * 10 + rng.choice((1, 3, 7, 9))
     return _World(
-        seed=seed, now=now, today=bangkok_today(now), consent_version=consent_version,
+        seed=seed,
+        now=now,
+        today=bangkok_today(now),
+        consent_version=consent_version,
         offices=tuple(offices),
         office_weights=tuple(itertools.accumulate(OFFICE_WEIGHTS.get(o.code, 1) for o in offices)),
-        male_names=names[0], female_names=names[1], last_names=names[2],
-        id_multiplier=multiplier, id_offset=rng.randrange(10**11),
+        male_names=names[0],
+        female_names=names[1],
+        last_names=names[2],
+        id_multiplier=multiplier,
+        id_offset=rng.randrange(10**11),
     )
 
 
@@ -310,15 +331,23 @@ def _plan_spec(rng: random.Random, release: date, today: date) -> PlanSpec:
             day += timedelta(days=rng.randint(21, 75))
             dates.append(day)
         return PlanSpec(
-            kind=PlanKind.DATES, start_date=release, end_date=dates[-1], dates=tuple(dates),
-            window_opens_days_before=window, grace_days=grace,
+            kind=PlanKind.DATES,
+            start_date=release,
+            end_date=dates[-1],
+            dates=tuple(dates),
+            window_opens_days_before=window,
+            grace_days=grace,
         )
     every = rng.choices((30, 14, 60), weights=(80, 10, 10))[0]
     # Officers extend a plan a few months at a time while the case runs.
     end = max(today + timedelta(days=rng.randint(14, 120)), release + timedelta(days=3 * every))
     return PlanSpec(
-        kind=PlanKind.INTERVAL, start_date=release, end_date=end, every_days=every,
-        window_opens_days_before=window, grace_days=grace,
+        kind=PlanKind.INTERVAL,
+        start_date=release,
+        end_date=end,
+        every_days=every,
+        window_opens_days_before=window,
+        grace_days=grace,
     )
 
 
@@ -347,8 +376,15 @@ def _fate(
 
 
 def _case(
-    world: _World, rng: random.Random, batch: _Batch, defendant_id: int, office: _Office,
-    profile: _Profile, release: date, *, sms: bool,
+    world: _World,
+    rng: random.Random,
+    batch: _Batch,
+    defendant_id: int,
+    office: _Office,
+    profile: _Profile,
+    release: date,
+    *,
+    sms: bool,
 ) -> None:
     now, officer = world.now, office.officer_id
     case_id = batch.next_id("bail_case")
@@ -389,8 +425,17 @@ def _case(
     ))  # fmt: skip
     for n, planned_check_in in enumerate(kept):
         _check_in(
-            world, rng, batch, case_id, office, profile, planned_check_in, created_at,
-            missed=n >= len(kept) - forced, status=status, closed_at=closed_at,
+            world,
+            rng,
+            batch,
+            case_id,
+            office,
+            profile,
+            planned_check_in,
+            created_at,
+            missed=n >= len(kept) - forced,
+            status=status,
+            closed_at=closed_at,
         )
     if status == CaseStatus.ACTIVE and sms and rng.random() < 0.015:
         raised_at = now - timedelta(minutes=rng.randint(10, 20 * 24 * 60))
@@ -428,9 +473,18 @@ def _outcome(
 
 
 def _check_in(
-    world: _World, rng: random.Random, batch: _Batch, case_id: int, office: _Office,
-    profile: _Profile, p: PlannedCheckIn, created_at: datetime, *, missed: bool,
-    status: CaseStatus, closed_at: datetime | None,
+    world: _World,
+    rng: random.Random,
+    batch: _Batch,
+    case_id: int,
+    office: _Office,
+    profile: _Profile,
+    p: PlannedCheckIn,
+    created_at: datetime,
+    *,
+    missed: bool,
+    status: CaseStatus,
+    closed_at: datetime | None,
 ) -> None:
     now, officer = world.now, office.officer_id
     check_in_id = batch.next_id("check_in")
@@ -454,9 +508,19 @@ def _check_in(
         created_at, updated_at,
     ))  # fmt: skip
     if outcome == CheckInStatus.MISSED and p.closes_at > now - timedelta(days=MISSED_FLAG_DAYS):
-        _missed_flag(rng, batch, case_id, check_in_id, office, p, updated_at, now,
-                     high=status == CaseStatus.ABSCONDED or profile is PROFILES[-1],
-                     closed_at=closed_at, status=status)
+        _missed_flag(
+            rng,
+            batch,
+            case_id,
+            check_in_id,
+            office,
+            p,
+            updated_at,
+            now,
+            high=status == CaseStatus.ABSCONDED or profile is PROFILES[-1],
+            closed_at=closed_at,
+            status=status,
+        )
     elif outcome == CheckInStatus.PENDING_REVIEW and rng.random() < 0.4:
         score = rng.uniform(0.45, 0.6)
         batch.rows["flag"].append((
@@ -468,9 +532,18 @@ def _check_in(
 
 
 def _missed_flag(
-    rng: random.Random, batch: _Batch, case_id: int, check_in_id: int, office: _Office,
-    p: PlannedCheckIn, raised_at: datetime, now: datetime, *, high: bool,
-    closed_at: datetime | None, status: CaseStatus,
+    rng: random.Random,
+    batch: _Batch,
+    case_id: int,
+    check_in_id: int,
+    office: _Office,
+    p: PlannedCheckIn,
+    raised_at: datetime,
+    now: datetime,
+    *,
+    high: bool,
+    closed_at: datetime | None,
+    status: CaseStatus,
 ) -> None:
     acknowledged_at = acknowledged_by = note = resolved_at = resolved_by = resolution = None
     if now - raised_at > timedelta(days=1) and rng.random() < 0.6:
@@ -508,6 +581,11 @@ class _Postgres:
     async def close(self) -> None:
         await self.conn.close()
 
+    async def analyze(self) -> None:
+        # Fresh statistics now rather than whenever autovacuum gets to it: the planner's
+        # choices for the office lists depend on them.
+        await self.conn.execute(f"ANALYZE {', '.join(TABLES)}")
+
     async def offices(self) -> list[tuple[Any, ...]]:
         return [tuple(r) for r in await self.conn.fetch(
             "SELECT id, code, name_th, province_th, is_central FROM office ORDER BY code"
@@ -533,9 +611,7 @@ class _Postgres:
     async def write(self, make: Callable[[dict[str, int]], _Batch]) -> _Batch:
         async with self.conn.transaction():
             # Explicit ids need the tables to ourselves: other writers wait, readers do not.
-            await self.conn.execute(
-                f"LOCK TABLE {', '.join(TABLES)} IN SHARE ROW EXCLUSIVE MODE"
-            )
+            await self.conn.execute(f"LOCK TABLE {', '.join(TABLES)} IN SHARE ROW EXCLUSIVE MODE")
             last_id = {}
             for table, sequence in self.sequences.items():
                 # Past both the rows and the sequence, so no id is ever handed out twice.
@@ -546,9 +622,12 @@ class _Postgres:
             batch = make(last_id)
             for table, rows in batch.rows.items():
                 if rows:
-                    await self.conn.copy_records_to_table(table, records=rows, columns=COLUMNS[table])
+                    await self.conn.copy_records_to_table(
+                        table, records=rows, columns=COLUMNS[table]
+                    )
                     await self.conn.execute(
-                        "SELECT setval($1::regclass, $2)", self.sequences[table],
+                        "SELECT setval($1::regclass, $2)",
+                        self.sequences[table],
                         batch.last_id[table],
                     )
         return batch
@@ -628,8 +707,12 @@ class _Logins:
 
 
 async def _ensure_staff(
-    db: _Postgres | _Sqlite, settings: Settings, offices: list[tuple[Any, ...]], seed: int,
-    now: datetime, names: tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]],
+    db: _Postgres | _Sqlite,
+    settings: Settings,
+    offices: list[tuple[Any, ...]],
+    seed: int,
+    now: datetime,
+    names: tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]],
 ) -> tuple[_Logins, dict[int, int]]:
     """Create the demo logins that are missing; return them and each office's demo officer."""
     central = next(o for o in offices if o[4])
@@ -666,10 +749,13 @@ async def _ensure_staff(
         password = None
         note = (
             "unchanged: the demo logins already existed, so the password printed when they "
-            "were created still works" + (" (DEMO_PASSWORD does not match it)" if settings.demo_password else "")
+            "were created still works"
+            + (" (DEMO_PASSWORD does not match it)" if settings.demo_password else "")
         )
     officers = {
-        row[2]: row[0] for u, row in existing.items() if u.startswith("officer.") and row[1] == "officer"
+        row[2]: row[0]
+        for u, row in existing.items()
+        if u.startswith("officer.") and row[1] == "officer"
     }
     return _Logins(list(wanted), missing, password, note), officers
 
@@ -720,6 +806,8 @@ async def _seed(settings: Settings, total: int, seed: int, quiet: bool, now: dat
                 for table, rows in batch.rows.items():
                     added[table] += len(rows)
             progress.update(start + len(heads))
+        if added["defendant"] and isinstance(db, _Postgres):
+            await db.analyze()
     finally:
         await db.close()
     seconds = time.perf_counter() - started
@@ -755,7 +843,9 @@ def _generate(world: _World, heads: Iterable[_Head], last_id: dict[str, int]) ->
 def _print_logins(settings: Settings, logins: _Logins) -> None:
     officers = [u for u in logins.usernames if u.startswith("officer.")]
     print()
-    print(f"Demo logins at {settings.public_base_url} (API docs: {settings.public_base_url}/schema/swagger)")
+    print(
+        f"Demo logins at {settings.public_base_url} (API docs: {settings.public_base_url}/schema/swagger)"
+    )
     print(f"  {ADMIN:<14} administrator, central office")
     print(f"  {MANAGER:<14} manager, central office")
     if officers:
@@ -774,4 +864,3 @@ def run_seed_demo(
     if defendants < 0:
         raise ValueError("--defendants must be 0 or more")
     asyncio.run(_seed(settings, defendants, seed, quiet, now or utcnow()))
-

@@ -34,7 +34,9 @@ class OfficeData:
 
 def load_offices() -> list[OfficeData]:
     """Return the shipped offices, the central office first, then provinces by ISO code."""
-    text = resources.files("reporting_api").joinpath("data/offices.json").read_text(encoding="utf-8")
+    text = (
+        resources.files("reporting_api").joinpath("data/offices.json").read_text(encoding="utf-8")
+    )
     offices = [OfficeData(**entry) for entry in json.loads(text)]
     for office in offices:
         # A typo in the shipped file should stop the service at start-up, not mislabel reports.

@@ -7,9 +7,9 @@ from typing import Annotated
 from litestar import Controller, get
 from litestar.params import QueryParameter
 
-from reporting_api.api.deps import CtxDep, PagingDep
 from reporting_api.access import ADMIN, MANAGER, ensure_role
 from reporting_api.api.convert import audit_out
+from reporting_api.api.deps import CtxDep, PagingDep
 from reporting_api.api.schemas import AuditOut, Page
 from reporting_api.store import audit as store
 

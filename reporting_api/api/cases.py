@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Annotated
 
 from litestar import Controller, get, post, put
-from litestar.params import FromPath, JSONBody, QueryParameter
+from litestar.params import JSONBody, QueryParameter
 
-from reporting_api.api.deps import CtxDep, PagingDep
 from reporting_api.api.convert import case_out, check_in_out, plan_out
+from reporting_api.api.deps import CtxDep, PagingDep, PathId
 from reporting_api.api.schemas import (
     CaseClose,
     CaseCreate,
@@ -63,24 +63,20 @@ class CaseController(Controller):
         )
 
     @get("/{case_id:int}")
-    async def read(self, case_id: FromPath[int], ctx: CtxDep) -> CaseOut:
+    async def read(self, case_id: PathId, ctx: CtxDep) -> CaseOut:
         return case_out(await service.read(ctx, case_id))
 
     @post("/{case_id:int}/close", status_code=200)
-    async def close(
-        self, case_id: FromPath[int], data: JSONBody[CaseClose], ctx: CtxDep
-    ) -> CaseOut:
+    async def close(self, case_id: PathId, data: JSONBody[CaseClose], ctx: CtxDep) -> CaseOut:
         """Close with an outcome; check-ins that have not opened yet are removed."""
         return case_out(await service.close_case(ctx, case_id, data))
 
     @get("/{case_id:int}/plan")
-    async def get_plan(self, case_id: FromPath[int], ctx: CtxDep) -> PlanOut:
+    async def get_plan(self, case_id: PathId, ctx: CtxDep) -> PlanOut:
         return plan_out(await plan_service.get_plan(ctx, case_id))
 
     @put("/{case_id:int}/plan")
-    async def set_plan(
-        self, case_id: FromPath[int], data: JSONBody[PlanIn], ctx: CtxDep
-    ) -> PlanChange:
+    async def set_plan(self, case_id: PathId, data: JSONBody[PlanIn], ctx: CtxDep) -> PlanChange:
         """Set or replace the plan: future check-ins are regenerated, past ones kept."""
         result = await plan_service.set_plan(ctx, case_id, data)
         return PlanChange(
@@ -96,5 +92,5 @@ class CaseController(Controller):
         )
 
     @get("/{case_id:int}/checkins")
-    async def check_ins(self, case_id: FromPath[int], ctx: CtxDep) -> list[CheckInOut]:
+    async def check_ins(self, case_id: PathId, ctx: CtxDep) -> list[CheckInOut]:
         return [check_in_out(r) for r in await checkin_service.list_for_case(ctx, case_id)]

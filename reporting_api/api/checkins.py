@@ -5,11 +5,16 @@ from __future__ import annotations
 from typing import Annotated
 
 from litestar import Controller, get, post
-from litestar.params import FromPath, JSONBody, QueryParameter
+from litestar.params import JSONBody, QueryParameter
 
-from reporting_api.api.deps import CtxDep
 from reporting_api.api.convert import check_in_out, today_row
-from reporting_api.api.schemas import CheckInOut, ExcuseRequest, InPersonRequest, TodayOut
+from reporting_api.api.deps import CtxDep, PathId
+from reporting_api.api.schemas import (
+    CheckInOut,
+    ExcuseRequest,
+    InPersonRequest,
+    TodayOut,
+)
 from reporting_api.services import checkins as service
 from reporting_api.thai_dates import format_thai_date
 
@@ -21,7 +26,7 @@ class OfficeDayController(Controller):
     @get("/today")
     async def today(
         self,
-        office_id: FromPath[int],
+        office_id: PathId,
         ctx: CtxDep,
         missed_days: Annotated[
             int, QueryParameter(ge=1, le=90, description="How far back missed check-ins are listed")
@@ -45,14 +50,14 @@ class CheckInController(Controller):
 
     @post("/{check_in_id:int}/in-person", status_code=200)
     async def in_person(
-        self, check_in_id: FromPath[int], data: JSONBody[InPersonRequest], ctx: CtxDep
+        self, check_in_id: PathId, data: JSONBody[InPersonRequest], ctx: CtxDep
     ) -> CheckInOut:
         """Record that the person reported at the office."""
         return check_in_out(await service.record_in_person(ctx, check_in_id, data.note))
 
     @post("/{check_in_id:int}/excuse", status_code=200)
     async def excuse(
-        self, check_in_id: FromPath[int], data: JSONBody[ExcuseRequest], ctx: CtxDep
+        self, check_in_id: PathId, data: JSONBody[ExcuseRequest], ctx: CtxDep
     ) -> CheckInOut:
         """Excuse this check-in; the reason is required and kept."""
         return check_in_out(await service.excuse(ctx, check_in_id, data.reason))

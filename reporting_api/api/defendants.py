@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
 from dataclasses import dataclass
 from datetime import date
+from typing import Annotated
 
 import msgspec
 from litestar import Controller, Response, get, patch, post, put
-from litestar.params import FromPath, JSONBody, MultipartBody, QueryParameter
 from litestar.datastructures import UploadFile
+from litestar.params import JSONBody, MultipartBody, QueryParameter
 
-from reporting_api.api.deps import CtxDep, PagingDep
 from reporting_api.api.convert import defendant_out, defendant_summary
-from reporting_api.api.schemas import DefendantOut, DefendantSummary, DefendantUpdate, Page
+from reporting_api.api.deps import CtxDep, PagingDep, PathId
+from reporting_api.api.schemas import (
+    DefendantOut,
+    DefendantSummary,
+    DefendantUpdate,
+    Page,
+)
 from reporting_api.services import defendants as service
 
 
@@ -87,18 +91,18 @@ class DefendantController(Controller):
         )
 
     @get("/{defendant_id:int}")
-    async def read(self, defendant_id: FromPath[int], ctx: CtxDep) -> DefendantOut:
+    async def read(self, defendant_id: PathId, ctx: CtxDep) -> DefendantOut:
         return defendant_out(await service.read(ctx, defendant_id))
 
-    @get("/{defendant_id:int}/photo", media_type="image/jpeg")
-    async def photo(self, defendant_id: FromPath[int], ctx: CtxDep) -> Response[bytes]:
+    @get("/{defendant_id:int}/photo")
+    async def photo(self, defendant_id: PathId, ctx: CtxDep) -> Response[bytes]:
         """The ID-card photo as stored (JPEG or PNG)."""
         data, mime = await service.read_photo(ctx, defendant_id)
         return Response(data, media_type=mime, headers={"Cache-Control": "private, no-store"})
 
     @patch("/{defendant_id:int}")
     async def update(
-        self, defendant_id: FromPath[int], data: JSONBody[DefendantUpdate], ctx: CtxDep
+        self, defendant_id: PathId, data: JSONBody[DefendantUpdate], ctx: CtxDep
     ) -> DefendantOut:
         changes = {
             f: getattr(data, f)
@@ -109,7 +113,7 @@ class DefendantController(Controller):
 
     @put("/{defendant_id:int}/photo")
     async def replace_photo(
-        self, defendant_id: FromPath[int], data: MultipartBody[PhotoForm], ctx: CtxDep
+        self, defendant_id: PathId, data: MultipartBody[PhotoForm], ctx: CtxDep
     ) -> DefendantOut:
         return defendant_out(
             await service.replace_photo(ctx, defendant_id, await data.photo.read())

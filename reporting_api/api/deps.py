@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from typing import Any
+from typing import Annotated, Any
 
 from litestar import Request
-from litestar.params import QueryParameter
 from litestar.di import NamedDependency
+from litestar.params import PathParameter, QueryParameter
 
 from reporting_api.access import Principal
 from reporting_api.clock import utcnow
@@ -53,3 +51,6 @@ async def provide_paging(
 
 CtxDep = NamedDependency[Ctx]
 PagingDep = NamedDependency[Paging]
+
+# Row ids fit PostgreSQL's integer; a larger number in a path is refused with 400.
+PathId = Annotated[int, PathParameter(ge=1, le=2**31 - 1)]

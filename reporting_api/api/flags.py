@@ -5,11 +5,17 @@ from __future__ import annotations
 from typing import Annotated
 
 from litestar import Controller, get, post
-from litestar.params import FromPath, JSONBody, QueryParameter
+from litestar.params import JSONBody, QueryParameter
 
-from reporting_api.api.deps import CtxDep, PagingDep
 from reporting_api.api.convert import flag_out
-from reporting_api.api.schemas import FlagNote, FlagOut, FlagResolve, FlagStateName, Page
+from reporting_api.api.deps import CtxDep, PagingDep, PathId
+from reporting_api.api.schemas import (
+    FlagNote,
+    FlagOut,
+    FlagResolve,
+    FlagStateName,
+    Page,
+)
 from reporting_api.services import flags as service
 
 
@@ -44,13 +50,9 @@ class FlagController(Controller):
         )
 
     @post("/{flag_id:int}/acknowledge", status_code=200)
-    async def acknowledge(
-        self, flag_id: FromPath[int], data: JSONBody[FlagNote], ctx: CtxDep
-    ) -> FlagOut:
+    async def acknowledge(self, flag_id: PathId, data: JSONBody[FlagNote], ctx: CtxDep) -> FlagOut:
         return flag_out(await service.acknowledge(ctx, flag_id, data.note))
 
     @post("/{flag_id:int}/resolve", status_code=200)
-    async def resolve(
-        self, flag_id: FromPath[int], data: JSONBody[FlagResolve], ctx: CtxDep
-    ) -> FlagOut:
+    async def resolve(self, flag_id: PathId, data: JSONBody[FlagResolve], ctx: CtxDep) -> FlagOut:
         return flag_out(await service.resolve(ctx, flag_id, data.note))

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from typing import Any
+from typing import Annotated, Any
 
 from litestar import Controller, Request, get, patch, post
-from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.exceptions import NotFoundException
+from litestar.params import JSONBody, QueryParameter
 
-from reporting_api.api.deps import CtxDep
 from reporting_api.access import Principal, ensure_role
 from reporting_api.api.convert import office_out, staff_out
+from reporting_api.api.deps import CtxDep, PathId
 from reporting_api.api.schemas import (
     Id,
     OfficeCreate,
@@ -36,7 +34,7 @@ class OfficeController(Controller):
         return [office_out(r) for r in await office_store.list_offices()]
 
     @get("/{office_id:int}")
-    async def get_office(self, office_id: FromPath[int]) -> OfficeOut:
+    async def get_office(self, office_id: PathId) -> OfficeOut:
         row = await office_store.get_office(office_id)
         if row is None:
             raise NotFoundException(detail="no such office")
@@ -49,7 +47,7 @@ class OfficeController(Controller):
 
     @patch("/{office_id:int}")
     async def update_office(
-        self, office_id: FromPath[int], data: JSONBody[OfficeUpdate], ctx: CtxDep
+        self, office_id: PathId, data: JSONBody[OfficeUpdate], ctx: CtxDep
     ) -> OfficeOut:
         """Admins only: names and the phone number people are given."""
         return office_out(await staff_service.update_office(ctx, office_id, data))
@@ -68,9 +66,7 @@ class StaffController(Controller):
         return [staff_out(r) for r in await staff_service.list_staff(request.user, office_id)]
 
     @get("/{staff_id:int}")
-    async def get_staff(
-        self, staff_id: FromPath[int], request: Request[Principal, Any, Any]
-    ) -> StaffOut:
+    async def get_staff(self, staff_id: PathId, request: Request[Principal, Any, Any]) -> StaffOut:
         return staff_out(await staff_service.get_staff(request.user, staff_id))
 
     @post("/")
@@ -79,7 +75,7 @@ class StaffController(Controller):
 
     @patch("/{staff_id:int}")
     async def update_staff(
-        self, staff_id: FromPath[int], data: JSONBody[StaffUpdate], ctx: CtxDep
+        self, staff_id: PathId, data: JSONBody[StaffUpdate], ctx: CtxDep
     ) -> StaffOut:
         ensure_role(ctx.principal, "admin")
         return staff_out(await staff_service.update_staff(ctx, staff_id, data))

@@ -1,22 +1,24 @@
+import decimal
+
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
-from piccolo.columns.base import OnDelete
-from piccolo.columns.base import OnUpdate
-from piccolo.columns.column_types import Boolean
-from piccolo.columns.column_types import Bytea
-from piccolo.columns.column_types import Date
-from piccolo.columns.column_types import ForeignKey
-from piccolo.columns.column_types import Integer
-from piccolo.columns.column_types import JSON
-from piccolo.columns.column_types import Numeric
-from piccolo.columns.column_types import Serial
-from piccolo.columns.column_types import Text
-from piccolo.columns.column_types import Timestamptz
-from piccolo.columns.column_types import Varchar
+from piccolo.columns.base import OnDelete, OnUpdate
+from piccolo.columns.column_types import (
+    JSON,
+    Boolean,
+    Bytea,
+    Date,
+    ForeignKey,
+    Integer,
+    Numeric,
+    Serial,
+    Text,
+    Timestamptz,
+    Varchar,
+)
 from piccolo.columns.defaults.date import DateNow
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.columns.indexes import IndexMethod
 from piccolo.table import Table
-import decimal
 
 
 class BailCase(Table, tablename="bail_case", schema=None):
@@ -90,41 +92,23 @@ DESCRIPTION = "Core tables"
 
 
 async def forwards():
-    manager = MigrationManager(
-        migration_id=ID, app_name="reporting_api", description=DESCRIPTION
-    )
+    manager = MigrationManager(migration_id=ID, app_name="reporting_api", description=DESCRIPTION)
 
-    manager.add_table(
-        class_name="Defendant", tablename="defendant", schema=None, columns=None
-    )
+    manager.add_table(class_name="Defendant", tablename="defendant", schema=None, columns=None)
 
-    manager.add_table(
-        class_name="CheckIn", tablename="check_in", schema=None, columns=None
-    )
+    manager.add_table(class_name="CheckIn", tablename="check_in", schema=None, columns=None)
 
-    manager.add_table(
-        class_name="Flag", tablename="flag", schema=None, columns=None
-    )
+    manager.add_table(class_name="Flag", tablename="flag", schema=None, columns=None)
 
-    manager.add_table(
-        class_name="AuthToken", tablename="auth_token", schema=None, columns=None
-    )
+    manager.add_table(class_name="AuthToken", tablename="auth_token", schema=None, columns=None)
 
-    manager.add_table(
-        class_name="StaffUser", tablename="staff_user", schema=None, columns=None
-    )
+    manager.add_table(class_name="StaffUser", tablename="staff_user", schema=None, columns=None)
 
-    manager.add_table(
-        class_name="AuditLog", tablename="audit_log", schema=None, columns=None
-    )
+    manager.add_table(class_name="AuditLog", tablename="audit_log", schema=None, columns=None)
 
-    manager.add_table(
-        class_name="Office", tablename="office", schema=None, columns=None
-    )
+    manager.add_table(class_name="Office", tablename="office", schema=None, columns=None)
 
-    manager.add_table(
-        class_name="BailCase", tablename="bail_case", schema=None, columns=None
-    )
+    manager.add_table(class_name="BailCase", tablename="bail_case", schema=None, columns=None)
 
     manager.add_table(
         class_name="ReportingPlan",

@@ -12,7 +12,7 @@ DESCRIPTION = "Composite and search indexes"
 BOTH = [
     "CREATE INDEX IF NOT EXISTS check_in_office_due_date ON check_in (office, due_date)",
     "CREATE INDEX IF NOT EXISTS check_in_office_closes_at ON check_in (office, closes_at)",
-    "CREATE INDEX IF NOT EXISTS check_in_case_due_date ON check_in (\"case\", due_date)",
+    'CREATE INDEX IF NOT EXISTS check_in_case_due_date ON check_in ("case", due_date)',
     "CREATE INDEX IF NOT EXISTS bail_case_office_status ON bail_case (office, status)",
     "CREATE INDEX IF NOT EXISTS flag_office_raised_at ON flag (office, raised_at)",
 ]
@@ -35,9 +35,7 @@ SQLITE_ONLY = [
 
 
 async def forwards():
-    manager = MigrationManager(
-        migration_id=ID, app_name="reporting_api", description=DESCRIPTION
-    )
+    manager = MigrationManager(migration_id=ID, app_name="reporting_api", description=DESCRIPTION)
 
     async def create_indexes():
         engine = engine_finder()

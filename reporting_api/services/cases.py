@@ -8,7 +8,11 @@ from typing import Any
 
 from litestar.exceptions import NotFoundException
 
-from reporting_api.access import ensure_can_change_office, ensure_can_read_office, office_scope
+from reporting_api.access import (
+    ensure_can_change_office,
+    ensure_can_read_office,
+    office_scope,
+)
 from reporting_api.api.schemas import CaseClose, CaseCreate
 from reporting_api.errors import Conflict, InvalidInput
 from reporting_api.services.context import Ctx
@@ -50,19 +54,19 @@ async def open_case(ctx: Ctx, data: CaseCreate) -> dict[str, Any]:
     officer_id = data.officer_id or ctx.principal.id
     if not await staff_store.is_officer_of_office(officer_id, office_id):
         raise InvalidInput(
-            "officer_id", "must be an active officer of the case's office",
+            "officer_id",
+            "must be an active officer of the case's office",
             "ต้องเป็นเจ้าหน้าที่ของสำนักงานนี้",
         )
     today = bangkok_today(ctx.now)
     if data.release_date < EARLIEST_RELEASE or data.release_date > today + timedelta(days=30):
         raise InvalidInput(
-            "release_date", "must be between 1990 and 30 days from today (Christian era)",
+            "release_date",
+            "must be between 1990 and 30 days from today (Christian era)",
             "วันปล่อยตัวไม่ถูกต้อง (ใช้ปี ค.ศ.)",
         )
     if data.next_court_date is not None and data.next_court_date < data.release_date:
-        raise InvalidInput(
-            "next_court_date", "must not be before release_date", "ต้องไม่ก่อนวันปล่อยตัว"
-        )
+        raise InvalidInput("next_court_date", "must not be before release_date", "ต้องไม่ก่อนวันปล่อยตัว")
     case_id = await store.insert_case(
         {
             "defendant": data.defendant_id,
@@ -114,8 +118,12 @@ async def list_cases(
 ) -> tuple[list[dict[str, Any]], int]:
     scope = office_scope(ctx.principal, office_id)
     rows, total = await store.list_cases(
-        office_id=scope, status=status, officer_id=officer_id, defendant_id=defendant_id,
-        offset=offset, limit=limit,
+        office_id=scope,
+        status=status,
+        officer_id=officer_id,
+        defendant_id=defendant_id,
+        offset=offset,
+        limit=limit,
     )
     await ctx.audit("case.list", "bail_case", None, {"returned": [r["id"] for r in rows]})
     return rows, total
@@ -143,7 +151,9 @@ async def close_case(ctx: Ctx, case_id: int, data: CaseClose) -> dict[str, Any]:
         },
     )
     await ctx.audit(
-        "case.close", "bail_case", case_id,
+        "case.close",
+        "bail_case",
+        case_id,
         {"status": data.status, "removed_future_check_ins": len(future)},
     )
     return await _load(case_id)

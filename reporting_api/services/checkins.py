@@ -7,7 +7,11 @@ from typing import Any
 
 from litestar.exceptions import NotFoundException
 
-from reporting_api.access import ensure_can_change_office, ensure_can_read_office, office_scope
+from reporting_api.access import (
+    ensure_can_change_office,
+    ensure_can_read_office,
+    office_scope,
+)
 from reporting_api.services.context import Ctx
 from reporting_api.statuses import CheckInStatus, ensure_transition
 from reporting_api.store import cases as case_store

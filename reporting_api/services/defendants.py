@@ -9,7 +9,11 @@ from typing import Any
 
 from litestar.exceptions import NotFoundException
 
-from reporting_api.access import ensure_can_change_office, ensure_can_read_office, office_scope
+from reporting_api.access import (
+    ensure_can_change_office,
+    ensure_can_read_office,
+    office_scope,
+)
 from reporting_api.errors import Conflict, InvalidInput
 from reporting_api.national_id import normalise_national_id
 from reporting_api.phones import parse_thai_mobile

@@ -13,8 +13,14 @@ from reporting_api.store import flags as store
 
 
 async def list_flags(
-    ctx: Ctx, *, office_id: int | None, state: str, kind: str | None, case_id: int | None,
-    offset: int, limit: int,
+    ctx: Ctx,
+    *,
+    office_id: int | None,
+    state: str,
+    kind: str | None,
+    case_id: int | None,
+    offset: int,
+    limit: int,
 ) -> tuple[list[dict[str, Any]], int]:
     scope = office_scope(ctx.principal, office_id)
     return await store.list_flags(

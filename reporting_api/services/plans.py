@@ -9,7 +9,13 @@ from litestar.exceptions import NotFoundException
 from reporting_api.access import ensure_can_read_office
 from reporting_api.api.schemas import PlanIn
 from reporting_api.errors import InvalidInput
-from reporting_api.planning import ExistingCheckIn, PlanSpec, expand_plan, initial_status, replan
+from reporting_api.planning import (
+    ExistingCheckIn,
+    PlanSpec,
+    expand_plan,
+    initial_status,
+    replan,
+)
 from reporting_api.services import cases
 from reporting_api.services.context import Ctx
 from reporting_api.statuses import CheckInStatus, PlanKind
@@ -45,7 +51,9 @@ async def set_plan(ctx: Ctx, case_id: int, data: PlanIn) -> dict[str, Any]:
         )
     existing = [
         ExistingCheckIn(
-            id=row["id"], due_date=row["due_date"], status=CheckInStatus(row["status"]),
+            id=row["id"],
+            due_date=row["due_date"],
+            status=CheckInStatus(row["status"]),
             opens_at=row["opens_at"],
         )
         for row in await checkin_store.list_for_case(case_id)
@@ -84,10 +92,14 @@ async def set_plan(ctx: Ctx, case_id: int, data: PlanIn) -> dict[str, Any]:
             ]
         )
     await ctx.audit(
-        "plan.set", "bail_case", case_id,
+        "plan.set",
+        "bail_case",
+        case_id,
         {
-            "kind": spec.kind.value, "created": len(result.create),
-            "updated": len(result.update), "deleted": len(result.delete_ids),
+            "kind": spec.kind.value,
+            "created": len(result.create),
+            "updated": len(result.update),
+            "deleted": len(result.delete_ids),
         },
     )
     return {

@@ -9,7 +9,12 @@ import anyio.to_thread
 from litestar.exceptions import NotFoundException
 
 from reporting_api.access import ADMIN, Principal, ensure_role
-from reporting_api.api.schemas import OfficeCreate, OfficeUpdate, StaffCreate, StaffUpdate
+from reporting_api.api.schemas import (
+    OfficeCreate,
+    OfficeUpdate,
+    StaffCreate,
+    StaffUpdate,
+)
 from reporting_api.errors import Conflict, InvalidInput
 from reporting_api.passwords import DUMMY_HASH, hash_password, verify_password
 from reporting_api.services.context import Ctx
@@ -29,15 +34,24 @@ async def login(
     )
     if user is None or not ok or not user["active"]:
         await record_audit(
-            actor_id=None, actor_username=username[:64], action="auth.login_failed",
-            entity="staff_user", entity_id=user["id"] if user else None, at=now,
+            actor_id=None,
+            actor_username=username[:64],
+            action="auth.login_failed",
+            entity="staff_user",
+            entity_id=user["id"] if user else None,
+            at=now,
             client_address=client,
         )
         return None
     token = await store.issue_token(user["id"], kind, now, ttl)
     await record_audit(
-        actor_id=user["id"], actor_username=username, action="auth.login", entity="staff_user",
-        entity_id=user["id"], at=now, client_address=client,
+        actor_id=user["id"],
+        actor_username=username,
+        action="auth.login",
+        entity="staff_user",
+        entity_id=user["id"],
+        at=now,
+        client_address=client,
     )
     return token, user
 
@@ -113,9 +127,14 @@ async def create_office(ctx: Ctx, data: OfficeCreate) -> dict[str, Any]:
         raise Conflict("code", "an office with this code exists", "มีสำนักงานรหัสนี้แล้ว")
     row = await office_store.create_office(
         {
-            "code": data.code, "name_th": data.name_th, "name_en": data.name_en,
-            "province_th": data.province_th, "province_en": data.province_en,
-            "region": data.region, "phone": data.phone, "is_central": False,
+            "code": data.code,
+            "name_th": data.name_th,
+            "name_en": data.name_en,
+            "province_th": data.province_th,
+            "province_en": data.province_en,
+            "region": data.region,
+            "phone": data.phone,
+            "is_central": False,
         }
     )
     await ctx.audit("office.create", "office", row["id"])
@@ -125,8 +144,9 @@ async def create_office(ctx: Ctx, data: OfficeCreate) -> dict[str, Any]:
 async def update_office(ctx: Ctx, office_id: int, data: OfficeUpdate) -> dict[str, Any]:
     ensure_role(ctx.principal, ADMIN)
     values = {
-        k: v for k, v in (("name_th", data.name_th), ("name_en", data.name_en),
-                          ("phone", data.phone)) if v is not None
+        k: v
+        for k, v in (("name_th", data.name_th), ("name_en", data.name_en), ("phone", data.phone))
+        if v is not None
     }
     row = await office_store.update_office(office_id, values)
     if row is None:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
+from reporting_api.planning import MAX_GRACE_DAYS
 from reporting_api.tables import CheckIn
 
 TODAY_COLUMNS = (
@@ -55,12 +56,18 @@ async def due_on(office_id: int, day: date) -> list[dict[str, Any]]:
 
 async def overdue(office_id: int, now: datetime) -> list[dict[str, Any]]:
     """Past the due day but inside the grace days, not yet completed."""
+    # A window closes at most MAX_GRACE_DAYS after its due day, so this lower bound on due_at
+    # changes no result. It lets PostgreSQL read one month of the (office, due_at, closes_at)
+    # index instead of every future check-in, and estimate the handful of rows correctly
+    # (without it, it expects thousands and hash-joins the whole bail_case table).
+    earliest_due = now - timedelta(days=MAX_GRACE_DAYS + 1)
     return (
         await CheckIn.select(*TODAY_COLUMNS)
         .where(
             (CheckIn.office == office_id)
-            & (CheckIn.closes_at > now)
+            & (CheckIn.due_at > earliest_due)
             & (CheckIn.due_at <= now)
+            & (CheckIn.closes_at > now)
             & CheckIn.status.not_in(list(COMPLETED))
         )
         .order_by(CheckIn.due_at)

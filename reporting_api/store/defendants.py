@@ -54,8 +54,12 @@ async def get_photo(defendant_id: int) -> dict[str, Any] | None:
 
 
 def _search_conditions(
-    *, national_id: str | None, national_id_prefix: str | None, phone: str | None,
-    name_words: list[str], office_id: int | None,
+    *,
+    national_id: str | None,
+    national_id_prefix: str | None,
+    phone: str | None,
+    name_words: list[str],
+    office_id: int | None,
 ) -> list[Any]:
     conditions: list[Any] = []
     if office_id is not None:
@@ -98,8 +102,11 @@ async def search_defendants(
     limit: int,
 ) -> tuple[list[dict[str, Any]], int]:
     conditions = _search_conditions(
-        national_id=national_id, national_id_prefix=national_id_prefix, phone=phone,
-        name_words=name_words or [], office_id=office_id,
+        national_id=national_id,
+        national_id_prefix=national_id_prefix,
+        phone=phone,
+        name_words=name_words or [],
+        office_id=office_id,
     )
     query = (
         Defendant.select(*LIST_COLUMNS)

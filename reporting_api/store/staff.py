@@ -86,15 +86,19 @@ async def issue_token(staff_id: int, kind: str, now: datetime, ttl: timedelta) -
 
 async def staff_for_token(token: str, now: datetime) -> dict[str, Any] | None:
     """The active staff user a live token belongs to, or None."""
-    row = await AuthToken.select(
-        AuthToken.staff.id,
-        AuthToken.staff.username,
-        AuthToken.staff.display_name,
-        AuthToken.staff.role,
-        AuthToken.staff.office,
-        AuthToken.staff.active,
-        AuthToken.expires_at,
-    ).where(AuthToken.token_hash == _digest(token)).first()
+    row = (
+        await AuthToken.select(
+            AuthToken.staff.id,
+            AuthToken.staff.username,
+            AuthToken.staff.display_name,
+            AuthToken.staff.role,
+            AuthToken.staff.office,
+            AuthToken.staff.active,
+            AuthToken.expires_at,
+        )
+        .where(AuthToken.token_hash == _digest(token))
+        .first()
+    )
     if row is None or row["expires_at"] <= now or not row["staff.active"]:
         return None
     return {key.removeprefix("staff."): value for key, value in row.items()}
