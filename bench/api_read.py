@@ -22,16 +22,13 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from bench.seed_demo import DEFAULT_PASSWORD, bench_url  # noqa: E402
-
 TARGET_P95_MS = 50.0
 PORT = 8765
 WARM_UP = 20
@@ -40,13 +37,16 @@ WARM_UP = 20
 def start_server(url: str) -> subprocess.Popen[bytes]:
     server = subprocess.Popen(
         [sys.executable, "-m", "reporting_api.cli", "serve", "--port", str(PORT)],
-        cwd=ROOT, env={**os.environ, "DATABASE_URL": url},
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        cwd=ROOT,
+        env={**os.environ, "DATABASE_URL": url},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
     )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if server.poll() is not None:
-            raise SystemExit(f"the server exited: {server.stderr.read().decode()[-2000:]}")  # type: ignore[union-attr]
+            assert server.stderr is not None
+            raise SystemExit(f"the server exited: {server.stderr.read().decode()[-2000:]}")
         try:
             if httpx.get(f"http://127.0.0.1:{PORT}/healthz", timeout=1).status_code == 200:
                 return server
@@ -83,7 +83,7 @@ async def samples(url: str, office_id: int, n: int) -> list[dict[str, Any]]:
 
 
 def percentile(sorted_ms: list[float], q: float) -> float:
-    return sorted_ms[min(len(sorted_ms) - 1, int(round(q * (len(sorted_ms) - 1))))]
+    return sorted_ms[min(len(sorted_ms) - 1, round(q * (len(sorted_ms) - 1)))]
 
 
 def timed(client: httpx.Client, make_path: Callable[[int], str], requests: int) -> dict[str, Any]:
@@ -97,11 +97,19 @@ def timed(client: httpx.Client, make_path: Callable[[int], str], requests: int) 
         ms.append((time.perf_counter() - started) * 1000)
         response.raise_for_status()
         body = response.json()
-        sizes.append(body.get("total", sum(len(body[k]) for k in ("due_today", "overdue", "missed")
-                                           if k in body)))
+        sizes.append(
+            body.get(
+                "total",
+                sum(len(body[k]) for k in ("due_today", "overdue", "missed") if k in body),
+            )
+        )
     ms.sort()
-    return {"p50": percentile(ms, 0.5), "p95": percentile(ms, 0.95), "max": ms[-1],
-            "mean_rows": statistics.mean(sizes)}
+    return {
+        "p50": percentile(ms, 0.5),
+        "p95": percentile(ms, 0.95),
+        "max": ms[-1],
+        "mean_rows": statistics.mean(sizes),
+    }
 
 
 async def explain(url: str, office_id: int, terms: dict[str, str]) -> list[tuple[str, str, str]]:
@@ -123,8 +131,6 @@ async def explain(url: str, office_id: int, terms: dict[str, str]) -> list[tuple
 
     bind_tables(Recording(config={"dsn": url}, log_queries=False))
     now = utcnow()
-    from datetime import timedelta
-
     calls: list[tuple[str, Any]] = [
         ("today: due_on", checkins.due_on(office_id, bangkok_today(now))),
         ("today: overdue", checkins.overdue(office_id, now)),
@@ -155,10 +161,20 @@ async def explain(url: str, office_id: int, terms: dict[str, str]) -> list[tuple
 
 
 def indexes_used(plan: str) -> list[str]:
-    return sorted(set(re.findall(r"(?:Index(?: Only)? Scan(?: Backward)? using|Bitmap Index Scan on) (\w+)", plan)))
+    return sorted(
+        set(
+            re.findall(
+                r"(?:Index(?: Only)? Scan(?: Backward)? using|Bitmap Index Scan on) (\w+)",
+                plan,
+            )
+        )
+    )
 
 
 def main() -> int:
+    sys.path.insert(0, str(ROOT))  # run as a script: `bench` is then importable
+    from bench.seed_demo import DEFAULT_PASSWORD, bench_url
+
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=300)
     parser.add_argument("--office", default="TH-10", help="office code; its demo officer logs in")
@@ -185,31 +201,42 @@ def main() -> int:
             if not people:
                 raise SystemExit(f"office {args.office} has no defendants; run bench/seed_demo.py")
 
-            def pick(i: int) -> dict[str, Any]:
+            def person(i: int) -> dict[str, Any]:
                 return people[i % len(people)]
 
             endpoints: dict[str, Callable[[int], str]] = {
-                f"GET /offices/{office_id}/checkins/today": lambda i: f"/offices/{office_id}/checkins/today",
-                "GET /defendants?q=<name prefix>": lambda i: f"/defendants/?q={pick(i)['first_name_th'][:3]}",
-                "GET /defendants?q=<13-digit ID>": lambda i: f"/defendants/?q={pick(i)['national_id']}",
-                "GET /defendants?q=<mobile>": lambda i: "/defendants/?q=0" + pick(i)["phone"][3:],
+                f"GET /offices/{office_id}/checkins/today":
+                    lambda i: f"/offices/{office_id}/checkins/today",
+                "GET /defendants?q=<name prefix>":
+                    lambda i: f"/defendants/?q={person(i)['first_name_th'][:3]}",
+                "GET /defendants?q=<13-digit ID>":
+                    lambda i: f"/defendants/?q={person(i)['national_id']}",
+                "GET /defendants?q=<mobile>":  # as people type it: 0812345678
+                    lambda i: "/defendants/?q=0" + person(i)["phone"][3:],
             }  # fmt: skip
             results = {name: timed(client, make, args.requests) for name, make in endpoints.items()}
     finally:
         stop_server(server)
 
-    print(f"\n{username} (office {args.office}, id {office_id}), {args.requests} requests each"
-          f" after {WARM_UP} warm-up, one at a time\n")
+    print(
+        f"\n{username} (office {args.office}, id {office_id}), {args.requests} requests each"
+        f" after {WARM_UP} warm-up, one at a time\n"
+    )
     print(f"{'endpoint':<42}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}{'p95/50ms':>10}{'rows':>9}")
     for name, r in results.items():
-        print(f"{name:<42}{r['p50']:>9.1f}{r['p95']:>9.1f}{r['max']:>9.1f}"
-              f"{r['p95'] / TARGET_P95_MS:>10.2f}{r['mean_rows']:>9.0f}")
+        print(
+            f"{name:<42}{r['p50']:>9.1f}{r['p95']:>9.1f}{r['max']:>9.1f}"
+            f"{r['p95'] / TARGET_P95_MS:>10.2f}{r['mean_rows']:>9.0f}"
+        )
     print("(rows: mean `total` for searches, mean rows listed for the office's day)")
 
     if not args.no_explain:
         first = people[0]
-        terms = {"name": first["first_name_th"][:3], "national_id": first["national_id"],
-                 "phone": first["phone"]}
+        terms = {
+            "name": first["first_name_th"][:3],
+            "national_id": first["national_id"],
+            "phone": first["phone"],
+        }
         for label, sql, plan in asyncio.run(explain(url, office_id, terms)):
             print(f"\n=== {label}: indexes used: {', '.join(indexes_used(plan)) or 'none'}")
             print(sql)

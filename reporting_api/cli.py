@@ -8,6 +8,7 @@ import getpass
 import os
 import sys
 from collections.abc import Sequence
+from datetime import UTC
 
 from reporting_api.settings import Settings
 
@@ -54,7 +55,6 @@ def _serve(settings: Settings, host: str, port: int, workers: int) -> None:
 
 
 def _create_user(settings: Settings, args: argparse.Namespace) -> None:
-    from datetime import timezone
 
     from reporting_api.clock import utcnow
     from reporting_api.db import bind_tables, engine_from_url
@@ -82,7 +82,7 @@ def _create_user(settings: Settings, args: argparse.Namespace) -> None:
                 "office": office["id"],
                 "password_hash": hash_password(password),
                 "active": True,
-                "created_at": utcnow().astimezone(timezone.utc),
+                "created_at": utcnow().astimezone(UTC),
             }
         )
 

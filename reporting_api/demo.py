@@ -14,6 +14,7 @@ person: demo data must only ever go through the fake SMS sender, never through T
 from __future__ import annotations
 
 import asyncio
+import functools
 import itertools
 import random
 import secrets
@@ -802,7 +803,7 @@ async def _seed(settings: Settings, total: int, seed: int, quiet: bool, now: dat
             present = await db.existing_national_ids([h.national_id for h in heads])
             todo = [h for h in heads if h.national_id not in present]
             if todo:
-                batch = await db.write(lambda last_id: _generate(world, todo, last_id))
+                batch = await db.write(functools.partial(_generate, world, todo))
                 for table, rows in batch.rows.items():
                     added[table] += len(rows)
             progress.update(start + len(heads))
@@ -842,10 +843,9 @@ def _generate(world: _World, heads: Iterable[_Head], last_id: dict[str, int]) ->
 
 def _print_logins(settings: Settings, logins: _Logins) -> None:
     officers = [u for u in logins.usernames if u.startswith("officer.")]
+    base = settings.public_base_url
     print()
-    print(
-        f"Demo logins at {settings.public_base_url} (API docs: {settings.public_base_url}/schema/swagger)"
-    )
+    print(f"Demo logins at {base} (API docs: {base}/schema/swagger)")
     print(f"  {ADMIN:<14} administrator, central office")
     print(f"  {MANAGER:<14} manager, central office")
     if officers:

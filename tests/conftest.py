@@ -86,8 +86,15 @@ def postgres_migrated() -> str:
 
 
 APP_TABLES = (
-    "audit_log", "flag", "check_in", "reporting_plan", "bail_case", "defendant",
-    "auth_token", "staff_user", "office",
+    "audit_log",
+    "flag",
+    "check_in",
+    "reporting_plan",
+    "bail_case",
+    "defendant",
+    "auth_token",
+    "staff_user",
+    "office",
 )
 
 
@@ -104,15 +111,15 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
         url = f"sqlite:///{path}"
     else:
         url = request.getfixturevalue("postgres_migrated")
-        asyncio.run(
-            _pg_execute(f"TRUNCATE {', '.join(APP_TABLES)} RESTART IDENTITY CASCADE")
-        )
+        asyncio.run(_pg_execute(f"TRUNCATE {', '.join(APP_TABLES)} RESTART IDENTITY CASCADE"))
         bind_tables(engine_from_url(url))
         asyncio.run(ensure_offices())
     return url
 
 
-def jpeg_bytes(width: int = 240, height: int = 300, color: tuple[int, int, int] = (200, 160, 140)) -> bytes:
+def jpeg_bytes(
+    width: int = 240, height: int = 300, color: tuple[int, int, int] = (200, 160, 140)
+) -> bytes:
     buffer = io.BytesIO()
     Image.new("RGB", (width, height), color).save(buffer, format="JPEG")
     return buffer.getvalue()
@@ -145,9 +152,13 @@ def _make_staff(url: str) -> dict[str, Staff]:
             assert office is not None
             row = await staff.create_staff(
                 {
-                    "username": name, "display_name": name, "role": role,
-                    "office": office["id"], "password_hash": _password_hash(),
-                    "active": True, "created_at": utcnow(),
+                    "username": name,
+                    "display_name": name,
+                    "role": role,
+                    "office": office["id"],
+                    "password_hash": _password_hash(),
+                    "active": True,
+                    "created_at": utcnow(),
                 }
             )
             made[name] = Staff(row["id"], name, role, office["id"])

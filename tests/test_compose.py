@@ -15,7 +15,9 @@ def _validate(path: Path) -> subprocess.CompletedProcess[str]:
     checker = Path(sys.executable).with_name("check-jsonschema")
     return subprocess.run(
         [str(checker), "--builtin-schema", "vendor.compose-spec", str(path)],
-        capture_output=True, text=True, timeout=120,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 

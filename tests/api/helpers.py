@@ -7,7 +7,6 @@ from datetime import date
 from typing import Any
 
 from reporting_api.national_id import synthetic_national_id
-
 from tests.conftest import Api, jpeg_bytes
 
 _rng = random.Random(7)
@@ -34,9 +33,13 @@ def defendant_form(**overrides: Any) -> dict[str, Any]:
     return form
 
 
-def enrol(api: Api, username: str = "officer_bkk", photo: bytes | None = None, **overrides: Any) -> Any:
+def enrol(
+    api: Api, username: str = "officer_bkk", photo: bytes | None = None, **overrides: Any
+) -> Any:
     return api.request(
-        username, "POST", "/api/v1/defendants",
+        username,
+        "POST",
+        "/api/v1/defendants",
         data=defendant_form(**overrides),
         files={"photo": ("id.jpg", photo if photo is not None else jpeg_bytes(), "image/jpeg")},
     )
@@ -61,15 +64,21 @@ def enrol_with_case(api: Api, username: str = "officer_bkk", **case: Any) -> tup
     response = enrol(api, username)
     assert response.status_code == 201, response.text
     defendant = response.json()
-    response = api.request(username, "POST", "/api/v1/cases", json=case_payload(defendant["id"], **case))
+    response = api.request(
+        username, "POST", "/api/v1/cases", json=case_payload(defendant["id"], **case)
+    )
     assert response.status_code == 201, response.text
     return defendant, response.json()
 
 
 def interval_plan(start: date, end: date, every: int = 30, **overrides: Any) -> dict[str, Any]:
     plan = {
-        "kind": "interval", "start_date": start.isoformat(), "end_date": end.isoformat(),
-        "every_days": every, "window_opens_days_before": 2, "grace_days": 2,
+        "kind": "interval",
+        "start_date": start.isoformat(),
+        "end_date": end.isoformat(),
+        "every_days": every,
+        "window_opens_days_before": 2,
+        "grace_days": 2,
     }
     plan.update(overrides)
     return plan

@@ -59,7 +59,9 @@ def test_logout_revokes_the_token(api):
 def test_expired_token_is_refused(api):
     officer = api.staff["officer_bkk"]
     token = asyncio.run(
-        staff_store.issue_token(officer.id, "api", utcnow() - timedelta(hours=2), timedelta(hours=1))
+        staff_store.issue_token(
+            officer.id, "api", utcnow() - timedelta(hours=2), timedelta(hours=1)
+        )
     )
     api.client.cookies.clear()
     response = api.client.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {token}"})

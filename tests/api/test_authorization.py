@@ -23,9 +23,14 @@ def _world(api):
     flag_id = asyncio.run(
         flag_store.raise_flag(
             {
-                "kind": "missed_checkin", "case": case["id"], "check_in": check_in["id"],
-                "office": case["office_id"], "severity": "high", "detail": "test",
-                "raised_at": utcnow(), "dedupe_key": f"missed_checkin:{check_in['id']}",
+                "kind": "missed_checkin",
+                "case": case["id"],
+                "check_in": check_in["id"],
+                "office": case["office_id"],
+                "severity": "high",
+                "detail": "test",
+                "raised_at": utcnow(),
+                "dedupe_key": f"missed_checkin:{check_in['id']}",
             }
         )
     )
@@ -44,13 +49,23 @@ def test_authorisation_matrix(api):
     matrix = [
         ("GET", "/api/v1/offices", {}, (200, 200, 200, 200)),
         ("GET", f"/api/v1/offices/{bkk}", {}, (200, 200, 200, 200)),
-        ("PATCH", f"/api/v1/offices/{bkk}", {"json": {"phone": "02-141-5100"}}, (200, 403, 403, 403)),
+        (
+            "PATCH",
+            f"/api/v1/offices/{bkk}",
+            {"json": {"phone": "02-141-5100"}},
+            (200, 403, 403, 403),
+        ),
         ("GET", "/api/v1/staff", {}, (200, 403, 403, 403)),
         ("GET", f"/api/v1/staff/{api.staff['officer_bkk'].id}", {}, (200, 403, 403, 403)),
         ("GET", f"/api/v1/defendants/{d}", {}, (403, 200, 200, 404)),
         ("GET", f"/api/v1/defendants/{d}/photo", {}, (403, 200, 200, 404)),
         ("GET", "/api/v1/defendants?q=" + name, {}, (403, 200, 200, 200)),
-        ("PATCH", f"/api/v1/defendants/{d}", {"json": {"preferred_language": "en"}}, (403, 403, 200, 404)),
+        (
+            "PATCH",
+            f"/api/v1/defendants/{d}",
+            {"json": {"preferred_language": "en"}},
+            (403, 403, 200, 404),
+        ),
         ("PUT", f"/api/v1/defendants/{d}/photo", {"files": photo}, (403, 403, 200, 404)),
         ("GET", f"/api/v1/cases/{c}", {}, (403, 200, 200, 404)),
         ("GET", "/api/v1/cases", {}, (403, 200, 200, 200)),
@@ -60,15 +75,27 @@ def test_authorisation_matrix(api):
         ("GET", f"/api/v1/offices/{bkk}/checkins/today", {}, (403, 200, 200, 404)),
         ("POST", f"/api/v1/checkins/{k}/excuse", {"json": {"reason": "ป่วย"}}, (403, 403, 200, 404)),
         ("GET", "/api/v1/flags", {}, (403, 200, 200, 200)),
-        ("POST", f"/api/v1/flags/{f}/acknowledge", {"json": {"note": "seen"}}, (403, 403, 200, 404)),
+        (
+            "POST",
+            f"/api/v1/flags/{f}/acknowledge",
+            {"json": {"note": "seen"}},
+            (403, 403, 200, 404),
+        ),
         ("GET", "/api/v1/audit", {}, (200, 200, 403, 403)),
         ("PUT", f"/api/v1/cases/{c}/plan", {"json": plan}, (403, 403, 200, 404)),
-        ("POST", f"/api/v1/cases/{c}/close", {"json": {"status": "concluded", "outcome": "judgment"}}, (403, 403, 200, 404)),
+        (
+            "POST",
+            f"/api/v1/cases/{c}/close",
+            {"json": {"status": "concluded", "outcome": "judgment"}},
+            (403, 403, 200, 404),
+        ),
     ]
     mismatches = []
     for method, url, kwargs, expected in matrix:
         # Denied roles go first, so a success by the owning officer cannot hide a leak.
-        for role, want in sorted(zip(ROLES, expected), key=lambda pair: pair[1] < 300):
+        for role, want in sorted(
+            zip(ROLES, expected, strict=False), key=lambda pair: pair[1] < 300
+        ):
             response = api.request(role, method, url, **kwargs)
             if response.status_code != want:
                 mismatches.append(f"{role} {method} {url}: {response.status_code} != {want}")
@@ -93,12 +120,12 @@ def test_officer_cannot_open_a_case_in_another_office(api):
     response = enrol(api, "officer_bkk")
     defendant = response.json()
     cnx_office = api.staff["officer_cnx"].office_id
-    as_cnx = api.request(
-        "officer_cnx", "POST", "/api/v1/cases", json=case_payload(defendant["id"])
-    )
+    as_cnx = api.request("officer_cnx", "POST", "/api/v1/cases", json=case_payload(defendant["id"]))
     assert as_cnx.status_code == 400 and as_cnx.json()["extra"][0]["key"] == "defendant_id"
     elsewhere = api.request(
-        "officer_bkk", "POST", "/api/v1/cases",
+        "officer_bkk",
+        "POST",
+        "/api/v1/cases",
         json=case_payload(defendant["id"], office_id=cnx_office),
     )
     assert elsewhere.status_code == 404
@@ -107,15 +134,29 @@ def test_officer_cannot_open_a_case_in_another_office(api):
 def test_admin_manages_staff(api):
     office = api.office_id("TH-50")
     created = api.request(
-        "admin", "POST", "/api/v1/staff",
-        json={"username": "new.officer", "display_name": "เจ้าหน้าที่ใหม่", "role": "officer",
-              "office_id": office, "password": "a long enough password"},
+        "admin",
+        "POST",
+        "/api/v1/staff",
+        json={
+            "username": "new.officer",
+            "display_name": "เจ้าหน้าที่ใหม่",
+            "role": "officer",
+            "office_id": office,
+            "password": "a long enough password",
+        },
     )
     assert created.status_code == 201, created.text
     duplicate = api.request(
-        "admin", "POST", "/api/v1/staff",
-        json={"username": "new.officer", "display_name": "x", "role": "officer",
-              "office_id": office, "password": "a long enough password"},
+        "admin",
+        "POST",
+        "/api/v1/staff",
+        json={
+            "username": "new.officer",
+            "display_name": "x",
+            "role": "officer",
+            "office_id": office,
+            "password": "a long enough password",
+        },
     )
     assert duplicate.status_code == 409 and duplicate.json()["extra"][0]["key"] == "username"
     login = api.client.post(
@@ -123,8 +164,15 @@ def test_admin_manages_staff(api):
     )
     assert login.status_code == 200
     as_manager = api.request(
-        "manager", "POST", "/api/v1/staff",
-        json={"username": "sneaky", "display_name": "x", "role": "admin",
-              "office_id": office, "password": "a long enough password"},
+        "manager",
+        "POST",
+        "/api/v1/staff",
+        json={
+            "username": "sneaky",
+            "display_name": "x",
+            "role": "admin",
+            "office_id": office,
+            "password": "a long enough password",
+        },
     )
     assert as_manager.status_code == 403

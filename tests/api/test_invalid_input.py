@@ -107,7 +107,10 @@ def test_duplicate_national_id_is_409_and_keeps_the_first(api):
 def test_update_rejects_a_landline_and_keeps_the_old_number(api):
     defendant = enrol(api).json()
     response = api.request(
-        "officer_bkk", "PATCH", f"/api/v1/defendants/{defendant['id']}", json={"phone": "053-123456"}
+        "officer_bkk",
+        "PATCH",
+        f"/api/v1/defendants/{defendant['id']}",
+        json={"phone": "053-123456"},
     )
     assert response.status_code == 400 and _field(response) == "phone"
     stored = api.request("officer_bkk", "GET", f"/api/v1/defendants/{defendant['id']}").json()
@@ -120,9 +123,7 @@ def test_unknown_fields_and_wrong_types_are_400(api):
         "officer_bkk", "PATCH", f"/api/v1/defendants/{defendant['id']}", json={"national_id": "1"}
     )
     assert response.status_code == 400
-    response = api.request(
-        "officer_bkk", "POST", "/api/v1/cases", json=case_payload("seven")
-    )
+    response = api.request("officer_bkk", "POST", "/api/v1/cases", json=case_payload("seven"))
     assert response.status_code == 400 and "defendant_id" in response.text
 
 
@@ -154,9 +155,19 @@ def test_case_field_errors(api, overrides, field):
         (interval_plan(date(2027, 5, 1), date(2027, 1, 1)), "end_date"),
         (interval_plan(date(2027, 1, 1), date(2027, 5, 1), every=0), "every_days"),
         (interval_plan(date(2027, 1, 1), date(2040, 5, 1)), "end_date"),
-        ({"kind": "dates", "start_date": "2027-01-01", "end_date": "2027-03-01", "dates": []}, "dates"),
-        ({"kind": "dates", "start_date": "2027-01-01", "end_date": "2027-03-01",
-          "dates": ["2027-06-01"]}, "dates"),
+        (
+            {"kind": "dates", "start_date": "2027-01-01", "end_date": "2027-03-01", "dates": []},
+            "dates",
+        ),
+        (
+            {
+                "kind": "dates",
+                "start_date": "2027-01-01",
+                "end_date": "2027-03-01",
+                "dates": ["2027-06-01"],
+            },
+            "dates",
+        ),
         (interval_plan(date(2027, 1, 1), date(2027, 5, 1), grace_days=-1), "grace_days"),
         (interval_plan(date(2027, 1, 1), date(2036, 5, 1), every=1), "every_days"),
     ],
@@ -178,11 +189,18 @@ def test_search_with_a_bad_national_id_names_the_query(api):
 def test_closing_twice_is_a_conflict(api):
     _, case = enrol_with_case(api)
     close = {"status": "absconded", "outcome": "หลบหนี ศาลออกหมายจับ"}
-    assert api.request("officer_bkk", "POST", f"/api/v1/cases/{case['id']}/close", json=close).status_code == 200
+    assert (
+        api.request(
+            "officer_bkk", "POST", f"/api/v1/cases/{case['id']}/close", json=close
+        ).status_code
+        == 200
+    )
     again = api.request("officer_bkk", "POST", f"/api/v1/cases/{case['id']}/close", json=close)
     assert again.status_code == 409
     replan = api.request(
-        "officer_bkk", "PUT", f"/api/v1/cases/{case['id']}/plan",
+        "officer_bkk",
+        "PUT",
+        f"/api/v1/cases/{case['id']}/plan",
         json=interval_plan(date.today(), date.today() + timedelta(days=60)),
     )
     assert replan.status_code == 409

@@ -33,8 +33,11 @@ def live_server(database_url: str) -> Iterator[str]:
         port = probe.getsockname()[1]
     process = subprocess.Popen(
         [sys.executable, "-m", "reporting_api.cli", "serve", "--port", str(port)],
-        cwd=ROOT, env={**os.environ, "DATABASE_URL": database_url, "DB_POOL_SIZE": "2"},
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        cwd=ROOT,
+        env={**os.environ, "DATABASE_URL": database_url, "DB_POOL_SIZE": "2"},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -57,32 +60,49 @@ def live_server(database_url: str) -> Iterator[str]:
 @pytest.mark.timeout(900)
 def test_every_operation_survives_generated_requests(api, live_server, tmp_path: Path):
     _, case = enrol_with_case(api)
-    plan = interval_plan(date.today() - timedelta(days=3), date.today() + timedelta(days=120), every=7)
+    plan = interval_plan(
+        date.today() - timedelta(days=3), date.today() + timedelta(days=120), every=7
+    )
     api.request("officer_bkk", "PUT", f"/api/v1/cases/{case['id']}/plan", json=plan)
     login = requests.post(
         live_server + "/api/v1/auth/login",
-        json={"username": "officer_bkk", "password": TEST_PASSWORD}, timeout=10,
+        json={"username": "officer_bkk", "password": TEST_PASSWORD},
+        timeout=10,
     )
     token = login.json()["token"]
     report = tmp_path / "junit.xml"
     result = subprocess.run(
         [
-            str(Path(sys.executable).with_name("schemathesis")), "run",
+            str(Path(sys.executable).with_name("schemathesis")),
+            "run",
             live_server + "/schema/openapi.json",
-            "--checks", CHECKS,
-            "--max-examples", str(EXAMPLES_PER_OPERATION),
-            "--phases", "examples,coverage,fuzzing",
-            "--seed", "2569",
+            "--checks",
+            CHECKS,
+            "--max-examples",
+            str(EXAMPLES_PER_OPERATION),
+            "--phases",
+            "examples,coverage,fuzzing",
+            "--seed",
+            "2569",
             "--generation-deterministic",
-            "--request-timeout", "30",
-            "--header", f"Authorization: Bearer {token}",
+            "--request-timeout",
+            "30",
+            "--header",
+            f"Authorization: Bearer {token}",
             # Logging out would end the session the rest of the run relies on.
-            "--exclude-path", "/api/v1/auth/logout",
-            "--report", "junit", "--report-junit-path", str(report),
+            "--exclude-path",
+            "/api/v1/auth/logout",
+            "--report",
+            "junit",
+            "--report-junit-path",
+            str(report),
             "--no-color",
         ],
         # Its crash cache goes into the working directory: keep it out of the repository.
-        capture_output=True, text=True, timeout=850, cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=850,
+        cwd=tmp_path,
     )
     output = result.stdout + result.stderr
     assert result.returncode == 0, output[-8000:]

@@ -11,7 +11,14 @@ from typing import Any
 from reporting_api.db import bind_tables, engine_from_url
 from reporting_api.national_id import is_valid_national_id
 from reporting_api.phones import parse_thai_mobile
-from reporting_api.tables import BailCase, CheckIn, Defendant, Flag, ReportingPlan, StaffUser
+from reporting_api.tables import (
+    BailCase,
+    CheckIn,
+    Defendant,
+    Flag,
+    ReportingPlan,
+    StaffUser,
+)
 from tests.conftest import run_cli
 
 DEMO_PASSWORD = "demo password 2569"
@@ -20,7 +27,9 @@ PROVINCIAL_OFFICES = 77
 
 def seed(url: str, defendants: int, **env: str) -> str:
     env.setdefault("DEMO_PASSWORD", DEMO_PASSWORD)
-    result = run_cli("seed-demo", "--defendants", str(defendants), "--quiet", database_url=url, **env)
+    result = run_cli(
+        "seed-demo", "--defendants", str(defendants), "--quiet", database_url=url, **env
+    )
     assert result.returncode == 0, result.stderr + result.stdout
     assert result.stderr == ""  # --quiet: no progress line
     return result.stdout
@@ -54,8 +63,15 @@ def test_seed_demo_makes_valid_consistent_data(database_url):
     assert 5 * 30 <= n["check_in"] <= 20 * 30  # about ten per person
     assert n["staff_user"] == 2 + PROVINCIAL_OFFICES
 
-    people = rows(database_url, Defendant, Defendant.national_id, Defendant.phone,
-                  Defendant.title_th, Defendant.first_name_th, Defendant.office)
+    people = rows(
+        database_url,
+        Defendant,
+        Defendant.national_id,
+        Defendant.phone,
+        Defendant.title_th,
+        Defendant.first_name_th,
+        Defendant.office,
+    )
     assert all(is_valid_national_id(p["national_id"]) for p in people)
     assert len({p["national_id"] for p in people}) == 30
     assert all(parse_thai_mobile(p["phone"]) == p["phone"] for p in people)

@@ -36,7 +36,11 @@ def test_indexes_for_the_daily_lists_exist(database_url):
     else:
         sql = "SELECT indexname AS name FROM pg_indexes WHERE schemaname = 'public'"
     names = {row["name"] for row in asyncio.run(engine.run_querystring(_raw(sql)))}
-    assert {"check_in_office_due_date", "check_in_office_closes_at", "bail_case_office_status"} <= names
+    assert {
+        "check_in_office_due_date",
+        "check_in_office_closes_at",
+        "bail_case_office_status",
+    } <= names
 
 
 def _raw(sql: str):
@@ -47,23 +51,63 @@ def _raw(sql: str):
 
 def test_create_user_then_log_in(database_url, tmp_path):
     result = run_cli(
-        "create-user", "--username", "somsri", "--role", "officer", "--office", "TH-50",
-        "--password", TEST_PASSWORD, database_url=database_url,
+        "create-user",
+        "--username",
+        "somsri",
+        "--role",
+        "officer",
+        "--office",
+        "TH-50",
+        "--password",
+        TEST_PASSWORD,
+        database_url=database_url,
     )
     assert result.returncode == 0, result.stderr
     again = run_cli(
-        "create-user", "--username", "somsri", "--role", "officer", "--office", "TH-50",
-        "--password", TEST_PASSWORD, database_url=database_url,
+        "create-user",
+        "--username",
+        "somsri",
+        "--role",
+        "officer",
+        "--office",
+        "TH-50",
+        "--password",
+        TEST_PASSWORD,
+        database_url=database_url,
     )
     assert again.returncode == 2 and "taken" in again.stderr and "Traceback" not in again.stderr
 
 
 def test_cli_refuses_bad_input_with_a_message(database_url):
     cases = [
-        (("create-user", "--username", "x1", "--role", "officer", "--office", "TH-99",
-          "--password", TEST_PASSWORD), "unknown office"),
-        (("create-user", "--username", "x2", "--role", "officer", "--office", "TH-10",
-          "--password", "short"), "at least 10"),
+        (
+            (
+                "create-user",
+                "--username",
+                "x1",
+                "--role",
+                "officer",
+                "--office",
+                "TH-99",
+                "--password",
+                TEST_PASSWORD,
+            ),
+            "unknown office",
+        ),
+        (
+            (
+                "create-user",
+                "--username",
+                "x2",
+                "--role",
+                "officer",
+                "--office",
+                "TH-10",
+                "--password",
+                "short",
+            ),
+            "at least 10",
+        ),
         (("seed-demo", "--defendants", "-3"), "0 or more"),
     ]
     for args, message in cases:

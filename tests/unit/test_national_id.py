@@ -30,7 +30,9 @@ def test_check_digit_for_other_remainders() -> None:
     assert national_id_check_digit("010000000000") == 0
 
 
-@pytest.mark.parametrize("bad", ["", "12345678901", "1234567890123", "12345678901a", "๑๑๑๒๓๔๕๖๗๘๑๒"])
+@pytest.mark.parametrize(
+    "bad", ["", "12345678901", "1234567890123", "12345678901a", "๑๑๑๒๓๔๕๖๗๘๑๒"]
+)
 def test_check_digit_requires_twelve_ascii_digits(bad: str) -> None:
     with pytest.raises(ValueError):
         national_id_check_digit(bad)
@@ -46,7 +48,14 @@ def test_normalise_accepts_common_ways_of_typing(raw: str) -> None:
 
 @pytest.mark.parametrize(
     "raw",
-    ["", "123456789012", "12345678901211", "123456789012l", "１２３４５６７８９０１２１", "1.2345.67890.12.1"],
+    [
+        "",
+        "123456789012",
+        "12345678901211",
+        "123456789012l",
+        "１２３４５６７８９０１２１",
+        "1.2345.67890.12.1",
+    ],
 )
 def test_normalise_rejects_wrong_length_or_characters(raw: str) -> None:
     with pytest.raises(InvalidInput) as caught:

@@ -73,7 +73,9 @@ def test_songkran_moves_past_all_three_days() -> None:
 
 def test_new_year_moves_across_the_year_end() -> None:
     # 31 Dec, 1 Jan and the 2 Jan bridge holiday are off, then a weekend.
-    spec = PlanSpec(PlanKind.DATES, date(2025, 12, 1), date(2025, 12, 31), dates=(date(2025, 12, 31),))
+    spec = PlanSpec(
+        PlanKind.DATES, date(2025, 12, 1), date(2025, 12, 31), dates=(date(2025, 12, 31),)
+    )
     [planned] = expand_plan(spec)
     assert planned.due_date == date(2026, 1, 5)
     assert planned.moved_reason == "New Year's Eve"

@@ -54,7 +54,9 @@ def test_every_month_has_its_thai_name() -> None:
     assert longs[6] == "กรกฎาคม"
 
 
-@pytest.mark.parametrize("formatter", [format_thai_date, format_thai_date_long, format_english_date])
+@pytest.mark.parametrize(
+    "formatter", [format_thai_date, format_thai_date_long, format_english_date]
+)
 def test_date_formatters_refuse_datetimes(formatter) -> None:  # type: ignore[no-untyped-def]
     # 20:00 UTC on the 12th is already the 13th in Bangkok: the caller must pick the day.
     with pytest.raises(TypeError):
