@@ -4,6 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 export DATABASE_URL ?= sqlite:///var/bail-checkin.sqlite3
+export PUBLIC_BASE_URL ?= http://127.0.0.1:$(PORT)
 
 .PHONY: run test install migrate seed serve lint bench clean
 
