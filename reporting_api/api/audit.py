@@ -38,9 +38,4 @@ class AuditController(Controller):
             offset=paging.offset,
             limit=paging.page_size,
         )
-        return Page(
-            items=[audit_out(r) for r in rows],
-            total=total,
-            page=paging.page,
-            page_size=paging.page_size,
-        )
+        return paging.page_of(rows, total, audit_out)

@@ -55,12 +55,7 @@ class CaseController(Controller):
             offset=paging.offset,
             limit=paging.page_size,
         )
-        return Page(
-            items=[case_out(r) for r in rows],
-            total=total,
-            page=paging.page,
-            page_size=paging.page_size,
-        )
+        return paging.page_of(rows, total, case_out)
 
     @get("/{case_id:int}")
     async def read(self, case_id: PathId, ctx: CtxDep) -> CaseOut:

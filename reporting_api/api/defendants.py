@@ -83,12 +83,7 @@ class DefendantController(Controller):
         office_id: Annotated[int | None, QueryParameter(ge=1, le=2**31 - 1)] = None,
     ) -> Page[DefendantSummary]:
         rows, total = await service.search(ctx, q, office_id, paging.offset, paging.page_size)
-        return Page(
-            items=[defendant_summary(r) for r in rows],
-            total=total,
-            page=paging.page,
-            page_size=paging.page_size,
-        )
+        return paging.page_of(rows, total, defendant_summary)
 
     @get("/{defendant_id:int}")
     async def read(self, defendant_id: PathId, ctx: CtxDep) -> DefendantOut:

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar
 
 from litestar import Request
 from litestar.di import NamedDependency
 from litestar.params import PathParameter, QueryParameter
 
 from reporting_api.access import Principal
+from reporting_api.api.schemas import Page
 from reporting_api.clock import utcnow
 from reporting_api.services.context import Ctx
 from reporting_api.settings import Settings
@@ -28,6 +30,9 @@ async def provide_ctx(request: Request[Principal, Any, Any]) -> Ctx:
     )
 
 
+T = TypeVar("T")
+
+
 class Paging:
     """`page` (from 1) and `page_size` (1 to 100) query parameters."""
 
@@ -38,6 +43,14 @@ class Paging:
     @property
     def offset(self) -> int:
         return (self.page - 1) * self.page_size
+
+    def page_of(self, rows: list[Any], total: int, convert: Callable[[Any], T]) -> Page[T]:
+        return Page(
+            items=[convert(r) for r in rows],
+            total=total,
+            page=self.page,
+            page_size=self.page_size,
+        )
 
 
 async def provide_paging(

@@ -42,12 +42,7 @@ class FlagController(Controller):
             offset=paging.offset,
             limit=paging.page_size,
         )
-        return Page(
-            items=[flag_out(r) for r in rows],
-            total=total,
-            page=paging.page,
-            page_size=paging.page_size,
-        )
+        return paging.page_of(rows, total, flag_out)
 
     @post("/{flag_id:int}/acknowledge", status_code=200)
     async def acknowledge(self, flag_id: PathId, data: JSONBody[FlagNote], ctx: CtxDep) -> FlagOut:

@@ -65,52 +65,41 @@ async def office_today(ctx: Ctx, office_id: int, missed_days: int) -> dict[str, 
     }
 
 
-async def _load_for_change(ctx: Ctx, check_in_id: int) -> dict[str, Any]:
+async def _complete(
+    ctx: Ctx, check_in_id: int, target: CheckInStatus, note: str, extra: dict[str, Any]
+) -> dict[str, Any]:
+    """Move a check-in of the officer's office to a completed status, if the table allows."""
     row = await store.get_check_in(check_in_id)
     if row is None:
         raise NotFoundException(detail="no such check-in")
     ensure_can_change_office(ctx.principal, row["office"], "check-in")
-    return row
-
-
-async def record_in_person(ctx: Ctx, check_in_id: int, note: str) -> dict[str, Any]:
-    """An officer saw the person at the office: the check-in is verified in person."""
-    row = await _load_for_change(ctx, check_in_id)
     current = effective_status(row, ctx.now)
-    ensure_transition(current, CheckInStatus.VERIFIED)
+    ensure_transition(current, target)
     await store.update_check_in(
         check_in_id,
         {
-            "status": CheckInStatus.VERIFIED.value,
-            "method": "in_person",
+            "status": target.value,
             "completed_at": ctx.now,
             "recorded_by": ctx.principal.id,
             "note": note.strip() or None,
             "updated_at": ctx.now,
+            **extra,
         },
     )
     await ctx.audit(
-        "checkin.in_person", "check_in", check_in_id, {"from": current.value, "note": note}
+        f"checkin.{target.value}",
+        "check_in",
+        check_in_id,
+        {"from": current.value, "note": note, **extra},
     )
     return with_effective_status(await store.get_check_in(check_in_id) or row, ctx.now)
+
+
+async def record_in_person(ctx: Ctx, check_in_id: int, note: str) -> dict[str, Any]:
+    """An officer saw the person at the office: the check-in is verified in person."""
+    return await _complete(ctx, check_in_id, CheckInStatus.VERIFIED, note, {"method": "in_person"})
 
 
 async def excuse(ctx: Ctx, check_in_id: int, reason: str) -> dict[str, Any]:
     """The person need not report this time; the reason is kept."""
-    row = await _load_for_change(ctx, check_in_id)
-    current = effective_status(row, ctx.now)
-    ensure_transition(current, CheckInStatus.EXCUSED)
-    await store.update_check_in(
-        check_in_id,
-        {
-            "status": CheckInStatus.EXCUSED.value,
-            "completed_at": ctx.now,
-            "recorded_by": ctx.principal.id,
-            "note": reason.strip(),
-            "updated_at": ctx.now,
-        },
-    )
-    await ctx.audit(
-        "checkin.excuse", "check_in", check_in_id, {"from": current.value, "reason": reason}
-    )
-    return with_effective_status(await store.get_check_in(check_in_id) or row, ctx.now)
+    return await _complete(ctx, check_in_id, CheckInStatus.EXCUSED, reason, {})

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from reporting_api.store import fetch_page
 from reporting_api.tables import AuditLog
 
 
@@ -51,9 +52,5 @@ async def list_audit(
         conditions.append(AuditLog.actor == actor_id)
     if action is not None:
         conditions.append(AuditLog.action == action)
-    query = AuditLog.select().order_by(AuditLog.id, ascending=False).offset(offset).limit(limit)
-    count = AuditLog.count()
-    if conditions:
-        query = query.where(*conditions)
-        count = count.where(*conditions)
-    return await query, await count
+    query = AuditLog.select().order_by(AuditLog.id, ascending=False)
+    return await fetch_page(query, AuditLog.count(), conditions, offset, limit)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from reporting_api.store import fetch_page
 from reporting_api.tables import BailCase, ReportingPlan
 
 CASE_COLUMNS = (
@@ -45,17 +46,8 @@ async def list_cases(
         conditions.append(BailCase.officer == officer_id)
     if defendant_id is not None:
         conditions.append(BailCase.defendant == defendant_id)
-    query = (
-        BailCase.select(*CASE_COLUMNS)
-        .order_by(BailCase.id, ascending=False)
-        .offset(offset)
-        .limit(limit)
-    )
-    count = BailCase.count()
-    if conditions:
-        query = query.where(*conditions)
-        count = count.where(*conditions)
-    return await query, await count
+    query = BailCase.select(*CASE_COLUMNS).order_by(BailCase.id, ascending=False)
+    return await fetch_page(query, BailCase.count(), conditions, offset, limit)
 
 
 async def get_plan(case_id: int) -> dict[str, Any] | None:

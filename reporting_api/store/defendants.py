@@ -6,6 +6,7 @@ from typing import Any
 
 from piccolo.columns.combination import WhereRaw
 
+from reporting_api.store import fetch_page
 from reporting_api.tables import Defendant
 
 # Everything but the photo bytes, which only the photo endpoint returns.
@@ -108,14 +109,7 @@ async def search_defendants(
         name_words=name_words or [],
         office_id=office_id,
     )
-    query = (
-        Defendant.select(*LIST_COLUMNS)
-        .order_by(Defendant.last_name_th, Defendant.first_name_th, Defendant.id)
-        .offset(offset)
-        .limit(limit)
+    query = Defendant.select(*LIST_COLUMNS).order_by(
+        Defendant.last_name_th, Defendant.first_name_th, Defendant.id
     )
-    count = Defendant.count()
-    if conditions:
-        query = query.where(*conditions)
-        count = count.where(*conditions)
-    return await query, await count
+    return await fetch_page(query, Defendant.count(), conditions, offset, limit)

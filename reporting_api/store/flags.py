@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from reporting_api.store import fetch_page
 from reporting_api.tables import Flag
 
 
@@ -47,12 +48,8 @@ async def list_flags(
         conditions.append(Flag.kind == kind)
     if case_id is not None:
         conditions.append(Flag.case == case_id)
-    query = Flag.select().order_by(Flag.raised_at, ascending=False).offset(offset).limit(limit)
-    count = Flag.count()
-    if conditions:
-        query = query.where(*conditions)
-        count = count.where(*conditions)
-    return await query, await count
+    query = Flag.select().order_by(Flag.raised_at, ascending=False)
+    return await fetch_page(query, Flag.count(), conditions, offset, limit)
 
 
 async def count_open_since(office_id: int, since: datetime) -> int:
