@@ -1,0 +1,1 @@
+"""The defendant's check-in page: one server-rendered page, plain JavaScript, no CDN."""

@@ -1,0 +1,232 @@
+// The check-in page: identify, camera with an oval guide, a server-issued challenge, a short
+// recording (MediaRecorder webm, or JPEG frames from a canvas where MediaRecorder is missing),
+// a resumable upload with a progress bar, and the result in plain words. No library.
+"use strict";
+(function () {
+  var body = document.body;
+  var code = body.dataset.code;
+  var t = JSON.parse(document.getElementById("messages").textContent);
+  var base = "/c/" + encodeURIComponent(code);
+  var stream = null;
+  var location = null;
+
+  function $(id) { return document.getElementById(id); }
+  function show(id) {
+    ["step-intro", "step-camera", "step-upload", "step-result"].forEach(function (s) {
+      $(s).hidden = s !== id;
+    });
+  }
+  function message(payload) {
+    // Server errors carry English and Thai; show the page's language.
+    if (payload && payload.extra && payload.extra.length) {
+      var e = payload.extra[0];
+      return body.dataset.lang === "th" ? (e.message_th || e.message) : e.message;
+    }
+    return (payload && (body.dataset.lang === "th" ? payload.message_th : payload.message)) ||
+      (payload && payload.detail) || t.network_error;
+  }
+  function postJSON(path, data) {
+    return fetch(base + path, {
+      method: "POST", credentials: "same-origin",
+      headers: { "Content-Type": "application/json" }, body: JSON.stringify(data || {})
+    }).then(function (r) {
+      return r.json().catch(function () { return {}; }).then(function (j) { return { ok: r.ok, status: r.status, body: j }; });
+    });
+  }
+
+  // 1. Who is checking in.
+  $("identify").addEventListener("submit", function (event) {
+    event.preventDefault();
+    var form = event.target;
+    var error = form.querySelector(".error");
+    error.hidden = true;
+    postJSON("/identify", {
+      date_of_birth: form.date_of_birth.value,
+      national_id_last4: form.national_id_last4.value
+    }).then(function (r) {
+      if (!r.ok) { error.textContent = message(r.body); error.hidden = false; return; }
+      show("step-camera");
+      startCamera();
+    }, function () { error.textContent = t.network_error; error.hidden = false; });
+  });
+
+  // 2. Camera, with feedback before recording.
+  function startCamera() {
+    if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
+      $("feedback").textContent = t.no_camera; return;
+    }
+    navigator.mediaDevices.getUserMedia({
+      video: { facingMode: "user", width: { ideal: 640 }, height: { ideal: 480 } }, audio: false
+    }).then(function (s) {
+      stream = s;
+      var video = $("preview");
+      video.srcObject = s;
+      video.play();
+      $("record").disabled = false;
+      watchLight(video);
+    }, function () { $("feedback").textContent = t.camera_denied; });
+  }
+
+  function watchLight(video) {
+    var canvas = document.createElement("canvas");
+    canvas.width = 32; canvas.height = 24;
+    var ctx = canvas.getContext("2d", { willReadFrequently: true });
+    var timer = setInterval(function () {
+      if (!stream) { clearInterval(timer); return; }
+      if (!video.videoWidth) return;
+      ctx.drawImage(video, 0, 0, 32, 24);
+      var px = ctx.getImageData(0, 0, 32, 24).data, sum = 0, centre = 0, n = 0;
+      for (var i = 0; i < px.length; i += 4) {
+        var y = 0.299 * px[i] + 0.587 * px[i + 1] + 0.114 * px[i + 2];
+        sum += y;
+        var p = i / 4, x = p % 32, row = Math.floor(p / 32);
+        if (x > 10 && x < 22 && row > 5 && row < 19) { centre += y; n += 1; }
+      }
+      var mean = sum / (px.length / 4);
+      if (mean < 50) $("feedback").textContent = t.too_dark;
+      else if (centre / n < 40) $("feedback").textContent = t.not_centred;
+      else $("feedback").textContent = t.ready;
+    }, 500);
+  }
+
+  // 3. The challenge and the recording.
+  $("record").addEventListener("click", function () {
+    $("record").disabled = true;
+    postJSON("/challenge").then(function (r) {
+      if (!r.ok) { $("feedback").textContent = message(r.body); $("record").disabled = false; return; }
+      countdown(3, function () { record(r.body); });
+    }, function () { $("feedback").textContent = t.network_error; $("record").disabled = false; });
+  });
+
+  function countdown(n, then) {
+    if (n === 0) { then(); return; }
+    $("instruction").textContent = String(n);
+    setTimeout(function () { countdown(n - 1, then); }, 1000);
+  }
+
+  function record(challenge) {
+    var duration = 0.5 + challenge.steps.reduce(function (m, s) { return Math.max(m, s.end_s); }, 0);
+    var started = performance.now();
+    var recorder = null, chunks = [], frames = [];
+    var type = ["video/webm;codecs=vp8", "video/webm", "video/mp4"].filter(function (m) {
+      return window.MediaRecorder && MediaRecorder.isTypeSupported && MediaRecorder.isTypeSupported(m);
+    })[0];
+    if (type) {
+      recorder = new MediaRecorder(stream, { mimeType: type, videoBitsPerSecond: 900000 });
+      recorder.ondataavailable = function (e) { if (e.data && e.data.size) chunks.push(e.data); };
+      recorder.start(500);
+    } else {
+      grabFrames(frames, started, duration);
+    }
+    var tick = setInterval(function () {
+      var s = (performance.now() - started) / 1000;
+      var step = challenge.steps.filter(function (st) { return s >= st.start_s && s < st.end_s; })[0];
+      $("instruction").textContent = step ? t["action_" + step.action] : t.hold_still;
+      if (s >= duration) {
+        clearInterval(tick);
+        $("instruction").textContent = "";
+        if (recorder) {
+          recorder.onstop = function () {
+            upload(challenge, { clip: new Blob(chunks, { type: type.split(";")[0] }) });
+          };
+          recorder.stop();
+        } else {
+          upload(challenge, { frames: frames });
+        }
+      }
+    }, 100);
+  }
+
+  function grabFrames(frames, started, duration) {
+    var video = $("preview");
+    var canvas = document.createElement("canvas");
+    canvas.width = 640; canvas.height = 480;
+    var ctx = canvas.getContext("2d");
+    var timer = setInterval(function () {
+      var s = (performance.now() - started) / 1000;
+      if (s >= duration) { clearInterval(timer); return; }
+      ctx.drawImage(video, 0, 0, 640, 480);
+      canvas.toBlob(function (b) { if (b) frames.push({ t: s, blob: b }); }, "image/jpeg", 0.8);
+    }, 80);  // about 12 frames a second
+  }
+
+  // 4. Upload: the same idempotency key on every retry, so a retry never makes a second attempt.
+  function upload(challenge, media) {
+    show("step-upload");
+    var key = (window.crypto && crypto.randomUUID) ? crypto.randomUUID() : String(Math.random()).slice(2) + Date.now();
+    var form = new FormData();
+    form.append("challenge_id", challenge.id);
+    if (media.clip) form.append("clip", media.clip, "clip.webm");
+    (media.frames || []).forEach(function (f) {
+      form.append("frames", f.blob, "frame-" + Math.round(f.t * 1000) + ".jpg");
+    });
+    form.append("client", JSON.stringify({
+      user_agent: navigator.userAgent, screen: [screen.width, screen.height], location: location
+    }));
+    send(form, key, 0);
+  }
+
+  function send(form, key, attempt) {
+    var xhr = new XMLHttpRequest();
+    xhr.open("POST", base + "/attempts");
+    xhr.setRequestHeader("Idempotency-Key", key);
+    xhr.timeout = 120000;
+    xhr.upload.onprogress = function (e) { if (e.lengthComputable) $("progress").value = 100 * e.loaded / e.total; };
+    xhr.onload = function () {
+      var payload = {};
+      try { payload = JSON.parse(xhr.responseText); } catch (err) { payload = {}; }
+      if (xhr.status >= 500 && attempt < 5) { retryLater(form, key, attempt); return; }
+      if (xhr.status >= 400) { result({ outcome: "error", message: message(payload) }); return; }
+      poll(payload.attempt_id, 0);
+    };
+    xhr.onerror = xhr.ontimeout = function () {
+      if (attempt < 5) retryLater(form, key, attempt);
+      else result({ outcome: "error", message: t.network_error });
+    };
+    xhr.send(form);
+  }
+
+  function retryLater(form, key, attempt) {
+    var error = document.querySelector("#step-upload .error");
+    error.textContent = t.retrying; error.hidden = false;
+    setTimeout(function () { send(form, key, attempt + 1); }, 1000 * Math.pow(2, attempt));
+  }
+
+  function poll(id, n) {
+    fetch(base + "/attempts/" + encodeURIComponent(id), { credentials: "same-origin" })
+      .then(function (r) { return r.json(); })
+      .then(function (a) {
+        if (a.state === "processing" && n < 120) { setTimeout(function () { poll(id, n + 1); }, 1000); return; }
+        result(a);
+      }, function () { setTimeout(function () { poll(id, n + 1); }, 2000); });
+  }
+
+  // 5. The result in plain words.
+  function result(a) {
+    show("step-result");
+    var text;
+    if (a.outcome === "verified") text = t.verified + (a.next_due_text ? " " + t.next_due + " " + a.next_due_text : " " + t.last_one);
+    else if (a.outcome === "review") text = t.review;
+    else if (a.outcome === "retry") text = t.try_again + " " + message(a) + " (" + t.tries_left + " " + a.retries_left + ")";
+    else text = message(a);
+    $("result").textContent = text;
+    $("retry").hidden = a.outcome !== "retry";
+  }
+  $("retry").addEventListener("click", function () { show("step-camera"); $("record").disabled = false; });
+
+  // Optional location, only with consent.
+  $("share-location").addEventListener("change", function (e) {
+    if (!e.target.checked || !navigator.geolocation) { location = null; return; }
+    navigator.geolocation.getCurrentPosition(function (p) {
+      location = { lat: p.coords.latitude, lon: p.coords.longitude, accuracy_m: p.coords.accuracy };
+    }, function () { e.target.checked = false; });
+  });
+
+  function notice(r) {
+    var n = document.querySelector(".more .notice");
+    n.textContent = r.ok ? t.saved : message(r.body);
+    n.hidden = false;
+  }
+  $("stop-sms").addEventListener("click", function () { postJSON("/preferences", { sms_opt_out: true }).then(notice); });
+  $("not-me").addEventListener("click", function () { postJSON("/not-me", {}).then(notice); });
+})();
