@@ -1,4 +1,5 @@
-# Two commands: `make run` (venv, install, migrate, demo data if empty, serve) and `make test`.
+# Two commands: `make run` (venv, install, migrate, demo data if empty, serve with the scheduler
+# in-process) and `make test`.
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
@@ -6,7 +7,7 @@ PORT ?= 8000
 export DATABASE_URL ?= sqlite:///var/bail-checkin.sqlite3
 export PUBLIC_BASE_URL ?= http://127.0.0.1:$(PORT)
 
-.PHONY: run test install migrate seed serve lint bench clean
+.PHONY: run test install migrate seed serve scheduler fake-twilio lint bench bench-dispatch clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,18 +34,32 @@ migrate: install
 seed: migrate
 	$(BIN)/bail-checkin seed-demo --if-empty
 
+# The scheduler runs inside the API process (RUN_SCHEDULER=1); without TWILIO_* credentials
+# reminders go to var/outbox.log instead of Twilio.
 run: seed
-	$(BIN)/bail-checkin serve --port $(PORT)
+	RUN_SCHEDULER=1 $(BIN)/bail-checkin serve --port $(PORT)
+
+# The scheduler on its own (as in compose.yaml), and a fake Twilio for demos.
+scheduler: migrate
+	$(BIN)/bail-checkin scheduler
+
+fake-twilio: install
+	$(BIN)/python -m scheduler.fake_twilio --port 8099
 
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest -p no:cacheprovider $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-test
-	$(BIN)/ruff check reporting_api tests bench
+	$(BIN)/ruff check reporting_api scheduler tests bench
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python bench/seed_demo.py
 	$(BIN)/python bench/api_read.py
+
+# Dispatch benches on PostgreSQL (databases bench_dispatch_*, created if missing).
+bench-dispatch: $(VENV)/.installed-test
+	$(BIN)/python bench/dispatch_faults.py
+	$(BIN)/python bench/dispatch_throughput.py
 
 clean:
 	rm -rf $(VENV) var/*.sqlite3 *.egg-info

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from litestar import Litestar, Request, Response, Router
@@ -23,6 +24,7 @@ from swagger_ui_bundle import swagger_ui_path
 from reporting_api.api.audit import AuditController
 from reporting_api.api.auth import AuthController, TokenAuthMiddleware
 from reporting_api.api.cases import CaseController
+from reporting_api.api.checkin_link import CheckInLinkController
 from reporting_api.api.checkins import CheckInController, OfficeDayController
 from reporting_api.api.defendants import DefendantController
 from reporting_api.api.deps import provide_ctx, provide_paging
@@ -30,11 +32,15 @@ from reporting_api.api.flags import FlagController
 from reporting_api.api.health import healthz
 from reporting_api.api.offices import OfficeController, StaffController
 from reporting_api.api.openapi_errors import document_errors
+from reporting_api.api.reminders import OfficeReminderSettingsController, ReminderController
+from reporting_api.api.twilio_status import TwilioStatusController
 from reporting_api.db import bind_tables, engine_from_url, is_postgres
 from reporting_api.errors import Conflict, InvalidInput, TransitionNotAllowed
 from reporting_api.settings import Settings
 
 log = logging.getLogger(__name__)
+
+LifespanHook = Callable[[], Awaitable[None]]
 
 # A 10 MB photo plus the form around it; larger bodies are refused with 413 before parsing.
 MAX_BODY_BYTES = 12 * 1024 * 1024
@@ -97,12 +103,22 @@ def api_router() -> Router:
             CheckInController,
             FlagController,
             AuditController,
+            ReminderController,
+            OfficeReminderSettingsController,
         ],
         dependencies={"ctx": Provide(provide_ctx), "paging": Provide(provide_paging)},
     )
 
 
-def create_app(settings: Settings | None = None) -> Litestar:
+def create_app(
+    settings: Settings | None = None,
+    *,
+    on_startup: Sequence[LifespanHook] = (),
+    on_shutdown: Sequence[LifespanHook] = (),
+) -> Litestar:
+    """The API. ``on_startup``/``on_shutdown`` run after the database pool opens and before it
+    closes: `scheduler.runner.create_app_with_scheduler` adds the scheduler this way, so this
+    package never imports the scheduler."""
     settings = settings or Settings.from_env()
     engine = engine_from_url(settings.database_url)
     bind_tables(engine)
@@ -117,7 +133,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
     auth = DefineMiddleware(
         TokenAuthMiddleware,
-        exclude=["^/schema", "^/static/", "^/healthz$"],
+        # Twilio authenticates its callbacks with a signature, checked by the route itself.
+        # /c/<code>: the SMS link, opened by the person, authorised by its random code.
+        exclude=["^/schema", "^/static/", "^/healthz$", "^/twilio/", "^/c/"],
     )
     openapi = OpenAPIConfig(
         title="Bail check-in API",
@@ -137,6 +155,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
     app = Litestar(
         route_handlers=[
             healthz,
+            TwilioStatusController,
+            CheckInLinkController,
             api_router(),
             create_static_files_router(
                 path="/static/swagger",
@@ -153,8 +173,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             TransitionNotAllowed: transition_handler,
             HTTP_500_INTERNAL_SERVER_ERROR: internal_error_handler,
         },
-        on_startup=[open_pool],
-        on_shutdown=[close_pool],
+        on_startup=[open_pool, *on_startup],
+        on_shutdown=[*on_shutdown, close_pool],
         request_max_body_size=MAX_BODY_BYTES,
         logging_config=LoggingConfig(),
         debug=False,

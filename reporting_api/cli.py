@@ -1,4 +1,8 @@
-"""`bail-checkin`: migrate, serve, seed-demo, create-user."""
+"""`bail-checkin`: migrate, serve, scheduler, seed-demo, create-user.
+
+The command line is where the packages meet: `scheduler` and `serve` with RUN_SCHEDULER=1
+import the scheduler package, which builds on reporting_api (never the other way round).
+"""
 
 from __future__ import annotations
 
@@ -42,9 +46,13 @@ def _migrate(settings: Settings) -> None:
 def _serve(settings: Settings, host: str, port: int, workers: int) -> None:
     import uvicorn
 
+    factory = "reporting_api.app:create_app"
+    if settings.scheduler.run_in_api:
+        factory = "scheduler.runner:create_app_with_scheduler"
+        print("the scheduler runs in this process (RUN_SCHEDULER=1)")
     print(f"serving on http://{host}:{port} (API docs at /schema/swagger)")
     uvicorn.run(
-        "reporting_api.app:create_app",
+        factory,
         factory=True,
         host=host,
         port=port,
@@ -54,11 +62,22 @@ def _serve(settings: Settings, host: str, port: int, workers: int) -> None:
     )
 
 
+def _scheduler(settings: Settings, args: argparse.Namespace) -> None:
+    import logging
+
+    from scheduler.runner import run
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    asyncio.run(run(settings, once=args.once, drain=args.drain, lanes=args.lanes))
+
+
 def _create_user(settings: Settings, args: argparse.Namespace) -> None:
 
     from reporting_api.clock import utcnow
     from reporting_api.db import bind_tables, engine_from_url
+    from reporting_api.errors import InvalidInput
     from reporting_api.passwords import MIN_PASSWORD_LENGTH, hash_password
+    from reporting_api.phones import parse_thai_mobile
     from reporting_api.store import offices, staff
 
     password = args.password or os.environ.get("NEW_USER_PASSWORD")
@@ -66,6 +85,12 @@ def _create_user(settings: Settings, args: argparse.Namespace) -> None:
         password = getpass.getpass(f"password for {args.username}: ")
     if len(password) < MIN_PASSWORD_LENGTH:
         raise CliError(f"the password must be at least {MIN_PASSWORD_LENGTH} characters")
+    phone = None
+    if args.phone:
+        try:
+            phone = parse_thai_mobile(args.phone)
+        except InvalidInput as error:
+            raise CliError(f"--phone: {error.reason}") from None
 
     async def run() -> None:
         bind_tables(engine_from_url(settings.database_url))
@@ -81,6 +106,7 @@ def _create_user(settings: Settings, args: argparse.Namespace) -> None:
                 "role": args.role,
                 "office": office["id"],
                 "password_hash": hash_password(password),
+                "phone": phone,
                 "active": True,
                 "created_at": utcnow().astimezone(UTC),
             }
@@ -117,6 +143,15 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=None, help="default: $PORT or 8000")
     serve.add_argument("--workers", type=int, default=1)
 
+    sched = commands.add_parser(
+        "scheduler", help="send due reminders, sweep missed check-ins (runs until stopped)"
+    )
+    sched.add_argument("--once", action="store_true", help="run every job once, then exit")
+    sched.add_argument("--drain", action="store_true", help="send what is due, then exit")
+    sched.add_argument(
+        "--lanes", type=int, default=1, help="batches in flight at once (PostgreSQL: 2-4)"
+    )
+
     seed = commands.add_parser("seed-demo", help="load synthetic demo data (idempotent)")
     seed.add_argument("--defendants", type=int, default=200)
     seed.add_argument("--seed", type=int, default=2569, help="random seed (same seed, same data)")
@@ -131,6 +166,7 @@ def build_parser() -> argparse.ArgumentParser:
     user.add_argument("--role", choices=["officer", "manager", "admin"], required=True)
     user.add_argument("--office", default="central", help="office code: central, TH-10, ...")
     user.add_argument("--password", help="default: $NEW_USER_PASSWORD or a prompt")
+    user.add_argument("--phone", help="Thai mobile number for SMS alerts (optional)")
     return parser
 
 
@@ -143,6 +179,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif args.command == "serve":
             port = args.port or int(os.environ.get("PORT", "8000"))
             _serve(settings, args.host, port, args.workers)
+        elif args.command == "scheduler":
+            if args.lanes < 1:
+                raise CliError("--lanes must be 1 or more")
+            _scheduler(settings, args)
         elif args.command == "seed-demo":
             if args.defendants < 0:
                 raise CliError("--defendants must be 0 or more")

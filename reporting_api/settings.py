@@ -11,6 +11,108 @@ from pathlib import Path
 DEFAULT_SQLITE_PATH = Path("var") / "bail-checkin.sqlite3"
 
 
+def _flag(value: str | None) -> bool:
+    return (value or "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def _hours(value: str | None, default: tuple[int, int]) -> tuple[int, int]:
+    """`21-9` (from 21:00 to 09:00 Bangkok) or `off`."""
+    if value is None or not value.strip():
+        return default
+    if value.strip().lower() in ("off", "none", "0"):
+        return (0, 0)
+    start, _, end = value.partition("-")
+    return (int(start.split(":")[0]), int(end.split(":")[0]))
+
+
+@dataclass(frozen=True)
+class TwilioSettings:
+    """How SMS reach Twilio; with no account SID and auth token, a local outbox log is used."""
+
+    account_sid: str | None = None
+    """`TWILIO_ACCOUNT_SID` (AC...); unset means no Twilio at all."""
+    auth_token: str | None = field(default=None, repr=False)
+    """`TWILIO_AUTH_TOKEN`: authenticates our calls and signs Twilio's status callbacks."""
+    from_number: str | None = None
+    """`TWILIO_FROM`: the sender (a number or an alphanumeric sender ID)."""
+    messaging_service_sid: str | None = None
+    """`TWILIO_MESSAGING_SERVICE_SID` (MG...), used instead of `TWILIO_FROM` when set."""
+    base_url: str | None = None
+    """`TWILIO_BASE_URL`: another API host, such as the local fake (scheduler/fake_twilio.py)."""
+    timeout_seconds: float = 10.0
+    """`TWILIO_TIMEOUT_SECONDS`: one HTTP call to Twilio gives up after this long."""
+    max_connections: int = 32
+    """`TWILIO_MAX_CONNECTIONS`: pooled HTTP connections per scheduler process."""
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.account_sid and self.auth_token)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> TwilioSettings:
+        defaults = cls()
+        return cls(
+            account_sid=env.get("TWILIO_ACCOUNT_SID") or None,
+            auth_token=env.get("TWILIO_AUTH_TOKEN") or None,
+            from_number=env.get("TWILIO_FROM") or None,
+            messaging_service_sid=env.get("TWILIO_MESSAGING_SERVICE_SID") or None,
+            base_url=(env.get("TWILIO_BASE_URL") or "").rstrip("/") or None,
+            timeout_seconds=float(env.get("TWILIO_TIMEOUT_SECONDS", defaults.timeout_seconds)),
+            max_connections=int(env.get("TWILIO_MAX_CONNECTIONS", defaults.max_connections)),
+        )
+
+
+@dataclass(frozen=True)
+class SchedulerSettings:
+    """The reminder dispatcher, the missed check-in sweep and their timings."""
+
+    run_in_api: bool = False
+    """`RUN_SCHEDULER=1`: `bail-checkin serve` also runs the scheduler in its own event loop."""
+    outbox_path: str = str(Path("var") / "outbox.log")
+    """`SMS_OUTBOX_PATH`: where messages go when Twilio is not configured (one JSON a line)."""
+    dispatch_every_seconds: int = 30
+    """`DISPATCH_EVERY_SECONDS`: how often due reminders are claimed and sent."""
+    sweep_every_seconds: int = 60
+    """`SWEEP_EVERY_SECONDS`: how often windows are opened, closed and flagged."""
+    batch_size: int = 200
+    """`DISPATCH_BATCH_SIZE`: reminders claimed in one transaction."""
+    concurrency: int = 32
+    """`DISPATCH_CONCURRENCY`: SMS requests in flight at once per process."""
+    lease_seconds: int = 300
+    """`DISPATCH_LEASE_SECONDS`: a claim lapses after this long (far above the HTTP timeout)."""
+    max_attempts: int = 6
+    """`DISPATCH_MAX_ATTEMPTS`: tries before a reminder is marked failed."""
+    retry_base_seconds: float = 60.0
+    """`DISPATCH_RETRY_BASE_SECONDS`: the first retry waits this long, then it doubles."""
+    retry_max_seconds: float = 3600.0
+    """`DISPATCH_RETRY_MAX_SECONDS`: the longest wait between two tries."""
+    quiet_hours: tuple[int, int] = (21, 9)
+    """`SMS_QUIET_HOURS`: `21-9` sends nothing from 21:00 to 09:00 Bangkok; `off` disables."""
+    escalate_after_hours: int = 24
+    """`ESCALATE_AFTER_HOURS`: an unacknowledged flag goes to a manager after this long."""
+    alert_staff_by_sms: bool = True
+    """`ALERT_STAFF_BY_SMS`: officers and managers with a phone number get flag alerts by SMS."""
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> SchedulerSettings:
+        d = cls()
+        return cls(
+            run_in_api=_flag(env.get("RUN_SCHEDULER")),
+            outbox_path=env.get("SMS_OUTBOX_PATH") or d.outbox_path,
+            dispatch_every_seconds=int(env.get("DISPATCH_EVERY_SECONDS", d.dispatch_every_seconds)),
+            sweep_every_seconds=int(env.get("SWEEP_EVERY_SECONDS", d.sweep_every_seconds)),
+            batch_size=int(env.get("DISPATCH_BATCH_SIZE", d.batch_size)),
+            concurrency=int(env.get("DISPATCH_CONCURRENCY", d.concurrency)),
+            lease_seconds=int(env.get("DISPATCH_LEASE_SECONDS", d.lease_seconds)),
+            max_attempts=int(env.get("DISPATCH_MAX_ATTEMPTS", d.max_attempts)),
+            retry_base_seconds=float(env.get("DISPATCH_RETRY_BASE_SECONDS", d.retry_base_seconds)),
+            retry_max_seconds=float(env.get("DISPATCH_RETRY_MAX_SECONDS", d.retry_max_seconds)),
+            quiet_hours=_hours(env.get("SMS_QUIET_HOURS"), d.quiet_hours),
+            escalate_after_hours=int(env.get("ESCALATE_AFTER_HOURS", d.escalate_after_hours)),
+            alert_staff_by_sms=_flag(env.get("ALERT_STAFF_BY_SMS", "1")),
+        )
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str = f"sqlite:///{DEFAULT_SQLITE_PATH}"
@@ -31,6 +133,10 @@ class Settings:
     """The version of the PDPA consent text shown at enrolment."""
     demo_password: str | None = None
     """Password for demo logins; generated and printed when unset."""
+    twilio: TwilioSettings = field(default_factory=TwilioSettings)
+    """Twilio credentials and where its API is (`TWILIO_*`)."""
+    scheduler: SchedulerSettings = field(default_factory=SchedulerSettings)
+    """Reminder dispatch, sweeps, quiet hours and escalation."""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -46,6 +152,8 @@ class Settings:
             max_photo_pixels=int(env.get("MAX_PHOTO_PIXELS", defaults.max_photo_pixels)),
             consent_version=env.get("CONSENT_VERSION") or defaults.consent_version,
             demo_password=env.get("DEMO_PASSWORD") or None,
+            twilio=TwilioSettings.from_env(env),
+            scheduler=SchedulerSettings.from_env(env),
         )
 
     @property

@@ -45,6 +45,8 @@ class StaffUser(Table, tablename="staff_user"):
     password_hash = Varchar(length=255)
     active = Boolean(default=True)
     created_at = Timestamptz()
+    # Optional: where missed-check-in alerts and escalations go by SMS (E.164).
+    phone = Varchar(length=16, null=True, default=None)
 
 
 class AuthToken(Table, tablename="auth_token"):
@@ -143,6 +145,9 @@ class CheckIn(Table, tablename="check_in"):
     note = Text(null=True, default=None)
     created_at = Timestamptz()
     updated_at = Timestamptz()
+    # The unguessable part of the SMS link PUBLIC_BASE_URL/c/<code> (72 random bits). Unique
+    # through an index in a raw migration: SQLite cannot add a UNIQUE column to a table.
+    code = Varchar(length=24, null=True, default=None)
 
 
 class Flag(Table, tablename="flag"):
@@ -169,6 +174,11 @@ class Flag(Table, tablename="flag"):
         references=StaffUser, on_delete=OnDelete.set_null, null=True, default=None
     )
     resolution_note = Text(null=True, default=None)
+    # Set once by the sweep when nobody acknowledged the flag in time.
+    escalated_at = Timestamptz(null=True, default=None)
+    escalated_to = ForeignKey(
+        references=StaffUser, on_delete=OnDelete.set_null, null=True, default=None
+    )
 
 
 class AuditLog(Table, tablename="audit_log"):
@@ -186,6 +196,69 @@ class AuditLog(Table, tablename="audit_log"):
     detail = JSON(default={})
 
 
+class OfficeReminderSettings(Table, tablename="office_reminder_settings"):
+    """An office's own reminder offsets; offices without a row use the defaults."""
+
+    office = ForeignKey(references=Office, on_delete=OnDelete.cascade, unique=True)
+    # Days before the due date, e.g. [3, 1, 0] (0 = on the due day), each sent at send_hour.
+    offsets_days = JSON(default=[3, 1, 0])
+    send_hour = Integer(default=9)
+    follow_up_missed = Boolean(default=True)
+    updated_at = Timestamptz()
+
+
+class Reminder(Table, tablename="reminder"):
+    """One SMS in the outbox: planned with its check-in, claimed, sent once, tracked.
+
+    A defendant's reminders are unique by (check_in, kind), staff alerts by (flag, kind); both
+    through indexes in a raw migration, as is the partial index the dispatcher claims with.
+    """
+
+    check_in = ForeignKey(
+        references=CheckIn, on_delete=OnDelete.set_null, null=True, default=None, index=True
+    )
+    case = ForeignKey(references=BailCase, on_delete=OnDelete.cascade, index=True)
+    office = ForeignKey(references=Office, on_delete=OnDelete.restrict)
+    # The person the message is for: a defendant, or a staff member for alerts.
+    defendant = ForeignKey(
+        references=Defendant, on_delete=OnDelete.cascade, null=True, default=None, index=True
+    )
+    staff = ForeignKey(references=StaffUser, on_delete=OnDelete.set_null, null=True, default=None)
+    flag = ForeignKey(references=Flag, on_delete=OnDelete.set_null, null=True, default=None)
+    kind = Varchar(length=32)
+    due_at = Timestamptz()
+    # After this instant the text would be wrong ("tomorrow" on the day itself): skipped.
+    expires_at = Timestamptz()
+    status = Varchar(length=16, default="queued")
+    attempts = Integer(default=0)
+    # When the dispatcher may next take the row: the due time, a retry time, or the lease end.
+    next_attempt_at = Timestamptz()
+    lease_until = Timestamptz(null=True, default=None)
+    claimed_by = Varchar(length=64, null=True, default=None)
+    first_attempt_at = Timestamptz(null=True, default=None)
+    message_sid = Varchar(length=64, null=True, default=None, index=True)
+    reference = Varchar(length=40, unique=True)
+    to_phone = Varchar(length=16, null=True, default=None)
+    body = Text(null=True, default=None)
+    language = Varchar(length=2, null=True, default=None)
+    error_code = Integer(null=True, default=None)
+    error_message = Text(null=True, default=None)
+    sent_at = Timestamptz(null=True, default=None)
+    delivered_at = Timestamptz(null=True, default=None)
+    created_at = Timestamptz()
+    updated_at = Timestamptz()
+
+
+class SmsBlockedNumber(Table, tablename="sms_blocked_number"):
+    """A number Twilio refused for good (invalid, unsubscribed, not a mobile): never sent to."""
+
+    phone = Varchar(length=16, unique=True)
+    error_code = Integer()
+    error_message = Text(default="")
+    reminder = ForeignKey(references=Reminder, on_delete=OnDelete.set_null, null=True, default=None)
+    blocked_at = Timestamptz()
+
+
 ALL_TABLES: tuple[type[Table], ...] = (
     Office,
     StaffUser,
@@ -196,4 +269,7 @@ ALL_TABLES: tuple[type[Table], ...] = (
     CheckIn,
     Flag,
     AuditLog,
+    OfficeReminderSettings,
+    Reminder,
+    SmsBlockedNumber,
 )

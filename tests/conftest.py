@@ -86,6 +86,9 @@ def postgres_migrated() -> str:
 
 
 APP_TABLES = (
+    "sms_blocked_number",
+    "reminder",
+    "office_reminder_settings",
     "audit_log",
     "flag",
     "check_in",

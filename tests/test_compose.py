@@ -42,3 +42,15 @@ def test_compose_runs_two_api_replicas_after_migrating_with_health_checks():
     for name in ("db", "api"):
         assert "healthcheck" in services[name], name
     assert services["api"]["environment"]["DATABASE_URL"].startswith("postgresql://")
+
+
+def test_compose_runs_two_scheduler_replicas_after_migrating():
+    spec = yaml.safe_load((ROOT / "compose.yaml").read_text())
+    scheduler = spec["services"]["scheduler"]
+    assert scheduler["deploy"]["replicas"] == 2
+    assert scheduler["command"][:2] == ["bail-checkin", "scheduler"]
+    assert scheduler["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+    assert scheduler["environment"]["DATABASE_URL"].startswith("postgresql://")
+    # Same Twilio settings as the API, which checks the signatures of Twilio's callbacks.
+    for key in ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "PUBLIC_BASE_URL"):
+        assert key in scheduler["environment"] and key in spec["services"]["api"]["environment"]

@@ -15,11 +15,13 @@ from reporting_api.access import (
 )
 from reporting_api.api.schemas import CaseClose, CaseCreate
 from reporting_api.errors import Conflict, InvalidInput
+from reporting_api.services import reminders as reminder_service
 from reporting_api.services.context import Ctx
 from reporting_api.store import cases as store
 from reporting_api.store import checkins as checkin_store
 from reporting_api.store import defendants as defendant_store
 from reporting_api.store import staff as staff_store
+from reporting_api.tables import BailCase
 from reporting_api.thai_dates import bangkok_today
 
 MAX_BAIL = Decimal("100000000")
@@ -140,20 +142,27 @@ async def close_case(ctx: Ctx, case_id: int, data: CaseClose) -> dict[str, Any]:
         for row in await checkin_store.list_for_case(case_id)
         if row["status"] == "upcoming" and row["opens_at"] > ctx.now
     ]
-    await checkin_store.delete_check_ins(future)
-    await store.update_case(
-        case_id,
-        {
-            "status": data.status,
-            "closing_outcome": outcome,
-            "closed_at": ctx.now,
-            "updated_at": ctx.now,
-        },
-    )
+    async with BailCase._meta.db.transaction():
+        # No SMS goes out for a closed case: what is still queued is cancelled with it.
+        cancelled = await reminder_service.cancel_for_closed_case(case_id, ctx.now, data.status)
+        await checkin_store.delete_check_ins(future)
+        await store.update_case(
+            case_id,
+            {
+                "status": data.status,
+                "closing_outcome": outcome,
+                "closed_at": ctx.now,
+                "updated_at": ctx.now,
+            },
+        )
     await ctx.audit(
         "case.close",
         "bail_case",
         case_id,
-        {"status": data.status, "removed_future_check_ins": len(future)},
+        {
+            "status": data.status,
+            "removed_future_check_ins": len(future),
+            "cancelled_reminders": cancelled,
+        },
     )
     return await _load(case_id)

@@ -23,6 +23,8 @@ from reporting_api.store import defendants as store
 from reporting_api.store import offices
 from reporting_api.thai_dates import bangkok_today
 
+AUDITED_VALUES = ("sms_opt_out", "preferred_language")
+"""Fields whose old and new values the audit row shows."""
 OLDEST_AGE_YEARS = 120
 YOUNGEST_AGE_YEARS = 7
 
@@ -168,7 +170,17 @@ async def update(ctx: Ctx, defendant_id: int, changes: dict[str, Any]) -> dict[s
         values["updated_at"] = ctx.now
         await store.update_defendant(defendant_id, values)
         changed = sorted(k for k in values if k != "updated_at")
-        await ctx.audit("defendant.update", "defendant", defendant_id, {"fields": changed})
+        detail: dict[str, Any] = {"fields": changed}
+        # SMS settings decide whether a person hears about a check-in: officers see each
+        # change as old -> new. (Names and numbers are personal data: the field name only.)
+        shown = {
+            f: {"from": current[f], "to": values[f]}
+            for f in AUDITED_VALUES
+            if f in values and values[f] != current[f]
+        }
+        if shown:
+            detail["changes"] = shown
+        await ctx.audit("defendant.update", "defendant", defendant_id, detail)
     return await _read(defendant_id)
 
 

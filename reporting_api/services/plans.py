@@ -17,6 +17,7 @@ from reporting_api.planning import (
     replan,
 )
 from reporting_api.services import cases
+from reporting_api.services import reminders as reminder_service
 from reporting_api.services.context import Ctx
 from reporting_api.statuses import CheckInStatus, PlanKind
 from reporting_api.store import cases as case_store
@@ -59,6 +60,22 @@ async def set_plan(ctx: Ctx, case_id: int, data: PlanIn) -> dict[str, Any]:
         for row in await checkin_store.list_for_case(case_id)
     ]
     result = replan(existing, planned, ctx.now)
+    policy = await reminder_service.office_policy(case["office"])
+    quiet = reminder_service.quiet_hours(ctx.settings)
+    new_rows = [
+        _window(new)
+        | {
+            "case": case_id,
+            "office": case["office"],
+            "due_date": new.due_date,
+            "status": initial_status(new, ctx.now).value,
+            "code": reminder_service.new_check_in_code(),
+            "created_at": ctx.now,
+            "updated_at": ctx.now,
+        }
+        for new in result.create
+    ]
+    # Check-ins and their reminders change together or not at all (the outbox).
     async with CheckIn._meta.db.transaction():
         await case_store.save_plan(
             case_id,
@@ -74,22 +91,27 @@ async def set_plan(ctx: Ctx, case_id: int, data: PlanIn) -> dict[str, Any]:
                 "updated_at": ctx.now,
             },
         )
+        await reminder_service.cancel_for_removed_check_ins(result.delete_ids, ctx.now)
         await checkin_store.delete_check_ins(result.delete_ids)
         for check_in_id, new in result.update:
             await checkin_store.update_check_in(check_in_id, _window(new) | {"updated_at": ctx.now})
-        await checkin_store.insert_check_ins(
-            [
-                _window(new)
-                | {
-                    "case": case_id,
-                    "office": case["office"],
-                    "due_date": new.due_date,
-                    "status": initial_status(new, ctx.now).value,
-                    "created_at": ctx.now,
-                    "updated_at": ctx.now,
-                }
-                for new in result.create
-            ]
+        await checkin_store.insert_check_ins(new_rows)
+        stored = await checkin_store.list_for_case(case_id)
+        codes = {row["code"] for row in new_rows}
+        updated_ids = {check_in_id for check_in_id, _ in result.update}
+        await reminder_service.plan_for_new_check_ins(
+            case=case,
+            check_ins=[row for row in stored if row["code"] in codes],
+            policy=policy,
+            quiet=quiet,
+            now=ctx.now,
+        )
+        await reminder_service.replan_for_check_ins(
+            case=case,
+            check_ins=[row for row in stored if row["id"] in updated_ids],
+            policy=policy,
+            quiet=quiet,
+            now=ctx.now,
         )
     await ctx.audit(
         "plan.set",

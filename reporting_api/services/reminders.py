@@ -1,0 +1,241 @@
+"""Reminder rows kept in step with check-ins, and the staff operations on reminders.
+
+Planning writes a check-in's reminder rows in the transaction that writes the check-in (the
+outbox pattern): no check-in exists without its reminders, and re-planning changes both or
+neither. The scheduler only claims and sends what is here.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from litestar.exceptions import NotFoundException
+
+from reporting_api.access import ADMIN, ensure_can_read_office, ensure_role
+from reporting_api.errors import InvalidInput
+from reporting_api.reminders import (
+    DEFAULT_POLICY,
+    PlannedReminder,
+    QuietHours,
+    ReminderPolicy,
+    plan_reminders,
+    policy_from,
+)
+from reporting_api.services.context import Ctx
+from reporting_api.settings import Settings
+from reporting_api.store import cases as case_store
+from reporting_api.store import offices as office_store
+from reporting_api.store import reminders as store
+
+CHECK_IN_CODE_BYTES = 9
+"""72 random bits: 12 URL-safe characters in the SMS link."""
+
+
+def new_check_in_code() -> str:
+    """An unguessable code for the link PUBLIC_BASE_URL/c/<code>."""
+    return secrets.token_urlsafe(CHECK_IN_CODE_BYTES)
+
+
+def new_reference() -> str:
+    """The reminder's own reference, e.g. ``rem-5f2c1e9a0b7d4c3e8a61``: unique, carried in the
+    status callback URL so Twilio's reports find the row even before its SID is recorded."""
+    return f"rem-{secrets.token_hex(10)}"
+
+
+def quiet_hours(settings: Settings) -> QuietHours:
+    start, end = settings.scheduler.quiet_hours
+    return QuietHours(start, end)
+
+
+async def office_policy(office_id: int) -> ReminderPolicy:
+    row = await store.get_office_settings(office_id)
+    if row is None:
+        return DEFAULT_POLICY
+    return policy_from(_json_list(row["offsets_days"]), row["send_hour"], row["follow_up_missed"])
+
+
+def _json_list(value: Any) -> list[int]:
+    import msgspec
+
+    return msgspec.json.decode(value) if isinstance(value, (str, bytes)) else list(value or [])
+
+
+def reminder_rows(
+    *,
+    check_in_id: int,
+    case_id: int,
+    office_id: int,
+    defendant_id: int,
+    planned: Iterable[PlannedReminder],
+    now: datetime,
+) -> list[dict[str, Any]]:
+    """Rows to insert for a check-in's planned reminders."""
+    return [
+        {
+            "check_in": check_in_id,
+            "case": case_id,
+            "office": office_id,
+            "defendant": defendant_id,
+            "kind": p.kind,
+            "due_at": p.due_at,
+            "expires_at": p.expires_at,
+            "next_attempt_at": p.due_at,
+            "status": store.QUEUED,
+            "reference": new_reference(),
+            "created_at": now,
+            "updated_at": now,
+        }
+        for p in planned
+    ]
+
+
+async def plan_for_new_check_ins(
+    *,
+    case: dict[str, Any],
+    check_ins: Sequence[dict[str, Any]],
+    policy: ReminderPolicy,
+    quiet: QuietHours,
+    now: datetime,
+) -> int:
+    """Insert the reminders of freshly created check-ins (rows with id, due_date, closes_at)."""
+    rows: list[dict[str, Any]] = []
+    for check_in in check_ins:
+        planned = plan_reminders(
+            due_date=check_in["due_date"],
+            closes_at=check_in["closes_at"],
+            now=now,
+            policy=policy,
+            quiet=quiet,
+        )
+        rows += reminder_rows(
+            check_in_id=check_in["id"],
+            case_id=case["id"],
+            office_id=case["office"],
+            defendant_id=case["defendant"],
+            planned=planned,
+            now=now,
+        )
+    return await store.insert_reminders(rows)
+
+
+async def replan_for_check_ins(
+    *,
+    case: dict[str, Any],
+    check_ins: Sequence[dict[str, Any]],
+    policy: ReminderPolicy,
+    quiet: QuietHours,
+    now: datetime,
+) -> None:
+    """Bring the reminders of changed check-ins in line with their new windows: untried ones
+    move, missing kinds are added, kinds the plan no longer has are cancelled. Anything
+    already tried (sent, failed, in flight) stays as it is and is never planned again."""
+    existing: dict[tuple[int, str], dict[str, Any]] = {
+        (row["check_in"], row["kind"]): row
+        for row in await store.reminders_of_check_ins([c["id"] for c in check_ins])
+    }
+    to_insert: list[dict[str, Any]] = []
+    to_cancel: list[int] = []
+    for check_in in check_ins:
+        planned = plan_reminders(
+            due_date=check_in["due_date"],
+            closes_at=check_in["closes_at"],
+            now=now,
+            policy=policy,
+            quiet=quiet,
+        )
+        wanted = {p.kind for p in planned}
+        for p in planned:
+            row = existing.get((check_in["id"], p.kind))
+            if row is None:
+                to_insert += reminder_rows(
+                    check_in_id=check_in["id"],
+                    case_id=case["id"],
+                    office_id=case["office"],
+                    defendant_id=case["defendant"],
+                    planned=[p],
+                    now=now,
+                )
+            elif row["status"] == store.QUEUED and row["attempts"] == 0:
+                await store.reschedule_unsent(row["id"], p.due_at, p.expires_at, now)
+        to_cancel += [
+            row["id"]
+            for (check_in_id, kind), row in existing.items()
+            if check_in_id == check_in["id"] and kind not in wanted
+        ]
+    await store.insert_reminders(to_insert)
+    await store.cancel_unsent(to_cancel, now, "no longer in the plan")
+
+
+async def cancel_for_removed_check_ins(check_in_ids: Sequence[int], now: datetime) -> int:
+    """Cancel what was not sent yet for check-ins about to be deleted (rows stay as history)."""
+    return await store.cancel_unsent_for_check_ins(check_in_ids, now, "check-in removed")
+
+
+async def cancel_for_closed_case(case_id: int, now: datetime, status: str) -> int:
+    return await store.cancel_unsent_for_case(case_id, now, f"case {status}")
+
+
+# --- staff operations -------------------------------------------------------------------------
+
+
+async def list_for_case(
+    ctx: Ctx, case_id: int, offset: int, limit: int
+) -> tuple[list[dict[str, Any]], int]:
+    """The case's reminders, sent or not: what each said, to which number, what became of it."""
+    case = await case_store.get_case(case_id)
+    if case is None:
+        raise NotFoundException(detail="no such case")
+    ensure_can_read_office(ctx.principal, case["office"], "case")
+    rows, total = await store.list_for_case(case_id, offset, limit)
+    await ctx.audit("reminder.list", "bail_case", case_id, {"returned": [r["id"] for r in rows]})
+    return rows, total
+
+
+async def get_office_settings(ctx: Ctx, office_id: int) -> tuple[dict[str, Any], ReminderPolicy]:
+    office = await office_store.get_office(office_id)
+    if office is None:
+        raise NotFoundException(detail="no such office")
+    row = await store.get_office_settings(office_id)
+    policy = await office_policy(office_id)
+    return {"office_id": office_id, "updated_at": row["updated_at"] if row else None}, policy
+
+
+async def set_office_settings(
+    ctx: Ctx, office_id: int, offsets_days: Sequence[int], send_hour: int, follow_up_missed: bool
+) -> tuple[dict[str, Any], ReminderPolicy]:
+    """Admins set an office's reminder days and hour; check-ins planned from now on follow."""
+    ensure_role(ctx.principal, ADMIN)
+    if await office_store.get_office(office_id) is None:
+        raise NotFoundException(detail="no such office")
+    policy = ReminderPolicy(
+        offsets_days=tuple(sorted(set(offsets_days), reverse=True)),
+        send_hour=send_hour,
+        follow_up_missed=follow_up_missed,
+    )
+    if len(policy.offsets_days) != len(offsets_days):
+        raise InvalidInput("offsets_days", "repeats a day", "มีวันซ้ำกัน")
+    policy.validate(quiet_hours(ctx.settings))
+    old = await office_policy(office_id)
+    await store.save_office_settings(
+        office_id,
+        {
+            "offsets_days": list(policy.offsets_days),
+            "send_hour": policy.send_hour,
+            "follow_up_missed": policy.follow_up_missed,
+            "updated_at": ctx.now,
+        },
+    )
+    await ctx.audit(
+        "office.reminder_settings",
+        "office",
+        office_id,
+        {
+            "offsets_days": {"from": list(old.offsets_days), "to": list(policy.offsets_days)},
+            "send_hour": {"from": old.send_hour, "to": policy.send_hour},
+            "follow_up_missed": {"from": old.follow_up_missed, "to": policy.follow_up_missed},
+        },
+    )
+    return {"office_id": office_id, "updated_at": ctx.now}, policy

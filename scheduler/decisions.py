@@ -1,0 +1,110 @@
+"""Whether and what to send for a claimed reminder, from the data as it is at send time.
+
+Pure: a row of `store.reminders.load_for_sending` and ``now`` in, a Decision out. Reasons for
+not sending are kept on the row (`error_message`) so an officer sees why nothing went out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from reporting_api.reminders import MISSED_FOLLOW_UP, STAFF_KINDS
+from reporting_api.services.checkins import effective_status
+from reporting_api.sms_templates import (
+    ReminderText,
+    StaffAlertText,
+    checkin_link,
+    render_reminder,
+    render_staff_alert,
+)
+from reporting_api.statuses import CheckInStatus
+
+# A reminder before the due date is pointless once the person has reported or the day passed.
+SEND_BEFORE_DUE = frozenset({CheckInStatus.UPCOMING, CheckInStatus.OPEN})
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What to do with one claimed row: send ``body`` to ``to``, or end it with a reason."""
+
+    action: str  # "send", "skip" or "cancel"
+    reason: str = ""
+    to: str = ""
+    body: str = ""
+    language: str = "th"
+
+
+def decide(
+    row: Mapping[str, Any], now: datetime, *, blocked: set[str], public_base_url: str
+) -> Decision:
+    """Whether and what to send for one claimed row, from the data as it is at ``now``."""
+    if row["kind"] in STAFF_KINDS:
+        return _decide_staff(row, now, blocked)
+    if row["case_status"] != "active":
+        return Decision("cancel", f"case {row['case_status']}")
+    if row["check_in_id"] is None:
+        return Decision("cancel", "check-in removed")
+    if now >= row["expires_at"]:
+        return Decision("skip", "too late: the message would no longer be true")
+    if row["sms_opt_out"]:
+        return Decision("skip", "the person turned SMS off")
+    phone = row["defendant_phone"]
+    if phone in blocked:
+        return Decision("skip", "the number cannot receive SMS")
+    status = effective_status(
+        {
+            "status": row["check_in_status"],
+            "opens_at": row["opens_at"],
+            "due_at": row["check_in_due_at"],
+            "closes_at": row["closes_at"],
+        },
+        now,
+    )
+    if row["kind"] == MISSED_FOLLOW_UP:
+        if status != CheckInStatus.MISSED:
+            return Decision("skip", f"check-in is {status.value}, not missed")
+    elif status not in SEND_BEFORE_DUE:
+        return Decision("skip", f"check-in is {status.value}")
+    language = row["language"] or ("en" if row["preferred_language"] == "en" else "th")
+    body = row["body"] or render_reminder(
+        ReminderText(
+            kind=row["kind"],
+            language=language,
+            office_name_th=row["office_name_th"],
+            office_name_en=row["office_name_en"],
+            due_date=row["due_date"],
+            link=checkin_link(public_base_url, row["code"] or ""),
+            is_last=row["due_date"] == row["last_due_date"],
+        )
+    )
+    return Decision("send", to=phone, body=body, language=language)
+
+
+def _decide_staff(row: Mapping[str, Any], now: datetime, blocked: set[str]) -> Decision:
+    if row["flag_acknowledged_at"] is not None or row["flag_resolved_at"] is not None:
+        return Decision("skip", "the flag was acknowledged")
+    if now >= row["expires_at"]:
+        return Decision("skip", "too late")
+    phone = row["staff_phone"]
+    if not phone or not row["staff_active"]:
+        return Decision("skip", "no active staff member with a phone number")
+    if phone in blocked:
+        return Decision("skip", "the number cannot receive SMS")
+    hours = 0
+    if row["flag_raised_at"] is not None:
+        hours = max(0, int((now - row["flag_raised_at"]).total_seconds() // 3600))
+    body = row["body"] or render_staff_alert(
+        StaffAlertText(
+            kind=row["kind"],
+            flag_id=row["flag_id"] or 0,
+            flag_kind=row["flag_kind"] or "",
+            case_number=row["black_case_number"],
+            office_name_th=row["office_name_th"],
+            due_date=row["flag_due_date"],
+            hours_unacknowledged=hours,
+        )
+    )
+    return Decision("send", to=phone, body=body)

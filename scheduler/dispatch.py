@@ -1,0 +1,353 @@
+"""Sending due reminders: claim rows (commit), call the provider outside any transaction,
+record the outcome.
+
+One pass over a batch:
+1. ``claim_due_reminders`` marks up to N due rows `sending` for this claimer with a lease.
+2. Each row is decided from the data as it is now: sent, or skipped with a reason (opted out,
+   already checked in, number blocked, case closed, too late for its words).
+3. The number and text of each row about to be tried are stored, and the try counted, before
+   anything is sent.
+4. Sends run concurrently, outside any transaction. A row whose last try may have reached
+   Twilio (its claimer died, or the call timed out) is first looked up at Twilio by number and
+   exact text; it is sent again only if Twilio has no such message.
+5. Outcomes are recorded in one transaction, each only if this claimer still holds the row.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import logging
+import os
+import random
+import secrets
+import socket
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, TypeVar
+
+from reporting_api.reminders import QuietHours, retry_at
+from reporting_api.services import delivery
+from reporting_api.settings import Settings
+from reporting_api.store import reminders as store
+from scheduler.decisions import Decision, decide
+from scheduler.sender import (
+    PermanentSendError,
+    SendError,
+    SendResult,
+    SmsSender,
+    TransientSendError,
+)
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+@dataclass
+class DispatchReport:
+    """What one or more passes did; ``db_seconds`` is time spent waiting for the database."""
+
+    claimed: int = 0
+    sent: int = 0
+    found: int = 0
+    retried: int = 0
+    failed: int = 0
+    skipped: int = 0
+    cancelled: int = 0
+    unreachable: int = 0
+    released: int = 0
+    db_seconds: float = 0.0
+
+    def add(self, other: DispatchReport) -> None:
+        for name in self.__dataclass_fields__:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+def new_worker_id() -> str:
+    """Names this process in claimed_by: host, pid and a random tag."""
+    return f"{socket.gethostname()[:24]}-{os.getpid()}-{secrets.token_hex(3)}"
+
+
+@dataclass
+class _Try:
+    row: dict[str, Any]
+    decision: Decision
+    reconcile: bool
+    outcome: str = ""  # sent, found, ended, retry, unknown, failed, unreachable, released
+    result: SendResult | None = None
+    error: SendError | None = None
+
+
+@dataclass
+class Dispatcher:
+    """Claims, sends and records reminders for one process; see the module docstring."""
+
+    settings: Settings
+    sender: SmsSender
+    worker_id: str = field(default_factory=new_worker_id)
+    rng: random.Random = field(default_factory=random.Random)
+
+    def __post_init__(self) -> None:
+        s = self.settings.scheduler
+        self.quiet = QuietHours(*s.quiet_hours)
+        self._batches = itertools.count(1)
+        self._semaphore = asyncio.Semaphore(s.concurrency)
+
+    async def _db(self, report: DispatchReport, call: Awaitable[T]) -> T:
+        started = time.perf_counter()
+        try:
+            return await call
+        finally:
+            report.db_seconds += time.perf_counter() - started
+
+    async def run_batch(self, now: datetime) -> DispatchReport:
+        """Claim one batch of due reminders at ``now`` and see each to an outcome."""
+        report = DispatchReport()
+        if self.quiet.contains(now):
+            return report
+        s = self.settings.scheduler
+        claimer = f"{self.worker_id}/{next(self._batches)}"
+        claimed = await self._db(
+            report,
+            store.claim_due_reminders(
+                now,
+                claimer=claimer,
+                lease_until=now + timedelta(seconds=s.lease_seconds),
+                limit=s.batch_size,
+            ),
+        )
+        report.claimed = len(claimed)
+        if not claimed:
+            return report
+        # The lease is only safe while every send starts well before it lapses.
+        deadline = time.monotonic() + s.lease_seconds - 2 * self.settings.twilio.timeout_seconds - 5
+        previous = {c["id"]: c["previous_status"] for c in claimed}
+        rows = await self._db(report, store.load_for_sending(list(previous)))
+        phones = {r["defendant_phone"] for r in rows} | {r["staff_phone"] for r in rows}
+        phones |= {r["to_phone"] for r in rows}
+        blocked = await self._db(report, store.blocked_among(p for p in phones if p))
+
+        tries: list[_Try] = []
+        ended: list[tuple[dict[str, Any], Decision]] = []
+        for row in rows:
+            decision = decide(
+                row, now, blocked=blocked, public_base_url=self.settings.public_base_url
+            )
+            # A row left `sending` after a try may have reached Twilio: ask before anything
+            # else, even if it would now be skipped, so a message that went out is recorded.
+            maybe_sent = previous[row["id"]] == store.SENDING and row["body"] is not None
+            if decision.action == "send" or maybe_sent:
+                tries.append(_Try(row, decision, reconcile=maybe_sent))
+            else:
+                ended.append((row, decision))
+        to_send = [t for t in tries if t.decision.action == "send"]
+        async with store.transaction(immediate=True):
+            for row, decision in ended:
+                await self._db(
+                    report,
+                    store.mark_reminder_done(
+                        row["id"],
+                        claimer,
+                        status=store.CANCELLED if decision.action == "cancel" else store.SKIPPED,
+                        error_code=None,
+                        error_message=decision.reason,
+                        now=now,
+                    ),
+                )
+                if decision.action == "cancel":
+                    report.cancelled += 1
+                else:
+                    report.skipped += 1
+            await self._db(
+                report,
+                store.save_prepared(
+                    claimer,
+                    [
+                        {
+                            "id": t.row["id"],
+                            "to_phone": t.decision.to,
+                            "body": t.decision.body,
+                            "language": t.decision.language,
+                        }
+                        for t in to_send
+                    ],
+                    now,
+                ),
+            )
+
+        await asyncio.gather(*(self._attempt(t, deadline) for t in tries))
+
+        async with store.transaction(immediate=True):
+            await self._record(claimer, tries, now, report)
+        return report
+
+    async def _attempt(self, t: _Try, deadline: float) -> None:
+        """Ask Twilio first if needed, then send; never raises (the outcome is on ``t``)."""
+        async with self._semaphore:
+            if time.monotonic() > deadline:
+                t.outcome = "released"
+                return
+            try:
+                if t.reconcile:
+                    since = t.row["first_attempt_at"] or t.row["expires_at"] - timedelta(days=60)
+                    found = await self.sender.find_sent(t.row["to_phone"], t.row["body"], since)
+                    if found is not None:
+                        t.outcome, t.result = "found", found
+                        return
+                if t.decision.action != "send":
+                    t.outcome = "ended"
+                    return
+                attempts = t.row["attempts"] + 1
+                if attempts > self.settings.scheduler.max_attempts:
+                    t.outcome = "failed"
+                    t.error = SendError(f"gave up after {attempts - 1} tries")
+                    return
+                t.result = await self.sender.send_sms(
+                    t.decision.to, t.decision.body, t.row["reference"]
+                )
+                t.outcome = "sent"
+            except PermanentSendError as error:
+                t.error = error
+                t.outcome = "unreachable" if error.number_unreachable else "failed"
+            except TransientSendError as error:
+                t.error = error
+                t.outcome = "unknown" if error.outcome_unknown else "retry"
+            except Exception as error:  # a bug in a sender must not lose the whole batch
+                log.exception("sending reminder %s failed", t.row["id"])
+                t.error = TransientSendError(repr(error), outcome_unknown=True)
+                t.outcome = "unknown"
+
+    async def _record(
+        self, claimer: str, tries: list[_Try], now: datetime, report: DispatchReport
+    ) -> None:
+        s = self.settings.scheduler
+        sent = [(t.row["id"], t.result.sid) for t in tries if t.outcome == "sent" and t.result]
+        await self._db(report, store.mark_reminders_sent(claimer, sent, now))
+        report.sent += len(sent)
+        for t in tries:
+            rid, error = t.row["id"], t.error
+            if t.outcome == "found" and t.result is not None:
+                status = delivery.TWILIO_STATUS.get(t.result.status, store.SENT)
+                await self._db(
+                    report, store.mark_reminder_found(rid, claimer, t.result.sid, status, now)
+                )
+                report.found += 1
+            elif t.outcome == "ended":
+                cancel = t.decision.action == "cancel"
+                await self._db(
+                    report,
+                    store.mark_reminder_done(
+                        rid,
+                        claimer,
+                        status=store.CANCELLED if cancel else store.SKIPPED,
+                        error_code=None,
+                        error_message=t.decision.reason,
+                        now=now,
+                    ),
+                )
+                report.cancelled += cancel
+                report.skipped += not cancel
+            elif t.outcome == "released":
+                if t.reconcile:  # still unknown whether an earlier try went out: keep it so
+                    await self._db(
+                        report,
+                        store.mark_reminder_retry(
+                            rid,
+                            claimer,
+                            next_attempt_at=now,
+                            outcome_unknown=True,
+                            error_code=None,
+                            error_message="released before reconciling",
+                            now=now,
+                        ),
+                    )
+                else:
+                    await self._db(
+                        report,
+                        store.release_claim(
+                            rid, claimer, now, undo_attempt=t.decision.action == "send"
+                        ),
+                    )
+                report.released += 1
+            elif t.outcome in ("retry", "unknown"):
+                assert error is not None
+                attempts = t.row["attempts"] + 1
+                when = retry_at(
+                    attempts=attempts,
+                    now=now,
+                    base_seconds=s.retry_base_seconds,
+                    max_seconds=s.retry_max_seconds,
+                    quiet=self.quiet,
+                    jitter=self.rng.uniform(-1, 1),
+                )
+                if t.outcome == "retry" and (
+                    attempts >= s.max_attempts or when >= t.row["expires_at"]
+                ):
+                    await self._db(
+                        report,
+                        store.mark_reminder_done(
+                            rid,
+                            claimer,
+                            status=store.FAILED,
+                            error_code=error.code,
+                            error_message=f"gave up: {error.message}",
+                            now=now,
+                        ),
+                    )
+                    report.failed += 1
+                    continue
+                await self._db(
+                    report,
+                    store.mark_reminder_retry(
+                        rid,
+                        claimer,
+                        next_attempt_at=when,
+                        outcome_unknown=t.outcome == "unknown",
+                        error_code=error.code,
+                        error_message=error.message,
+                        now=now,
+                    ),
+                )
+                report.retried += 1
+            elif t.outcome in ("failed", "unreachable"):
+                assert error is not None
+                await self._db(
+                    report,
+                    store.mark_reminder_done(
+                        rid,
+                        claimer,
+                        status=store.FAILED,
+                        error_code=error.code,
+                        error_message=error.message,
+                        now=now,
+                    ),
+                )
+                report.failed += 1
+                if t.outcome == "unreachable" and error.code is not None:
+                    await self._db(
+                        report,
+                        delivery.mark_unreachable(
+                            t.row, t.decision.to, error.code, error.message, now
+                        ),
+                    )
+                    report.unreachable += 1
+
+    async def drain(
+        self, clock: Callable[[], datetime], *, max_batches: int | None = None, lanes: int = 1
+    ) -> DispatchReport:
+        """Run batches until nothing is due (or ``max_batches``), ``lanes`` at a time: while
+        one lane waits for Twilio another claims, so the database and the network overlap."""
+        total = DispatchReport()
+        budget = itertools.count() if max_batches is None else iter(range(max_batches))
+
+        async def lane() -> None:
+            for _ in budget:
+                report = await self.run_batch(clock())
+                total.add(report)
+                if report.claimed == 0:
+                    return
+
+        await asyncio.gather(*(lane() for _ in range(max(1, lanes))))
+        return total
