@@ -134,17 +134,21 @@ class Thresholds:
     """The settings that decide; every edge is named here, never buried in the code."""
 
     # Face distance (face_recognition's Euclidean distance between 128-d encodings).
-    match_accept: float = 0.50  # at or below: same person
-    match_review: float = 0.60  # above accept, at or below this: an officer decides
-    same_person_in_clip: float = 0.55  # every sampled frame vs the clip's own best frame
-    turn_yaw_deg: float = 18.0  # a head turn must reach this yaw
-    blink_ratio: float = 0.75  # eye aspect ratio below this fraction of the open-eye level
+    match_accept: float = 0.55  # at or below: same person
+    match_review: float = 0.65  # above accept, at or below this: an officer decides
+    same_person_in_clip: float = 0.60  # the clip's encoded frames, pairwise: above = face_changed
+    turn_yaw_deg: float = 15.0  # a head turn must reach this yaw (from the person's frontal yaw)
+    blink_ratio: float = 0.78  # EAR and eye opening below this fraction of the open-eye level
     mouth_open_ratio: float = 0.35  # mouth aspect ratio above this
     min_face_width_px: float = 80.0  # in the clip, after any downscaling is undone
-    planar_residual_max: float = 0.02  # homography fit residual / eye distance: at or below = flat
-    min_motion: float = 0.02  # landmark motion / eye distance: below = no motion at all
-    moire_max: float = 6.0  # periodic spectral peak strength above this = screen
-    edge_max: float = 0.5  # straight-edge score above this = paper or bezel border
+    planar_residual_max: float = 0.43  # nose depth out of the face plane (cues): at or below = flat
+    min_motion: float = 0.04  # landmark motion / eye distance: below = no motion at all
+    moire_max: float = 1.0  # moire score (colour fringes, spectral peaks; cues): above = screen
+    edge_max: float = 0.25  # share of 4 sides with a border moving with the face: above = border
+    window_slack_s: float = 0.5  # each step's window is widened by this on both sides
+    planar_min_yaw_deg: float = 15.0  # planarity is judged on frames turned at least this far
+    min_face_coverage: float = 0.7  # share of sampled frames that must show the face
+    min_brightness: float = 40.0  # mean grey level of the face (0-255); darker = too_dark
 
 
 @dataclass(frozen=True)
