@@ -100,3 +100,20 @@ def test_greyscale_and_rgba_photos_are_converted(id_photo):
     assert encode_reference(grey).encoding.shape == (128,)
     rgba = cv2.cvtColor(id_photo, cv2.COLOR_RGB2RGBA)
     assert encode_reference(rgba).encoding.shape == (128,)
+
+
+def test_a_turned_head_is_not_frontal(photos):
+    # A synthetic genuine clip of the ID photo's person at the peak of a left turn.
+    import random
+
+    from liveness.synth import read_photo, render
+    from liveness.types import Action, Challenge, Step
+
+    photo = read_photo(photos["obama"])
+    challenge = Challenge(id="turn", steps=(Step(Action.TURN_LEFT, 0.5, 2.5),))
+    frames = render(photo, challenge, "genuine", random.Random(3))
+    with pytest.raises(ReferenceRejected) as rejected:
+        encode_reference(frames[18].image)
+    assert rejected.value.reason.code == "not_frontal"
+    # The same person facing the camera is accepted.
+    assert encode_reference(frames[0].image).quality.yaw_deg == pytest.approx(0, abs=15)
