@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from liveness import verify, verify_clip
-from liveness.types import Action, Challenge, Frame, Step, Verdict
+from liveness.types import Action, Challenge, Frame, Step, Thresholds, Verdict
 
 from .conftest import on_canvas, still_frames
 
@@ -261,3 +261,14 @@ def test_a_face_swapped_for_a_moment_is_caught(reference, genuine_frames, biden_
     assert verdict.decision == "rejected"
     assert "face_changed" in codes(verdict)
     assert verdict.scores["continuity_min"] < 0.25
+
+
+def test_a_distance_in_the_review_band_goes_to_an_officer(reference, genuine_frames, challenge):
+    # Narrow the accept band so this genuine clip's distance falls between accept and review.
+    verdict = verify(reference, genuine_frames, challenge)
+    distance = verdict.scores["match_distance"]
+    narrowed = Thresholds(match_accept=distance - 0.05, match_review=distance + 0.05)
+    review = verify(reference, genuine_frames, challenge, thresholds=narrowed)
+    assert review.decision == "review"
+    assert codes(review) == ["match_uncertain"]
+    assert review.reasons[0].th and review.reasons[0].en
