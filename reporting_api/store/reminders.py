@@ -367,6 +367,16 @@ async def mark_reminders_sent(claimer: str, sent: Sequence[tuple[int, str]], now
     return changed
 
 
+def _still_held(reminder_id: int, claimer: str) -> Any:
+    """The row is still this dispatcher's claim: a slow dispatcher whose lease ran out must
+    not overwrite the outcome of whoever claimed the row after it."""
+    return (
+        (Reminder.id == reminder_id)
+        & (Reminder.claimed_by == claimer)
+        & (Reminder.status == SENDING)
+    )
+
+
 async def mark_reminder_found(
     reminder_id: int, claimer: str, sid: str, status: str, now: datetime
 ) -> None:
@@ -379,11 +389,7 @@ async def mark_reminder_found(
             Reminder.lease_until: None,
             Reminder.updated_at: now,
         }
-    ).where(
-        (Reminder.id == reminder_id)
-        & (Reminder.claimed_by == claimer)
-        & (Reminder.status == SENDING)
-    )
+    ).where(_still_held(reminder_id, claimer))
 
 
 async def mark_reminder_retry(
@@ -409,11 +415,7 @@ async def mark_reminder_retry(
             Reminder.error_message: error_message[:500],
             Reminder.updated_at: now,
         }
-    ).where(
-        (Reminder.id == reminder_id)
-        & (Reminder.claimed_by == claimer)
-        & (Reminder.status == SENDING)
-    )
+    ).where(_still_held(reminder_id, claimer))
 
 
 async def mark_reminder_done(
@@ -437,11 +439,7 @@ async def mark_reminder_done(
     }
     if undo_attempt:
         values[Reminder.attempts] = Reminder.attempts - 1
-    await Reminder.update(values).where(
-        (Reminder.id == reminder_id)
-        & (Reminder.claimed_by == claimer)
-        & (Reminder.status == SENDING)
-    )
+    await Reminder.update(values).where(_still_held(reminder_id, claimer))
 
 
 async def release_claim(
@@ -457,11 +455,7 @@ async def release_claim(
     }
     if undo_attempt:
         values[Reminder.attempts] = Reminder.attempts - 1
-    await Reminder.update(values).where(
-        (Reminder.id == reminder_id)
-        & (Reminder.claimed_by == claimer)
-        & (Reminder.status == SENDING)
-    )
+    await Reminder.update(values).where(_still_held(reminder_id, claimer))
 
 
 async def block_number(
