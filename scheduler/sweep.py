@@ -27,7 +27,6 @@ from reporting_api.reminders import (
     plan_reminders,
 )
 from reporting_api.services import reminders as reminder_service
-from reporting_api.services.delivery import SYSTEM_ACTOR
 from reporting_api.settings import Settings
 from reporting_api.statuses import FlagKind, Severity
 from reporting_api.store import alerts
@@ -78,14 +77,11 @@ async def sweep(now: datetime, settings: Settings) -> SweepReport:
 async def _flag_missed(
     row: dict[str, Any], now: datetime, settings: Settings, quiet: QuietHours, report: SweepReport
 ) -> None:
-    await audit_store.record(
-        actor_id=None,
-        actor_username=SYSTEM_ACTOR,
-        action="checkin.missed",
-        entity="check_in",
-        entity_id=row["id"],
-        at=now,
-        client_address=None,
+    await audit_store.record_system(
+        "checkin.missed",
+        "check_in",
+        row["id"],
+        now,
         detail={
             "reason": "the window closed without a verified check-in",
             "closed_at": row["closes_at"].isoformat(),
@@ -191,14 +187,11 @@ async def _escalate(
             if not await alerts.mark_escalated(flag["id"], manager["id"] if manager else None, now):
                 continue  # another sweep escalated it, or someone acknowledged it meanwhile
             report.escalated += 1
-            await audit_store.record(
-                actor_id=None,
-                actor_username=SYSTEM_ACTOR,
-                action="flag.escalate",
-                entity="flag",
-                entity_id=flag["id"],
-                at=now,
-                client_address=None,
+            await audit_store.record_system(
+                "flag.escalate",
+                "flag",
+                flag["id"],
+                now,
                 detail={
                     "to_staff_id": manager["id"] if manager else None,
                     "reason": f"not acknowledged within {hours} hours",

@@ -24,7 +24,6 @@ UNREACHABLE_CODES = frozenset({INVALID_NUMBER, UNSUBSCRIBED, NOT_MOBILE})
 """Twilio refuses to create the message: this number will never get our SMS."""
 UNDELIVERABLE_CODES = frozenset({30005, 30006})
 """Delivery reports meaning the same: unknown handset, landline or unreachable carrier."""
-SYSTEM_ACTOR = "scheduler"
 
 # Twilio's MessageStatus values, as this service records them.
 TWILIO_STATUS = {
@@ -69,14 +68,11 @@ async def mark_unreachable(
         }
     )
     if flag_id is not None:
-        await audit_store.record(
-            actor_id=None,
-            actor_username=SYSTEM_ACTOR,
-            action="flag.raise",
-            entity="flag",
-            entity_id=flag_id,
-            at=now,
-            client_address=None,
+        await audit_store.record_system(
+            "flag.raise",
+            "flag",
+            flag_id,
+            now,
             detail={"kind": FlagKind.UNREACHABLE_PHONE.value, "twilio_code": code},
         )
     return flag_id

@@ -92,6 +92,31 @@ def reminder_rows(
     ]
 
 
+def _plan(
+    check_in: dict[str, Any], policy: ReminderPolicy, quiet: QuietHours, now: datetime
+) -> list[Any]:
+    return plan_reminders(
+        due_date=check_in["due_date"],
+        closes_at=check_in["closes_at"],
+        now=now,
+        policy=policy,
+        quiet=quiet,
+    )
+
+
+def _rows_for(
+    case: dict[str, Any], check_in_id: int, planned: Sequence[Any], now: datetime
+) -> list[dict[str, Any]]:
+    return reminder_rows(
+        check_in_id=check_in_id,
+        case_id=case["id"],
+        office_id=case["office"],
+        defendant_id=case["defendant"],
+        planned=list(planned),
+        now=now,
+    )
+
+
 async def plan_for_new_check_ins(
     *,
     case: dict[str, Any],
@@ -103,21 +128,8 @@ async def plan_for_new_check_ins(
     """Insert the reminders of freshly created check-ins (rows with id, due_date, closes_at)."""
     rows: list[dict[str, Any]] = []
     for check_in in check_ins:
-        planned = plan_reminders(
-            due_date=check_in["due_date"],
-            closes_at=check_in["closes_at"],
-            now=now,
-            policy=policy,
-            quiet=quiet,
-        )
-        rows += reminder_rows(
-            check_in_id=check_in["id"],
-            case_id=case["id"],
-            office_id=case["office"],
-            defendant_id=case["defendant"],
-            planned=planned,
-            now=now,
-        )
+        planned = _plan(check_in, policy, quiet, now)
+        rows += _rows_for(case, check_in["id"], planned, now)
     return await store.insert_reminders(rows)
 
 
@@ -139,25 +151,12 @@ async def replan_for_check_ins(
     to_insert: list[dict[str, Any]] = []
     to_cancel: list[int] = []
     for check_in in check_ins:
-        planned = plan_reminders(
-            due_date=check_in["due_date"],
-            closes_at=check_in["closes_at"],
-            now=now,
-            policy=policy,
-            quiet=quiet,
-        )
+        planned = _plan(check_in, policy, quiet, now)
         wanted = {p.kind for p in planned}
         for p in planned:
             row = existing.get((check_in["id"], p.kind))
             if row is None:
-                to_insert += reminder_rows(
-                    check_in_id=check_in["id"],
-                    case_id=case["id"],
-                    office_id=case["office"],
-                    defendant_id=case["defendant"],
-                    planned=[p],
-                    now=now,
-                )
+                to_insert += _rows_for(case, check_in["id"], [p], now)
             elif row["status"] == store.QUEUED and row["attempts"] == 0:
                 await store.reschedule_unsent(row["id"], p.due_at, p.expires_at, now)
         to_cancel += [

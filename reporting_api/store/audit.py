@@ -9,6 +9,10 @@ from reporting_api.store import fetch_page
 from reporting_api.tables import AuditLog
 
 
+# The actor named on rows the service writes by itself (sweeps, dispatch).
+SYSTEM_ACTOR = "scheduler"
+
+
 async def record(
     *,
     actor_id: int | None,
@@ -31,6 +35,27 @@ async def record(
             client_address=client_address,
             detail=detail or {},
         )
+    )
+
+
+async def record_system(
+    action: str,
+    entity: str,
+    entity_id: int | str | None,
+    at: datetime,
+    detail: dict[str, Any] | None = None,
+    actor: str = SYSTEM_ACTOR,
+) -> None:
+    """An audit row for something the service did by itself (no staff user, no client)."""
+    await record(
+        actor_id=None,
+        actor_username=actor,
+        action=action,
+        entity=entity,
+        entity_id=entity_id,
+        at=at,
+        client_address=None,
+        detail=detail,
     )
 
 
