@@ -8,7 +8,6 @@ from typing import Any
 from reporting_api.store import fetch_page
 from reporting_api.tables import AuditLog
 
-
 # The actor named on rows the service writes by itself (sweeps, dispatch).
 SYSTEM_ACTOR = "scheduler"
 
