@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import random
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from litestar import Litestar, Request, Response, Router
+from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.di import Provide
 from litestar.exceptions import HTTPException
 from litestar.logging import LoggingConfig
@@ -19,6 +22,7 @@ from litestar.status_codes import (
     HTTP_409_CONFLICT,
     HTTP_500_INTERNAL_SERVER_ERROR,
 )
+from litestar.template.config import TemplateConfig
 from swagger_ui_bundle import swagger_ui_path
 
 from reporting_api.api.audit import AuditController
@@ -34,16 +38,20 @@ from reporting_api.api.offices import OfficeController, StaffController
 from reporting_api.api.openapi_errors import document_errors
 from reporting_api.api.reminders import OfficeReminderSettingsController, ReminderController
 from reporting_api.api.twilio_status import TwilioStatusController
+from reporting_api.checkin_page import STATIC_DIR, TEMPLATE_DIR
 from reporting_api.db import bind_tables, engine_from_url, is_postgres
-from reporting_api.errors import Conflict, InvalidInput, TransitionNotAllowed
+from reporting_api.errors import Conflict, InvalidInput, Refused, TransitionNotAllowed
+from reporting_api.runtime import DataKeyMissing, Runtime, Verifier
+from reporting_api.services import attempts
 from reporting_api.settings import Settings
 
 log = logging.getLogger(__name__)
 
 LifespanHook = Callable[[], Awaitable[None]]
 
-# A 10 MB photo plus the form around it; larger bodies are refused with 413 before parsing.
-MAX_BODY_BYTES = 12 * 1024 * 1024
+# Room for the form around the largest photo or recording; larger bodies get 413 unparsed.
+FORM_OVERHEAD_BYTES = 2 * 1024 * 1024
+RECOVER_EVERY_SECONDS = 30
 
 
 def _field_error(
@@ -81,6 +89,23 @@ def transition_handler(_: Request[Any, Any, Any], exc: TransitionNotAllowed) -> 
     )
 
 
+def refused_handler(_: Request[Any, Any, Any], exc: Refused) -> Response[Any]:
+    return _field_error(
+        exc.status, f"{exc.field}: {exc.reason}", exc.field, exc.reason, exc.reason_th
+    )
+
+
+def data_key_handler(_: Request[Any, Any, Any], exc: DataKeyMissing) -> Response[Any]:
+    log.error("%s", exc)
+    return _field_error(
+        503,
+        "the service has no data key configured",
+        "DATA_KEYS",
+        "the service cannot store face data until an administrator sets DATA_KEYS",
+        "ระบบยังไม่ได้ตั้งค่ากุญแจเข้ารหัสข้อมูล โปรดติดต่อผู้ดูแลระบบ",
+    )
+
+
 def internal_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     # A 500 is a bug: it must leave its traceback in the log, whatever the debug setting.
     log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
@@ -115,10 +140,13 @@ def create_app(
     *,
     on_startup: Sequence[LifespanHook] = (),
     on_shutdown: Sequence[LifespanHook] = (),
+    challenge_rng: random.Random | None = None,
+    verifier: Verifier | None = None,
 ) -> Litestar:
     """The API. ``on_startup``/``on_shutdown`` run after the database pool opens and before it
     closes: `scheduler.runner.create_app_with_scheduler` adds the scheduler this way, so this
-    package never imports the scheduler."""
+    package never imports the scheduler. ``challenge_rng`` and ``verifier`` are for tests: a
+    seeded challenge generator, and one verifier pool shared by many apps."""
     settings = settings or Settings.from_env()
     engine = engine_from_url(settings.database_url)
     bind_tables(engine)
@@ -130,6 +158,20 @@ def create_app(
     async def close_pool() -> None:
         if is_postgres(engine) and settings.db_pool_size > 0:
             await engine.close_connection_pool()
+
+    runtime = Runtime.from_settings(settings, challenge_rng, verifier)
+
+    async def start_recovery() -> None:
+        # Attempts left `processing` by a process that died are verified again here.
+        async def loop() -> None:
+            while True:
+                try:
+                    await attempts.recover(runtime, settings)
+                except Exception:
+                    log.exception("recovering unfinished verification attempts failed")
+                await asyncio.sleep(RECOVER_EVERY_SECONDS)
+
+        runtime.spawn(loop())
 
     auth = DefineMiddleware(
         TokenAuthMiddleware,
@@ -157,6 +199,13 @@ def create_app(
             healthz,
             TwilioStatusController,
             CheckInLinkController,
+            create_static_files_router(
+                path="/c/static",
+                directories=[STATIC_DIR],
+                opt={"exclude_from_auth": True},
+                include_in_schema=False,
+                send_as_attachment=False,
+            ),
             api_router(),
             create_static_files_router(
                 path="/static/swagger",
@@ -171,15 +220,20 @@ def create_app(
             InvalidInput: invalid_input_handler,
             Conflict: conflict_handler,
             TransitionNotAllowed: transition_handler,
+            Refused: refused_handler,
+            DataKeyMissing: data_key_handler,
             HTTP_500_INTERNAL_SERVER_ERROR: internal_error_handler,
         },
-        on_startup=[open_pool, *on_startup],
-        on_shutdown=[*on_shutdown, close_pool],
-        request_max_body_size=MAX_BODY_BYTES,
+        on_startup=[open_pool, start_recovery, *on_startup],
+        on_shutdown=[*on_shutdown, runtime.close, close_pool],
+        request_max_body_size=FORM_OVERHEAD_BYTES
+        + max(settings.max_photo_bytes, settings.checkin.max_upload_bytes),
+        template_config=TemplateConfig(directory=[TEMPLATE_DIR], engine=JinjaTemplateEngine),
         logging_config=LoggingConfig(),
         debug=False,
     )
     app.state.settings = settings
+    app.state.runtime = runtime
     document_errors(app)
     return app
 

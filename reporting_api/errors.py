@@ -33,3 +33,18 @@ class TransitionNotAllowed(Exception):
         super().__init__(f"a check-in cannot go from {current} to {target}")
         self.current = current
         self.target = target
+
+
+class Refused(Exception):
+    """A request the person cannot make now, with its HTTP status (401, 404, 410, 423, 429...).
+
+    Used by the check-in link, where the status tells the page what to show: 401 confirm who
+    you are first, 410 the link has expired, 423 the link is locked, 429 too many tries.
+    """
+
+    def __init__(self, status: int, field: str, reason: str, reason_th: str | None = None) -> None:
+        super().__init__(f"{field}: {reason}")
+        self.status = status
+        self.field = field
+        self.reason = reason
+        self.reason_th = reason_th or reason

@@ -114,6 +114,53 @@ class SchedulerSettings:
 
 
 @dataclass(frozen=True)
+class CheckInSettings:
+    """The defendant's remote check-in: the link, identification, uploads and verification."""
+
+    data_keys: str | None = field(default=None, repr=False)
+    """`DATA_KEYS`: `id:base64[,id:base64...]` AES-256 keys sealing face templates and evidence
+    frames (the first seals, all open). Separate from `SECRET_KEY`. Unset on SQLite: a key is
+    made once in `data_key_file`; unset on PostgreSQL: the service refuses to start."""
+    data_key_file: str = str(Path("var") / "data.key")
+    """`DATA_KEY_FILE`: where the development key lives when `DATA_KEYS` is unset (SQLite)."""
+    evidence_retention_days: int = 28
+    """`EVIDENCE_RETENTION_DAYS`: evidence frames are purged this long after the attempt, except
+    while the attempt still waits for an officer's review."""
+    verify_workers: int = field(default_factory=lambda: max(1, os.cpu_count() or 1))
+    """`VERIFY_WORKERS`: processes verifying uploads (never the event loop)."""
+    max_tries: int = 3
+    """`CHECKIN_MAX_TRIES`: rejected recordings before the check-in goes to an officer."""
+    identify_max_failures: int = 5
+    """`IDENTIFY_MAX_FAILURES`: wrong answers on one link before it locks (and a flag)."""
+    identify_client_limit: int = 20
+    """`IDENTIFY_CLIENT_LIMIT`: wrong answers one client address may give in an hour, all links."""
+    session_minutes: int = 30
+    """`CHECKIN_SESSION_MINUTES`: how long an identified person may record and upload."""
+    challenge_seconds: int = 300
+    """`CHALLENGE_SECONDS`: a challenge must be answered (uploaded) within this long."""
+    max_upload_bytes: int = 20 * 1024 * 1024
+    """`MAX_UPLOAD_BYTES`: largest recording accepted (webm/mp4, or all JPEG frames)."""
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> CheckInSettings:
+        d = cls()
+        return cls(
+            data_keys=env.get("DATA_KEYS") or None,
+            data_key_file=env.get("DATA_KEY_FILE") or d.data_key_file,
+            evidence_retention_days=int(
+                env.get("EVIDENCE_RETENTION_DAYS", d.evidence_retention_days)
+            ),
+            verify_workers=int(env.get("VERIFY_WORKERS", d.verify_workers)),
+            max_tries=int(env.get("CHECKIN_MAX_TRIES", d.max_tries)),
+            identify_max_failures=int(env.get("IDENTIFY_MAX_FAILURES", d.identify_max_failures)),
+            identify_client_limit=int(env.get("IDENTIFY_CLIENT_LIMIT", d.identify_client_limit)),
+            session_minutes=int(env.get("CHECKIN_SESSION_MINUTES", d.session_minutes)),
+            challenge_seconds=int(env.get("CHALLENGE_SECONDS", d.challenge_seconds)),
+            max_upload_bytes=int(env.get("MAX_UPLOAD_BYTES", d.max_upload_bytes)),
+        )
+
+
+@dataclass(frozen=True)
 class Settings:
     database_url: str = f"sqlite:///{DEFAULT_SQLITE_PATH}"
     """`sqlite:///path` (embedded default) or `postgresql://user@host:port/db`."""
@@ -137,6 +184,8 @@ class Settings:
     """Twilio credentials and where its API is (`TWILIO_*`)."""
     scheduler: SchedulerSettings = field(default_factory=SchedulerSettings)
     """Reminder dispatch, sweeps, quiet hours and escalation."""
+    checkin: CheckInSettings = field(default_factory=CheckInSettings)
+    """The remote check-in page, its limits, verification workers and data keys."""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -154,6 +203,7 @@ class Settings:
             demo_password=env.get("DEMO_PASSWORD") or None,
             twilio=TwilioSettings.from_env(env),
             scheduler=SchedulerSettings.from_env(env),
+            checkin=CheckInSettings.from_env(env),
         )
 
     @property

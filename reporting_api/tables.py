@@ -11,6 +11,7 @@ from piccolo.columns import (
     Boolean,
     Bytea,
     Date,
+    DoublePrecision,
     ForeignKey,
     Integer,
     Numeric,
@@ -81,6 +82,11 @@ class Defendant(Table, tablename="defendant"):
     consent_version = Varchar(length=32)
     created_at = Timestamptz()
     updated_at = Timestamptz()
+    # The ID photo's 128-d face template, sealed (reporting_api.sealing); made from the photo
+    # at enrolment, or at the first remote check-in for photos stored before templates were.
+    face_template = Bytea(null=True, default=None)
+    face_quality = JSON(default={})
+    face_encoded_at = Timestamptz(null=True, default=None)
 
 
 class BailCase(Table, tablename="bail_case"):
@@ -148,6 +154,9 @@ class CheckIn(Table, tablename="check_in"):
     # The unguessable part of the SMS link PUBLIC_BASE_URL/c/<code> (72 random bits). Unique
     # through an index in a raw migration: SQLite cannot add a UNIQUE column to a table.
     code = Varchar(length=24, null=True, default=None)
+    # Wrong date of birth / ID digits on the link page; at the limit the link locks.
+    identify_failures = Integer(default=0)
+    link_locked_at = Timestamptz(null=True, default=None)
 
 
 class Flag(Table, tablename="flag"):
@@ -259,6 +268,87 @@ class SmsBlockedNumber(Table, tablename="sms_blocked_number"):
     blocked_at = Timestamptz()
 
 
+class CheckInSession(Table, tablename="checkin_session"):
+    """A person who confirmed who they are on a check-in link; only the cookie's SHA-256."""
+
+    token_hash = Varchar(length=64, unique=True)
+    check_in = ForeignKey(references=CheckIn, on_delete=OnDelete.cascade, index=True)
+    client_address = Varchar(length=64, null=True, default=None)
+    created_at = Timestamptz()
+    expires_at = Timestamptz()
+
+
+class IdentifyAttempt(Table, tablename="identify_attempt"):
+    """One try at the link page's identity question, counted per code and per client."""
+
+    check_in = ForeignKey(references=CheckIn, on_delete=OnDelete.cascade, index=True)
+    client_address = Varchar(length=64, null=True, default=None, index=True)
+    ok = Boolean()
+    at = Timestamptz(index=True)
+
+
+class LivenessChallenge(Table, tablename="liveness_challenge"):
+    """A challenge the server issued for one recording: single use, with an expiry."""
+
+    token = Varchar(length=32, unique=True)
+    check_in = ForeignKey(references=CheckIn, on_delete=OnDelete.cascade, index=True)
+    steps = JSON(default=[])
+    issued_at = Timestamptz()
+    expires_at = Timestamptz()
+    used_at = Timestamptz(null=True, default=None)
+
+
+class VerificationAttempt(Table, tablename="verification_attempt"):
+    """One uploaded recording, its verdict with every score, and an officer's review of it.
+
+    Unique by (check_in, idempotency_key) through an index in a raw migration, so a retried
+    upload finds its first attempt instead of making a second.
+    """
+
+    check_in = ForeignKey(references=CheckIn, on_delete=OnDelete.cascade, index=True)
+    case = ForeignKey(references=BailCase, on_delete=OnDelete.cascade)
+    office = ForeignKey(references=Office, on_delete=OnDelete.restrict)
+    challenge = ForeignKey(
+        references=LivenessChallenge, on_delete=OnDelete.set_null, null=True, default=None
+    )
+    idempotency_key = Varchar(length=64)
+    # processing -> done. While processing, the sealed upload waits in `media`; a process
+    # that died holding it lets go when `lease_until` passes and another one takes it.
+    state = Varchar(length=16, default="processing")
+    media_kind = Varchar(length=8)
+    media = Bytea(null=True, default=None)
+    media_bytes = Integer(default=0)
+    lease_until = Timestamptz(null=True, default=None)
+    decision = Varchar(length=16, null=True, default=None)
+    outcome = Varchar(length=16, null=True, default=None)
+    reasons = JSON(default=[])
+    scores = JSON(default={})
+    timings = JSON(default={})
+    client = JSON(default={})
+    client_address = Varchar(length=64, null=True, default=None)
+    needs_review = Boolean(default=False)
+    created_at = Timestamptz()
+    completed_at = Timestamptz(null=True, default=None)
+    reviewed_by = ForeignKey(
+        references=StaffUser, on_delete=OnDelete.set_null, null=True, default=None
+    )
+    reviewed_at = Timestamptz(null=True, default=None)
+    review_decision = Varchar(length=16, null=True, default=None)
+    review_note = Text(null=True, default=None)
+
+
+class EvidenceFrame(Table, tablename="evidence_frame"):
+    """A frame kept from an attempt for the officer (sealed JPEG), purged after retention."""
+
+    attempt = ForeignKey(references=VerificationAttempt, on_delete=OnDelete.cascade, index=True)
+    position = Integer()
+    t = DoublePrecision(default=0.0)
+    image = Bytea()
+    width = Integer()
+    height = Integer()
+    created_at = Timestamptz(index=True)
+
+
 ALL_TABLES: tuple[type[Table], ...] = (
     Office,
     StaffUser,
@@ -272,4 +362,9 @@ ALL_TABLES: tuple[type[Table], ...] = (
     OfficeReminderSettings,
     Reminder,
     SmsBlockedNumber,
+    CheckInSession,
+    IdentifyAttempt,
+    LivenessChallenge,
+    VerificationAttempt,
+    EvidenceFrame,
 )

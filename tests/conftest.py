@@ -86,6 +86,11 @@ def postgres_migrated() -> str:
 
 
 APP_TABLES = (
+    "evidence_frame",
+    "verification_attempt",
+    "liveness_challenge",
+    "identify_attempt",
+    "checkin_session",
     "sms_blocked_number",
     "reminder",
     "office_reminder_settings",
@@ -118,6 +123,53 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
         bind_tables(engine_from_url(url))
         asyncio.run(ensure_offices())
     return url
+
+
+# One verifier pool (processes with the face models loaded) for the whole run, shared by every
+# app the tests build, and one data key; both are real, only shared to keep the suite fast.
+_VERIFIER: list[Any] = []
+TEST_DATA_KEY = "test1:" + "dGVzdC1kYXRhLWtleS1ub3QtZm9yLXByb2R1Y3Rpb24="  # 32 bytes
+
+
+def shared_verifier() -> Any:
+    from reporting_api.runtime import Verifier
+
+    if not _VERIFIER:
+        _VERIFIER.append(Verifier(2))
+    return _VERIFIER[0]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _close_shared_verifier() -> Iterator[None]:
+    yield
+    if _VERIFIER:
+        _VERIFIER.pop().close()
+
+
+def settings_for_test(database_url: str, **overrides: Any) -> Any:
+    """Settings for an app under test: the database, a data key, 2 verifier processes."""
+    from reporting_api.settings import CheckInSettings, Settings
+
+    return Settings(
+        database_url=database_url,
+        db_pool_size=0,
+        secret_key="test",
+        checkin=CheckInSettings(data_keys=TEST_DATA_KEY, verify_workers=2),
+        **overrides,
+    )
+
+
+_ID_PHOTO: list[bytes] = []
+
+
+def id_photo_bytes() -> bytes:
+    """A Thai-ID-sized JPEG (120x150, q60) of obama.jpg's face: a photo enrolment accepts."""
+    if not _ID_PHOTO:
+        from liveness.evaluate import id_photo_jpeg
+        from liveness.samples import sample_photos
+
+        _ID_PHOTO.append(id_photo_jpeg(sample_photos()["obama"]))
+    return _ID_PHOTO[0]
 
 
 def jpeg_bytes(
@@ -218,9 +270,9 @@ def api(database_url: str) -> Iterator[Api]:
     from litestar.testing import TestClient
 
     from reporting_api.app import create_app
-    from reporting_api.settings import Settings
 
     staff = _make_staff(database_url)
-    settings = Settings(database_url=database_url, db_pool_size=0, secret_key="test")
-    with TestClient(app=create_app(settings)) as client:
+    with TestClient(
+        app=create_app(settings_for_test(database_url), verifier=shared_verifier())
+    ) as client:
         yield Api(client, staff)

@@ -1,69 +1,212 @@
-"""`GET /c/<code>`: where the link in every reminder SMS leads.
+"""`/c/<code>`: the check-in page the SMS links to, and the few JSON calls it makes.
 
-The remote check-in page (camera, liveness) comes with a later issue; until then the link
-still answers, in Thai and English, with the office to report to and the due date. The code
-is 72 random bits, so the page needs no login; it shows no name and no case details.
+No staff login here: the link's random code names one check-in, and the person proves who
+they are (date of birth, last four ID digits) to get a session cookie scoped to that link.
+The page shows no name and no case details before that, and nothing personal after either.
 """
 
 from __future__ import annotations
 
-import html
-import re
-from typing import Annotated
+import json
+from typing import Annotated, Any
 
-from litestar import Controller, Response, get
+import msgspec
+from litestar import Controller, Request, Response, get, post
+from litestar.datastructures import Cookie, UploadFile
 from litestar.enums import MediaType
-from litestar.params import PathParameter
-from litestar.status_codes import HTTP_200_OK, HTTP_404_NOT_FOUND
+from litestar.params import HeaderParameter, JSONBody, PathParameter
+from litestar.response import Template
+from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_202_ACCEPTED
 
-from reporting_api.store import reminders as store
+from reporting_api.api.deps import PathId, client_address
+from reporting_api.checkin_page.messages import MESSAGES
+from reporting_api.clock import utcnow
+from reporting_api.errors import InvalidInput, Refused
+from reporting_api.services import attempts, links
+from reporting_api.services.links import LinkState, Visit, link_state
 from reporting_api.thai_dates import format_english_date, format_thai_date
 
-CODE = re.compile(r"^[A-Za-z0-9_-]{12,24}$")
-PAGE = """<!doctype html>
-<html lang="th"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>รายงานตัว / Check-in</title></head>
-<body style="font-family: sans-serif; max-width: 32rem; margin: 1rem auto; padding: 0 1rem">
-{body}
-</body></html>"""
+Code = Annotated[str, PathParameter(max_length=64)]
+COOKIE = "bc_link"
+NO_STORE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 
 
-def _page(body: str, status: int) -> Response[str]:
-    return Response(
-        PAGE.format(body=body),
-        media_type=MediaType.HTML,
-        status_code=status,
-        headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"},
+class IdentifyIn(msgspec.Struct, forbid_unknown_fields=True):
+    date_of_birth: str
+    national_id_last4: str
+
+
+class PreferencesIn(msgspec.Struct, forbid_unknown_fields=True):
+    sms_opt_out: bool | None = None
+    language: str | None = None
+
+
+def _visit(request: Request[Any, Any, Any], code: str) -> Visit:
+    return Visit(
+        code=code,
+        client_address=client_address(request),
+        now=utcnow(),
+        settings=request.app.state.settings,
+        runtime=request.app.state.runtime,
     )
+
+
+def _language(request: Request[Any, Any, Any], default: str | None) -> str:
+    lang = request.query_params.get("lang") or default or "th"
+    return lang if lang in MESSAGES else "th"
+
+
+def _json(body: dict[str, Any], status: int = HTTP_200_OK, **kwargs: Any) -> Response[Any]:
+    return Response(body, status_code=status, headers=NO_STORE, **kwargs)
 
 
 class CheckInLinkController(Controller):
     path = "/c"
     include_in_schema = False
+    opt = {"exclude_from_auth": True}
 
-    @get("/{code:str}", exclude_from_auth=True)
-    async def link(self, code: Annotated[str, PathParameter(max_length=64)]) -> Response[str]:
-        row = await store.check_in_for_link(code) if CODE.match(code) else None
-        if row is None:
-            return _page(
-                "<p>ไม่พบลิงก์นี้ โปรดตรวจสอบข้อความ SMS หรือติดต่อสำนักงานยุติธรรมจังหวัด</p>"
-                "<p>This link is not valid. Check the SMS or call your Justice office.</p>",
-                HTTP_404_NOT_FOUND,
+    @get("/{code:str}", media_type=MediaType.HTML)
+    async def page(self, request: Request[Any, Any, Any], code: Code) -> Template:
+        visit = _visit(request, code)
+        try:
+            row = await links.find(visit)
+        except Refused as refused:
+            lang = _language(request, None)
+            return Template(
+                template_name="checkin.html",
+                context=_context(code, lang, None, refused),
+                status_code=refused.status,
+                headers=NO_STORE,
             )
-        office_th, office_en = (
-            html.escape(row["office_name_th"]),
-            html.escape(row["office_name_en"]),
+        lang = _language(request, row["preferred_language"])
+        state = link_state(row, visit.now)
+        notice = None if state == LinkState.OPEN else links.refusal(row, state)
+        return Template(
+            template_name="checkin.html",
+            context=_context(code, lang, row, notice),
+            status_code=notice.status if notice and notice.status == 410 else HTTP_200_OK,
+            headers=NO_STORE,
         )
-        phone = html.escape(row["office_phone"] or "")
-        call_th = f" โทร {phone}" if phone else ""
-        call_en = f" (phone {phone})" if phone else ""
-        return _page(
-            f"<h1>รายงานตัว</h1><p>กำหนดรายงานตัว {format_thai_date(row['due_date'])} "
-            f"กับ{office_th}</p><p>การรายงานตัวผ่านโทรศัพท์จะเปิดให้ใช้เร็ว ๆ นี้ ระหว่างนี้"
-            f"โปรดรายงานตัวที่สำนักงาน หรือติดต่อเจ้าหน้าที่{call_th}</p>"
-            f"<h1 lang='en'>Check-in</h1><p lang='en'>Your check-in with {office_en} is due "
-            f"on {format_english_date(row['due_date'])}. Checking in from your phone opens "
-            f"soon; until then please report at the office or call your officer{call_en}.</p>",
-            HTTP_200_OK,
+
+    @post("/{code:str}/identify", status_code=HTTP_200_OK)
+    async def identify(
+        self, request: Request[Any, Any, Any], code: Code, data: JSONBody[IdentifyIn]
+    ) -> Response[Any]:
+        visit = _visit(request, code)
+        token = await links.identify(visit, data.date_of_birth, data.national_id_last4)
+        minutes = visit.settings.checkin.session_minutes
+        cookie = Cookie(
+            key=COOKIE,
+            value=token,
+            path=f"/c/{code}",
+            max_age=minutes * 60,
+            httponly=True,
+            samesite="strict",
+            secure=visit.settings.public_base_url.startswith("https://"),
         )
+        return _json({"ok": True, "expires_in": minutes * 60}, cookies=[cookie])
+
+    @post("/{code:str}/challenge", status_code=HTTP_201_CREATED)
+    async def challenge(self, request: Request[Any, Any, Any], code: Code) -> Response[Any]:
+        visit = _visit(request, code)
+        row = await links.identified(visit, request.cookies.get(COOKIE), require_open=True)
+        return _json(await attempts.issue_challenge(visit, row), HTTP_201_CREATED)
+
+    @post("/{code:str}/attempts")
+    async def upload(
+        self,
+        request: Request[Any, Any, Any],
+        code: Code,
+        idempotency_key: Annotated[str | None, HeaderParameter(name="Idempotency-Key")] = None,
+    ) -> Response[Any]:
+        visit = _visit(request, code)
+        row = await links.identified(visit, request.cookies.get(COOKIE))
+        limit = visit.settings.checkin.max_upload_bytes
+        form = await request.form()
+        clip = form.get("clip")
+        frames = (
+            [f for f in form.getall("frames") if isinstance(f, UploadFile)]
+            if "frames" in form
+            else []
+        )
+        if isinstance(clip, UploadFile) and frames:
+            raise InvalidInput(
+                "clip", "send a clip or frames, not both", "ส่งวิดีโอหรือภาพอย่างใดอย่างหนึ่ง"
+            )
+        if isinstance(clip, UploadFile):
+            media_kind, media = "clip", await clip.read()
+            attempts.check_clip(media, limit)
+        elif frames:
+            media_kind = "frames"
+            media = attempts.check_frames([(f.filename, await f.read()) for f in frames], limit)
+        else:
+            raise InvalidInput("clip", "no recording was sent (clip or frames)", "ไม่มีวิดีโอที่ส่งมา")
+        client = attempts.clean_client(_text(form.get("client")))
+        attempt, created = await attempts.submit(
+            visit,
+            row,
+            idempotency_key,
+            _text(form.get("challenge_id")) or "",
+            media_kind,
+            media,
+            client,
+        )
+        return _json(
+            {"attempt_id": attempt["id"], "state": attempt["state"]},
+            HTTP_202_ACCEPTED if created else HTTP_200_OK,
+        )
+
+    @get("/{code:str}/attempts/{attempt_id:int}")
+    async def attempt(
+        self, request: Request[Any, Any, Any], code: Code, attempt_id: PathId
+    ) -> Response[Any]:
+        visit = _visit(request, code)
+        row = await links.identified(visit, request.cookies.get(COOKIE))
+        lang = _language(request, row["preferred_language"])
+        return _json(await attempts.status(visit, row, attempt_id, lang))
+
+    @post("/{code:str}/preferences", status_code=HTTP_200_OK)
+    async def preferences(
+        self, request: Request[Any, Any, Any], code: Code, data: JSONBody[PreferencesIn]
+    ) -> Response[Any]:
+        changed = await links.set_preferences(
+            _visit(request, code), data.sms_opt_out, data.language
+        )
+        return _json({"ok": True, "changed": changed})
+
+    @post("/{code:str}/not-me", status_code=HTTP_200_OK)
+    async def not_me(self, request: Request[Any, Any, Any], code: Code) -> Response[Any]:
+        await links.not_me(_visit(request, code))
+        return _json({"ok": True})
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _context(
+    code: str, lang: str, row: dict[str, Any] | None, notice: Refused | None
+) -> dict[str, Any]:
+    t = MESSAGES[lang]
+    context: dict[str, Any] = {
+        "code": code,
+        "lang": lang,
+        "t": t,
+        "messages_json": json.dumps(t, ensure_ascii=False).replace("</", "<\\/"),
+        "notice": (notice.reason_th if lang == "th" else notice.reason) if notice else None,
+        "open": row is not None and notice is None,
+        "office_name": "",
+        "office_phone": "",
+        "due_date_text": "",
+    }
+    if row is not None:
+        context |= {
+            "office_name": row["office_name_th"] if lang == "th" else row["office_name_en"],
+            "office_phone": row["office_phone"] or "",
+            "due_date_text": (
+                format_thai_date(row["due_date"])
+                if lang == "th"
+                else format_english_date(row["due_date"])
+            ),
+        }
+    return context

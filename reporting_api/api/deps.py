@@ -27,6 +27,7 @@ async def provide_ctx(request: Request[Principal, Any, Any]) -> Ctx:
         client_address=client_address(request),
         now=utcnow(),
         settings=settings,
+        runtime=request.app.state.runtime,
     )
 
 

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from reporting_api.access import Principal
+from reporting_api.runtime import Runtime
 from reporting_api.settings import Settings
 from reporting_api.store import audit
 
@@ -17,6 +18,14 @@ class Ctx:
     client_address: str | None
     now: datetime
     settings: Settings
+    runtime: Runtime | None = None
+    """The sealer and the verifier pool (None only in tests of code that needs neither)."""
+
+    @property
+    def rt(self) -> Runtime:
+        if self.runtime is None:
+            raise RuntimeError("this operation needs the service runtime (sealer, verifier)")
+        return self.runtime
 
     async def audit(
         self,

@@ -18,9 +18,10 @@ from reporting_api.errors import Conflict, InvalidInput
 from reporting_api.national_id import normalise_national_id
 from reporting_api.phones import parse_thai_mobile
 from reporting_api.photos import check_photo
+from reporting_api.services import faces
 from reporting_api.services.context import Ctx
 from reporting_api.store import defendants as store
-from reporting_api.store import offices
+from reporting_api.store import offices, transaction
 from reporting_api.thai_dates import bangkok_today
 
 AUDITED_VALUES = ("sms_opt_out", "preferred_language")
@@ -117,7 +118,12 @@ async def enrol(ctx: Ctx, data: NewDefendant, photo: bytes) -> dict[str, Any]:
             "a defendant with this national ID is already enrolled",
             "มีผู้ลงทะเบียนด้วยเลขประจำตัวประชาชนนี้แล้ว",
         )
-    defendant_id = await store.insert_defendant(values)
+    # The face template is made before anything is stored: a photo the face library
+    # refuses is refused with its reason, and no half-enrolled person is left behind.
+    encoded = await faces.encode(ctx.rt, checked.data)
+    async with transaction():
+        defendant_id = await store.insert_defendant(values)
+        await faces.store_template(ctx.rt, defendant_id, encoded, ctx.now)
     await ctx.audit("defendant.create", "defendant", defendant_id)
     return await _read(defendant_id)
 
@@ -190,16 +196,19 @@ async def replace_photo(ctx: Ctx, defendant_id: int, photo: bytes) -> dict[str, 
     checked = check_photo(
         photo, max_bytes=ctx.settings.max_photo_bytes, max_pixels=ctx.settings.max_photo_pixels
     )
-    await store.update_defendant(
-        defendant_id,
-        {
-            "id_photo": checked.data,
-            "id_photo_mime": checked.mime,
-            "id_photo_width": checked.width,
-            "id_photo_height": checked.height,
-            "updated_at": ctx.now,
-        },
-    )
+    encoded = await faces.encode(ctx.rt, checked.data)
+    async with transaction():
+        await store.update_defendant(
+            defendant_id,
+            {
+                "id_photo": checked.data,
+                "id_photo_mime": checked.mime,
+                "id_photo_width": checked.width,
+                "id_photo_height": checked.height,
+                "updated_at": ctx.now,
+            },
+        )
+        await faces.store_template(ctx.rt, defendant_id, encoded, ctx.now)
     await ctx.audit("defendant.photo.replace", "defendant", defendant_id)
     return await _read(defendant_id)
 

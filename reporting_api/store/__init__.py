@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from piccolo.engine.sqlite import TransactionType
+
+from reporting_api.db import is_postgres
+
 
 async def fetch_page(
     select: Any, count: Any, conditions: list[Any], offset: int, limit: int
@@ -13,3 +17,14 @@ async def fetch_page(
         select = select.where(*conditions)
         count = count.where(*conditions)
     return await select.offset(offset).limit(limit), await count
+
+
+def transaction(*, immediate: bool = False) -> Any:
+    """A transaction on the service's database; on SQLite `immediate` takes the write lock at
+    BEGIN, so two writers queue up instead of one failing half-way."""
+    from reporting_api.tables import CheckIn  # every table shares one engine
+
+    engine = CheckIn._meta.db
+    if not is_postgres(engine) and immediate:
+        return engine.transaction(transaction_type=TransactionType.immediate)
+    return engine.transaction()

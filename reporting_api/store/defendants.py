@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from piccolo.columns.combination import WhereRaw
@@ -113,3 +114,24 @@ async def search_defendants(
         Defendant.last_name_th, Defendant.first_name_th, Defendant.id
     )
     return await fetch_page(query, Defendant.count(), conditions, offset, limit)
+
+
+async def get_face_source(defendant_id: int) -> dict[str, Any] | None:
+    """The sealed face template and, to make one when it is missing, the ID photo."""
+    return (
+        await Defendant.select(Defendant.id, Defendant.face_template, Defendant.id_photo)
+        .where(Defendant.id == defendant_id)
+        .first()
+    )
+
+
+async def save_face_template(
+    defendant_id: int, sealed: bytes | None, quality: dict[str, Any], at: datetime | None
+) -> None:
+    await Defendant.update(
+        {
+            Defendant.face_template: sealed,
+            Defendant.face_quality: quality,
+            Defendant.face_encoded_at: at,
+        }
+    ).where(Defendant.id == defendant_id)

@@ -16,10 +16,8 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from piccolo.engine.sqlite import TransactionType
-
 from reporting_api.db import is_postgres
-from reporting_api.store import fetch_page
+from reporting_api.store import fetch_page, transaction
 from reporting_api.tables import CheckIn, OfficeReminderSettings, Reminder, SmsBlockedNumber
 
 QUEUED, SENDING, SENT = "queued", "sending", "sent"
@@ -37,15 +35,6 @@ def _engine() -> Any:
 
 def _postgres() -> bool:
     return is_postgres(_engine())
-
-
-def transaction(*, immediate: bool = False) -> Any:
-    """A transaction on the outbox's database; on SQLite `immediate` takes the write lock at
-    BEGIN, so two writers queue up instead of one failing half-way."""
-    engine = _engine()
-    if not _postgres() and immediate:
-        return engine.transaction(transaction_type=TransactionType.immediate)
-    return engine.transaction()
 
 
 def _placeholders(values: Sequence[Any]) -> str:

@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 
 from reporting_api.national_id import synthetic_national_id
-from tests.conftest import Api, jpeg_bytes
+from tests.conftest import Api, id_photo_bytes
 
 _rng = random.Random(7)
 
@@ -41,7 +41,7 @@ def enrol(
         "POST",
         "/api/v1/defendants",
         data=defendant_form(**overrides),
-        files={"photo": ("id.jpg", photo if photo is not None else jpeg_bytes(), "image/jpeg")},
+        files={"photo": ("id.jpg", photo if photo is not None else id_photo_bytes(), "image/jpeg")},
     )
 
 

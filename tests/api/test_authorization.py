@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from reporting_api.clock import utcnow
 from reporting_api.store import flags as flag_store
 from tests.api.helpers import case_payload, enrol, enrol_with_case, interval_plan
-from tests.conftest import jpeg_bytes
+from tests.conftest import id_photo_bytes
 
 ROLES = ("admin", "manager", "officer_bkk", "officer_cnx")
 
@@ -43,7 +43,7 @@ def test_authorisation_matrix(api):
     bkk = case["office_id"]
     name = defendant["last_name_th"]
     plan = interval_plan(date.today(), date.today() + timedelta(days=90), every=14)
-    photo = {"photo": ("id.jpg", jpeg_bytes(), "image/jpeg")}
+    photo = {"photo": ("id.jpg", id_photo_bytes(), "image/jpeg")}
 
     # (method, url, kwargs, expected status for admin, manager, officer_bkk, officer_cnx)
     matrix = [

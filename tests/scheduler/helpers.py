@@ -15,13 +15,14 @@ from reporting_api.access import Principal
 from reporting_api.api.schemas import CaseCreate, PlanIn
 from reporting_api.db import bind_tables, engine_from_url
 from reporting_api.national_id import synthetic_national_id
+from reporting_api.runtime import Runtime
 from reporting_api.services import cases as case_service
 from reporting_api.services import defendants as defendant_service
 from reporting_api.services import plans as plan_service
 from reporting_api.services.context import Ctx
 from reporting_api.settings import SchedulerSettings, Settings, TwilioSettings
 from reporting_api.tables import CheckIn, Reminder
-from tests.conftest import Staff, _make_staff, jpeg_bytes
+from tests.conftest import Staff, _make_staff, id_photo_bytes, settings_for_test, shared_verifier
 
 T = TypeVar("T")
 PUBLIC = "https://jf.example.go.th"
@@ -40,10 +41,8 @@ def run(awaitable: Awaitable[T]) -> T:
 
 
 def make_settings(database_url: str, **scheduler: Any) -> Settings:
-    return Settings(
-        database_url=database_url,
-        db_pool_size=0,
-        secret_key="test",
+    return settings_for_test(
+        database_url,
         public_base_url=PUBLIC,
         scheduler=replace(SchedulerSettings(), **scheduler),
     )
@@ -74,6 +73,7 @@ class World:
             client_address="127.0.0.1",
             now=now,
             settings=self.settings,
+            runtime=Runtime.from_settings(self.settings, verifier=shared_verifier()),
         )
 
 
@@ -108,7 +108,7 @@ async def enrol(
             last_name_en="Jaidee",
             preferred_language=language,
         ),
-        jpeg_bytes(),
+        id_photo_bytes(),
     )
 
 

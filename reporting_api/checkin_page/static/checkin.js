@@ -9,6 +9,8 @@
   var base = "/c/" + encodeURIComponent(code);
   var stream = null;
   var location = null;
+  // When the camera started and each recording began (ms, performance.now()), for support.
+  var timeline = window.checkinTimeline = { camera: null, recordings: [] };
 
   function $(id) { return document.getElementById(id); }
   function show(id) {
@@ -33,6 +35,26 @@
       return r.json().catch(function () { return {}; }).then(function (j) { return { ok: r.ok, status: r.status, body: j }; });
     });
   }
+
+  function notice(r) {
+    var n = document.querySelector(".more .notice");
+    n.textContent = r.ok ? t.saved : message(r.body);
+    n.hidden = false;
+  }
+  if ($("stop-sms")) {
+    $("stop-sms").addEventListener("click", function () { postJSON("/preferences", { sms_opt_out: true }).then(notice); });
+    $("not-me").addEventListener("click", function () { postJSON("/not-me", {}).then(notice); });
+  }
+  // Switching language also becomes the language of the person's SMS (audited on the server).
+  var switcher = document.querySelector("header .lang");
+  switcher.addEventListener("click", function (event) {
+    if (!$("stop-sms")) return;
+    event.preventDefault();
+    var href = switcher.getAttribute("href");
+    postJSON("/preferences", { language: switcher.dataset.lang }).then(
+      function () { window.location.href = href; }, function () { window.location.href = href; });
+  });
+  if (!$("identify")) return;  // the link is not open: the page only shows why
 
   // 1. Who is checking in.
   $("identify").addEventListener("submit", function (event) {
@@ -59,6 +81,7 @@
       video: { facingMode: "user", width: { ideal: 640 }, height: { ideal: 480 } }, audio: false
     }).then(function (s) {
       stream = s;
+      timeline.camera = performance.now();
       var video = $("preview");
       video.srcObject = s;
       video.play();
@@ -107,6 +130,7 @@
   function record(challenge) {
     var duration = 0.5 + challenge.steps.reduce(function (m, s) { return Math.max(m, s.end_s); }, 0);
     var started = performance.now();
+    timeline.recordings.push(started);
     var recorder = null, chunks = [], frames = [];
     var type = ["video/webm;codecs=vp8", "video/webm", "video/mp4"].filter(function (m) {
       return window.MediaRecorder && MediaRecorder.isTypeSupported && MediaRecorder.isTypeSupported(m);
@@ -193,7 +217,7 @@
   }
 
   function poll(id, n) {
-    fetch(base + "/attempts/" + encodeURIComponent(id), { credentials: "same-origin" })
+    fetch(base + "/attempts/" + encodeURIComponent(id) + "?lang=" + body.dataset.lang, { credentials: "same-origin" })
       .then(function (r) { return r.json(); })
       .then(function (a) {
         if (a.state === "processing" && n < 120) { setTimeout(function () { poll(id, n + 1); }, 1000); return; }
@@ -222,11 +246,4 @@
     }, function () { e.target.checked = false; });
   });
 
-  function notice(r) {
-    var n = document.querySelector(".more .notice");
-    n.textContent = r.ok ? t.saved : message(r.body);
-    n.hidden = false;
-  }
-  $("stop-sms").addEventListener("click", function () { postJSON("/preferences", { sms_opt_out: true }).then(notice); });
-  $("not-me").addEventListener("click", function () { postJSON("/not-me", {}).then(notice); });
 })();

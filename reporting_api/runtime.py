@@ -1,0 +1,157 @@
+"""What the running service holds besides settings: the data sealer and the verifier pool.
+
+Built once by `create_app` (`Runtime.from_settings`) and kept in `app.state.runtime`;
+controllers hand it to the services through `Ctx.runtime` or `Visit.runtime`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import os
+import random
+from collections import OrderedDict
+from collections.abc import Callable, Coroutine
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Any, TypeVar
+
+from reporting_api.sealing import Sealer, generate_key
+from reporting_api.settings import Settings
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+class DataKeyMissing(RuntimeError):
+    """No data key on PostgreSQL: sealed data would be unreadable after a restart."""
+
+
+def load_sealer(settings: Settings) -> Sealer:
+    """The sealer from `DATA_KEYS`; on SQLite without it, a key kept in `DATA_KEY_FILE`."""
+    if settings.checkin.data_keys:
+        return Sealer.from_setting(settings.checkin.data_keys)
+    if not settings.is_sqlite:
+        raise DataKeyMissing(
+            "DATA_KEYS is not set: give the service a data key (`id:base64`, 32 bytes; "
+            "`python -c 'from reporting_api.sealing import generate_key; print(generate_key())'`)"
+        )
+    path = Path(settings.checkin.data_key_file)
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # Created readable by the owner only; exclusive, so two processes cannot both write.
+        try:
+            handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass
+        else:
+            with os.fdopen(handle, "w") as file:
+                file.write(generate_key("dev1") + "\n")
+    return Sealer.from_setting(path.read_text().strip())
+
+
+def _warm_up() -> None:
+    """Load the face models once per worker process, before the first job waits for them."""
+    from liveness import faces
+
+    faces.models()
+
+
+class Verifier:
+    """A pool of processes for face work, started on first use (spawned, not forked: the
+    parent holds database connections and an event loop that a fork would copy)."""
+
+    MEMO_SIZE = 64
+
+    def __init__(self, workers: int) -> None:
+        self.workers = max(1, workers)
+        self._pool: ProcessPoolExecutor | None = None
+        # Results of deterministic jobs by their input's hash (the same ID photo uploaded
+        # again is not encoded again).
+        self._memo: OrderedDict[str, Any] = OrderedDict()
+
+    def _executor(self) -> ProcessPoolExecutor:
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(
+                max_workers=self.workers, mp_context=get_context("spawn"), initializer=_warm_up
+            )
+        return self._pool
+
+    async def run(self, function: Callable[..., T], *args: Any) -> T:
+        loop = asyncio.get_running_loop()
+        try:
+            return await loop.run_in_executor(self._executor(), function, *args)
+        except BrokenProcessPool:
+            # A worker died (killed, out of memory): the next job gets a fresh pool.
+            log.error("a verification worker died; restarting the pool")
+            self.close()
+            raise
+
+    async def run_memo(self, data: bytes, function: Callable[[bytes], T]) -> T:
+        """`run(function, data)` for a deterministic function, remembered by data's hash."""
+        key = f"{function.__module__}.{function.__qualname__}:{hashlib.sha256(data).hexdigest()}"
+        if key in self._memo:
+            self._memo.move_to_end(key)
+            return self._memo[key]
+        result = await self.run(function, data)
+        self._memo[key] = result
+        while len(self._memo) > self.MEMO_SIZE:
+            self._memo.popitem(last=False)
+        return result
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = None
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    verifier: Verifier
+    # Challenges are drawn from the system's CSPRNG; tests pass a seeded one to know them.
+    challenge_rng: random.Random = field(default_factory=random.SystemRandom)
+    _sealer: Sealer | None = None
+    _tasks: set[asyncio.Task[Any]] = field(default_factory=set)
+    _owns_verifier: bool = True
+
+    @classmethod
+    def from_settings(
+        cls,
+        settings: Settings,
+        challenge_rng: random.Random | None = None,
+        verifier: Verifier | None = None,
+    ) -> Runtime:
+        """``verifier``: a pool shared by several apps (tests), which then do not close it."""
+        return cls(
+            settings=settings,
+            verifier=verifier or Verifier(settings.checkin.verify_workers),
+            challenge_rng=challenge_rng or random.SystemRandom(),
+            _owns_verifier=verifier is None,
+        )
+
+    @property
+    def sealer(self) -> Sealer:
+        """Loaded on first use: without a data key the rest of the service still runs, and
+        what needs the key answers 503 saying how to set it (DataKeyMissing)."""
+        if self._sealer is None:
+            self._sealer = load_sealer(self.settings)
+        return self._sealer
+
+    def spawn(self, coroutine: Coroutine[Any, Any, Any]) -> None:
+        """Run ``coroutine`` in the background, keeping a reference until it ends."""
+        task = asyncio.get_running_loop().create_task(coroutine)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def close(self) -> None:
+        for task in list(self._tasks):
+            task.cancel()
+        if self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self._owns_verifier:
+            self.verifier.close()

@@ -1,0 +1,293 @@
+"""The SMS check-in link, before any recording: what the page shows, who the person is.
+
+A link code names one check-in. The page may be opened at any time; identification and
+recording are allowed only while the window is open (or late, inside the grace days). The
+person confirms who they are with their date of birth and the last four digits of their
+national ID; wrong answers are counted per link (the link locks at the limit and a flag is
+raised) and per client address (too many in an hour across links gets 429).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from reporting_api.errors import InvalidInput, Refused
+from reporting_api.runtime import Runtime
+from reporting_api.services.checkins import effective_status
+from reporting_api.settings import Settings
+from reporting_api.statuses import CheckInStatus, FlagKind, Severity
+from reporting_api.store import audit, defendants, flags
+from reporting_api.store import links as store
+from reporting_api.thai_dates import format_english_date, format_thai_date
+
+CODE = re.compile(r"^[A-Za-z0-9_-]{12,24}$")
+ACTOR = "checkin-link"
+"""The actor named on audit rows written for the person using a link."""
+
+
+@dataclass(frozen=True)
+class Visit:
+    """One request on a check-in link: the code, who asks from where, and when."""
+
+    code: str
+    client_address: str | None
+    now: datetime
+    settings: Settings
+    runtime: Runtime
+
+    async def audit(self, action: str, check_in_id: int, detail: dict[str, Any]) -> None:
+        await audit.record(
+            actor_id=None,
+            actor_username=ACTOR,
+            action=action,
+            entity="check_in",
+            entity_id=check_in_id,
+            at=self.now,
+            client_address=self.client_address,
+            detail=detail,
+        )
+
+
+class LinkState(StrEnum):
+    OPEN = "open"  # identify and record
+    NOT_YET = "not_yet"  # the window opens later
+    DONE = "done"  # verified or excused already
+    WITH_OFFICER = "with_officer"  # pending review
+    EXPIRED = "expired"  # the window closed
+    LOCKED = "locked"  # too many wrong answers
+
+
+def link_state(row: dict[str, Any], now: datetime) -> LinkState:
+    status = effective_status(row, now)
+    if status in (CheckInStatus.VERIFIED, CheckInStatus.EXCUSED):
+        return LinkState.DONE
+    if status == CheckInStatus.PENDING_REVIEW:
+        return LinkState.WITH_OFFICER
+    if row["link_locked_at"] is not None:
+        return LinkState.LOCKED
+    if status == CheckInStatus.MISSED or now >= row["closes_at"]:
+        return LinkState.EXPIRED
+    if status == CheckInStatus.UPCOMING:
+        return LinkState.NOT_YET
+    return LinkState.OPEN
+
+
+def _call(row: dict[str, Any]) -> tuple[str, str]:
+    phone = row["office_phone"]
+    return (f" โทร {phone}", f" (phone {phone})") if phone else ("", "")
+
+
+def refusal(row: dict[str, Any], state: LinkState) -> Refused:
+    """Why nothing can be done on the link now, and what to do instead."""
+    call_th, call_en = _call(row)
+    office_th, office_en = row["office_name_th"], row["office_name_en"]
+    if state == LinkState.DONE:
+        return Refused(
+            409, "code", "you have already checked in for this date", "ท่านรายงานตัวครั้งนี้แล้ว"
+        )
+    if state == LinkState.WITH_OFFICER:
+        return Refused(
+            409,
+            "code",
+            f"your check-in was passed to an officer at {office_en}, who will contact you{call_en}",
+            f"การรายงานตัวของท่านอยู่ระหว่างการตรวจสอบของเจ้าหน้าที่ {office_th}{call_th}",
+        )
+    if state == LinkState.LOCKED:
+        return Refused(
+            423,
+            "code",
+            f"this link is locked after too many wrong answers; call {office_en}{call_en}",
+            f"ลิงก์นี้ถูกระงับเพราะกรอกข้อมูลผิดหลายครั้ง โปรดติดต่อ{office_th}{call_th}",
+        )
+    if state == LinkState.EXPIRED:
+        return Refused(
+            410,
+            "code",
+            "this link has expired: the check-in window closed on "
+            f"{format_english_date(row['closes_at'].date())}; call {office_en}{call_en}",
+            "ลิงก์นี้หมดอายุแล้ว (ปิดรับรายงานตัวเมื่อ "
+            f"{format_thai_date(row['closes_at'].date())}) โปรดติดต่อ{office_th}{call_th}",
+        )
+    if state == LinkState.NOT_YET:
+        return Refused(
+            409,
+            "code",
+            f"checking in opens on {format_english_date(row['opens_at'].date())}",
+            f"เปิดให้รายงานตัวตั้งแต่ {format_thai_date(row['opens_at'].date())}",
+        )
+    raise AssertionError(state)
+
+
+async def find(visit: Visit) -> dict[str, Any]:
+    """The check-in the code names; 404 for a malformed or unknown code (the same answer)."""
+    row = await store.check_in_by_code(visit.code) if CODE.match(visit.code) else None
+    if row is None:
+        raise Refused(
+            404,
+            "code",
+            "this link is not valid; check the SMS or call your Justice office",
+            "ไม่พบลิงก์นี้ โปรดตรวจสอบข้อความ SMS หรือติดต่อสำนักงานยุติธรรมจังหวัด",
+        )
+    return row
+
+
+async def find_open(visit: Visit) -> dict[str, Any]:
+    row = await find(visit)
+    state = link_state(row, visit.now)
+    if state != LinkState.OPEN:
+        raise refusal(row, state)
+    return row
+
+
+def parse_birth_date(text: str) -> date:
+    """`YYYY-MM-DD`; a Buddhist-era year (people often type one) is taken back 543 years."""
+    try:
+        value = date.fromisoformat((text or "").strip())
+    except ValueError:
+        raise InvalidInput(
+            "date_of_birth",
+            "must be a date such as 1990-01-31",
+            "ต้องเป็นวันที่ เช่น 1990-01-31",
+        ) from None
+    if value.year > 2400:
+        value = value.replace(year=value.year - 543)
+    return value
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+async def identify(visit: Visit, date_of_birth: str, national_id_last4: str) -> str:
+    """Check the answers; returns a session token for the cookie, or refuses."""
+    born = parse_birth_date(date_of_birth)
+    last4 = (national_id_last4 or "").strip()
+    if not re.fullmatch(r"[0-9]{4}", last4):
+        raise InvalidInput("national_id_last4", "must be exactly 4 digits", "ต้องเป็นตัวเลข 4 หลัก")
+    row = await find_open(visit)
+    limits = visit.settings.checkin
+    since = visit.now - timedelta(hours=1)
+    if (
+        await store.count_client_failures(visit.client_address, since)
+        >= limits.identify_client_limit
+    ):
+        raise Refused(
+            429,
+            "national_id_last4",
+            "too many wrong answers from this connection; wait an hour or call your office",
+            "กรอกข้อมูลผิดหลายครั้งเกินไป โปรดรอ 1 ชั่วโมง หรือติดต่อสำนักงาน",
+        )
+    right = hmac.compare_digest(row["national_id"][-4:], last4) & (row["date_of_birth"] == born)
+    await store.record_identify(row["id"], visit.client_address, right, visit.now)
+    if not right:
+        failures = await store.add_identify_failure(row["id"])
+        await visit.audit("checkin.identify_failed", row["id"], {"failures": failures})
+        if failures >= limits.identify_max_failures:
+            await _lock(visit, row, failures)
+            raise refusal(row, LinkState.LOCKED)
+        left = limits.identify_max_failures - failures
+        raise Refused(
+            401,
+            "date_of_birth",
+            f"the date of birth or the ID digits do not match; {left} tries left",
+            f"วันเกิดหรือเลขบัตรไม่ตรงกับข้อมูล ลองได้อีก {left} ครั้ง",
+        )
+    token = secrets.token_urlsafe(32)
+    await store.create_session(
+        {
+            "token_hash": _token_hash(token),
+            "check_in": row["id"],
+            "client_address": visit.client_address,
+            "created_at": visit.now,
+            "expires_at": visit.now + timedelta(minutes=limits.session_minutes),
+        }
+    )
+    await visit.audit("checkin.identified", row["id"], {})
+    return token
+
+
+async def _lock(visit: Visit, row: dict[str, Any], failures: int) -> None:
+    await store.lock_link(row["id"], visit.now)
+    await flags.raise_flag(
+        {
+            "kind": FlagKind.IDENTITY_LOCKOUT.value,
+            "case": row["case"],
+            "check_in": row["id"],
+            "office": row["office"],
+            "severity": Severity.HIGH.value,
+            "detail": f"check-in link locked after {failures} wrong identity answers",
+            "dedupe_key": f"{FlagKind.IDENTITY_LOCKOUT.value}:{row['id']}",
+            "raised_at": visit.now,
+        }
+    )
+    await visit.audit("checkin.link_locked", row["id"], {"failures": failures})
+
+
+async def identified(
+    visit: Visit, token: str | None, *, require_open: bool = False
+) -> dict[str, Any]:
+    """The check-in, if the cookie's session belongs to this link and is still valid."""
+    row = await (find_open(visit) if require_open else find(visit))
+    if not token or not await store.find_session(_token_hash(token), row["id"], visit.now):
+        raise Refused(
+            401,
+            "session",
+            "confirm who you are first (date of birth and ID digits)",
+            "โปรดยืนยันตัวตนก่อน (วันเกิดและเลขบัตร 4 ตัวท้าย)",
+        )
+    return row
+
+
+async def set_preferences(
+    visit: Visit, sms_opt_out: bool | None, language: str | None
+) -> dict[str, Any]:
+    """Stop or restart SMS reminders, or change their language (audited)."""
+    row = await find(visit)
+    changes: dict[str, Any] = {}
+    if sms_opt_out is not None:
+        changes["sms_opt_out"] = bool(sms_opt_out)
+    if language is not None:
+        if language not in ("th", "en"):
+            raise InvalidInput("language", "must be th or en", "ต้องเป็น th หรือ en")
+        changes["preferred_language"] = language
+    if not changes:
+        raise InvalidInput(
+            "sms_opt_out", "give sms_opt_out or language", "ต้องระบุ sms_opt_out หรือ language"
+        )
+    before = {k: row[k] for k in changes}
+    await defendants.update_defendant(row["defendant_id"], {**changes, "updated_at": visit.now})
+    await visit.audit(
+        "checkin.preferences",
+        row["id"],
+        {"defendant": row["defendant_id"], "from": before, "to": changes},
+    )
+    return changes
+
+
+async def not_me(visit: Visit) -> None:
+    """Someone else got this SMS: stop reminders to the number and tell the officer."""
+    row = await find(visit)
+    await defendants.update_defendant(
+        row["defendant_id"], {"sms_opt_out": True, "updated_at": visit.now}
+    )
+    await flags.raise_flag(
+        {
+            "kind": FlagKind.UNREACHABLE_PHONE.value,
+            "case": row["case"],
+            "check_in": row["id"],
+            "office": row["office"],
+            "severity": Severity.HIGH.value,
+            "detail": "the person who received the SMS says it is not for them (wrong number); "
+            "reminders to this number are stopped",
+            "dedupe_key": f"wrong_number:{row['defendant_id']}",
+            "raised_at": visit.now,
+        }
+    )
+    await visit.audit("checkin.not_me", row["id"], {"defendant": row["defendant_id"]})

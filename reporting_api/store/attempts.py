@@ -1,0 +1,179 @@
+"""Queries on verification attempts (uploaded recordings) and their evidence frames."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from reporting_api.store import fetch_page
+from reporting_api.tables import EvidenceFrame, VerificationAttempt
+
+A = VerificationAttempt
+# Everything but the sealed upload, which only the verifier reads.
+COLUMNS = tuple(c for c in A.all_columns() if c._meta.name != "media")
+REVIEW_COLUMNS = (
+    *COLUMNS,
+    A.case.defendant.id.as_alias("defendant_id"),
+    A.case.defendant.title_th.as_alias("defendant_title_th"),
+    A.case.defendant.first_name_th.as_alias("defendant_first_name_th"),
+    A.case.defendant.last_name_th.as_alias("defendant_last_name_th"),
+    A.check_in.due_date.as_alias("due_date"),
+    A.check_in.status.as_alias("check_in_status"),
+    A.challenge.steps.as_alias("challenge_steps"),
+)
+
+
+async def find_by_key(check_in_id: int, key: str) -> dict[str, Any] | None:
+    return (
+        await A.select(*COLUMNS)
+        .where((A.check_in == check_in_id) & (A.idempotency_key == key))
+        .output(load_json=True)
+        .first()
+    )
+
+
+async def insert_attempt(values: dict[str, Any]) -> int:
+    rows = await A.insert(A(**values)).returning(A.id)
+    return rows[0]["id"]
+
+
+async def get_attempt(attempt_id: int) -> dict[str, Any] | None:
+    return await A.select(*COLUMNS).where(A.id == attempt_id).output(load_json=True).first()
+
+
+async def get_for_review(attempt_id: int) -> dict[str, Any] | None:
+    return (
+        await A.select(*REVIEW_COLUMNS).where(A.id == attempt_id).output(load_json=True).first()
+    )
+
+
+async def load_media(attempt_id: int) -> dict[str, Any] | None:
+    return (
+        await A.select(
+            A.id,
+            A.check_in,
+            A.idempotency_key,
+            A.media_kind,
+            A.media,
+            A.state,
+            A.case.defendant.id.as_alias("defendant_id"),
+            A.challenge.steps.as_alias("steps"),
+            A.challenge.token.as_alias("challenge_token"),
+        )
+        .where(A.id == attempt_id)
+        .output(load_json=True)
+        .first()
+    )
+
+
+async def take_over(attempt_id: int, now: datetime, lease_until: datetime) -> bool:
+    """Claim an attempt still processing whose lease has passed (its process died)."""
+    rows = await A.raw(
+        "UPDATE verification_attempt SET lease_until = {} "
+        "WHERE id = {} AND state = 'processing' AND (lease_until IS NULL OR lease_until < {}) "
+        "RETURNING id",
+        lease_until,
+        attempt_id,
+        now,
+    )
+    return bool(rows)
+
+
+async def stale_processing(now: datetime, limit: int = 50) -> list[int]:
+    rows = (
+        await A.select(A.id)
+        .where((A.state == "processing") & (A.lease_until < now))
+        .order_by(A.id)
+        .limit(limit)
+    )
+    return [r["id"] for r in rows]
+
+
+async def finish_attempt(attempt_id: int, values: dict[str, Any]) -> bool:
+    """Store the verdict and drop the upload; False if another process finished it first."""
+    rows = (
+        await A.update({**values, A.state: "done", A.media: None, A.lease_until: None})
+        .where((A.id == attempt_id) & (A.state == "processing"))
+        .returning(A.id)
+    )
+    return bool(rows)
+
+
+async def count_rejected(check_in_id: int) -> int:
+    """Rejected recordings of a check-in."""
+    return await A.count().where((A.check_in == check_in_id) & (A.decision == "rejected"))
+
+
+async def list_for_check_in(check_in_id: int) -> list[dict[str, Any]]:
+    return (
+        await A.select(*COLUMNS)
+        .where(A.check_in == check_in_id)
+        .order_by(A.id)
+        .output(load_json=True)
+    )
+
+
+async def list_waiting(
+    office_id: int | None, offset: int, limit: int
+) -> tuple[list[dict[str, Any]], int]:
+    """Attempts an officer must decide, oldest first."""
+    conditions = [A.needs_review == True, A.reviewed_at.is_null()]  # noqa: E712
+    if office_id is not None:
+        conditions.append(A.office == office_id)
+    query = A.select(*REVIEW_COLUMNS).order_by(A.created_at).output(load_json=True)
+    return await fetch_page(query, A.count(), conditions, offset, limit)
+
+
+async def record_review(attempt_id: int, values: dict[str, Any]) -> bool:
+    """Store an officer's decision; False if someone decided first."""
+    rows = (
+        await A.update(values).where((A.id == attempt_id) & A.reviewed_at.is_null()).returning(A.id)
+    )
+    return bool(rows)
+
+
+async def close_waiting_for_check_in(check_in_id: int, values: dict[str, Any]) -> None:
+    """An officer settled the check-in another way: its waiting attempts are decided too."""
+    await A.update(values).where(
+        (A.check_in == check_in_id) & (A.needs_review == True) & A.reviewed_at.is_null()  # noqa: E712
+    )
+
+
+async def insert_frames(rows: list[dict[str, Any]]) -> None:
+    if rows:
+        await EvidenceFrame.insert(*(EvidenceFrame(**row) for row in rows))
+
+
+async def list_frames(attempt_id: int) -> list[dict[str, Any]]:
+    return (
+        await EvidenceFrame.select(
+            EvidenceFrame.id,
+            EvidenceFrame.position,
+            EvidenceFrame.t,
+            EvidenceFrame.width,
+            EvidenceFrame.height,
+            EvidenceFrame.created_at,
+        )
+        .where(EvidenceFrame.attempt == attempt_id)
+        .order_by(EvidenceFrame.position)
+    )
+
+
+async def get_frame(attempt_id: int, position: int) -> dict[str, Any] | None:
+    return (
+        await EvidenceFrame.select()
+        .where((EvidenceFrame.attempt == attempt_id) & (EvidenceFrame.position == position))
+        .first()
+    )
+
+
+async def purge_frames(before: datetime) -> int:
+    """Delete evidence frames older than ``before``, except those of attempts still waiting
+    for an officer (the concern is not settled yet)."""
+    waiting = A.select(A.id).where((A.needs_review == True) & A.reviewed_at.is_null())  # noqa: E712
+    rows = (
+        await EvidenceFrame.delete()
+        .where((EvidenceFrame.created_at < before) & EvidenceFrame.attempt.not_in(waiting))
+        .returning(EvidenceFrame.id)
+    )
+    return len(rows)
