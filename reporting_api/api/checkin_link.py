@@ -28,6 +28,8 @@ from reporting_api.thai_dates import format_english_date, format_thai_date
 
 Code = Annotated[str, PathParameter(max_length=64)]
 COOKIE = "bc_link"
+# Bodies above this are refused unread (413); below it, MAX_UPLOAD_BYTES decides (also 413).
+UPLOAD_CEILING_BYTES = 64 * 1024 * 1024
 NO_STORE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 
 
@@ -112,7 +114,7 @@ class CheckInLinkController(Controller):
         row = await links.identified(visit, request.cookies.get(COOKIE), require_open=True)
         return _json(await attempts.issue_challenge(visit, row), HTTP_201_CREATED)
 
-    @post("/{code:str}/attempts")
+    @post("/{code:str}/attempts", request_max_body_size=UPLOAD_CEILING_BYTES)
     async def upload(
         self,
         request: Request[Any, Any, Any],
