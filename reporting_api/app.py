@@ -37,6 +37,7 @@ from reporting_api.api.health import healthz
 from reporting_api.api.offices import OfficeController, StaffController
 from reporting_api.api.openapi_errors import document_errors
 from reporting_api.api.reminders import OfficeReminderSettingsController, ReminderController
+from reporting_api.api.review import CheckInReviewController, VerificationAttemptController
 from reporting_api.api.twilio_status import TwilioStatusController
 from reporting_api.checkin_page import STATIC_DIR, TEMPLATE_DIR
 from reporting_api.db import bind_tables, engine_from_url, is_postgres
@@ -130,6 +131,8 @@ def api_router() -> Router:
             AuditController,
             ReminderController,
             OfficeReminderSettingsController,
+            VerificationAttemptController,
+            CheckInReviewController,
         ],
         dependencies={"ctx": Provide(provide_ctx), "paging": Provide(provide_paging)},
     )
@@ -164,14 +167,18 @@ def create_app(
     async def start_recovery() -> None:
         # Attempts left `processing` by a process that died are verified again here.
         async def loop() -> None:
-            while True:
+            while not runtime.stopping.is_set():
                 try:
                     await attempts.recover(runtime, settings)
                 except Exception:
                     log.exception("recovering unfinished verification attempts failed")
-                await asyncio.sleep(RECOVER_EVERY_SECONDS)
+                if await runtime.pause(RECOVER_EVERY_SECONDS):
+                    return
 
         runtime.spawn(loop())
+
+    async def stop_runtime() -> None:
+        await runtime.close()
 
     auth = DefineMiddleware(
         TokenAuthMiddleware,
@@ -225,7 +232,7 @@ def create_app(
             HTTP_500_INTERNAL_SERVER_ERROR: internal_error_handler,
         },
         on_startup=[open_pool, start_recovery, *on_startup],
-        on_shutdown=[*on_shutdown, runtime.close, close_pool],
+        on_shutdown=[*on_shutdown, stop_runtime, close_pool],
         # The check-in upload route has its own, larger ceiling (api/checkin_link.py).
         request_max_body_size=FORM_OVERHEAD_BYTES + settings.max_photo_bytes,
         template_config=TemplateConfig(directory=[TEMPLATE_DIR], engine=JinjaTemplateEngine),

@@ -1,4 +1,4 @@
-"""`bail-checkin`: migrate, serve, scheduler, seed-demo, create-user.
+"""`bail-checkin`: migrate, serve, scheduler, seed-demo, create-user, purge-evidence, new-data-key.
 
 The command line is where the packages meet: `scheduler` and `serve` with RUN_SCHEDULER=1
 import the scheduler package, which builds on reporting_api (never the other way round).
@@ -125,6 +125,23 @@ def _seed_demo(settings: Settings, args: argparse.Namespace) -> None:
     run_seed_demo(settings, defendants=args.defendants, seed=args.seed, quiet=args.quiet)
 
 
+def _purge_evidence(settings: Settings, days: int | None) -> None:
+    from reporting_api.clock import utcnow
+    from reporting_api.db import bind_tables, engine_from_url
+    from reporting_api.services.retention import purge
+
+    if days is not None and days < 0:
+        raise CliError("--days must be 0 or more")
+    bind_tables(engine_from_url(settings.database_url))
+    report = asyncio.run(purge(utcnow(), settings, days))
+    kept = settings.checkin.evidence_retention_days if days is None else days
+    print(
+        f"purged {report.evidence_frames} evidence frames and {report.identify_attempts} "
+        f"identification records older than {kept} days, and "
+        f"{report.sessions_and_challenges} expired link sessions and challenges"
+    )
+
+
 async def _has_defendants(settings: Settings) -> bool:
     from reporting_api.db import bind_tables, engine_from_url
     from reporting_api.tables import Defendant
@@ -167,6 +184,14 @@ def build_parser() -> argparse.ArgumentParser:
     user.add_argument("--office", default="central", help="office code: central, TH-10, ...")
     user.add_argument("--password", help="default: $NEW_USER_PASSWORD or a prompt")
     user.add_argument("--phone", help="Thai mobile number for SMS alerts (optional)")
+
+    purge = commands.add_parser(
+        "purge-evidence", help="delete evidence frames past retention (also run nightly)"
+    )
+    purge.add_argument("--days", type=int, help="default: $EVIDENCE_RETENTION_DAYS (28)")
+
+    key = commands.add_parser("new-data-key", help="print a new DATA_KEYS entry (id:base64)")
+    key.add_argument("--id", default="k1", help="key id, e.g. k2 when rotating")
     return parser
 
 
@@ -189,6 +214,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             _seed_demo(settings, args)
         elif args.command == "create-user":
             _create_user(settings, args)
+        elif args.command == "purge-evidence":
+            _purge_evidence(settings, args.days)
+        elif args.command == "new-data-key":
+            from reporting_api.sealing import generate_key
+
+            try:
+                print(generate_key(args.id))
+            except ValueError as error:
+                raise CliError(str(error)) from None
     except CliError as error:
         print(f"bail-checkin {args.command}: {error}", file=sys.stderr)
         return 2

@@ -118,6 +118,7 @@ class Runtime:
     _sealer: Sealer | None = None
     _tasks: set[asyncio.Task[Any]] = field(default_factory=set)
     _owns_verifier: bool = True
+    _stopping: asyncio.Event | None = None
 
     @classmethod
     def from_settings(
@@ -148,10 +149,30 @@ class Runtime:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def close(self) -> None:
-        for task in list(self._tasks):
-            task.cancel()
+    @property
+    def stopping(self) -> asyncio.Event:
+        """Set when the service shuts down: background loops end at their next pause."""
+        if self._stopping is None:
+            self._stopping = asyncio.Event()
+        return self._stopping
+
+    async def pause(self, seconds: float) -> bool:
+        """Wait ``seconds`` or until shutdown; True if the service is shutting down."""
+        try:
+            await asyncio.wait_for(self.stopping.wait(), timeout=seconds)
+        except TimeoutError:
+            return False
+        return True
+
+    async def close(self, grace_seconds: float = 15.0) -> None:
+        """Let running work finish (a verification takes about a second), then cancel what is
+        left: an attempt cut short keeps its lease and is verified again after a restart."""
+        self.stopping.set()
         if self._tasks:
-            await asyncio.gather(*self._tasks, return_exceptions=True)
+            _, late = await asyncio.wait(list(self._tasks), timeout=grace_seconds)
+            for task in late:
+                task.cancel()
+            if late:
+                await asyncio.gather(*late, return_exceptions=True)
         if self._owns_verifier:
             self.verifier.close()

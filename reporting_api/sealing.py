@@ -26,6 +26,8 @@ class SealError(Exception):
 
 def generate_key(key_id: str = "k1") -> str:
     """A new key in the setting's format, `id:base64`."""
+    if not KEY_ID.match(key_id):
+        raise ValueError(f"key id {key_id!r}: use 1-32 of A-Z, a-z, 0-9, _ and -")
     return f"{key_id}:{base64.urlsafe_b64encode(os.urandom(32)).decode()}"
 
 

@@ -1,5 +1,6 @@
-"""Nightly housekeeping: expired logins go, and check-ins made before the outbox existed (or
-loaded in bulk by the demo seeder) get their link code and their reminders."""
+"""Nightly housekeeping: expired logins go, evidence past retention goes, and check-ins made
+before the outbox existed (or loaded in bulk by the demo seeder) get their link code and their
+reminders."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from datetime import datetime
 
 from reporting_api.reminders import QuietHours, ReminderPolicy
 from reporting_api.services import reminders as reminder_service
+from reporting_api.services import retention
 from reporting_api.settings import Settings
 from reporting_api.store import reminders as reminder_store
 from reporting_api.store import staff as staff_store
@@ -21,13 +23,17 @@ class HousekeepingReport:
     expired_tokens: int = 0
     codes: int = 0
     reminders: int = 0
+    purged: retention.PurgeReport | None = None
 
 
 async def housekeeping(
     now: datetime, settings: Settings, *, max_batches: int = 200
 ) -> HousekeepingReport:
     """One night's housekeeping at ``now``; idempotent, bounded by ``max_batches``."""
-    report = HousekeepingReport(expired_tokens=await staff_store.delete_expired_tokens(now))
+    report = HousekeepingReport(
+        expired_tokens=await staff_store.delete_expired_tokens(now),
+        purged=await retention.purge(now, settings),
+    )
     for _ in range(max_batches):
         ids = await store.check_ins_without_code(BATCH)
         for check_in_id in ids:

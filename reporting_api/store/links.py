@@ -131,3 +131,13 @@ async def delete_expired(now: datetime) -> int:
         .returning(LivenessChallenge.id)
     )
     return len(sessions) + len(challenges)
+
+
+async def delete_identify_attempts(before: datetime) -> int:
+    """Identification tries (they hold client addresses) older than ``before``."""
+    rows = (
+        await IdentifyAttempt.delete()
+        .where(IdentifyAttempt.at < before)
+        .returning(IdentifyAttempt.id)
+    )
+    return len(rows)

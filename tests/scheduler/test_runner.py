@@ -91,7 +91,9 @@ def test_make_run_mode_serves_the_api_with_the_scheduler(database_url, tmp_path,
     monkeypatch.setenv("RUN_SCHEDULER", "1")
     monkeypatch.setenv("SMS_OUTBOX_PATH", str(tmp_path / "outbox.log"))
     app = create_app_with_scheduler()
-    assert len(app.on_startup) == 2 and len(app.on_shutdown) == 2
+    # The scheduler starts after the API's own hooks and stops before them.
+    assert app.on_startup[-1].__qualname__.startswith("create_app_with_scheduler")
+    assert app.on_shutdown[0].__qualname__.startswith("create_app_with_scheduler")
     with TestClient(app=app) as client:
         assert client.get("/healthz").status_code == 200
 
