@@ -94,6 +94,7 @@ class CheckInMethod(StrEnum):
 
     REMOTE = "remote"
     IN_PERSON = "in_person"
+    VIDEO_CALL = "video_call"  # an officer saw the person on a video call
 
 
 class PlanKind(StrEnum):

@@ -224,7 +224,7 @@ class CheckInOut(Struct):
     due_at: datetime
     closes_at: datetime
     status: CheckInStatusName
-    method: Literal["remote", "in_person"] | None
+    method: Literal["remote", "in_person", "video_call"] | None
     completed_at: datetime | None
     recorded_by: int | None
     note: str | None

@@ -14,8 +14,10 @@ from reporting_api.access import (
 )
 from reporting_api.services.context import Ctx
 from reporting_api.statuses import CheckInStatus, ensure_transition
+from reporting_api.store import attempts as attempt_store
 from reporting_api.store import cases as case_store
 from reporting_api.store import checkins as store
+from reporting_api.store import transaction
 from reporting_api.thai_dates import bangkok_today
 
 # Statuses that only the passing of time changes (the sweep writes them; reads must not wait).
@@ -75,17 +77,28 @@ async def _complete(
     ensure_can_change_office(ctx.principal, row["office"], "check-in")
     current = effective_status(row, ctx.now)
     ensure_transition(current, target)
-    await store.update_check_in(
-        check_in_id,
-        {
-            "status": target.value,
-            "completed_at": ctx.now,
-            "recorded_by": ctx.principal.id,
-            "note": note.strip() or None,
-            "updated_at": ctx.now,
-            **extra,
-        },
-    )
+    async with transaction():
+        await store.update_check_in(
+            check_in_id,
+            {
+                "status": target.value,
+                "completed_at": ctx.now,
+                "recorded_by": ctx.principal.id,
+                "note": note.strip() or None,
+                "updated_at": ctx.now,
+                **extra,
+            },
+        )
+        # Settled another way: remote recordings waiting for review need no decision now.
+        await attempt_store.close_waiting_for_check_in(
+            check_in_id,
+            {
+                "reviewed_by": ctx.principal.id,
+                "reviewed_at": ctx.now,
+                "review_decision": "superseded",
+                "review_note": f"check-in {target.value} by an officer",
+            },
+        )
     await ctx.audit(
         f"checkin.{target.value}",
         "check_in",

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from reporting_api.store import fetch_page
-from reporting_api.tables import EvidenceFrame, VerificationAttempt
+from reporting_api.tables import EvidenceFrame, Flag, VerificationAttempt
 
 A = VerificationAttempt
 # Everything but the sealed upload, which only the verifier reads.
@@ -42,9 +42,7 @@ async def get_attempt(attempt_id: int) -> dict[str, Any] | None:
 
 
 async def get_for_review(attempt_id: int) -> dict[str, Any] | None:
-    return (
-        await A.select(*REVIEW_COLUMNS).where(A.id == attempt_id).output(load_json=True).first()
-    )
+    return await A.select(*REVIEW_COLUMNS).where(A.id == attempt_id).output(load_json=True).first()
 
 
 async def load_media(attempt_id: int) -> dict[str, Any] | None:
@@ -177,3 +175,69 @@ async def purge_frames(before: datetime) -> int:
         .returning(EvidenceFrame.id)
     )
     return len(rows)
+
+
+# --- the officer's review -----------------------------------------------------------------
+
+REVIEWER_COLUMNS = (
+    *REVIEW_COLUMNS,
+    # The check-in's window, so its status can be read as of now (services.checkins).
+    A.check_in.opens_at.as_alias("check_in_opens_at"),
+    A.check_in.due_at.as_alias("check_in_due_at"),
+    A.check_in.closes_at.as_alias("check_in_closes_at"),
+    A.reviewed_by.username.as_alias("reviewed_by_username"),
+)
+
+
+async def list_for_reviewer(
+    *,
+    office_id: int | None,
+    waiting: bool,
+    check_in_id: int | None,
+    offset: int,
+    limit: int,
+) -> tuple[list[dict[str, Any]], int]:
+    """Attempts with their person and check-in: those waiting for an officer (oldest first,
+    a queue) or, with ``waiting`` false, every attempt (newest first, a history)."""
+    conditions = []
+    if waiting:
+        conditions += [A.needs_review == True, A.reviewed_at.is_null()]  # noqa: E712
+    if office_id is not None:
+        conditions.append(A.office == office_id)
+    if check_in_id is not None:
+        conditions.append(A.check_in == check_in_id)
+    query = (
+        A.select(*REVIEWER_COLUMNS)
+        .order_by(A.created_at, A.id, ascending=waiting)
+        .output(load_json=True)
+    )
+    return await fetch_page(query, A.count(), conditions, offset, limit)
+
+
+async def get_for_reviewer(attempt_id: int) -> dict[str, Any] | None:
+    return (
+        await A.select(*REVIEWER_COLUMNS).where(A.id == attempt_id).output(load_json=True).first()
+    )
+
+
+async def waiting_ids_for_check_in(check_in_id: int) -> list[int]:
+    """The attempts `close_waiting_for_check_in` would close, for the audit row."""
+    rows = (
+        await A.select(A.id)
+        .where(
+            (A.check_in == check_in_id) & (A.needs_review == True) & A.reviewed_at.is_null()  # noqa: E712
+        )
+        .order_by(A.id)
+    )
+    return [r["id"] for r in rows]
+
+
+async def unresolved_flag_ids(check_in_id: int, kind: str) -> list[int]:
+    """Flags of ``kind`` raised for the check-in and not yet resolved (an officer's decision
+    on the check-in settles them)."""
+    rows = (
+        await Flag.select(Flag.id)
+        .where((Flag.check_in == check_in_id) & (Flag.kind == kind) & Flag.resolved_at.is_null())
+        .order_by(Flag.id)
+    )
+    return [r["id"] for r in rows]
