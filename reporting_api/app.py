@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import random
 from collections.abc import Awaitable, Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 from litestar import Litestar, Request, Response, Router
-from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.di import Provide
 from litestar.exceptions import HTTPException
 from litestar.logging import LoggingConfig
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
+from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.status_codes import (
     HTTP_400_BAD_REQUEST,
@@ -23,6 +23,7 @@ from litestar.status_codes import (
     HTTP_500_INTERNAL_SERVER_ERROR,
 )
 from litestar.template.config import TemplateConfig
+from litestar.types import ControllerRouterHandler
 from swagger_ui_bundle import swagger_ui_path
 
 from reporting_api.api.audit import AuditController
@@ -145,11 +146,14 @@ def create_app(
     on_shutdown: Sequence[LifespanHook] = (),
     challenge_rng: random.Random | None = None,
     verifier: Verifier | None = None,
+    extra_routes: Sequence[ControllerRouterHandler] = (),
+    template_dirs: Sequence[Path] = (),
 ) -> Litestar:
     """The API. ``on_startup``/``on_shutdown`` run after the database pool opens and before it
-    closes: `scheduler.runner.create_app_with_scheduler` adds the scheduler this way, so this
-    package never imports the scheduler. ``challenge_rng`` and ``verifier`` are for tests: a
-    seeded challenge generator, and one verifier pool shared by many apps."""
+        closes: `scheduler.runner.create_app_with_scheduler` adds the scheduler this way, so this
+        package never imports the scheduler; `extra_routes` and `template_dirs` add the admin pages
+    the same way (`reporting_api.cli.build_app`). ``challenge_rng`` and ``verifier`` are for tests: a
+        seeded challenge generator, and one verifier pool shared by many apps."""
     settings = settings or Settings.from_env()
     engine = engine_from_url(settings.database_url)
     bind_tables(engine)
@@ -214,6 +218,7 @@ def create_app(
                 send_as_attachment=False,
             ),
             api_router(),
+            *extra_routes,
             create_static_files_router(
                 path="/static/swagger",
                 directories=[swagger_ui_path],
@@ -235,7 +240,9 @@ def create_app(
         on_shutdown=[*on_shutdown, stop_runtime, close_pool],
         # The check-in upload route has its own, larger ceiling (api/checkin_link.py).
         request_max_body_size=FORM_OVERHEAD_BYTES + settings.max_photo_bytes,
-        template_config=TemplateConfig(directory=[TEMPLATE_DIR], engine=JinjaTemplateEngine),
+        template_config=TemplateConfig(
+            directory=[TEMPLATE_DIR, *template_dirs], engine=JinjaTemplateEngine
+        ),
         logging_config=LoggingConfig(),
         debug=False,
     )

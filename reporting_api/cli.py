@@ -13,6 +13,7 @@ import os
 import sys
 from collections.abc import Sequence
 from datetime import UTC
+from typing import Any
 
 from reporting_api.settings import Settings
 
@@ -43,16 +44,39 @@ def _migrate(settings: Settings) -> None:
     print(f"database is up to date; {added} offices added")
 
 
+def build_app() -> Any:
+    """What `bail-checkin serve` runs: the API, the admin pages, and with RUN_SCHEDULER=1 the
+    scheduler in the same process. The packages meet here, not inside reporting_api."""
+    from admin_ui import admin_parts
+    from reporting_api.app import create_app
+
+    settings = Settings.from_env()
+    on_startup: list[Any] = []
+    on_shutdown: list[Any] = []
+    if settings.scheduler.run_in_api:
+        from scheduler.runner import scheduler_hooks
+
+        start, stop = scheduler_hooks(settings)
+        on_startup.append(start)
+        on_shutdown.append(stop)
+    admin = admin_parts()
+    return create_app(
+        settings,
+        on_startup=on_startup,
+        on_shutdown=on_shutdown,
+        extra_routes=admin.routes,
+        template_dirs=admin.template_dirs,
+    )
+
+
 def _serve(settings: Settings, host: str, port: int, workers: int) -> None:
     import uvicorn
 
-    factory = "reporting_api.app:create_app"
     if settings.scheduler.run_in_api:
-        factory = "scheduler.runner:create_app_with_scheduler"
         print("the scheduler runs in this process (RUN_SCHEDULER=1)")
-    print(f"serving on http://{host}:{port} (API docs at /schema/swagger)")
+    print(f"serving on http://{host}:{port} (officers: /admin, API docs: /schema/swagger)")
     uvicorn.run(
-        factory,
+        "reporting_api.cli:build_app",
         factory=True,
         host=host,
         port=port,

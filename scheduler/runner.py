@@ -185,12 +185,8 @@ async def run(
         await _close_database(engine, settings)
 
 
-def create_app_with_scheduler() -> Any:
-    """`bail-checkin serve` with RUN_SCHEDULER=1 (what `make run` does): the API and the
-    scheduler in one process. The API knows nothing of the scheduler; this composes them."""
-    from reporting_api.app import create_app
-
-    settings = Settings.from_env()
+def scheduler_hooks(settings: Settings) -> tuple[Any, Any]:
+    """Start and stop hooks that run the scheduler inside an API process."""
     service = SchedulerService(settings)
 
     async def start() -> None:
@@ -199,4 +195,15 @@ def create_app_with_scheduler() -> Any:
     async def stop() -> None:
         await service.stop()
 
+    return start, stop
+
+
+def create_app_with_scheduler() -> Any:
+    """The API and the scheduler in one process (what `bail-checkin serve` does with
+    RUN_SCHEDULER=1, see reporting_api.cli.build_app). The API knows nothing of the scheduler;
+    this composes them."""
+    from reporting_api.app import create_app
+
+    settings = Settings.from_env()
+    start, stop = scheduler_hooks(settings)
     return create_app(settings, on_startup=[start], on_shutdown=[stop])

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from reporting_api.planning import MAX_GRACE_DAYS
+from reporting_api.planning import MAX_GRACE_DAYS, MAX_WINDOW_DAYS
 from reporting_api.tables import CheckIn
 
 TODAY_COLUMNS = (
@@ -85,4 +85,19 @@ async def missed_since(office_id: int, since: datetime, now: datetime) -> list[d
             & CheckIn.status.not_in(list(COMPLETED))
         )
         .order_by(CheckIn.closes_at, ascending=False)
+    )
+
+
+async def windows_open(office_id: int, today_ends: datetime, now: datetime) -> list[dict[str, Any]]:
+    """Windows open now for check-ins due after today (the person may already check in)."""
+    return (
+        await CheckIn.select(*TODAY_COLUMNS)
+        .where(
+            (CheckIn.office == office_id)
+            & (CheckIn.due_at >= today_ends)
+            & (CheckIn.due_at < today_ends + timedelta(days=MAX_WINDOW_DAYS + 1))
+            & (CheckIn.opens_at <= now)
+            & CheckIn.status.not_in(list(COMPLETED))
+        )
+        .order_by(CheckIn.due_at)
     )

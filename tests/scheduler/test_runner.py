@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
+from reporting_api.cli import build_app
 from reporting_api.tables import AuthToken, CheckIn, Reminder
 from scheduler.housekeeping import housekeeping
 from scheduler.runner import SchedulerService, create_app_with_scheduler
@@ -90,12 +91,16 @@ def test_make_run_mode_serves_the_api_with_the_scheduler(database_url, tmp_path,
     monkeypatch.setenv("DB_POOL_SIZE", "0")
     monkeypatch.setenv("RUN_SCHEDULER", "1")
     monkeypatch.setenv("SMS_OUTBOX_PATH", str(tmp_path / "outbox.log"))
-    app = create_app_with_scheduler()
-    # The scheduler starts after the API's own hooks and stops before them.
-    assert app.on_startup[-1].__qualname__.startswith("create_app_with_scheduler")
-    assert app.on_shutdown[0].__qualname__.startswith("create_app_with_scheduler")
-    with TestClient(app=app) as client:
-        assert client.get("/healthz").status_code == 200
+    monkeypatch.setenv("DATA_KEY_FILE", str(tmp_path / "data.key"))
+    for app in (create_app_with_scheduler(), build_app()):
+        # The scheduler starts after the API's own hooks and stops before them.
+        assert app.on_startup[-1].__qualname__.startswith("scheduler_hooks")
+        assert app.on_shutdown[0].__qualname__.startswith("scheduler_hooks")
+        with TestClient(app=app) as client:
+            assert client.get("/healthz").status_code == 200
+    # What `bail-checkin serve` runs also serves the officers' pages.
+    with TestClient(app=build_app()) as client:
+        assert client.get("/admin/login").status_code == 200
 
 
 def test_housekeeping_gives_old_check_ins_codes_and_reminders_once(database_url):

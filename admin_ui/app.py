@@ -1,0 +1,81 @@
+"""The admin router: pages, their shared guard (CSRF), error pages and static files."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from litestar import Request, Response, Router
+from litestar.di import Provide
+from litestar.exceptions import (
+    NotAuthorizedException,
+    NotFoundException,
+    PermissionDeniedException,
+)
+from litestar.response import Redirect
+from litestar.static_files import create_static_files_router
+from litestar.types import ControllerRouterHandler
+
+from admin_ui.auth import LoginController
+from admin_ui.web import CsrfRefused, csrf_guard, render
+from reporting_api.api.deps import provide_ctx, provide_paging
+
+TEMPLATE_DIR = Path(__file__).parent / "templates"
+STATIC_DIR = Path(__file__).parent / "static"
+
+
+@dataclass(frozen=True)
+class AdminParts:
+    """What the admin UI adds to the service's app."""
+
+    routes: list[ControllerRouterHandler] = field(default_factory=list)
+    template_dirs: list[Path] = field(default_factory=list)
+
+
+def _not_logged_in(request: Request[Any, Any, Any], _: NotAuthorizedException) -> Response[Any]:
+    target = quote(str(request.url.path))
+    if request.headers.get("hx-request"):
+        # HTMX follows this header with a full page load instead of swapping a fragment.
+        return Response("", status_code=401, headers={"HX-Redirect": f"/admin/login?next={target}"})
+    return Redirect(f"/admin/login?next={target}", status_code=303)
+
+
+def _forbidden(request: Request[Any, Any, Any], exc: PermissionDeniedException) -> Any:
+    key = "csrf_failed" if isinstance(exc, CsrfRefused) else "forbidden"
+    return render(request, "admin/error.html", status_code=403, message_key=key)
+
+
+def _not_found(request: Request[Any, Any, Any], _: NotFoundException) -> Any:
+    return render(request, "admin/error.html", status_code=404, message_key="not_found")
+
+
+def page_handlers() -> list[ControllerRouterHandler]:
+    """Every page controller (imported here so that adding a page is one line)."""
+    from admin_ui.pages import PAGES
+
+    return [LoginController, *PAGES]
+
+
+def admin_parts() -> AdminParts:
+    router = Router(
+        path="/",
+        route_handlers=page_handlers(),
+        guards=[csrf_guard],
+        dependencies={"ctx": Provide(provide_ctx), "paging": Provide(provide_paging)},
+        exception_handlers={
+            NotAuthorizedException: _not_logged_in,
+            PermissionDeniedException: _forbidden,
+            NotFoundException: _not_found,
+        },
+        include_in_schema=False,
+    )
+    static = create_static_files_router(
+        path="/admin/static",
+        directories=[STATIC_DIR],
+        opt={"exclude_from_auth": True},
+        include_in_schema=False,
+        send_as_attachment=False,
+    )
+    return AdminParts(routes=[router, static], template_dirs=[TEMPLATE_DIR])

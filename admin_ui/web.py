@@ -1,0 +1,156 @@
+"""What every admin page shares: the language, the CSRF token, navigation, rendering.
+
+CSRF: every form and every HTMX request carries a token derived from the session (SHA-256 of
+a fixed label and the HttpOnly session token: a page can show it, a foreign site cannot
+compute it); `csrf_guard` refuses any POST under /admin whose token is missing or stale. The
+login form, which has no session yet, uses a double-submit cookie instead.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote
+
+from litestar import Request
+from litestar.connection import ASGIConnection
+from litestar.exceptions import PermissionDeniedException
+from litestar.handlers import BaseRouteHandler
+from litestar.response import Template
+
+from admin_ui.i18n import LANGUAGES, words
+from reporting_api.access import ADMIN, MANAGER, OFFICER, Principal
+from reporting_api.api.auth import token_from
+from reporting_api.thai_dates import (
+    BANGKOK,
+    format_english_date,
+    format_thai_date,
+    format_thai_datetime,
+)
+
+LANG_COOKIE = "bc_lang"
+LOGIN_CSRF_COOKIE = "bc_login_csrf"
+CSRF_FIELD = "_csrf"
+CSRF_HEADER = "x-csrf-token"
+
+
+class CsrfRefused(PermissionDeniedException):
+    """A POST without the page's CSRF token (or with a stale one)."""
+
+
+def language(request: ASGIConnection[Any, Any, Any, Any]) -> str:
+    lang = request.query_params.get("lang") or request.cookies.get(LANG_COOKIE) or "th"
+    return lang if lang in LANGUAGES else "th"
+
+
+def csrf_token(session_token: str | None) -> str:
+    if not session_token:
+        return ""
+    return hashlib.sha256(f"bail-checkin csrf:{session_token}".encode()).hexdigest()[:40]
+
+
+def new_login_csrf() -> str:
+    return secrets.token_urlsafe(24)
+
+
+async def csrf_guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    """Refuse unsafe requests whose CSRF token does not match the session's."""
+    if connection.scope["method"] in ("GET", "HEAD", "OPTIONS"):
+        return
+    sent = connection.headers.get(CSRF_HEADER)
+    if not sent and isinstance(connection, Request):
+        form = await connection.form()
+        value = form.get(CSRF_FIELD)
+        sent = value if isinstance(value, str) else None
+    session = token_from(connection)
+    if session is not None:
+        expected = csrf_token(session)
+    else:  # the login form: double-submit cookie
+        expected = connection.cookies.get(LOGIN_CSRF_COOKIE, "")
+    if not sent or not expected or not hmac.compare_digest(sent, expected):
+        raise CsrfRefused(detail="missing or stale CSRF token: reload the page and try again")
+
+
+@dataclass(frozen=True)
+class NavItem:
+    key: str
+    href: str
+
+
+NAV: Mapping[str, tuple[NavItem, ...]] = {
+    OFFICER: (
+        NavItem("nav_today", "/admin/"),
+        NavItem("nav_caseload", "/admin/caseload"),
+        NavItem("nav_enrol", "/admin/enrol"),
+        NavItem("nav_review", "/admin/review"),
+        NavItem("nav_flags", "/admin/flags"),
+        NavItem("nav_outbox", "/admin/outbox"),
+    ),
+    MANAGER: (
+        NavItem("nav_reports", "/admin/reports"),
+        NavItem("nav_caseload", "/admin/caseload"),
+        NavItem("nav_flags", "/admin/flags"),
+    ),
+    ADMIN: (
+        NavItem("nav_staff", "/admin/staff"),
+        NavItem("nav_offices", "/admin/offices"),
+    ),
+}
+
+
+def home_for(principal: Principal) -> str:
+    return NAV[principal.role][0].href
+
+
+def date_text(lang: str, value: Any) -> str:
+    """A date as people read it: Buddhist era in Thai, Common Era in English."""
+    if value is None:
+        return ""
+    return format_thai_date(value) if lang == "th" else format_english_date(value)
+
+
+def datetime_text(lang: str, value: Any) -> str:
+    """An instant in Bangkok time, Buddhist era in Thai."""
+    if value is None:
+        return ""
+    if lang == "th":
+        return format_thai_datetime(value)
+    local = value.astimezone(BANGKOK)
+    return f"{format_english_date(local.date())} {local:%H:%M}"
+
+
+def render(
+    request: Request[Any, Any, Any],
+    template: str,
+    *page_words: Mapping[str, Mapping[str, str]],
+    status_code: int = 200,
+    **context: Any,
+) -> Template:
+    """A page: the template with the user, navigation, words and CSRF token filled in."""
+    lang = language(request)
+    user: Principal | None = request.scope.get("user")
+    session = token_from(request)
+    return Template(
+        template_name=template,
+        status_code=status_code,
+        headers={"Cache-Control": "no-store", "Referrer-Policy": "same-origin"},
+        context={
+            "lang": lang,
+            "t": words(lang, *page_words),
+            "user": user,
+            "nav": NAV.get(user.role, ()) if user else (),
+            "path": request.url.path,
+            "here": quote(
+                str(request.url.path) + ("?" + request.url.query if request.url.query else "")
+            ),
+            "csrf": csrf_token(session),
+            "csrf_field": CSRF_FIELD,
+            "date_text": lambda value: date_text(lang, value),
+            "datetime_text": lambda value: datetime_text(lang, value),
+            **context,
+        },
+    )

@@ -1,0 +1,82 @@
+"""Login, language, navigation by role, CSRF and error pages of /admin."""
+
+from __future__ import annotations
+
+from tests.checkin.helpers import open_check_in
+
+
+def test_pages_need_a_login(site):
+    browser, _ = site
+    response = browser.client.get("/admin/", follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["location"].startswith("/admin/login?next=")
+
+
+def test_wrong_password_keeps_the_username_and_says_why_in_thai(site):
+    browser, _ = site
+    response = browser.login("officer_bkk", "wrong password here")
+    assert response.status_code == 401
+    assert "ชื่อผู้ใช้หรือรหัสผ่านไม่ถูกต้อง" in response.text
+    assert 'value="officer_bkk"' in response.text
+
+
+def test_login_form_without_its_token_is_refused(site):
+    browser, _ = site
+    browser.client.cookies.clear()
+    browser.client.get("/admin/login")
+    response = browser.client.post(
+        "/admin/login",
+        data={"username": "officer_bkk", "password": "correct horse battery", "_csrf": "forged"},
+        follow_redirects=False,
+    )
+    assert response.status_code == 403
+    assert "bc_session" not in response.cookies
+
+
+def test_each_role_lands_on_its_home_with_its_navigation(site):
+    browser, _ = site
+    for username, home, shown, hidden in (
+        ("officer_bkk", "/admin/", "/admin/enrol", "/admin/reports"),
+        ("manager", "/admin/reports", "/admin/reports", "/admin/enrol"),
+        ("admin", "/admin/staff", "/admin/staff", "/admin/caseload"),
+    ):
+        response = browser.login(username)
+        assert response.status_code == 303 and response.headers["location"] == home, username
+        page = browser.client.get("/admin/" if username == "officer_bkk" else "/admin/login")
+        if username == "officer_bkk":
+            assert f'href="{shown}"' in page.text and f'href="{hidden}"' not in page.text
+
+
+def test_today_lists_the_officers_due_check_in_and_is_audited(site):
+    browser, api = site
+    world = open_check_in(api)
+    page = browser.as_("officer_bkk").client.get("/admin/")
+    assert page.status_code == 200
+    assert "ครบกำหนดวันนี้" in page.text
+    assert f"/admin/defendants/{world['defendant']['id']}" in page.text
+    assert f"/admin/checkins/{world['check_in']['id']}/in-person" in page.text
+    other = browser.as_("officer_cnx").client.get("/admin/")
+    assert f"/admin/defendants/{world['defendant']['id']}" not in other.text
+    audit = api.request("admin", "GET", "/api/v1/audit?action=admin.today").json()
+    assert any(
+        world["defendant"]["id"] in row["detail"].get("defendants", []) for row in audit["items"]
+    )
+
+
+def test_a_post_without_the_csrf_token_is_refused(site):
+    browser, _ = site
+    browser.as_("officer_bkk")
+    response = browser.client.post("/admin/logout", data={}, follow_redirects=False)
+    assert response.status_code == 403
+    assert "แบบฟอร์มหมดอายุ" in response.text
+    # With the page's token the same request works.
+    response = browser.post_form("/admin/", "/admin/logout", {})
+    assert response.status_code == 303
+
+
+def test_english_switch_sticks(site):
+    browser, _ = site
+    browser.as_("officer_bkk")
+    response = browser.client.get("/admin/lang/en?next=/admin/", follow_redirects=True)
+    assert "Due today" in response.text
+    assert "Due today" in browser.client.get("/admin/").text
