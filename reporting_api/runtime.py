@@ -54,10 +54,18 @@ def load_sealer(settings: Settings) -> Sealer:
     return Sealer.from_setting(path.read_text().strip())
 
 
+WORKER_NICENESS = 5
+"""Verification yields the CPU to the API's event loop: a busy pool must not slow every page."""
+
+
 def _warm_up() -> None:
-    """Load the face models once per worker process, before the first job waits for them."""
+    """Lower the worker's priority and load the face models once, before the first job."""
     from liveness import faces
 
+    try:
+        os.nice(WORKER_NICENESS)
+    except OSError:  # not permitted here: run at normal priority
+        pass
     faces.models()
 
 
