@@ -168,6 +168,10 @@ class Settings:
     """Signs nothing the client can forge today; reserved for CSRF and link codes."""
     public_base_url: str = "http://127.0.0.1:8000"
     """Where people reach this service; SMS links and cookie security follow it."""
+    forwarded_allow_ips: str = "127.0.0.1"
+    """`FORWARDED_ALLOW_IPS`: proxies whose X-Forwarded-For is believed (comma-separated, or
+    `*` when only the proxy can reach the API, as in compose.yaml). Per-client limits on the
+    check-in link count the address this gives."""
     db_pool_size: int = 10
     """asyncpg pool size per API process on PostgreSQL; 0 opens a connection per query."""
     session_hours: int = 12
@@ -195,6 +199,7 @@ class Settings:
             database_url=env.get("DATABASE_URL") or defaults.database_url,
             secret_key=env.get("SECRET_KEY") or defaults.secret_key,
             public_base_url=(env.get("PUBLIC_BASE_URL") or defaults.public_base_url).rstrip("/"),
+            forwarded_allow_ips=env.get("FORWARDED_ALLOW_IPS") or defaults.forwarded_allow_ips,
             db_pool_size=int(env.get("DB_POOL_SIZE", defaults.db_pool_size)),
             session_hours=int(env.get("SESSION_HOURS", defaults.session_hours)),
             max_photo_bytes=int(env.get("MAX_PHOTO_BYTES", defaults.max_photo_bytes)),

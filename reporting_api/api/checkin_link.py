@@ -26,7 +26,8 @@ from reporting_api.services import attempts, links
 from reporting_api.services.links import LinkState, Visit, link_state
 from reporting_api.thai_dates import format_english_date, format_thai_date
 
-Code = Annotated[str, PathParameter(max_length=64)]
+# Any length reaches the handler, which answers a malformed code with the same 404 page.
+Code = Annotated[str, PathParameter(max_length=2048)]
 COOKIE = "bc_link"
 # Bodies above this are refused unread (413); below it, MAX_UPLOAD_BYTES decides (also 413).
 UPLOAD_CEILING_BYTES = 64 * 1024 * 1024
@@ -83,10 +84,12 @@ class CheckInLinkController(Controller):
         lang = _language(request, row["preferred_language"])
         state = link_state(row, visit.now)
         notice = None if state == LinkState.OPEN else links.refusal(row, state)
+        # Gone (410) and locked (423) say so in the status too; done, with an officer or not
+        # open yet are ordinary pages that explain themselves.
         return Template(
             template_name="checkin.html",
             context=_context(code, lang, row, notice),
-            status_code=notice.status if notice and notice.status == 410 else HTTP_200_OK,
+            status_code=notice.status if notice and notice.status in (410, 423) else HTTP_200_OK,
             headers=NO_STORE,
         )
 

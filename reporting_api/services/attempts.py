@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import re
 from datetime import datetime, timedelta
 from typing import Any
@@ -31,7 +32,7 @@ from reporting_api.runtime import Runtime
 from reporting_api.sealing import SealError
 from reporting_api.services import faces
 from reporting_api.services.checkins import effective_status
-from reporting_api.services.links import Visit
+from reporting_api.services.links import LinkState, Visit, link_state, refusal
 from reporting_api.settings import Settings
 from reporting_api.statuses import CheckInStatus, FlagKind, Severity, can_transition
 from reporting_api.store import attempts as store
@@ -152,7 +153,8 @@ def clean_client(text: str | None) -> dict[str, Any]:
             raise InvalidInput(
                 "client", "location needs lat and lon", "ตำแหน่งต้องมี lat และ lon"
             ) from None
-        if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        # json.loads takes NaN and Infinity, which PostgreSQL's json type refuses (a 500).
+        if not (-90 <= lat <= 90 and -180 <= lon <= 180 and 0 <= accuracy < math.inf):
             raise InvalidInput("client", "location is out of range", "ตำแหน่งไม่ถูกต้อง")
         client["location"] = {"lat": lat, "lon": lon, "accuracy_m": accuracy}
     return client
@@ -181,11 +183,11 @@ async def submit(
     existing = await store.find_by_key(row["id"], key)
     if existing is not None:
         return existing, False
-    status = effective_status(row, visit.now)
-    if status not in (CheckInStatus.OPEN, CheckInStatus.LATE):
-        from reporting_api.services.links import link_state, refusal
-
-        raise refusal(row, link_state(row, visit.now))
+    # The page's own rule (a locked link takes nothing new either, even with a session
+    # opened before the lock).
+    state = link_state(row, visit.now)
+    if state != LinkState.OPEN:
+        raise refusal(row, state)
     challenge = await link_store.get_challenge(challenge_token or "", row["id"])
     if challenge is None:
         raise InvalidInput(
@@ -198,7 +200,31 @@ async def submit(
             "the challenge expired; record again with a new one",
             "ชุดคำสั่งหมดเวลาแล้ว โปรดถ่ายใหม่",
         )
-    if not await link_store.use_challenge(challenge["id"], visit.now):
+    sealed = visit.runtime.sealer.seal(media, _media_context(row["id"], key))
+    # Spending the challenge and storing the attempt commit together: a retry with the same
+    # key arriving while the first request is between the two waits for it and then finds its
+    # attempt (instead of a 409), and a failure between them does not burn the challenge.
+    async with transaction(immediate=True):
+        spent = await link_store.use_challenge(challenge["id"], visit.now)
+        if spent:
+            attempt_id = await store.insert_attempt(
+                {
+                    "check_in": row["id"],
+                    "case": row["case"],
+                    "office": row["office"],
+                    "challenge": challenge["id"],
+                    "idempotency_key": key,
+                    "state": "processing",
+                    "media_kind": media_kind,
+                    "media": sealed,
+                    "media_bytes": len(media),
+                    "lease_until": visit.now + LEASE,
+                    "client": client,
+                    "client_address": visit.client_address,
+                    "created_at": visit.now,
+                }
+            )
+    if not spent:
         again = await store.find_by_key(row["id"], key)
         if again is not None:
             return again, False
@@ -208,24 +234,6 @@ async def submit(
             "this challenge was already used; record again with a new one",
             "ชุดคำสั่งนี้ถูกใช้แล้ว โปรดถ่ายใหม่",
         )
-    sealed = visit.runtime.sealer.seal(media, _media_context(row["id"], key))
-    attempt_id = await store.insert_attempt(
-        {
-            "check_in": row["id"],
-            "case": row["case"],
-            "office": row["office"],
-            "challenge": challenge["id"],
-            "idempotency_key": key,
-            "state": "processing",
-            "media_kind": media_kind,
-            "media": sealed,
-            "media_bytes": len(media),
-            "lease_until": visit.now + LEASE,
-            "client": client,
-            "client_address": visit.client_address,
-            "created_at": visit.now,
-        }
-    )
     await visit.audit(
         "checkin.attempt",
         row["id"],

@@ -25,9 +25,10 @@ from reporting_api.settings import Settings
 from reporting_api.statuses import CheckInStatus, FlagKind, Severity
 from reporting_api.store import audit, defendants, flags
 from reporting_api.store import links as store
-from reporting_api.thai_dates import format_english_date, format_thai_date
+from reporting_api.thai_dates import BANGKOK, format_english_date, format_thai_date
 
 CODE = re.compile(r"^[A-Za-z0-9_-]{12,24}$")
+EPSILON = timedelta(microseconds=1)
 ACTOR = "checkin-link"
 """The actor named on audit rows written for the person using a link."""
 
@@ -42,13 +43,15 @@ class Visit:
     settings: Settings
     runtime: Runtime
 
-    async def audit(self, action: str, check_in_id: int, detail: dict[str, Any]) -> None:
+    async def audit(
+        self, action: str, entity_id: int, detail: dict[str, Any], entity: str = "check_in"
+    ) -> None:
         await audit.record(
             actor_id=None,
             actor_username=ACTOR,
             action=action,
-            entity="check_in",
-            entity_id=check_in_id,
+            entity=entity,
+            entity_id=entity_id,
             at=self.now,
             client_address=self.client_address,
             detail=detail,
@@ -84,9 +87,17 @@ def _call(row: dict[str, Any]) -> tuple[str, str]:
     return (f" โทร {phone}", f" (phone {phone})") if phone else ("", "")
 
 
+def _local_day(instant: datetime) -> date:
+    """The Bangkok calendar day of a stored (UTC) instant: a window opening at 00:00 Bangkok
+    is 17:00 UTC the day before, so `.date()` would name the wrong day."""
+    return instant.astimezone(BANGKOK).date()
+
+
 def refusal(row: dict[str, Any], state: LinkState) -> Refused:
     """Why nothing can be done on the link now, and what to do instead."""
     call_th, call_en = _call(row)
+    # closes_at is the first instant after the window: the last day is the one before it.
+    opens, last_day = _local_day(row["opens_at"]), _local_day(row["closes_at"] - EPSILON)
     office_th, office_en = row["office_name_th"], row["office_name_en"]
     if state == LinkState.DONE:
         return Refused(
@@ -111,16 +122,16 @@ def refusal(row: dict[str, Any], state: LinkState) -> Refused:
             410,
             "code",
             "this link has expired: the check-in window closed on "
-            f"{format_english_date(row['closes_at'].date())}; call {office_en}{call_en}",
+            f"{format_english_date(last_day)}; call {office_en}{call_en}",
             "ลิงก์นี้หมดอายุแล้ว (ปิดรับรายงานตัวเมื่อ "
-            f"{format_thai_date(row['closes_at'].date())}) โปรดติดต่อ{office_th}{call_th}",
+            f"{format_thai_date(last_day)}) โปรดติดต่อ{office_th}{call_th}",
         )
     if state == LinkState.NOT_YET:
         return Refused(
             409,
             "code",
-            f"checking in opens on {format_english_date(row['opens_at'].date())}",
-            f"เปิดให้รายงานตัวตั้งแต่ {format_thai_date(row['opens_at'].date())}",
+            f"checking in opens on {format_english_date(opens)}",
+            f"เปิดให้รายงานตัวตั้งแต่ {format_thai_date(opens)}",
         )
     raise AssertionError(state)
 
@@ -190,7 +201,10 @@ async def identify(visit: Visit, date_of_birth: str, national_id_last4: str) -> 
         failures = await store.add_identify_failure(row["id"])
         await visit.audit("checkin.identify_failed", row["id"], {"failures": failures})
         if failures >= limits.identify_max_failures:
-            await _lock(visit, row, failures)
+            # Only the answer that reached the limit locks and flags; answers racing it
+            # past the limit are refused the same way.
+            if failures == limits.identify_max_failures:
+                await _lock(visit, row, failures)
             raise refusal(row, LinkState.LOCKED)
         left = limits.identify_max_failures - failures
         raise Refused(
@@ -223,7 +237,8 @@ async def _lock(visit: Visit, row: dict[str, Any], failures: int) -> None:
             "office": row["office"],
             "severity": Severity.HIGH.value,
             "detail": f"check-in link locked after {failures} wrong identity answers",
-            "dedupe_key": f"{FlagKind.IDENTITY_LOCKOUT.value}:{row['id']}",
+            # One flag per lock: a link an officer unlocked that locks again raises a new one.
+            "dedupe_key": f"{FlagKind.IDENTITY_LOCKOUT.value}:{row['id']}:{visit.now.isoformat()}",
             "raised_at": visit.now,
         }
     )
@@ -263,10 +278,12 @@ async def set_preferences(
         )
     before = {k: row[k] for k in changes}
     await defendants.update_defendant(row["defendant_id"], {**changes, "updated_at": visit.now})
+    # Filed under the person, where an officer looks for changes to their SMS settings.
     await visit.audit(
         "checkin.preferences",
-        row["id"],
-        {"defendant": row["defendant_id"], "from": before, "to": changes},
+        row["defendant_id"],
+        {"check_in": row["id"], "from": before, "to": changes},
+        entity="defendant",
     )
     return changes
 
@@ -290,4 +307,13 @@ async def not_me(visit: Visit) -> None:
             "raised_at": visit.now,
         }
     )
-    await visit.audit("checkin.not_me", row["id"], {"defendant": row["defendant_id"]})
+    await visit.audit(
+        "checkin.not_me",
+        row["defendant_id"],
+        {
+            "check_in": row["id"],
+            "from": {"sms_opt_out": row["sms_opt_out"]},
+            "to": {"sms_opt_out": True},
+        },
+        entity="defendant",
+    )
