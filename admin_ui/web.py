@@ -154,3 +154,8 @@ def render(
             **context,
         },
     )
+
+
+def field_errors(*errors: Any) -> dict[str, dict[str, str]]:
+    """`InvalidInput`/`Conflict` errors as the forms macros show them beside their field."""
+    return {e.field: {"en": e.reason, "th": e.reason_th} for e in errors}
