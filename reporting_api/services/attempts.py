@@ -301,6 +301,10 @@ async def apply_verdict(
         outcome, target, needs_review = _outcome(
             decision, rejected_before, settings.checkin.max_tries
         )
+        moved = target is not None and can_transition(current, target)
+        if current in (CheckInStatus.VERIFIED, CheckInStatus.EXCUSED):
+            # Settled meanwhile (in person, video call): nothing left for an officer to decide.
+            needs_review = False
         await store.finish_attempt(
             attempt_id,
             {
@@ -329,7 +333,6 @@ async def apply_verdict(
                 for position, frame in enumerate(result["evidence"])
             ]
         )
-        moved = target is not None and can_transition(current, target)
         if moved:
             values: dict[str, Any] = {"status": target.value, "updated_at": now}
             if target == CheckInStatus.VERIFIED:
