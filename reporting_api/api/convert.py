@@ -29,6 +29,7 @@ def staff_out(row: dict[str, Any]) -> s.StaffOut:
         role=row["role"],
         office_id=row["office"],
         active=row["active"],
+        phone=row.get("phone"),
     )
 
 

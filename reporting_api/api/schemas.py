@@ -51,6 +51,7 @@ class StaffOut(Struct):
     role: RoleName
     office_id: int
     active: bool
+    phone: str | None = None
 
 
 class LoginResponse(Struct):
@@ -96,6 +97,8 @@ class StaffCreate(Struct, forbid_unknown_fields=True):
     role: RoleName
     office_id: Id
     password: Annotated[str, Meta(min_length=10, max_length=200)]
+    phone: Annotated[str, Meta(max_length=32)] | None = None
+    """Thai mobile number for SMS alerts about flags (optional)."""
 
 
 class StaffUpdate(Struct, forbid_unknown_fields=True):
@@ -104,6 +107,8 @@ class StaffUpdate(Struct, forbid_unknown_fields=True):
     office_id: Id | None = None
     active: bool | None = None
     password: Annotated[str, Meta(min_length=10, max_length=200)] | None = None
+    phone: Annotated[str, Meta(max_length=32)] | None = None
+    """A Thai mobile number for SMS alerts; an empty string removes it."""
 
 
 # --- defendants ---------------------------------------------------------------------------

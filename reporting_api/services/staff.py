@@ -17,6 +17,7 @@ from reporting_api.api.schemas import (
 )
 from reporting_api.errors import Conflict, InvalidInput
 from reporting_api.passwords import DUMMY_HASH, hash_password, verify_password
+from reporting_api.phones import parse_thai_mobile
 from reporting_api.services.context import Ctx
 from reporting_api.store import offices as office_store
 from reporting_api.store import staff as store
@@ -74,6 +75,7 @@ async def create_staff(ctx: Ctx, data: StaffCreate) -> dict[str, Any]:
             "role": data.role,
             "office": data.office_id,
             "password_hash": password_hash,
+            "phone": parse_thai_mobile(data.phone) if data.phone else None,
             "active": True,
             "created_at": ctx.now,
         }
@@ -100,6 +102,8 @@ async def update_staff(ctx: Ctx, staff_id: int, data: StaffUpdate) -> dict[str, 
         values["active"] = data.active
     if data.password is not None:
         values["password_hash"] = await anyio.to_thread.run_sync(hash_password, data.password)
+    if data.phone is not None:
+        values["phone"] = parse_thai_mobile(data.phone) if data.phone.strip() else None
     row = await store.update_staff(staff_id, values)
     if data.active is False or data.password is not None:
         await store.revoke_tokens_of(staff_id)

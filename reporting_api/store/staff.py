@@ -17,6 +17,7 @@ PUBLIC_COLUMNS = (
     StaffUser.office,
     StaffUser.active,
     StaffUser.created_at,
+    StaffUser.phone,
 )
 
 

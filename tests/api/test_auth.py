@@ -79,3 +79,15 @@ def test_deactivated_user_loses_access(api):
         "/api/v1/auth/login", json={"username": "officer_cnx", "password": TEST_PASSWORD}
     )
     assert login.status_code == 401
+
+
+def test_admin_sets_and_clears_a_staff_phone_for_alerts(api):
+    officer = api.staff["officer_bkk"]
+    url = f"/api/v1/staff/{officer.id}"
+    response = api.request("admin", "PATCH", url, json={"phone": "081-234-5678"})
+    assert response.status_code == 200, response.text
+    assert response.json()["phone"] == "+66812345678"
+    landline = api.request("admin", "PATCH", url, json={"phone": "02-123-4567"})
+    assert landline.status_code == 400 and landline.json()["extra"][0]["key"] == "phone"
+    cleared = api.request("admin", "PATCH", url, json={"phone": ""})
+    assert cleared.status_code == 200 and cleared.json()["phone"] is None
