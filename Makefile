@@ -7,7 +7,7 @@ PORT ?= 8000
 export DATABASE_URL ?= sqlite:///var/bail-checkin.sqlite3
 export PUBLIC_BASE_URL ?= http://127.0.0.1:$(PORT)
 
-.PHONY: run test install migrate seed serve scheduler fake-twilio lint bench bench-dispatch clean
+.PHONY: run test install migrate seed serve scheduler fake-twilio lint bench bench-dispatch bench-checkin bench-admin clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,7 +36,7 @@ seed: migrate
 
 # The scheduler runs inside the API process (RUN_SCHEDULER=1); without TWILIO_* credentials
 # reminders go to var/outbox.log instead of Twilio.
-run: seed
+run: seed system-packages-run admin-assets
 	RUN_SCHEDULER=1 $(BIN)/bail-checkin serve --port $(PORT)
 
 # The scheduler on its own (as in compose.yaml), and a fake Twilio for demos.
@@ -46,8 +46,28 @@ scheduler: migrate
 fake-twilio: install
 	$(BIN)/python -m scheduler.fake_twilio --port 8099
 
-test: $(VENV)/.installed-test
+test: $(VENV)/.installed-test system-packages-test admin-assets
 	$(BIN)/python -m pytest -p no:cacheprovider $(PYTEST_ARGS)
+
+# Debian packages the service and its tests use, installed when missing (apt-get update only
+# if the first try fails): Chromium for the browser tests (driven by Playwright, never a
+# downloaded browser), Thai fonts for the PDF export, pdftotext to check that PDF's text.
+SYSTEM_PACKAGES_RUN := fonts-thai-tlwg
+SYSTEM_PACKAGES_TEST := chromium fonts-thai-tlwg poppler-utils
+.PHONY: system-packages-run system-packages-test admin-assets
+system-packages-run:
+	@./.ci/apt-ensure $(SYSTEM_PACKAGES_RUN)
+system-packages-test:
+	@./.ci/apt-ensure $(SYSTEM_PACKAGES_TEST)
+
+# htmx for the admin pages, from the npm registry (admin_ui/frontend/package-lock.json), copied
+# next to the pages' own static files; not committed.
+ADMIN_VENDOR := admin_ui/static/vendor/htmx.min.js
+admin-assets: $(ADMIN_VENDOR)
+$(ADMIN_VENDOR): admin_ui/frontend/package.json admin_ui/frontend/package-lock.json
+	cd admin_ui/frontend && npm ci --no-audit --no-fund --silent
+	mkdir -p admin_ui/static/vendor
+	cp admin_ui/frontend/node_modules/htmx.org/dist/htmx.min.js $@
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check reporting_api scheduler tests bench
@@ -63,3 +83,13 @@ bench-dispatch: $(VENV)/.installed-test
 
 clean:
 	rm -rf $(VENV) var/*.sqlite3 *.egg-info
+
+# Twenty check-ins at once against one server (PostgreSQL database bench_checkin, recreated);
+# e.g. `make bench-checkin CHECKIN_ARGS="--people 4 --database sqlite"`.
+bench-checkin: $(VENV)/.installed-test
+	$(BIN)/python bench/checkin_load.py $(CHECKIN_ARGS)
+
+# Issue 6: p95 of the Today and report pages over HTTP on the `bench` database (seeded with
+# 100,000 defendants first if it holds fewer); e.g. `make bench-admin ADMIN_ARGS="--requests 20"`.
+bench-admin: $(VENV)/.installed-test
+	$(BIN)/python bench/admin_pages.py $(ADMIN_ARGS)

@@ -18,6 +18,7 @@ from urllib.parse import quote
 
 from litestar import Request
 from litestar.connection import ASGIConnection
+from litestar.datastructures import UploadFile
 from litestar.exceptions import PermissionDeniedException
 from litestar.handlers import BaseRouteHandler
 from litestar.response import Template
@@ -62,6 +63,7 @@ async def csrf_guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRout
     if connection.scope["method"] in ("GET", "HEAD", "OPTIONS"):
         return
     sent = connection.headers.get(CSRF_HEADER)
+    form = None
     if not sent and isinstance(connection, Request):
         form = await connection.form()
         value = form.get(CSRF_FIELD)
@@ -72,6 +74,11 @@ async def csrf_guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRout
     else:  # the login form: double-submit cookie
         expected = connection.cookies.get(LOGIN_CSRF_COOKIE, "")
     if not sent or not expected or not hmac.compare_digest(sent, expected):
+        if form is not None:
+            # Litestar closes uploaded files only after the guards passed.
+            for _, value in form.multi_items():
+                if isinstance(value, UploadFile):
+                    await value.close()
         raise CsrfRefused(detail="missing or stale CSRF token: reload the page and try again")
 
 

@@ -1,5 +1,26 @@
 """The admin pages, one module per page or area; `PAGES` lists their controllers."""
 
+from admin_ui.pages.admin import OfficePages, StaffPages
+from admin_ui.pages.caseload import CaseloadPage
+from admin_ui.pages.checkin_actions import CheckInActions
+from admin_ui.pages.defendant import DefendantPage
+from admin_ui.pages.enrol import EnrolPage
+from admin_ui.pages.flags import FlagPages
+from admin_ui.pages.outbox import OutboxPage
+from admin_ui.pages.reports import ReportsPage
+from admin_ui.pages.review import ReviewPages
 from admin_ui.pages.today import TodayPage
 
-PAGES = [TodayPage]
+PAGES = [
+    TodayPage,
+    EnrolPage,
+    ReviewPages,
+    StaffPages,
+    OfficePages,
+    CaseloadPage,
+    DefendantPage,
+    CheckInActions,
+    FlagPages,
+    OutboxPage,
+    ReportsPage,
+]

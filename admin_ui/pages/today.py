@@ -8,6 +8,7 @@ from litestar import Controller, Request, get
 from litestar.params import QueryParameter
 from litestar.response import Redirect, Template
 
+from admin_ui.pages.caseload import STATE_WORDS, phone_text
 from admin_ui.web import home_for, render
 from reporting_api.access import OFFICER
 from reporting_api.api.deps import CtxDep
@@ -78,4 +79,6 @@ class TodayPage(Controller):
             # Managers start at the report, administrators at the staff list.
             return Redirect(home_for(ctx.principal), status_code=303)
         data = await dashboard.today(ctx, office_id)
-        return render(request, "admin/today.html", WORDS, **data)
+        return render(
+            request, "admin/today.html", WORDS, STATE_WORDS, phone_text=phone_text, **data
+        )

@@ -1,0 +1,533 @@
+"""The risk report as an Excel workbook (openpyxl) and a PDF (fpdf2, Thai text shaped by
+HarfBuzz with a Thai font from Debian's fonts-thai-tlwg).
+
+Both take the dictionary reporting_api.services.reports.risk_report returns and the page's
+words, so they show the same rows as the page.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import logging
+import subprocess
+import unicodedata
+from collections.abc import Iterable, Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from admin_ui.web import date_text, datetime_text
+
+TLWG_DIR = Path("/usr/share/fonts/truetype/tlwg")
+FONT_PACKAGE = "fonts-thai-tlwg"
+PREFERRED_FONTS = ("Loma", "Garuda", "Norasi", "Waree", "Umpush")
+"""Regular sans faces first; each is ``<name>.ttf`` with ``<name>-Bold.ttf`` beside it."""
+MONEY_FORMAT = "#,##0.00"
+DATE_FORMAT = "yyyy-mm-dd"
+PERCENT_FORMAT = "0.0%"
+
+
+class ThaiFontMissing(RuntimeError):
+    """No Thai TrueType font on this machine: PDF exports cannot show Thai."""
+
+
+@functools.cache
+def thai_font() -> tuple[Path, Path]:
+    """(regular, bold) TrueType files of a Thai font from fonts-thai-tlwg."""
+    for name in PREFERRED_FONTS:
+        regular, bold = TLWG_DIR / f"{name}.ttf", TLWG_DIR / f"{name}-Bold.ttf"
+        if regular.is_file():
+            return regular, bold if bold.is_file() else regular
+    try:  # elsewhere (another distribution's layout): ask fontconfig for any Thai TTF
+        listed = subprocess.run(
+            ["fc-list", ":lang=th:style=Regular", "file"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=False,
+        ).stdout
+    except (OSError, subprocess.SubprocessError):
+        listed = ""
+    files = sorted(
+        Path(line.split(":")[0]) for line in listed.splitlines() if line.strip().endswith(".ttf:")
+    )
+    if files:
+        return files[0], files[0]
+    raise ThaiFontMissing(
+        f"no Thai TrueType font found (looked in {TLWG_DIR} and fc-list :lang=th): "
+        f"install Debian's {FONT_PACKAGE} (apt-get install {FONT_PACKAGE})"
+    )
+
+
+def _office(data: dict[str, Any], lang: str, t: dict[str, str]) -> str:
+    office_id = data["filters"].office_id
+    if office_id is None:
+        return t["all_offices"]
+    for o in data["offices"]:
+        if o["id"] == office_id:
+            return o["name_th"] if lang == "th" else o["name_en"]
+    return str(office_id)
+
+
+def _heading(data: dict[str, Any], lang: str, t: dict[str, str]) -> list[str]:
+    f = data["filters"]
+    return [
+        t["report_title"],
+        f"{t['office']}: {_office(data, lang, t)}",
+        f"{t['date_from']} {date_text(lang, f.date_from)} {t['date_to']} "
+        f"{date_text(lang, f.date_to)}",
+        f"{t['as_of']} {datetime_text(lang, data['as_of'])}",
+        t["page_of"].format(page=f.page, pages=data["pages"], total=data["total"]),
+        t["caveat"],
+    ]
+
+
+def _explanation(row: dict[str, Any], lang: str, t: dict[str, str]) -> str:
+    if not row["factors"]:
+        return t["no_factors"]
+    return "\n".join(
+        f"+{f.points} {f.explanation_th if lang == 'th' else f.explanation_en}"
+        for f in row["factors"]
+    )
+
+
+def ranking_columns(t: dict[str, str]) -> list[str]:
+    return [
+        t["rank"],
+        t["name"],
+        t["office"],
+        t["court"],
+        t["officer"],
+        t["score"],
+        t["band"],
+        t["bail"],
+        t["next_court"],
+        t["why"],
+    ]
+
+
+def _label(row: dict[str, Any], lang: str) -> str:
+    return row["label_th"] if lang == "th" else row["label_en"]
+
+
+AGGREGATE_SECTIONS = ("by_province", "by_office", "by_court", "by_officer")
+
+
+def _aggregate_header(t: dict[str, str]) -> list[str]:
+    return [
+        t["group"],
+        t["cases"],
+        t["band_high"],
+        t["band_medium"],
+        t["band_low"],
+        t["average"],
+        t["missed_180"],
+        t["unreachable"],
+        t["bail"],
+        t["bail_high"],
+    ]
+
+
+def _aggregate_values(row: dict[str, Any], label: str) -> list[Any]:
+    return [
+        label,
+        row["cases"],
+        row["high"],
+        row["medium"],
+        row["low"],
+        row["average"],
+        row["missed"],
+        row["unreachable"],
+        row["bail"],
+        row["bail_high"],
+    ]
+
+
+def _backtest_header(t: dict[str, str]) -> list[str]:
+    return [
+        t["threshold"],
+        t["in_band"],
+        t["absconded_in_band"],
+        t["flagged"],
+        t["flagged_absconded"],
+        t["precision"],
+        t["recall"],
+    ]
+
+
+def _backtest_values(b: dict[str, Any], t: dict[str, str]) -> list[Any]:
+    return [
+        f"{t['band_' + b['band']]} ({t['from_points'].format(n=b['from'])})",
+        b["cases"],
+        b["absconded"],
+        b["flagged"],
+        b["flagged_absconded"],
+        b["precision"],
+        b["recall"],
+    ]
+
+
+# --- Excel -------------------------------------------------------------------------------
+
+
+def report_xlsx(data: dict[str, Any], lang: str, t: dict[str, str]) -> bytes:
+    """Three sheets: the ranking (the page's rows, one per row, typed cells), the aggregates
+    (with the filters on top), and the backtest."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+
+    book = Workbook()
+    bold = Font(bold=True)
+    wrap = Alignment(wrap_text=True, vertical="top")
+
+    ranking = book.active
+    ranking.title = t["sheet_ranking"][:31]
+    ranking.append(ranking_columns(t))
+    for cell in ranking[1]:
+        cell.font = bold
+    for row in data["rows"]:
+        ranking.append(
+            [
+                row["rank"],
+                row["name_th"],
+                row["office_th"] if lang == "th" else row["office_en"],
+                row["court"],
+                row["officer"],
+                row["score"],
+                t["band_" + row["band"]],
+                row["bail_amount"],
+                row["next_court_date"],
+                _explanation(row, lang, t),
+            ]
+        )
+        line = ranking.max_row
+        ranking.cell(line, 8).number_format = MONEY_FORMAT
+        ranking.cell(line, 9).number_format = DATE_FORMAT
+        ranking.cell(line, 10).alignment = wrap
+    for column, width in enumerate((7, 28, 30, 26, 22, 8, 14, 14, 13, 80), start=1):
+        ranking.column_dimensions[get_column_letter(column)].width = width
+    ranking.freeze_panes = "C2"
+    if data["rows"]:
+        ranking.auto_filter.ref = ranking.dimensions
+
+    sheet = book.create_sheet(t["sheet_aggregates"][:31])
+    for line in _heading(data, lang, t):
+        sheet.append([line])
+    sheet["A1"].font = Font(bold=True, size=14)
+
+    def table(title: str, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+        sheet.append([])
+        sheet.append([title])
+        sheet.cell(sheet.max_row, 1).font = bold
+        sheet.append(list(header))
+        for cell in sheet[sheet.max_row]:
+            cell.font = bold
+        for values in rows:
+            sheet.append(list(values))
+            for cell in sheet[sheet.max_row]:
+                if hasattr(cell.value, "as_tuple"):  # Decimal: money
+                    cell.number_format = MONEY_FORMAT
+                elif isinstance(cell.value, float) and cell.column_letter == "F":
+                    cell.number_format = "0.0"
+
+    summary = data["summary"]
+    table(
+        t["active_cases"],
+        _aggregate_header(t),
+        [_aggregate_values(summary, t["total"])]
+        + [_aggregate_values(b, t["band_" + b["band"]]) for b in data["by_band"]],
+    )
+    for section in AGGREGATE_SECTIONS:
+        table(
+            t[section],
+            _aggregate_header(t),
+            (_aggregate_values(r, _label(r, lang)) for r in data[section]),
+        )
+    table(
+        t["compliance_title"],
+        [t["month"], t["on_time"], t["late"], t["missed"], t["excused"], t["total"]],
+        (
+            [
+                date.fromisoformat(m["month"] + "-01"),
+                m["on_time"],
+                m["late"],
+                m["missed"],
+                m["excused"],
+                m["total"],
+            ]
+            for m in data["by_month"]
+        ),
+    )
+    for cell_row in sheet.iter_rows(min_col=1, max_col=1):
+        if isinstance(cell_row[0].value, date):
+            cell_row[0].number_format = "yyyy-mm"
+    table(
+        t["missed_by_office"],
+        [t["office"], t["missed"]],
+        ([_label(o, lang), o["missed"]] for o in data["missed_by_office"]),
+    )
+    sheet.column_dimensions["A"].width = 42
+    for column in range(2, 11):
+        sheet.column_dimensions[get_column_letter(column)].width = 16
+
+    backtest = data["backtest"]
+    sheet = book.create_sheet(t["sheet_backtest"][:31])
+    sheet.append([t["backtest"]])
+    sheet["A1"].font = Font(bold=True, size=14)
+    sheet.append([t["backtest_note"]])
+    sheet.append([t["closed_cases"], backtest["cases"]])
+    sheet.append([t["absconded"], backtest["absconded"]])
+    sheet.append([t["base_rate"], backtest["base_rate"]])
+    sheet.cell(sheet.max_row, 2).number_format = PERCENT_FORMAT
+    sheet.append([])
+    sheet.append(_backtest_header(t))
+    for cell in sheet[sheet.max_row]:
+        cell.font = bold
+    for b in backtest["bands"]:
+        sheet.append(_backtest_values(b, t))
+        sheet.cell(sheet.max_row, 6).number_format = PERCENT_FORMAT
+        sheet.cell(sheet.max_row, 7).number_format = PERCENT_FORMAT
+    sheet.column_dimensions["A"].width = 34
+    for column in range(2, 8):
+        sheet.column_dimensions[get_column_letter(column)].width = 18
+
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+# --- PDF ---------------------------------------------------------------------------------
+
+LINE_MM = 4.6
+PAD_MM = 1.0
+HEADER_FILL = (238, 241, 244)
+
+
+def _share(value: float | None) -> str:
+    return "" if value is None else f"{value:.1%}"
+
+
+class _Measure:
+    """Widths and single-line cells, shaping only what is drawn in Thai.
+
+    fpdf2 shapes every string it measures or draws, and runs the bidirectional algorithm over
+    it, about a millisecond each in Python. Thai glyph advances are the same shaped or not
+    (marks above and below take no width), so widths are measured unshaped and remembered;
+    only Thai text is shaped when drawn.
+    """
+
+    def __init__(self, pdf: Any) -> None:
+        self.pdf = pdf
+        self.shaping = True
+        self.widths: dict[tuple[str, str, float, str], float] = {}
+
+    def _shape(self, on: bool) -> None:
+        if on != self.shaping:
+            self.pdf.set_text_shaping(on)
+            self.shaping = on
+
+    def width(self, text: str) -> float:
+        key = (text, self.pdf.font_style, self.pdf.font_size_pt, self.pdf.font_family)
+        if key not in self.widths:
+            self._shape(False)
+            self.widths[key] = self.pdf.get_string_width(text)
+        return self.widths[key]
+
+    def cell(self, width: float, text: str, align: str = "L") -> None:
+        self._shape(any("\u0e00" <= ch <= "\u0e7f" for ch in text))
+        self.pdf.cell(width, LINE_MM, text, align=align)
+
+    def line(self, text: str) -> None:
+        """A line across the page at the cursor, then the cursor to the next line."""
+        self._shape(True)
+        self.pdf.cell(h=self.pdf.font_size * 1.6, text=text, new_x="LMARGIN", new_y="NEXT")
+
+
+def _fit(m: _Measure, text: str, width: float) -> list[str]:
+    """``text`` broken into lines no wider than ``width``: at its newlines, then at spaces,
+    and a word longer than a line (Thai writes words without spaces) between characters,
+    never before a vowel or tone mark written above or below.
+
+    fpdf2's own cells break lines by shaping every prefix of the text again, which for a
+    page of Thai explanations takes many seconds; this measures a line that fits once.
+    """
+    lines: list[str] = []
+    for paragraph in text.split("\n"):
+        if m.width(paragraph) <= width:
+            lines.append(paragraph)
+            continue
+        line = ""
+        for word in paragraph.split(" "):
+            candidate = f"{line} {word}" if line else word
+            if m.width(candidate) <= width:
+                line = candidate
+                continue
+            if line:
+                lines.append(line)
+            line = word
+            while len(line) > 1 and m.width(line) > width:
+                cut = _longest_prefix(m, line, width)
+                lines.append(line[:cut])
+                line = line[cut:]
+        lines.append(line)
+    return lines
+
+
+def _longest_prefix(m: _Measure, text: str, width: float) -> int:
+    low, high = 1, len(text) - 1  # the longest prefix that fits, by bisection
+    while low < high:
+        middle = (low + high + 1) // 2
+        if m.width(text[:middle]) <= width:
+            low = middle
+        else:
+            high = middle - 1
+    cut = low
+    while cut > 1 and _thai_mark(text[cut]):
+        cut -= 1
+    return cut
+
+
+def _thai_mark(char: str) -> bool:
+    # Thai vowels above and below and tone marks are not "combining" to unicodedata.
+    return unicodedata.category(char) == "Mn" or char in "\u0e30\u0e32\u0e33\u0e45"
+
+
+def _table(
+    m: _Measure,
+    widths: Sequence[float],
+    header: Sequence[str],
+    rows: Iterable[Sequence[str]],
+    right: Sequence[int] = (),
+) -> None:
+    """A bordered table that repeats its header on each page; cells wrap and grow."""
+
+    pdf = m.pdf
+
+    def draw(cells: Sequence[str], fill: bool) -> None:
+        fitted = [_fit(m, c, w - 2 * PAD_MM) for c, w in zip(cells, widths, strict=True)]
+        height = max(len(f) for f in fitted) * LINE_MM + 2 * PAD_MM
+        if pdf.will_page_break(height):
+            pdf.add_page()
+            if not fill:
+                draw(header, True)
+        x, y = pdf.l_margin, pdf.get_y()
+        for i, (lines, w) in enumerate(zip(fitted, widths, strict=True)):
+            pdf.rect(x, y, w, height, style="DF" if fill else "D")
+            for n, line in enumerate(lines):
+                pdf.set_xy(x + PAD_MM, y + PAD_MM + n * LINE_MM)
+                m.cell(w - 2 * PAD_MM, line, align="R" if i in right else "L")
+            x += w
+        pdf.set_xy(pdf.l_margin, y + height)
+
+    pdf.set_fill_color(*HEADER_FILL)
+    pdf.set_font(style="B")
+    draw(header, True)
+    pdf.set_font(style="")
+    for row in rows:
+        draw(row, False)
+
+
+def report_pdf(data: dict[str, Any], lang: str, t: dict[str, str]) -> bytes:
+    """A landscape A4 report: heading, the ranked rows with their reasons, the summary by
+    band and by office, and the backtest."""
+    from fpdf import FPDF
+
+    # fontTools logs each glyph of the font subset at INFO.
+    logging.getLogger("fontTools").setLevel(logging.WARNING)
+    regular, bold = thai_font()
+    pdf = FPDF(orientation="L", unit="mm", format="A4")
+    pdf.set_title(t["report_title"])
+    pdf.set_creator("bail-checkin")
+    pdf.add_font("thai", "", str(regular))
+    pdf.add_font("thai", "B", str(bold))
+    # HarfBuzz places Thai vowels and tone marks (above/below) where they belong.
+    pdf.set_text_shaping(True)
+    pdf.set_auto_page_break(auto=True, margin=12)
+    pdf.c_margin = 0  # cells are padded by _table, which measures what fits
+    m = _Measure(pdf)
+    pdf.add_page()
+    heading = _heading(data, lang, t)
+    pdf.set_font("thai", "B", 16)
+    m.line(heading[0])
+    pdf.set_font("thai", "", 10)
+    for line in heading[1:]:
+        for part in _fit(m, line, pdf.epw):
+            m.line(part)
+
+    def section(title: str) -> None:
+        pdf.ln(3)
+        pdf.set_font("thai", "B", 12)
+        m.line(title)
+        pdf.set_font("thai", "", 9)
+
+    section(t["ranking"])
+    if data["rows"]:
+        _table(
+            m,
+            (10, 38, 38, 32, 28, 14, 16, 22, 79),
+            ranking_columns(t)[:8] + [t["why"]],
+            (
+                [
+                    str(row["rank"]),
+                    row["name_th"],
+                    row["office_th"] if lang == "th" else row["office_en"],
+                    row["court"],
+                    row["officer"],
+                    str(row["score"]),
+                    t["band_" + row["band"]],
+                    f"{row['bail_amount']:,.2f}",
+                    _explanation(row, lang, t),
+                ]
+                for row in data["rows"]
+            ),
+            right=(0, 5, 7),
+        )
+    else:
+        m.line(t["no_cases"])
+
+    def aggregate(title: str, rows: Sequence[tuple[str, dict[str, Any]]]) -> None:
+        section(title)
+        _table(
+            m,
+            (70, 18, 18, 18, 18, 20, 24, 24, 32, 32),
+            _aggregate_header(t),
+            (
+                [
+                    f"{v:,.2f}" if hasattr(v, "as_tuple") else str(v)
+                    for v in _aggregate_values(r, label)
+                ]
+                for label, r in rows
+            ),
+            right=range(1, 10),
+        )
+
+    aggregate(
+        t["active_cases"],
+        [(t["total"], data["summary"])] + [(t["band_" + b["band"]], b) for b in data["by_band"]],
+    )
+    if data["by_office"]:
+        aggregate(t["by_office"], [(_label(r, lang), r) for r in data["by_office"]])
+
+    backtest = data["backtest"]
+    section(t["backtest"])
+    summary = (
+        f"{t['closed_cases']} {backtest['cases']:,} · {t['absconded']} "
+        f"{backtest['absconded']:,} · {t['base_rate']} {_share(backtest['base_rate'])}"
+    )
+    for part in _fit(m, t["backtest_note"], pdf.epw) + [summary]:
+        m.line(part)
+    if backtest["cases"]:
+        pdf.ln(2)
+        _table(
+            m,
+            (70, 28, 28, 28, 28, 28, 28),
+            _backtest_header(t),
+            (
+                [str(v) for v in values[:5]] + [_share(values[5]), _share(values[6])]
+                for values in (_backtest_values(b, t) for b in backtest["bands"])
+            ),
+            right=range(1, 7),
+        )
+    return bytes(pdf.output())

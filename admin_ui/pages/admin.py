@@ -1,0 +1,316 @@
+"""Administration (role admin): staff accounts and offices.
+
+The forms are read into the JSON API's own request types (StaffCreate, StaffUpdate,
+OfficeCreate, OfficeUpdate), so a rule holds the same way on both; services/staff does the
+work and the audit. Officers and managers get the 403 page.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from litestar import Controller, Request, get, post
+from litestar.connection import ASGIConnection
+from litestar.exceptions import NotFoundException
+from litestar.handlers import BaseRouteHandler
+from litestar.params import QueryParameter
+from litestar.response import Redirect, Template
+
+from admin_ui.pages.enrol import form_text, read_fields
+from admin_ui.web import field_errors, render
+from reporting_api.access import ADMIN, ensure_role
+from reporting_api.api.deps import CtxDep, PathId
+from reporting_api.api.schemas import OfficeCreate, OfficeUpdate, StaffCreate, StaffUpdate
+from reporting_api.errors import Conflict, InvalidInput
+from reporting_api.services import staff as staff_service
+from reporting_api.store import offices as office_store
+
+Saved = Literal["created", "updated", "activated", "deactivated"]
+STAFF_FIELDS = ("username", "display_name", "role", "office_id")
+OFFICE_FIELDS = ("code", "name_th", "name_en", "province_th", "province_en", "region", "phone")
+
+WORDS = {
+    "th": {
+        "staff_title": "เจ้าหน้าที่และผู้ใช้ระบบ",
+        "offices_title": "สำนักงาน",
+        "username": "ชื่อผู้ใช้ (a-z 0-9 . _ -)",
+        "display_name": "ชื่อที่แสดง",
+        "role": "บทบาท",
+        "office_id": "สำนักงาน",
+        "password": "รหัสผ่าน (อย่างน้อย 10 ตัวอักษร)",
+        "new_password": "รหัสผ่านใหม่ (เว้นว่างถ้าไม่เปลี่ยน)",
+        "active": "สถานะบัญชี",
+        "is_active": "ใช้งานอยู่",
+        "is_inactive": "ปิดใช้งาน",
+        "deactivate": "ปิดใช้งาน",
+        "activate": "เปิดใช้งาน",
+        "edit": "แก้ไข",
+        "create_staff": "เพิ่มผู้ใช้",
+        "create_office": "เพิ่มสำนักงาน",
+        "edit_staff": "แก้ไขผู้ใช้",
+        "edit_office": "แก้ไขสำนักงาน",
+        "code": "รหัสสำนักงาน",
+        "name_th": "ชื่อ (ภาษาไทย)",
+        "name_en": "ชื่อ (ภาษาอังกฤษ)",
+        "province_th": "จังหวัด (ภาษาไทย)",
+        "province_en": "จังหวัด (ภาษาอังกฤษ)",
+        "region": "ภาค",
+        "phone": "โทรศัพท์ที่แจ้งผู้ได้รับการปล่อยตัว",
+        "central": "ส่วนกลาง",
+        "saved_created": "เพิ่มแล้ว",
+        "saved_updated": "บันทึกการแก้ไขแล้ว",
+        "saved_activated": "เปิดใช้งานบัญชีแล้ว",
+        "saved_deactivated": "ปิดใช้งานบัญชีแล้ว (ออกจากระบบทุกอุปกรณ์)",
+        "back": "กลับ",
+        "actions": "ดำเนินการ",
+    },
+    "en": {
+        "staff_title": "Staff and users",
+        "offices_title": "Offices",
+        "username": "Username (a-z 0-9 . _ -)",
+        "display_name": "Display name",
+        "role": "Role",
+        "office_id": "Office",
+        "password": "Password (at least 10 characters)",
+        "new_password": "New password (leave empty to keep)",
+        "active": "Account",
+        "is_active": "active",
+        "is_inactive": "deactivated",
+        "deactivate": "Deactivate",
+        "activate": "Activate",
+        "edit": "Edit",
+        "create_staff": "Add a user",
+        "create_office": "Add an office",
+        "edit_staff": "Edit user",
+        "edit_office": "Edit office",
+        "code": "Office code",
+        "name_th": "Name (Thai)",
+        "name_en": "Name (English)",
+        "province_th": "Province (Thai)",
+        "province_en": "Province (English)",
+        "region": "Region",
+        "phone": "Phone number given to people on bail",
+        "central": "central",
+        "saved_created": "Added",
+        "saved_updated": "Changes saved",
+        "saved_activated": "Account activated",
+        "saved_deactivated": "Account deactivated (logged out everywhere)",
+        "back": "Back",
+        "actions": "Actions",
+    },
+}
+
+
+async def admin_only(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    """These pages are the administrator's: everyone else gets the 403 page."""
+    ensure_role(connection.user, ADMIN)
+
+
+async def _office(office_id: int) -> dict[str, Any]:
+    office = await office_store.get_office(office_id)
+    if office is None:
+        raise NotFoundException(detail="no such office")
+    return office
+
+
+def _status(problem: InvalidInput | Conflict) -> int:
+    return 409 if isinstance(problem, Conflict) else 400
+
+
+class StaffPages(Controller):
+    path = "/admin/staff"
+    include_in_schema = False
+    guards = [admin_only]
+
+    async def _list(
+        self,
+        request: Request[Any, Any, Any],
+        ctx: CtxDep,
+        *,
+        status_code: int = 200,
+        values: dict[str, str] | None = None,
+        errors: dict[str, dict[str, str]] | None = None,
+        saved: str | None = None,
+    ) -> Template:
+        return render(
+            request,
+            "admin/staff.html",
+            WORDS,
+            status_code=status_code,
+            staff=await staff_service.list_staff(ctx.principal, None),
+            offices=await office_store.list_offices(),
+            values=values or {"role": "officer"},
+            errors=errors or {},
+            saved=saved,
+        )
+
+    @get("/")
+    async def list_staff(
+        self,
+        request: Request[Any, Any, Any],
+        ctx: CtxDep,
+        saved: Annotated[Saved | None, QueryParameter()] = None,
+    ) -> Template:
+        return await self._list(request, ctx, saved=saved)
+
+    @post("/")
+    async def create(self, request: Request[Any, Any, Any], ctx: CtxDep) -> Template | Redirect:
+        form = await request.form()
+        text = form_text(form, STAFF_FIELDS)
+        values, errors = read_fields(text | form_text(form, ("password",)), StaffCreate)
+        problems: list[InvalidInput | Conflict] = list(errors)
+        if not problems:
+            try:
+                await staff_service.create_staff(ctx, StaffCreate(**values))
+            except (InvalidInput, Conflict) as problem:
+                problems = [problem]
+            else:
+                return Redirect("/admin/staff?saved=created", status_code=303)
+        return await self._list(
+            request,
+            ctx,
+            status_code=max(_status(p) for p in problems),
+            values=text,  # never the password
+            errors=field_errors(*problems),
+        )
+
+    @get("/{staff_id:int}")
+    async def edit(
+        self, request: Request[Any, Any, Any], ctx: CtxDep, staff_id: PathId
+    ) -> Template:
+        user = await staff_service.get_staff(ctx.principal, staff_id)
+        return render(
+            request,
+            "admin/staff_edit.html",
+            WORDS,
+            person=user,
+            offices=await office_store.list_offices(),
+            values={k: str(v) for k, v in user.items()} | {"office_id": str(user["office"])},
+            errors={},
+        )
+
+    @post("/{staff_id:int}")
+    async def update(
+        self, request: Request[Any, Any, Any], ctx: CtxDep, staff_id: PathId
+    ) -> Template | Redirect:
+        form = await request.form()
+        text = form_text(form, ("display_name", "role", "office_id"))
+        values, errors = read_fields(text | form_text(form, ("password",)), StaffUpdate)
+        problems: list[InvalidInput | Conflict] = list(errors)
+        if not problems and values.get("display_name") is None:
+            problems.append(InvalidInput("display_name", "is required", "ต้องกรอก"))
+        if not problems:
+            try:
+                await staff_service.update_staff(ctx, staff_id, StaffUpdate(**values))
+            except (InvalidInput, Conflict) as problem:
+                problems = [problem]
+            else:
+                return Redirect("/admin/staff?saved=updated", status_code=303)
+        user = await staff_service.get_staff(ctx.principal, staff_id)
+        return render(
+            request,
+            "admin/staff_edit.html",
+            WORDS,
+            status_code=max(_status(p) for p in problems),
+            person=user,
+            offices=await office_store.list_offices(),
+            values=text,
+            errors=field_errors(*problems),
+        )
+
+    @post("/{staff_id:int}/active")
+    async def set_active(
+        self, request: Request[Any, Any, Any], ctx: CtxDep, staff_id: PathId
+    ) -> Template | Redirect:
+        """Deactivate (which logs the account out everywhere) or activate again."""
+        active = (await request.form()).get("active") == "true"
+        try:
+            await staff_service.update_staff(ctx, staff_id, StaffUpdate(active=active))
+        except (InvalidInput, Conflict) as problem:
+            return await self._list(
+                request, ctx, status_code=_status(problem), errors=field_errors(problem)
+            )
+        return Redirect(
+            f"/admin/staff?saved={'activated' if active else 'deactivated'}", status_code=303
+        )
+
+
+class OfficePages(Controller):
+    path = "/admin/offices"
+    include_in_schema = False
+    guards = [admin_only]
+
+    @get("/")
+    async def list_offices(
+        self,
+        request: Request[Any, Any, Any],
+        saved: Annotated[Saved | None, QueryParameter()] = None,
+    ) -> Template:
+        return render(
+            request,
+            "admin/offices.html",
+            WORDS,
+            offices=await office_store.list_offices(),
+            values={},
+            errors={},
+            saved=saved,
+        )
+
+    @post("/")
+    async def create(self, request: Request[Any, Any, Any], ctx: CtxDep) -> Template | Redirect:
+        text = form_text(await request.form(), OFFICE_FIELDS)
+        values, errors = read_fields(text, OfficeCreate)
+        problems: list[InvalidInput | Conflict] = list(errors)
+        if not problems:
+            try:
+                await staff_service.create_office(ctx, OfficeCreate(**values))
+            except (InvalidInput, Conflict) as problem:
+                problems = [problem]
+            else:
+                return Redirect("/admin/offices?saved=created", status_code=303)
+        return render(
+            request,
+            "admin/offices.html",
+            WORDS,
+            status_code=max(_status(p) for p in problems),
+            offices=await office_store.list_offices(),
+            values=text,
+            errors=field_errors(*problems),
+            saved=None,
+        )
+
+    @get("/{office_id:int}")
+    async def edit(self, request: Request[Any, Any, Any], office_id: PathId) -> Template:
+        office = await _office(office_id)
+        values = {k: "" if v is None else str(v) for k, v in office.items()}
+        return render(
+            request, "admin/offices_edit.html", WORDS, office=office, values=values, errors={}
+        )
+
+    @post("/{office_id:int}")
+    async def update(
+        self, request: Request[Any, Any, Any], ctx: CtxDep, office_id: PathId
+    ) -> Template | Redirect:
+        office = await _office(office_id)
+        text = form_text(await request.form(), ("name_th", "name_en", "phone"))
+        values, errors = read_fields(text, OfficeUpdate)
+        problems: list[InvalidInput | Conflict] = list(errors)
+        for name in ("name_th", "name_en"):
+            if not any(p.field == name for p in problems) and values.get(name) is None:
+                problems.append(InvalidInput(name, "is required", "ต้องกรอก"))
+        if not problems:
+            try:
+                await staff_service.update_office(ctx, office_id, OfficeUpdate(**values))
+            except (InvalidInput, Conflict) as problem:
+                problems = [problem]
+            else:
+                return Redirect("/admin/offices?saved=updated", status_code=303)
+        return render(
+            request,
+            "admin/offices_edit.html",
+            WORDS,
+            status_code=max(_status(p) for p in problems),
+            office=office,
+            values=text,
+            errors=field_errors(*problems),
+        )

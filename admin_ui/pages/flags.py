@@ -1,0 +1,228 @@
+"""Flags inbox: open, acknowledged and resolved flags of the office; one flag in full, with
+acknowledge (note optional) and resolve (note required)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from litestar import Controller, Request, get, post
+from litestar.params import QueryParameter
+from litestar.response import Redirect, Template
+
+from admin_ui.pages.caseload import PAGE_SIZE, STATE_WORDS
+from admin_ui.pages.checkin_actions import safe_next, text
+from admin_ui.web import field_errors, render
+from reporting_api.api.deps import CtxDep, PagingDep, PathId
+from reporting_api.errors import Conflict, InvalidInput
+from reporting_api.services import flag_inbox
+from reporting_api.services import flags as flag_service
+from reporting_api.services.context import Ctx
+
+WORDS = {
+    "th": {
+        "flags_title": "การแจ้งเตือน",
+        "tab_open": "ยังไม่รับทราบ",
+        "tab_acknowledged": "รับทราบแล้ว",
+        "tab_resolved": "แก้ไขแล้ว",
+        "kind": "ประเภท",
+        "all_kinds": "ทุกประเภท",
+        "filter": "กรอง",
+        "for_check_in": "เฉพาะการรายงานตัวเลขที่",
+        "clear_filter": "ล้างตัวกรอง",
+        "person": "ผู้ถูกปล่อยตัว",
+        "case": "คดี",
+        "due": "กำหนดรายงานตัว",
+        "raised": "แจ้งเมื่อ",
+        "severity": "ความเร่งด่วน",
+        "state": "สถานะ",
+        "escalated": "ส่งต่อผู้บริหาร",
+        "escalated_to": "ส่งต่อถึง",
+        "not_escalated": "ยังไม่ส่งต่อ",
+        "open": "เปิด",
+        "detail": "รายละเอียด",
+        "office": "สำนักงาน",
+        "acknowledged": "รับทราบเมื่อ",
+        "resolved": "แก้ไขเมื่อ",
+        "by": "โดย",
+        "note": "บันทึก",
+        "acknowledge": "รับทราบ",
+        "acknowledge_note": "บันทึก (ไม่บังคับ)",
+        "resolve": "ปิดเรื่อง (แก้ไขแล้ว)",
+        "resolve_note": "แก้ไขอย่างไร",
+        "check_in_status": "สถานะการรายงานตัว",
+        "open_person": "เปิดข้อมูลบุคคล",
+        "back_to_inbox": "กลับไปที่รายการแจ้งเตือน",
+        "read_only": "ผู้บริหารดูได้อย่างเดียว",
+        "page_of": "หน้า",
+        "of": "จาก",
+    },
+    "en": {
+        "flags_title": "Flags",
+        "tab_open": "Open",
+        "tab_acknowledged": "Acknowledged",
+        "tab_resolved": "Resolved",
+        "kind": "Kind",
+        "all_kinds": "All kinds",
+        "filter": "Filter",
+        "for_check_in": "Only check-in no.",
+        "clear_filter": "Clear filter",
+        "person": "Person",
+        "case": "Case",
+        "due": "Check-in due",
+        "raised": "Raised",
+        "severity": "Severity",
+        "state": "State",
+        "escalated": "Escalated",
+        "escalated_to": "Escalated to",
+        "not_escalated": "Not escalated",
+        "open": "Open",
+        "detail": "Detail",
+        "office": "Office",
+        "acknowledged": "Acknowledged",
+        "resolved": "Resolved",
+        "by": "by",
+        "note": "Note",
+        "acknowledge": "Acknowledge",
+        "acknowledge_note": "Note (optional)",
+        "resolve": "Resolve",
+        "resolve_note": "How it was resolved",
+        "check_in_status": "Check-in status",
+        "open_person": "Open the person",
+        "back_to_inbox": "Back to the flags",
+        "read_only": "Managers read only",
+        "page_of": "Page",
+        "of": "of",
+    },
+}
+
+
+def inbox_link(
+    state: str,
+    kind: str | None,
+    check_in_id: int | None,
+    office_id: int | None,
+    page: int = 1,
+    page_size: int = PAGE_SIZE,
+) -> str:
+    params: dict[str, Any] = {"state": state}
+    for key, value in (("kind", kind), ("check_in_id", check_in_id), ("office_id", office_id)):
+        if value:
+            params[key] = value
+    if page > 1:
+        params["page"] = page
+    if page_size != PAGE_SIZE:
+        params["page_size"] = page_size
+    return "/admin/flags?" + urlencode(params)
+
+
+def detail_page(
+    request: Request[Any, Any, Any], flag: dict[str, Any], status_code: int = 200, **extra: Any
+) -> Template:
+    return render(
+        request,
+        "admin/flag.html",
+        WORDS,
+        STATE_WORDS,
+        status_code=status_code,
+        flag=flag,
+        **({"errors": None, "values": None, "form": None} | extra),
+    )
+
+
+async def shown_again(
+    request: Request[Any, Any, Any],
+    ctx: Ctx,
+    flag_id: int,
+    form: str,
+    error: InvalidInput | Conflict,
+    note: str,
+) -> Template:
+    flag = await flag_inbox.read_flag(ctx, flag_id)
+    return detail_page(
+        request,
+        flag,
+        status_code=409 if isinstance(error, Conflict) else 400,
+        errors=field_errors(error),
+        values={"note": note},
+        form=form,
+    )
+
+
+class FlagPages(Controller):
+    path = "/admin"
+    include_in_schema = False
+
+    @get("/flags")
+    async def inbox(
+        self,
+        request: Request[Any, Any, Any],
+        ctx: CtxDep,
+        paging: PagingDep,
+        flag_state: Annotated[str, QueryParameter(name="state", max_length=16)] = "open",
+        kind: Annotated[str | None, QueryParameter(max_length=32)] = None,
+        check_in_id: Annotated[int | None, QueryParameter(ge=1, le=2**31 - 1)] = None,
+        office_id: Annotated[int | None, QueryParameter(ge=1, le=2**31 - 1)] = None,
+    ) -> Template:
+        data = await flag_inbox.inbox(
+            ctx,
+            office_id=office_id,
+            state=flag_state,
+            kind=kind or None,
+            check_in_id=check_in_id,
+            offset=paging.offset,
+            limit=paging.page_size,
+        )
+        return render(
+            request,
+            "admin/flags.html",
+            WORDS,
+            STATE_WORDS,
+            **data,
+            kinds=flag_inbox.KINDS,
+            states=flag_inbox.STATES,
+            page=paging.page,
+            page_size=paging.page_size,
+            link=lambda **change: inbox_link(
+                **(
+                    {
+                        "state": data["state"],
+                        "kind": data["kind"],
+                        "check_in_id": check_in_id,
+                        "office_id": office_id,
+                        "page_size": paging.page_size,
+                    }
+                    | change
+                )
+            ),
+        )
+
+    @get("/flags/{flag_id:int}")
+    async def detail(
+        self, request: Request[Any, Any, Any], ctx: CtxDep, flag_id: PathId
+    ) -> Template:
+        return detail_page(request, await flag_inbox.read_flag(ctx, flag_id))
+
+    @post("/flags/{flag_id:int}/acknowledge")
+    async def acknowledge(
+        self, request: Request[Any, Any, Any], ctx: CtxDep, flag_id: PathId
+    ) -> Redirect | Template:
+        form = await request.form()
+        note = text(form, "note")
+        try:
+            await flag_service.acknowledge(ctx, flag_id, note)
+        except (InvalidInput, Conflict) as error:
+            return await shown_again(request, ctx, flag_id, "acknowledge", error, note)
+        return Redirect(safe_next(form.get("next")) or f"/admin/flags/{flag_id}", status_code=303)
+
+    @post("/flags/{flag_id:int}/resolve")
+    async def resolve(
+        self, request: Request[Any, Any, Any], ctx: CtxDep, flag_id: PathId
+    ) -> Redirect | Template:
+        form = await request.form()
+        note = text(form, "note")
+        try:
+            await flag_service.resolve(ctx, flag_id, note)
+        except (InvalidInput, Conflict) as error:
+            return await shown_again(request, ctx, flag_id, "resolve", error, note)
+        return Redirect(safe_next(form.get("next")) or f"/admin/flags/{flag_id}", status_code=303)

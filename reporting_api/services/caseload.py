@@ -1,0 +1,94 @@
+"""An office's caseload: its people, each with their case, next check-in and open flags.
+
+The search itself is `defendants.search` (its rules for names, ID numbers and phones, its
+office scope and its audit row); this adds what an officer's list needs around it and the
+orders the officer may sort by.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from reporting_api.access import office_scope
+from reporting_api.national_id import mask_national_id
+from reporting_api.services import defendants
+from reporting_api.services.checkins import effective_status
+from reporting_api.services.context import Ctx
+from reporting_api.store import caseload as store
+from reporting_api.store import offices as office_store
+
+SORTS = store.SORTS
+SEARCH_CAP = 1000
+"""Matches of a search that are sorted by date or status; beyond this, narrow the search."""
+
+
+def _with_status(row: dict[str, Any], ctx: Ctx) -> dict[str, Any]:
+    # Lists never carry the full ID number (the person's page does).
+    row = row | {"national_id_masked": mask_national_id(row["national_id"])}
+    if row["next_check_in_id"] is None:
+        return row | {"next_status": None}
+    status = effective_status(
+        {
+            "status": row["next_status"],
+            "opens_at": row["next_opens_at"],
+            "due_at": row["next_due_at"],
+            "closes_at": row["next_closes_at"],
+        },
+        ctx.now,
+    )
+    return row | {"next_status": status.value}
+
+
+async def caseload(
+    ctx: Ctx,
+    *,
+    q: str | None,
+    office_id: int | None,
+    sort: str,
+    offset: int,
+    limit: int,
+) -> dict[str, Any]:
+    """One page of the caseload, searched by ``q`` and sorted by ``sort`` (name, due,
+    status). Officers see their office; managers every office or the one they pick."""
+    scope = office_scope(ctx.principal, office_id)
+    sort = sort if sort in SORTS else "name"
+    text = (q or "").strip()
+    truncated = False
+    if sort == "name":
+        # The search's own order is by name: its page is the caseload's page.
+        found, total = await defendants.search(ctx, text, scope, offset, limit)
+        ids = [r["id"] for r in found]
+        rows, _ = await store.caseload_page(
+            office_id=scope, defendant_ids=ids, now=ctx.now, sort="name", offset=0, limit=limit
+        )
+    elif text:
+        found, matched = await defendants.search(ctx, text, scope, 0, SEARCH_CAP)
+        truncated = matched > SEARCH_CAP
+        rows, total = await store.caseload_page(
+            office_id=scope,
+            defendant_ids=[r["id"] for r in found],
+            now=ctx.now,
+            sort=sort,
+            offset=offset,
+            limit=limit,
+        )
+    else:
+        rows, total = await store.caseload_page(
+            office_id=scope, defendant_ids=None, now=ctx.now, sort=sort, offset=offset, limit=limit
+        )
+    await ctx.audit(
+        "admin.caseload",
+        "office",
+        scope,
+        {"q": text, "sort": sort, "defendants": [r["id"] for r in rows]},
+    )
+    offices = [] if ctx.principal.is_officer else await office_store.list_offices()
+    return {
+        "rows": [_with_status(r, ctx) for r in rows],
+        "total": total,
+        "truncated": truncated,
+        "office_id": scope,
+        "offices": offices,
+        "sort": sort,
+        "q": text,
+    }

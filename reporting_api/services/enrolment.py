@@ -1,0 +1,185 @@
+"""Enrolling a person in one step: the defendant, the bail case and the reporting plan.
+
+Two checks store nothing: the ID-card photo through the face library (so an officer knows at
+once whether the photo will do), and the plan's dates with the weekends and Thai holidays they
+were moved from. `enrol` checks everything it can first, reporting every problem at once, then
+calls the defendant, case and plan services in one transaction: a step that still fails leaves
+nothing half-made behind.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, timedelta
+from functools import lru_cache
+from types import MappingProxyType
+from typing import Any
+
+import holidays
+
+from liveness.reference import MAX_PITCH_DEG, MAX_YAW_DEG, MIN_FACE_PX, MIN_SHARPNESS
+from reporting_api.access import OFFICER, ensure_can_change_office, ensure_role
+from reporting_api.api.schemas import CaseCreate, PlanIn
+from reporting_api.errors import Conflict, InvalidInput
+from reporting_api.national_id import normalise_national_id
+from reporting_api.phones import parse_thai_mobile
+from reporting_api.photos import check_photo
+from reporting_api.planning import WEEKEND, expand_plan
+from reporting_api.services import cases, defendants, faces, plans
+from reporting_api.services.context import Ctx
+from reporting_api.services.defendants import NewDefendant, check_date_of_birth
+from reporting_api.store import transaction
+from reporting_api.thai_dates import bangkok_today
+
+WEEKEND_TH = "วันหยุดสุดสัปดาห์"
+
+
+class EnrolmentRefused(Exception):
+    """The enrolment broke one or more rules; ``errors`` names each field with its reason."""
+
+    def __init__(self, errors: list[InvalidInput | Conflict]) -> None:
+        super().__init__("; ".join(str(e) for e in errors))
+        self.errors = errors
+
+
+@dataclass(frozen=True)
+class NewEnrolment:
+    """What the enrolment form gives: the person as `services.defendants.enrol` takes them,
+    the case as `CaseCreate`'s fields but `defendant_id` (the new person's, filled in here),
+    the plan as `PUT /cases/{id}/plan` takes it, and the ID-card photo."""
+
+    defendant: NewDefendant
+    case: Mapping[str, Any]
+    plan: PlanIn
+    photo: bytes
+
+
+def form_defaults(ctx: Ctx) -> dict[str, Any]:
+    """What a new enrolment form starts with (officers only: they enrol in their office)."""
+    ensure_role(ctx.principal, OFFICER)
+    today = bangkok_today(ctx.now)
+    return {
+        "preferred_language": "th",
+        "release_date": today.isoformat(),
+        "kind": "interval",
+        "every_days": "30",
+        "start_date": today.isoformat(),
+        "end_date": (today + timedelta(days=365)).isoformat(),
+        "window_opens_days_before": "2",
+        "grace_days": "2",
+    }
+
+
+async def check_id_photo(ctx: Ctx, photo: bytes) -> dict[str, Any]:
+    """The same photo check as enrolment (format, size, then the face library in the verifier
+    pool), storing nothing: the photo's size and face quality with the limits it was judged
+    by, or InvalidInput("photo") with the library's reason."""
+    ensure_role(ctx.principal, OFFICER)
+    checked = check_photo(
+        photo, max_bytes=ctx.settings.max_photo_bytes, max_pixels=ctx.settings.max_photo_pixels
+    )
+    encoded = await faces.encode(ctx.rt, checked.data)
+    return {
+        "width": checked.width,
+        "height": checked.height,
+        "quality": encoded["quality"],
+        "limits": {
+            "min_face_width_px": MIN_FACE_PX,
+            "min_sharpness": MIN_SHARPNESS,
+            "max_yaw_deg": MAX_YAW_DEG,
+            "max_pitch_deg": MAX_PITCH_DEG,
+        },
+    }
+
+
+@lru_cache(maxsize=16)
+def _thai_holiday_names(years: tuple[int, ...]) -> Mapping[date, str]:
+    return MappingProxyType(dict(holidays.country_holidays("TH", years=years, language="th")))
+
+
+def preview_plan(ctx: Ctx, plan: PlanIn) -> list[dict[str, Any]]:
+    """The plan's check-ins as `set_plan` would make them (nothing stored), each with the date
+    it was moved from and why, in English and Thai; InvalidInput for a plan that breaks a rule."""
+    ensure_role(ctx.principal, OFFICER)
+    planned = expand_plan(plans.spec_from(plan))
+    years = tuple(range(plan.start_date.year, plan.end_date.year + 2))
+    thai_names = _thai_holiday_names(years)
+    rows = []
+    for p in planned:
+        reason_th = None
+        if p.moved_reason is not None:
+            reason_th = (
+                WEEKEND_TH
+                if p.moved_reason == WEEKEND
+                else thai_names.get(p.nominal_date, p.moved_reason)
+            )
+        rows.append(
+            {
+                "due_date": p.due_date,
+                "nominal_date": p.nominal_date,
+                "moved": p.moved_reason is not None,
+                "moved_reason": p.moved_reason,
+                "moved_reason_th": reason_th,
+                "opens_at": p.opens_at,
+                "closes_at": p.closes_at,
+            }
+        )
+    return rows
+
+
+async def _problems(ctx: Ctx, new: NewEnrolment) -> list[InvalidInput | Conflict]:
+    """Every rule the form breaks that can be told before anything is stored."""
+    errors: list[InvalidInput | Conflict] = []
+
+    def check(rule: Any, *args: Any) -> None:
+        try:
+            rule(*args)
+        except (InvalidInput, Conflict) as error:
+            errors.append(error)
+
+    person = new.defendant
+    if not person.consent:
+        errors.append(
+            InvalidInput(
+                "consent",
+                "the person's PDPA consent must be recorded before enrolment",
+                "ต้องได้รับความยินยอมตาม PDPA ก่อนลงทะเบียน",
+            )
+        )
+    check(normalise_national_id, person.national_id)
+    for field in ("first_name_th", "last_name_th"):
+        if not (getattr(person, field) or "").strip():
+            errors.append(InvalidInput(field, "is required", "ต้องกรอก"))
+    check(check_date_of_birth, person.date_of_birth, bangkok_today(ctx.now))
+    check(parse_thai_mobile, person.phone)
+    check(cases.check_bail_amount, new.case["bail_amount"])
+    check(lambda: expand_plan(plans.spec_from(new.plan)))
+    try:
+        # The face library's verdict now, outside any transaction; the verifier remembers it,
+        # so enrolment below does not compute it again.
+        await check_id_photo(ctx, new.photo)
+    except InvalidInput as error:
+        errors.append(error)
+    return errors
+
+
+async def enrol(ctx: Ctx, new: NewEnrolment) -> dict[str, Any]:
+    """Enrol the person, open the case and set its plan; all three or none.
+
+    Raises EnrolmentRefused with every problem found up front; a step that fails after that
+    (a rule only its service knows, or the same person enrolled a moment ago) raises its own
+    InvalidInput or Conflict, and the transaction takes back the steps before it."""
+    ensure_can_change_office(
+        ctx.principal, new.defendant.office_id or ctx.principal.office_id, "office"
+    )
+    errors = await _problems(ctx, new)
+    if errors:
+        raise EnrolmentRefused(errors)
+    # Immediate: on SQLite the write lock is taken at BEGIN, so a concurrent writer waits
+    # instead of failing half-way through the three steps.
+    async with transaction(immediate=True):
+        person = await defendants.enrol(ctx, new.defendant, new.photo)
+        case = await cases.open_case(ctx, CaseCreate(defendant_id=person["id"], **new.case))
+        plan = await plans.set_plan(ctx, case["id"], new.plan)
+    return {"defendant": person, "case": case, "plan": plan}

@@ -1,0 +1,73 @@
+"""An office's SMS outbox for officers: every reminder and staff alert, newest first, with the
+text sent, the (masked) number, the delivery state and Twilio's error code."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from reporting_api.access import office_scope
+from reporting_api.services.context import Ctx
+from reporting_api.store import outbox as store
+from reporting_api.store import reminders as reminder_store
+
+STATUSES = (
+    reminder_store.QUEUED,
+    reminder_store.SENDING,
+    reminder_store.SENT,
+    reminder_store.DELIVERED,
+    reminder_store.UNDELIVERED,
+    reminder_store.FAILED,
+    reminder_store.SKIPPED,
+    reminder_store.CANCELLED,
+)
+
+
+def mask_phone(e164: str | None) -> str:
+    """``+66812345678`` -> ``08x-xxx-5678``: enough to tell numbers apart, not to dial one."""
+    if not e164:
+        return ""
+    digits = "".join(ch for ch in e164 if ch.isdigit())
+    if e164.startswith("+66"):
+        digits = "0" + digits[2:]
+    if len(digits) < 6:
+        return "x" * len(digits)
+    return f"{digits[:2]}x-xxx-{digits[-4:]}"
+
+
+def _row(row: dict[str, Any]) -> dict[str, Any]:
+    recipient = "staff" if row["staff"] is not None else "defendant"
+    current = row["staff_phone"] if recipient == "staff" else row["defendant_phone"]
+    return row | {
+        "recipient": recipient,
+        "to_masked": mask_phone(row["to_phone"] or current),
+        "to_recorded": row["to_phone"] is not None,
+    }
+
+
+async def outbox(
+    ctx: Ctx, *, office_id: int | None, status: str | None, offset: int, limit: int
+) -> dict[str, Any]:
+    """One page of the office's reminders in ``status`` (all when None or unknown)."""
+    scope = office_scope(ctx.principal, office_id)
+    status = status if status in STATUSES else None
+    rows, total = await store.list_outbox(
+        office_id=scope, status=status, offset=offset, limit=limit
+    )
+    counts = await store.count_by_status(scope)
+    await ctx.audit(
+        "admin.outbox",
+        "office",
+        scope,
+        {
+            "status": status,
+            "reminders": [r["id"] for r in rows],
+            "defendants": sorted({r["defendant"] for r in rows if r["defendant"] is not None}),
+        },
+    )
+    return {
+        "rows": [_row(r) for r in rows],
+        "total": total,
+        "counts": counts,
+        "status": status,
+        "office_id": scope,
+    }

@@ -1,0 +1,82 @@
+"""Queries of the officers' flag inbox: flags with the person, check-in and staff they name."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from piccolo.query import OrderByRaw
+
+from reporting_api.store import fetch_page
+from reporting_api.tables import Flag
+
+STATES = ("open", "acknowledged", "resolved")
+COLUMNS = (
+    *Flag.all_columns(),
+    Flag.case.defendant.id.as_alias("defendant_id"),
+    Flag.case.defendant.title_th.as_alias("defendant_title_th"),
+    Flag.case.defendant.first_name_th.as_alias("defendant_first_name_th"),
+    Flag.case.defendant.last_name_th.as_alias("defendant_last_name_th"),
+    Flag.case.black_case_number.as_alias("black_case_number"),
+    Flag.check_in.due_date.as_alias("due_date"),
+    Flag.check_in.status.as_alias("check_in_status"),
+    Flag.office.code.as_alias("office_code"),
+    Flag.escalated_to.display_name.as_alias("escalated_to_name"),
+    Flag.acknowledged_by.display_name.as_alias("acknowledged_by_name"),
+    Flag.resolved_by.display_name.as_alias("resolved_by_name"),
+)
+
+
+def _conditions(
+    *, office_id: int | None, state: str | None, kind: str | None, check_in_id: int | None
+) -> list[Any]:
+    conditions: list[Any] = []
+    if office_id is not None:
+        conditions.append(Flag.office == office_id)
+    if state == "open":
+        conditions.append(Flag.acknowledged_at.is_null() & Flag.resolved_at.is_null())
+    elif state == "acknowledged":
+        conditions.append(Flag.acknowledged_at.is_not_null() & Flag.resolved_at.is_null())
+    elif state == "resolved":
+        conditions.append(Flag.resolved_at.is_not_null())
+    if kind is not None:
+        conditions.append(Flag.kind == kind)
+    if check_in_id is not None:
+        conditions.append(Flag.check_in == check_in_id)
+    return conditions
+
+
+async def list_inbox(
+    *,
+    office_id: int | None,
+    state: str,
+    kind: str | None,
+    check_in_id: int | None,
+    offset: int,
+    limit: int,
+) -> tuple[list[dict[str, Any]], int]:
+    """Flags in ``state``, newest first (escalated ones before the rest)."""
+    conditions = _conditions(office_id=office_id, state=state, kind=kind, check_in_id=check_in_id)
+    query = (
+        Flag.select(*COLUMNS)
+        .order_by(OrderByRaw('"flag"."escalated_at" IS NULL'))
+        .order_by(Flag.raised_at, ascending=False)
+        .order_by(Flag.id, ascending=False)
+    )
+    return await fetch_page(query, Flag.count(), conditions, offset, limit)
+
+
+async def count_by_state(
+    *, office_id: int | None, kind: str | None, check_in_id: int | None
+) -> dict[str, int]:
+    counts = {}
+    for state in STATES:
+        conditions = _conditions(
+            office_id=office_id, state=state, kind=kind, check_in_id=check_in_id
+        )
+        query = Flag.count()
+        counts[state] = await (query.where(*conditions) if conditions else query)
+    return counts
+
+
+async def get_flag(flag_id: int) -> dict[str, Any] | None:
+    return await Flag.select(*COLUMNS).where(Flag.id == flag_id).first()

@@ -1,0 +1,66 @@
+"""Queries of an office's SMS outbox as officers read it: what went to whom, what became of it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from reporting_api.store import fetch_page
+from reporting_api.tables import Reminder
+
+R = Reminder
+COLUMNS = (
+    R.id,
+    R.kind,
+    R.status,
+    R.attempts,
+    R.due_at,
+    R.to_phone,
+    R.body,
+    R.language,
+    R.message_sid,
+    R.error_code,
+    R.error_message,
+    R.sent_at,
+    R.delivered_at,
+    R.updated_at,
+    R.office,
+    R.check_in,
+    R.case,
+    R.defendant,
+    R.staff,
+    R.defendant.title_th.as_alias("defendant_title_th"),
+    R.defendant.first_name_th.as_alias("defendant_first_name_th"),
+    R.defendant.last_name_th.as_alias("defendant_last_name_th"),
+    R.defendant.phone.as_alias("defendant_phone"),
+    R.staff.display_name.as_alias("staff_name"),
+    R.staff.phone.as_alias("staff_phone"),
+    R.check_in.due_date.as_alias("due_date"),
+)
+
+
+def _conditions(office_id: int | None, status: str | None) -> list[Any]:
+    conditions: list[Any] = []
+    if office_id is not None:
+        conditions.append(R.office == office_id)
+    if status is not None:
+        conditions.append(R.status == status)
+    return conditions
+
+
+async def list_outbox(
+    *, office_id: int | None, status: str | None, offset: int, limit: int
+) -> tuple[list[dict[str, Any]], int]:
+    """Reminders of ``office_id`` (every office when None), newest first."""
+    query = R.select(*COLUMNS).order_by(R.due_at, ascending=False).order_by(R.id, ascending=False)
+    return await fetch_page(query, R.count(), _conditions(office_id, status), offset, limit)
+
+
+async def count_by_status(office_id: int | None) -> dict[str, int]:
+    if office_id is None:
+        rows = await R.raw("SELECT status, count(*) AS n FROM reminder GROUP BY status")
+    else:
+        rows = await R.raw(
+            "SELECT status, count(*) AS n FROM reminder WHERE office = {} GROUP BY status",
+            office_id,
+        )
+    return {row["status"]: row["n"] for row in rows}
