@@ -92,6 +92,8 @@ class SchedulerSettings:
     """`ESCALATE_AFTER_HOURS`: an unacknowledged flag goes to a manager after this long."""
     alert_staff_by_sms: bool = True
     """`ALERT_STAFF_BY_SMS`: officers and managers with a phone number get flag alerts by SMS."""
+    risk_refresh_minutes: int = 15
+    """`RISK_REFRESH_MINUTES`: the risk report's snapshot is rebuilt this often, and when older."""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> SchedulerSettings:
@@ -110,6 +112,7 @@ class SchedulerSettings:
             quiet_hours=_hours(env.get("SMS_QUIET_HOURS"), d.quiet_hours),
             escalate_after_hours=int(env.get("ESCALATE_AFTER_HOURS", d.escalate_after_hours)),
             alert_staff_by_sms=_flag(env.get("ALERT_STAFF_BY_SMS", "1")),
+            risk_refresh_minutes=int(env.get("RISK_REFRESH_MINUTES", d.risk_refresh_minutes)),
         )
 
 

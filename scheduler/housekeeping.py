@@ -1,6 +1,6 @@
-"""Nightly housekeeping: expired logins go, evidence past retention goes, and check-ins made
+"""Nightly housekeeping: expired logins go, evidence past retention goes, check-ins made
 before the outbox existed (or loaded in bulk by the demo seeder) get their link code and their
-reminders."""
+reminders, and the risk report's snapshot is rebuilt."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from datetime import datetime
 
 from reporting_api.reminders import QuietHours, ReminderPolicy
 from reporting_api.services import reminders as reminder_service
+from reporting_api.services import reports as report_service
 from reporting_api.services import retention
 from reporting_api.settings import Settings
 from reporting_api.store import reminders as reminder_store
@@ -24,6 +25,7 @@ class HousekeepingReport:
     codes: int = 0
     reminders: int = 0
     purged: retention.PurgeReport | None = None
+    risk_snapshot: report_service.SnapshotRefresh | None = None
 
 
 async def housekeeping(
@@ -66,4 +68,5 @@ async def housekeeping(
                 )
         if len(rows) < BATCH:
             break
+    report.risk_snapshot = await report_service.refresh_risk_snapshot(now)
     return report

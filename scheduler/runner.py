@@ -1,7 +1,8 @@
 """`bail-checkin scheduler`: APScheduler ticks, the database holds the schedule.
 
-APScheduler 3 (``AsyncIOScheduler``, UTC) runs three fixed jobs: dispatch due reminders every
-30 s, sweep every minute, housekeeping nightly at 02:30 Bangkok (and once at start). No
+APScheduler 3 (``AsyncIOScheduler``, UTC) runs four fixed jobs: dispatch due reminders every
+30 s, sweep every minute, rebuild the risk report's snapshot every `RISK_REFRESH_MINUTES`,
+housekeeping nightly at 02:30 Bangkok (and once at start; it rebuilds the snapshot too). No
 reminder lives inside APScheduler: its job store cannot be shared between processes and a
 date job is gone once run, so every reminder is a row, and any number of scheduler
 processes can tick against the same database.
@@ -14,7 +15,7 @@ import logging
 import signal
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -23,6 +24,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from reporting_api.clock import utcnow
 from reporting_api.db import bind_tables, engine_from_url, is_postgres
+from reporting_api.services.reports import refresh_risk_snapshot
 from reporting_api.settings import Settings
 from reporting_api.sms_templates import longest_reminder_segments
 from scheduler.dispatch import Dispatcher, DispatchReport
@@ -71,6 +73,12 @@ class SchedulerService:
             log.info("sweep: %s", report)
         return report
 
+    async def risk_snapshot(self) -> Any:
+        # Every scheduler process ticks this: a snapshot another one made in the last half
+        # interval is fresh enough, so the processes do not rebuild it one after another.
+        half = timedelta(minutes=self.settings.scheduler.risk_refresh_minutes) / 2
+        return await refresh_risk_snapshot(self.clock(), if_older_than=half)
+
     async def housekeeping(self) -> Any:
         report = await housekeeping(self.clock(), self.settings)
         log.info("housekeeping: %s", report)
@@ -114,6 +122,14 @@ class SchedulerService:
             id="sweep",
             name="sweep",
             next_run_time=now,
+            **common,
+        )
+        scheduler.add_job(
+            self._tracked(self.risk_snapshot),
+            # First run one interval after start: housekeeping builds it at start.
+            IntervalTrigger(minutes=s.risk_refresh_minutes, timezone=UTC),
+            id="risk_snapshot",
+            name="risk_snapshot",
             **common,
         )
         scheduler.add_job(

@@ -86,6 +86,8 @@ def postgres_migrated() -> str:
 
 
 APP_TABLES = (
+    "risk_snapshot_day",
+    "risk_snapshot",
     "evidence_frame",
     "verification_attempt",
     "liveness_challenge",

@@ -35,8 +35,9 @@ WORDS = {
         "show": "แสดงรายงาน",
         "export_xlsx": "ส่งออก Excel",
         "export_pdf": "ส่งออก PDF",
-        "range_note": "ลำดับความเสี่ยงคิดจากคดีที่ยังดำเนินอยู่ ณ ขณะนี้ ช่วงวันที่ใช้กับแผนภูมิการรายงานตัว"
-        "และการทดสอบย้อนหลัง",
+        "snapshot_note": "ลำดับ สรุป และแผนภูมิการรายงานตัว คำนวณจากข้อมูล ณ เวลานี้ "
+        "และคำนวณใหม่ทุก {minutes} นาที",
+        "range_note": "ช่วงวันที่ใช้กับแผนภูมิการรายงานตัวและการทดสอบย้อนหลัง ส่วนการทดสอบย้อนหลังคิดจากข้อมูลล่าสุด",
         "caveat": "คะแนนเป็นจุดเริ่มต้นสำหรับจัดลำดับงานของเจ้าหน้าที่ ยังไม่ผ่านการตรวจสอบความแม่นยำ "
         "และไม่เป็นเหตุให้ดำเนินการใด ๆ ต่อบุคคลด้วยตัวคะแนนเอง",
         "active_cases": "คดีที่ดำเนินอยู่",
@@ -117,8 +118,10 @@ WORDS = {
         "show": "Show report",
         "export_xlsx": "Export Excel",
         "export_pdf": "Export PDF",
-        "range_note": "The ranking scores active cases as of now; the date range sets the months "
-        "of the compliance charts and the closed cases of the backtest.",
+        "snapshot_note": "The ranking, the aggregates and the compliance charts are computed "
+        "as of that time, and again every {minutes} minutes.",
+        "range_note": "The date range sets the months of the compliance charts and the closed "
+        "cases of the backtest; the backtest is read live.",
         "caveat": "The score is a starting point for ordering officers' attention, not a "
         "validated model; it never justifies any action against a person by itself.",
         "active_cases": "Active cases",

@@ -3,9 +3,11 @@ itself, aggregates by province, office, court and officer, compliance over time,
 and a backtest of the score on closed cases.
 
 Managers see every office or one; officers only their own; administrators none (403). Every
-report (page or export) is audited with the defendants it showed. The ranking is as of now;
-the date range chooses the months of the compliance charts and the closed cases of the
-backtest.
+report (page or export) is audited with the defendants it showed. The ranking, the
+aggregates and compliance come from the risk snapshot (every active case scored, and check-in
+outcomes counted by day, as of one instant; rebuilt by the scheduler every
+`RISK_REFRESH_MINUTES` and by the report itself when it is older). The date range chooses the
+months of the compliance charts and the closed cases of the backtest, which is read live.
 """
 
 from __future__ import annotations
@@ -13,8 +15,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
+import time
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -22,6 +25,7 @@ from reporting_api import risk
 from reporting_api.access import office_scope
 from reporting_api.errors import InvalidInput
 from reporting_api.services.context import Ctx
+from reporting_api.settings import SchedulerSettings, Settings
 from reporting_api.store import offices as office_store
 from reporting_api.store import reports as store
 from reporting_api.store import staff as staff_store
@@ -99,11 +103,11 @@ def _name(row: dict[str, Any], lang: str) -> str:
     return f"{row['title_th'] or ''}{row['first_name_th']} {row['last_name_th']}"
 
 
-def _ranked(rows: list[dict[str, Any]], filters: Filters, ctx: Ctx) -> list[dict[str, Any]]:
+def _ranked(rows: list[dict[str, Any]], filters: Filters, as_of: datetime) -> list[dict[str, Any]]:
     ranked = []
     for n, row in enumerate(rows, start=filters.offset + 1):
         facts = store.facts_of(row)
-        scored = risk.assess(facts, ctx.now)
+        scored = risk.assess(facts, as_of)
         if scored.points != row["score"]:
             # The ranking (SQL) and the explanation (Python) must apply the same rules.
             log.error(
@@ -291,6 +295,56 @@ async def backtest(
     return _backtest(await store.backtest_bands(scope, *_closed_between(filters)))
 
 
+def refresh_minutes(settings: Settings | None) -> int:
+    """How old the risk snapshot may be before it is rebuilt (`RISK_REFRESH_MINUTES`)."""
+    scheduler = settings.scheduler if settings is not None else SchedulerSettings()
+    return max(1, scheduler.risk_refresh_minutes)
+
+
+@dataclass(frozen=True)
+class SnapshotRefresh:
+    """One rebuild of the risk snapshot: its instant, the cases it scored, how long it took."""
+
+    computed_at: datetime
+    cases: int
+    seconds: float
+
+
+async def refresh_risk_snapshot(
+    now: datetime, *, if_older_than: timedelta | None = None, wait: bool = True
+) -> SnapshotRefresh | None:
+    """Score every active case as of ``now`` into the risk snapshot (for the scheduler, and
+    for the report when its snapshot is missing or stale). With ``if_older_than``, nothing is
+    done (None) when the snapshot is younger than that by the time this rebuild's turn comes:
+    another scheduler process or request has just made it. Without ``wait``, nothing is done
+    either when another rebuild is running (PostgreSQL)."""
+    started = time.perf_counter()
+    stale_before = None if if_older_than is None else now - if_older_than
+    cases = await store.refresh_risk_snapshot(now, stale_before=stale_before, wait=wait)
+    if cases is None:
+        return None
+    done = SnapshotRefresh(now, cases, time.perf_counter() - started)
+    log.info("risk snapshot: %d active cases scored in %.2f s", cases, done.seconds)
+    return done
+
+
+async def _snapshot(ctx: Ctx, scope: int | None, filters: Filters) -> store.SnapshotReport:
+    """The risk snapshot's page of ranked cases, aggregates and months; the snapshot is
+    rebuilt first when it is missing or older than `RISK_REFRESH_MINUTES`."""
+    max_age = timedelta(minutes=refresh_minutes(ctx.settings))
+    computed_at = await store.snapshot_time()
+    if computed_at is None:
+        await refresh_risk_snapshot(ctx.now, if_older_than=max_age)
+    elif computed_at <= ctx.now - max_age:
+        # Stale: rebuild it, unless a rebuild is already running (the scheduler's, due at about
+        # this age): then this view shows the snapshot there is, with its time, and does not
+        # wait seconds for the new one.
+        await refresh_risk_snapshot(ctx.now, if_older_than=max_age, wait=False)
+    return await store.snapshot_report(
+        scope, filters.offset, filters.size, filters.date_from, filters.date_to
+    )
+
+
 async def risk_report(
     ctx: Ctx,
     office_id: int | None,
@@ -302,22 +356,24 @@ async def risk_report(
     export: str | None = None,
 ) -> dict[str, Any]:
     """Everything the report page (or its ``export``: "xlsx", "pdf") shows, audited as
-    ``report.risk`` with the defendants on the page."""
+    ``report.risk`` with the defendants on the page. ``as_of`` is when the ranking, the
+    aggregates and compliance were computed (the risk snapshot); the backtest is read now."""
     default_from, default_to = default_range(bangkok_today(ctx.now))
     filters = Filters(office_id, date_from or default_from, date_to or default_to, page, size)
     _check(filters)
     scope, offices = await _scope(ctx, office_id)
     filters = Filters(scope, filters.date_from, filters.date_to, filters.page, filters.size)
-    # Three independent reads; on PostgreSQL they run side by side on their own connections.
-    (page_rows, groups), compliance_rows, backtest_rows = await asyncio.gather(
-        store.risk_snapshot(ctx.now, scope, filters.offset, filters.size),
-        store.compliance_by_month(scope, filters.date_from, filters.date_to, ctx.now),
+    # Two independent reads; on PostgreSQL they run side by side on their own connections.
+    snapshot, backtest_rows = await asyncio.gather(
+        _snapshot(ctx, scope, filters),
         store.backtest_bands(scope, *_closed_between(filters)),
     )
+    # No snapshot row at all: no active case anywhere, as of the rebuild just made.
+    as_of = snapshot.computed_at or ctx.now
     all_offices = {o["id"]: o for o in await office_store.list_offices()}
     staff = {s["id"]: s["display_name"] for s in await staff_store.list_staff()}
-    rows = _ranked(page_rows, filters, ctx)
-    aggregates = _groups(groups, all_offices, staff)
+    rows = _ranked(snapshot.page, filters, as_of)
+    aggregates = _groups(snapshot.groups, all_offices, staff)
     total = aggregates["summary"]["cases"]
     await ctx.audit(
         "report.risk",
@@ -331,17 +387,19 @@ async def risk_report(
             "date_to": filters.date_to.isoformat(),
             "page": filters.page,
             "format": export or "page",
+            "as_of": as_of.isoformat(),
         },
     )
     return {
         "filters": filters,
-        "as_of": ctx.now,
+        "as_of": as_of,
+        "refresh_minutes": refresh_minutes(ctx.settings),
         "offices": offices,
         "rows": rows,
         "total": total,
         "pages": max(1, math.ceil(total / filters.size)),
         **aggregates,
-        **_compliance(compliance_rows, filters, all_offices),
+        **_compliance(snapshot.months, filters, all_offices),
         "backtest": _backtest(backtest_rows),
         "bands": {b.value: risk.BAND_FROM[b] for b in risk.BANDS_LOW_TO_HIGH},
     }

@@ -3,8 +3,12 @@ facts of closed cases as of closing for the backtest.
 
 Built for 100,000 cases and a million check-ins: each query reads the check-ins once, grouped
 by case in the database, and the score is computed there too (from reporting_api.risk's
-constants), so ranking, aggregates and the backtest never move per-case rows to Python. Only
-the page of ranked cases comes back with its facts, for reporting_api.risk.assess to explain.
+constants), so ranking, aggregates and the backtest never move per-case rows to Python. Active
+cases are scored into the table risk_snapshot, and check-in outcomes counted by office and day
+into risk_snapshot_day, now and then (refresh_risk_snapshot), not on each request. The report
+reads a page of the ranking, whose rows come back with their facts for
+reporting_api.risk.assess to explain, the aggregates and the months from them; only the
+backtest reads check-ins when the report is viewed.
 
 The same SQL runs on SQLite: CASE inside SUM instead of FILTER, and the few date expressions
 that differ are chosen per dialect below. On SQLite, timestamps are UTC text
@@ -21,7 +25,7 @@ from typing import Any
 from reporting_api import risk
 from reporting_api.db import is_postgres
 from reporting_api.store import transaction
-from reporting_api.tables import BailCase
+from reporting_api.tables import BailCase, RiskSnapshot, RiskSnapshotDay
 from reporting_api.thai_dates import bangkok_today
 
 ABSCONDED, CONCLUDED = "absconded", "concluded"
@@ -149,22 +153,20 @@ def _band_sql(score: str) -> str:
     )
 
 
-def _scored_cte(a: _AsOf, cases: str, *, shared_instant: bool, office: bool) -> str:
+def _scored_cte(a: _AsOf, cases: str, *, shared_instant: bool) -> str:
     """``WITH ... scored``: one row per case chosen by ``cases`` (a condition on ``bc``), with
     its facts as of ``a`` and its score. Check-ins and flags are each read once, by case.
 
     With one instant for every case (``shared_instant``: active cases, now), the time window
-    alone chooses the check-ins and flags (and ``office``, the ``{office}`` argument), so the
-    million check-ins are not joined to their cases first; the final join keeps the chosen
-    cases. Closed cases each have their own instant, so theirs are joined to the case first.
+    alone chooses the check-ins and flags, so the million check-ins are not joined to their
+    cases first; the final join keeps the chosen cases. Closed cases each have their own
+    instant, so theirs are joined to the case first.
     """
     settled = "COALESCE(fc.status, '') IN ('verified', 'excused')"
     window = f"c.due_at > {a.since} AND c.due_at <= {a.instant}"
     if shared_instant:
-        ci_from = f"check_in c WHERE {window}" + (" AND c.office = {office}" if office else "")
-        fl_from = "flag f LEFT JOIN check_in fc ON fc.id = f.check_in WHERE" + (
-            " f.office = {office} AND" if office else ""
-        )
+        ci_from = f"check_in c WHERE {window}"
+        fl_from = "flag f LEFT JOIN check_in fc ON fc.id = f.check_in WHERE"
     else:
         ci_from = f'check_in c JOIN bail_case bc ON bc.id = c."case" WHERE {cases} AND {window}'
         fl_from = (
@@ -252,11 +254,18 @@ async def _run(text: str, args: dict[str, Any]) -> list[dict[str, Any]]:
     return await BailCase.raw(sql, *values)
 
 
-def _active(office_id: int | None, args: dict[str, Any]) -> str:
-    if office_id is None:
-        return "bc.status = 'active'"
-    args["office"] = office_id
-    return "bc.status = 'active' AND bc.office = {office}"
+async def _plan_each_time(*settings: str) -> None:
+    """On PostgreSQL, for this transaction: plan each statement for its own arguments, and no
+    JIT (plus ``settings``, each ``name = value``).
+
+    asyncpg prepares every statement, and after five runs on a connection PostgreSQL may
+    switch to a generic plan that ignores the values: for one office's backtest that plan took
+    1.5-2 s instead of 0.06. Compiling these one-off queries (JIT) costs more than it saves.
+    """
+    if not _postgres():
+        return
+    for setting in ("plan_cache_mode = force_custom_plan", "jit = off", *settings):
+        await BailCase.raw(f"SET LOCAL {setting}")
 
 
 def _day(value: Any) -> date | None:
@@ -288,78 +297,202 @@ def facts_of(row: dict[str, Any]) -> risk.CaseFacts:
     )
 
 
+SNAPSHOT_COLUMNS = (
+    "case_id",
+    "defendant_id",
+    "office_id",
+    "officer_id",
+    "court",
+    "bail_amount",
+    "release_date",
+    "next_court_date",
+    "missed",
+    "last_missed_due",
+    "late",
+    "last_late_due",
+    "failed",
+    "suspicious",
+    "lockouts",
+    "unreachable",
+    "last_verified_on",
+    "score",
+)
+"""The columns of ``scored`` that risk_snapshot keeps: the case, its facts and its score."""
+
+REBUILD_LOCK = 0x7269736B
+"""PostgreSQL advisory lock key ("risk") held while the snapshot is rebuilt."""
+
+
+async def snapshot_time() -> datetime | None:
+    """When the risk snapshot was computed (None: there is none)."""
+    # Every row has the same instant: the first in ranking order is found through its index.
+    row = (
+        await RiskSnapshot.select(RiskSnapshot.computed_at)
+        .order_by(RiskSnapshot.score, RiskSnapshot.bail_amount, ascending=False)
+        .order_by(RiskSnapshot.case_id)
+        .first()
+    )
+    return None if row is None else row["computed_at"]
+
+
+async def refresh_risk_snapshot(
+    now: datetime, *, stale_before: datetime | None = None, wait: bool = True
+) -> int | None:
+    """Score every active case as of ``now`` and replace the risk snapshot with them; returns
+    how many cases were scored, or None when this rebuild was not needed.
+
+    One transaction: the report keeps reading the previous snapshot until this one commits.
+    Rebuilds queue up (a PostgreSQL advisory lock; on SQLite the write lock taken at BEGIN).
+    With ``stale_before``, a rebuild that finds, once its turn comes, a snapshot computed after
+    that instant (another process has just made it) does nothing. Without ``wait``, on
+    PostgreSQL, a rebuild that finds another one running does nothing rather than wait for it.
+    """
+    a = _as_of_now(now)
+    args = dict(a.args)
+    columns = ", ".join(SNAPSHOT_COLUMNS)
+    postgres = _postgres()
+    async with transaction(immediate=True):
+        if postgres:
+            # A second rebuild (another scheduler, a report finding the snapshot stale) waits
+            # here for the first to commit, then finds the snapshot fresh and stops; or, not
+            # waiting, stops at once.
+            if wait:
+                await BailCase.raw("SELECT pg_advisory_xact_lock({})", REBUILD_LOCK)
+            else:
+                got = await BailCase.raw(
+                    "SELECT pg_try_advisory_xact_lock({}) AS got", REBUILD_LOCK
+                )
+                if not got[0]["got"]:
+                    return None
+        # The check-ins group by case in a hash table of ~100,000 rows: room for it, or
+        # PostgreSQL reads every check-in in case order through an index instead.
+        await _plan_each_time("work_mem = '32MB'")
+        if stale_before is not None:
+            current = await snapshot_time()
+            if current is not None and current > stale_before:
+                return None
+        await RiskSnapshot.delete(force=True)
+        await _run(
+            _scored_cte(a, "bc.status = 'active'", shared_instant=True)
+            + f"INSERT INTO risk_snapshot ({columns}, computed_at)"
+            f" SELECT {columns}, {{now}} FROM scored",
+            args,
+        )
+        await RiskSnapshotDay.delete(force=True)
+        await _run(_OUTCOMES_BY_DAY, {"now": now})
+        cases = await RiskSnapshot.count()
+    if postgres:
+        # Each rebuild leaves the previous 100,000 rows dead. Reclaim them now rather than
+        # wait for autovacuum (which may be off): bloated tables and indexes made every
+        # rebuild slower than the last. ANALYZE keeps the planner's row counts true.
+        for table in ("risk_snapshot", "risk_snapshot_day"):
+            await RiskSnapshot._meta.db.run_ddl(f"VACUUM (ANALYZE) {table}")
+    return cases
+
+
+_OUTCOMES_BY_DAY = """
+INSERT INTO risk_snapshot_day (office_id, due_date, on_time, late, missed, excused, computed_at)
+SELECT c.office, c.due_date,
+    SUM(CASE WHEN c.status = 'verified' AND c.completed_at <= c.due_at THEN 1 ELSE 0 END),
+    SUM(CASE WHEN c.status = 'verified' AND c.completed_at > c.due_at THEN 1 ELSE 0 END),
+    SUM(CASE WHEN c.status = 'missed' THEN 1 ELSE 0 END),
+    SUM(CASE WHEN c.status = 'excused' THEN 1 ELSE 0 END),
+    {now}
+FROM check_in c
+WHERE c.due_at <= {now} AND c.status IN ('verified', 'missed', 'excused')
+GROUP BY c.office, c.due_date
+"""
+"""Check-ins due by the snapshot's instant whose outcome is known, by office and due day:
+verified on time, verified late, missed, excused."""
+
+
 PAGE_COLUMNS = """s.*, d.title_th, d.first_name_th, d.last_name_th, d.first_name_en,
     d.last_name_en, o.code AS office_code, o.name_th AS office_name_th,
     o.name_en AS office_name_en, u.display_name AS officer_name"""
 
 
-def _group_sql(table: str) -> str:
-    """Every aggregate the report shows (``DIMENSIONS``), from the scored cases in ``table``:
-    cases, cases per band, summed score, missed check-ins, unreachable phones, bail at risk."""
+def _group_sql(where: str) -> str:
+    """Every aggregate the report shows (``DIMENSIONS``) over the snapshot's cases that match
+    ``where``: cases, cases per band, summed score, missed check-ins, unreachable phones, bail
+    at risk. The cases are summed once by (office, court, officer, band), a few hundred rows
+    that each dimension then adds up, rather than six passes over 100,000 cases."""
     band = _band_sql("score")
     columns = f"""
-        COUNT(*) AS cases,
-        SUM(CASE WHEN score >= {risk.HIGH_FROM} THEN 1 ELSE 0 END) AS high,
-        SUM(CASE WHEN score >= {risk.MEDIUM_FROM} AND score < {risk.HIGH_FROM}
-            THEN 1 ELSE 0 END) AS medium,
-        SUM(CASE WHEN score < {risk.MEDIUM_FROM} THEN 1 ELSE 0 END) AS low,
-        SUM(score) AS score_sum, SUM(missed) AS missed, SUM(unreachable) AS unreachable,
-        SUM(bail_amount) AS bail,
-        SUM(CASE WHEN score >= {risk.HIGH_FROM} THEN bail_amount ELSE 0 END) AS bail_high"""
+        SUM(cases) AS cases,
+        SUM(CASE WHEN band = '{risk.Band.HIGH}' THEN cases ELSE 0 END) AS high,
+        SUM(CASE WHEN band = '{risk.Band.MEDIUM}' THEN cases ELSE 0 END) AS medium,
+        SUM(CASE WHEN band = '{risk.Band.LOW}' THEN cases ELSE 0 END) AS low,
+        SUM(score_sum) AS score_sum, SUM(missed) AS missed, SUM(unreachable) AS unreachable,
+        SUM(bail) AS bail,
+        SUM(CASE WHEN band = '{risk.Band.HIGH}' THEN bail ELSE 0 END) AS bail_high"""
     keys = {  # dimension: (key, English label, GROUP BY)
         "all": ("''", "''", None),
-        "band": (band, "''", band),
-        "province": (
-            "COALESCE(o.province_th, '')",
-            "COALESCE(MAX(o.province_en), '')",
-            "COALESCE(o.province_th, '')",
-        ),
+        "band": ("band", "''", "band"),
+        "province": ("province_th", "COALESCE(MAX(province_en), '')", "province_th"),
         "office": ("CAST(office_id AS TEXT)", "''", "office_id"),
         "court": ("court", "''", "court"),
         "officer": ("COALESCE(CAST(officer_id AS TEXT), '')", "''", "officer_id"),
     }
-    return "\nUNION ALL\n".join(
-        f"SELECT '{dim}' AS dim, {key} AS key, {label_en} AS label_en,{columns}"
-        f" FROM {table} s JOIN office o ON o.id = s.office_id"
+    return f"""
+WITH fine AS (
+    SELECT office_id, court, officer_id, {band} AS band, COUNT(*) AS cases,
+        SUM(score) AS score_sum, SUM(missed) AS missed, SUM(unreachable) AS unreachable,
+        SUM(bail_amount) AS bail
+    FROM risk_snapshot s
+    WHERE {where}
+    GROUP BY office_id, court, officer_id, {band}
+), g AS (
+    SELECT fine.*, COALESCE(o.province_th, '') AS province_th, o.province_en
+    FROM fine JOIN office o ON o.id = fine.office_id
+)
+""" + "\nUNION ALL\n".join(
+        f"SELECT '{dim}' AS dim, {key} AS key, {label_en} AS label_en,{columns} FROM g"
         + (f" GROUP BY {group}" if group else "")
         for dim, (key, label_en, group) in keys.items()
     )
 
 
-async def risk_snapshot(
-    now: datetime, office_id: int | None, offset: int, limit: int
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """Every active case (of one office, or all) scored once, as of ``now``; returns one page
-    of them, highest score first (then larger bail, then case id), with the person's name,
-    office, officer and the facts behind the score, and the aggregates of all of them.
+@dataclass(frozen=True)
+class SnapshotReport:
+    """What the report reads from one risk snapshot."""
 
-    The scored cases go into a temporary table that lives for this transaction, so the
-    million check-ins are read once for the page and the aggregates both.
-    """
-    a = _as_of_now(now)
-    args = dict(a.args)
-    cases = _active(office_id, args)
+    computed_at: datetime | None
+    """When it was computed (None: there is no snapshot row, so no active case)."""
+    page: list[dict[str, Any]]
+    """One page of the ranked cases, with names and the facts behind each score."""
+    groups: list[dict[str, Any]]
+    """The aggregates of every case in scope (``_group_sql``)."""
+    months: list[dict[str, Any]]
+    """Check-in outcomes by month and office (``_months``)."""
+
+
+async def snapshot_report(
+    office_id: int | None, offset: int, limit: int, first_day: date, last_day: date
+) -> SnapshotReport:
+    """From the risk snapshot, for the active cases of one office (or all): one page of them,
+    highest score first (then larger bail, then case id), with the person's name, office,
+    officer and the facts behind the score; the aggregates of all of them; and compliance by
+    month for check-ins due in [first_day, last_day]. All from one snapshot, even if a
+    rebuild commits meanwhile."""
+    args: dict[str, Any] = {"limit": limit, "offset": offset}
+    where = "1 = 1"
+    if office_id is not None:
+        args["office"] = office_id
+        where = "s.office_id = {office}"
     postgres = _postgres()
     async with transaction():
         if postgres:
-            # Compiling this one-off query (JIT) costs more than it saves, and the check-ins
-            # group by case in a hash table of ~100,000 rows: room for it, or PostgreSQL reads
-            # every check-in in case order through an index instead.
-            await BailCase.raw("SET LOCAL jit = off")
-            await BailCase.raw("SET LOCAL work_mem = '32MB'")
-        await _run(
-            "CREATE TEMP TABLE report_scored"
-            + (" ON COMMIT DROP" if postgres else "")
-            + " AS "
-            + _scored_cte(a, cases, shared_instant=True, office=office_id is not None)
-            + "SELECT * FROM scored",
-            args,
-        )
+            # The page, the aggregates and the months come from the same snapshot (SQLite's
+            # read transaction already sees one state of the file).
+            await BailCase.raw("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        await _plan_each_time()
+        computed_at = await snapshot_time()
         page = await _run(
             f"""
 SELECT {PAGE_COLUMNS}
 FROM (
-    SELECT * FROM report_scored ORDER BY score DESC, bail_amount DESC, case_id
+    SELECT * FROM risk_snapshot s WHERE {where}
+    ORDER BY s.score DESC, s.bail_amount DESC, s.case_id
     LIMIT {{limit}} OFFSET {{offset}}
 ) s
 JOIN defendant d ON d.id = s.defendant_id
@@ -367,11 +500,10 @@ JOIN office o ON o.id = s.office_id
 LEFT JOIN staff_user u ON u.id = s.officer_id
 ORDER BY s.score DESC, s.bail_amount DESC, s.case_id
 """,
-            {"limit": limit, "offset": offset},
+            args,
         )
-        groups = await _run(_group_sql("report_scored"), {})
-        if not postgres:
-            await BailCase.raw("DROP TABLE temp.report_scored")
+        groups = await _run(_group_sql(where), args)
+        months = await _months(office_id, first_day, last_day)
     for row in page:
         row["bail_amount"] = _money(row["bail_amount"])
         row["score"] = int(row["score"])
@@ -379,45 +511,32 @@ ORDER BY s.score DESC, s.bail_amount DESC, s.case_id
         for name in ("cases", "high", "medium", "low", "score_sum", "missed", "unreachable"):
             row[name] = int(row[name] or 0)
         row["bail"], row["bail_high"] = _money(row["bail"]), _money(row["bail_high"])
-    return page, [g for g in groups if g["cases"]]
+    return SnapshotReport(computed_at, page, [g for g in groups if g["cases"]], months)
 
 
-async def compliance_by_month(
-    office_id: int | None, first_day: date, last_day: date, now: datetime
-) -> list[dict[str, Any]]:
-    """Check-ins due in [first_day, last_day] (and by ``now``) whose outcome is known, by
-    month ("YYYY-MM") and office: verified on time, verified late, missed, excused."""
-    args: dict[str, Any] = {"first": first_day, "last": last_day, "now": now}
+async def _months(office_id: int | None, first_day: date, last_day: date) -> list[dict[str, Any]]:
+    """Check-ins due in [first_day, last_day] (and by the snapshot's instant) whose outcome is
+    known, by month ("YYYY-MM") and office: verified on time, verified late, missed, excused."""
+    args: dict[str, Any] = {"first": first_day, "last": last_day}
     office = ""
     if office_id is not None:
         args["office"] = office_id
-        office = " AND c.office = {office}"
-    # On PostgreSQL a date truncated as a plain timestamp: no time zone to apply per row, and
-    # a date hashes faster than formatted text.
+        office = " AND d.office_id = {office}"
     month = (
-        "CAST(date_trunc('month', CAST(c.due_date AS timestamp)) AS date)"
+        "CAST(date_trunc('month', CAST(d.due_date AS timestamp)) AS date)"
         if _postgres()
-        else "substr(c.due_date, 1, 7)"
+        else "substr(d.due_date, 1, 7)"
     )
-    async with transaction():
-        if _postgres():
-            await BailCase.raw("SET LOCAL jit = off")
-        rows = await _run(
-            f"""
-SELECT {month} AS month, c.office AS office_id,
-    SUM(CASE WHEN c.status = 'verified' AND c.completed_at <= c.due_at THEN 1 ELSE 0 END)
-        AS on_time,
-    SUM(CASE WHEN c.status = 'verified' AND c.completed_at > c.due_at THEN 1 ELSE 0 END)
-        AS late,
-    SUM(CASE WHEN c.status = 'missed' THEN 1 ELSE 0 END) AS missed,
-    SUM(CASE WHEN c.status = 'excused' THEN 1 ELSE 0 END) AS excused
-FROM check_in c
-WHERE c.due_date >= {{first}} AND c.due_date <= {{last}} AND c.due_at <= {{now}}
-    AND c.status IN ('verified', 'missed', 'excused'){office}
+    rows = await _run(
+        f"""
+SELECT {month} AS month, d.office_id, SUM(d.on_time) AS on_time, SUM(d.late) AS late,
+    SUM(d.missed) AS missed, SUM(d.excused) AS excused
+FROM risk_snapshot_day d
+WHERE d.due_date >= {{first}} AND d.due_date <= {{last}}{office}
 GROUP BY 1, 2
 """,
-            args,
-        )
+        args,
+    )
     for row in rows:
         month_value = row["month"]
         row["month"] = (
@@ -447,16 +566,18 @@ async def backtest_bands(
     their facts as of closing: how many of each band ended each way."""
     args: dict[str, Any] = {"closed_from": closed_from, "closed_before": closed_before}
     cases = _closed(office_id, args)
-    rows = await _run(
-        _scored_cte(_as_of_closing(), cases, shared_instant=False, office=False)
-        + f"""
+    async with transaction():
+        await _plan_each_time()
+        rows = await _run(
+            _scored_cte(_as_of_closing(), cases, shared_instant=False)
+            + f"""
 SELECT band, status, COUNT(*) AS cases FROM (
     SELECT {_band_sql("score")} AS band, status FROM scored
 ) banded
 GROUP BY band, status
 """,
-        args,
-    )
+            args,
+        )
     for row in rows:
         row["cases"] = int(row["cases"])
     return rows
@@ -470,7 +591,7 @@ async def scored_closed_cases(
     args: dict[str, Any] = {"closed_from": closed_from, "closed_before": closed_before}
     cases = _closed(office_id, args)
     rows = await _run(
-        _scored_cte(_as_of_closing(), cases, shared_instant=False, office=False)
+        _scored_cte(_as_of_closing(), cases, shared_instant=False)
         + "SELECT * FROM scored ORDER BY case_id",
         args,
     )

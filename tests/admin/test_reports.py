@@ -222,10 +222,13 @@ def test_the_ranking_sql_and_the_python_rules_give_the_same_points(site, world):
     from reporting_api.store import reports
 
     now = utcnow()
-    page, groups = asyncio.run(reports.risk_snapshot(now, None, 0, 100))
+    assert asyncio.run(reports.refresh_risk_snapshot(now)) == 4
+    snapshot = asyncio.run(reports.snapshot_report(None, 0, 100, date(2000, 1, 1), world["today"]))
+    computed_at, page, groups = snapshot.computed_at, snapshot.page, snapshot.groups
+    assert computed_at == now
     assert [r["case_id"] for r in page] == [world[k]["case"]["id"] for k in world["ranked"]]
     for row in page:
-        assert risk.assess(reports.facts_of(row), now).points == row["score"]
+        assert risk.assess(reports.facts_of(row), computed_at).points == row["score"]
     closed = asyncio.run(
         reports.scored_closed_cases(None, now - timedelta(days=1), now + timedelta(days=1))
     )

@@ -145,6 +145,8 @@ def loaded_images(page: Any, selector: str) -> list[dict[str, Any]]:
     )
 
 
+# The pages run on both databases in tests/admin; in the browser one database is enough.
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_an_officers_day(api, database_url, chromium_path, shots):
     day: OfficeDay = office_day(api, database_url)
     setup_s = time.monotonic() - shots.started
@@ -268,6 +270,7 @@ def report_rows(page: Any) -> list[list[str]]:
     )
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_a_managers_report(api, database_url, chromium_path, shots, tmp_path):
     day = office_day(api, database_url, review=False)
     setup_s = time.monotonic() - shots.started

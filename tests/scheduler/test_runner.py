@@ -29,7 +29,8 @@ def test_three_fixed_jobs_tick_in_utc(tmp_path):
         service.start(paused=True)
         try:
             jobs = {job.id: job for job in service.scheduler.get_jobs()}
-            assert set(jobs) == {"dispatch", "sweep", "housekeeping"}
+            assert set(jobs) == {"dispatch", "sweep", "housekeeping", "risk_snapshot"}
+            assert jobs["risk_snapshot"].trigger.interval == timedelta(minutes=15)
             assert isinstance(jobs["dispatch"].trigger, IntervalTrigger)
             assert jobs["dispatch"].trigger.interval == timedelta(seconds=30)
             assert jobs["sweep"].trigger.interval == timedelta(minutes=1)
