@@ -19,6 +19,7 @@ import numpy as np
 
 from liveness import faces, geometry
 from liveness.types import Frame
+from liveness.video import on_grid
 
 DETECT_EVERY = 5
 DETECT_FACE_PX = 100.0
@@ -47,13 +48,13 @@ class Tracking:
 
 
 def sample(frames: list[Frame], fps: float = SAMPLE_FPS) -> list[int]:
-    """Indices of frames at most ``fps`` per second apart (all of them for a 15 fps clip)."""
+    """Indices of the frames that fill an ``fps`` grid (all of them for a 15 fps clip)."""
     chosen: list[int] = []
-    last = -1e9
+    next_due = -1e9
     for i, frame in enumerate(frames):
-        if frame.t - last >= 1.0 / fps - 1e-3:
+        keep, next_due = on_grid(frame.t, next_due, fps)
+        if keep:
             chosen.append(i)
-            last = frame.t
     return chosen
 
 

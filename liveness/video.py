@@ -30,6 +30,26 @@ MAX_FPS = 15.0
 MAX_SIDE = 960
 
 
+GRID_TOLERANCE = 0.25
+"""A frame up to this share of a frame interval early still fills its slot (phones jitter)."""
+
+
+def on_grid(t: float, next_due: float, fps: float) -> tuple[bool, float]:
+    """Whether a frame at ``t`` fills the next slot of an ``fps`` grid, and the slot after.
+
+    Slots are whole frame intervals, so a 15 fps clip whose frames come a few milliseconds
+    early keeps every frame, a 30 fps clip keeps every other, and a 20 fps clip about 15 a
+    second; comparing each frame only with the last kept one would drop jittered frames.
+    """
+    step = 1.0 / fps
+    if t < next_due - GRID_TOLERANCE * step:
+        return False, next_due
+    next_due += step
+    while next_due < t:
+        next_due += step
+    return True, next_due
+
+
 def _refuse(code: str) -> VideoRejected:
     return VideoRejected(reason(code))
 
@@ -112,7 +132,7 @@ def _decode(path: str, limits: VideoLimits, max_fps: float, max_side: int) -> li
         frames: list[Frame] = []
         decoded = 0
         first_ms: float | None = None
-        last_kept = -1.0
+        next_due = -1e9
         while True:
             ok, image = capture.read()
             if not ok or image is None:
@@ -128,9 +148,9 @@ def _decode(path: str, limits: VideoLimits, max_fps: float, max_side: int) -> li
             t = (ms - first_ms) / 1000.0
             if t > limits.max_duration_s + 0.5:
                 raise _refuse("video_too_long")
-            if frames and t - last_kept < 1.0 / max_fps - 1e-3:
+            keep, next_due = on_grid(t, next_due, max_fps)
+            if not keep:
                 continue  # faster than max_fps: this frame adds nothing verify would use
-            last_kept = t
             rgb = cv2.cvtColor(_shrink(image, max_side), cv2.COLOR_BGR2RGB)
             frames.append(Frame(t=t, image=rgb))
     except cv2.error:

@@ -224,6 +224,7 @@ def test_upload_completes_on_slow_3g(api, database_url, mobile_page, camera_file
     assert run.upload_seconds >= 0.8 * floor, (run.upload_seconds, floor, len(run.upload))
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_static_photo_is_not_verified(api, database_url, mobile_page, camera_file, output_dir):
     person = _person(api)
     camera = camera_file(FIRST_CHALLENGE, "static", LEAD_S)
