@@ -50,7 +50,7 @@ class Tracking:
 def sample(frames: list[Frame], fps: float = SAMPLE_FPS) -> list[int]:
     """Indices of the frames that fill an ``fps`` grid (all of them for a 15 fps clip)."""
     chosen: list[int] = []
-    next_due = -1e9
+    next_due: float | None = None
     for i, frame in enumerate(frames):
         keep, next_due = on_grid(frame.t, next_due, fps)
         if keep:

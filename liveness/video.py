@@ -15,6 +15,7 @@ To keep memory flat, frames are decoded at most `max_fps` per second (15 by defa
 from __future__ import annotations
 
 import io
+import math
 import os
 import tempfile
 import warnings
@@ -34,20 +35,21 @@ GRID_TOLERANCE = 0.25
 """A frame up to this share of a frame interval early still fills its slot (phones jitter)."""
 
 
-def on_grid(t: float, next_due: float, fps: float) -> tuple[bool, float]:
+def on_grid(t: float, next_due: float | None, fps: float) -> tuple[bool, float]:
     """Whether a frame at ``t`` fills the next slot of an ``fps`` grid, and the slot after.
 
     Slots are whole frame intervals, so a 15 fps clip whose frames come a few milliseconds
     early keeps every frame, a 30 fps clip keeps every other, and a 20 fps clip about 15 a
     second; comparing each frame only with the last kept one would drop jittered frames.
+    ``next_due`` is None before the first frame.
     """
     step = 1.0 / fps
+    if next_due is None:
+        return True, t + step
     if t < next_due - GRID_TOLERANCE * step:
         return False, next_due
-    next_due += step
-    while next_due < t:
-        next_due += step
-    return True, next_due
+    # The slot after this frame's: skip whole intervals at once after a gap.
+    return True, next_due + step * max(1, math.ceil((t - next_due) / step + 1e-9))
 
 
 def _refuse(code: str) -> VideoRejected:
@@ -132,7 +134,7 @@ def _decode(path: str, limits: VideoLimits, max_fps: float, max_side: int) -> li
         frames: list[Frame] = []
         decoded = 0
         first_ms: float | None = None
-        next_due = -1e9
+        next_due: float | None = None
         while True:
             ok, image = capture.read()
             if not ok or image is None:
