@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import time
 import uuid
 
-from tests.checkin.helpers import BIRTH, challenge_of, clip_bytes, open_check_in
+from tests.checkin.helpers import BIRTH, challenge_of, clip_bytes, open_check_in, wait_done
 
 
 def _identify(client, code, birth=BIRTH, last4=None, nid=None):
@@ -13,16 +12,6 @@ def _identify(client, code, birth=BIRTH, last4=None, nid=None):
         f"/c/{code}/identify",
         json={"date_of_birth": birth, "national_id_last4": last4 or nid[-4:]},
     )
-
-
-def _wait(client, code, attempt_id, timeout=90):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        body = client.get(f"/c/{code}/attempts/{attempt_id}").json()
-        if body["state"] == "done":
-            return body
-        time.sleep(0.3)
-    raise AssertionError(f"attempt {attempt_id} still processing after {timeout} s")
 
 
 def test_genuine_clip_verifies_the_check_in(api):
@@ -33,7 +22,9 @@ def test_genuine_clip_verifies_the_check_in(api):
     page = client.get(f"/c/{code}")
     assert page.status_code == 200
     assert "รายงานตัวออนไลน์" in page.text
-    assert world["defendant"]["first_name_th"] not in page.text  # nothing personal before identifying
+    assert (
+        world["defendant"]["first_name_th"] not in page.text
+    )  # nothing personal before identifying
     response = _identify(client, code, nid=nid)
     assert response.status_code == 200, response.text
     response = client.post(f"/c/{code}/challenge")
@@ -47,10 +38,12 @@ def test_genuine_clip_verifies_the_check_in(api):
         headers={"Idempotency-Key": uuid.uuid4().hex},
     )
     assert response.status_code == 202, response.text
-    result = _wait(client, code, response.json()["attempt_id"])
+    result = wait_done(client, code, response.json()["attempt_id"])
     assert result["outcome"] == "verified", result
     assert "next_due_text" in result
-    check_in = api.request("officer_bkk", "GET", f"/api/v1/cases/{world['case']['id']}/checkins").json()
+    check_in = api.request(
+        "officer_bkk", "GET", f"/api/v1/cases/{world['case']['id']}/checkins"
+    ).json()
     first = next(c for c in check_in if c["id"] == world["check_in"]["id"])
     assert first["status"] == "verified"
     assert first["method"] == "remote"

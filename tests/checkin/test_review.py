@@ -6,13 +6,12 @@ from __future__ import annotations
 
 import asyncio
 import json
-import time
 import uuid
 from datetime import datetime
 from typing import Any
 
 from reporting_api.clock import utcnow
-from tests.checkin.helpers import BIRTH, challenge_of, clip_bytes, open_check_in
+from tests.checkin.helpers import BIRTH, challenge_of, clip_bytes, open_check_in, wait_done
 
 ATTEMPTS = "/api/v1/verification-attempts"
 # One still-photo clip serves every upload: a recording with no motion is rejected whatever
@@ -26,16 +25,6 @@ def _identify(client: Any, world: dict[str, Any], birth: str = BIRTH) -> Any:
         f"/c/{world['code']}/identify",
         json={"date_of_birth": birth, "national_id_last4": world["defendant"]["national_id"][-4:]},
     )
-
-
-def _wait(client: Any, code: str, attempt_id: int, timeout: float = 90) -> dict[str, Any]:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        body = client.get(f"/c/{code}/attempts/{attempt_id}").json()
-        if body["state"] == "done":
-            return body
-        time.sleep(0.3)
-    raise AssertionError(f"attempt {attempt_id} still processing after {timeout} s")
 
 
 def _record_static(client: Any, code: str) -> dict[str, Any]:
@@ -61,7 +50,7 @@ def _record_static(client: Any, code: str) -> dict[str, Any]:
     )
     assert response.status_code == 202, response.text
     attempt_id = response.json()["attempt_id"]
-    return _wait(client, code, attempt_id) | {"attempt_id": attempt_id}
+    return wait_done(client, code, attempt_id) | {"attempt_id": attempt_id}
 
 
 def _pending_review(api: Any) -> dict[str, Any]:
