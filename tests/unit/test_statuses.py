@@ -108,6 +108,6 @@ def test_other_vocabularies() -> None:
     ]  # fmt: skip
     assert [s.value for s in Severity] == ["low", "medium", "high"]
     assert [r.value for r in Role] == ["officer", "manager", "admin"]
-    assert [m.value for m in CheckInMethod] == ["remote", "in_person"]
+    assert [m.value for m in CheckInMethod] == ["remote", "in_person", "video_call"]
     assert [k.value for k in PlanKind] == ["interval", "dates"]
     assert [lang.value for lang in Language] == ["th", "en"]
