@@ -37,6 +37,8 @@ WORDS = {
         "reasons": "เหตุผล",
         "received": "ได้รับเมื่อ",
         "detail": "รายละเอียด",
+        "shown_of": "แสดง {shown} จาก {total} รายการ",
+        "see_all": "ดูทั้งหมด",
     },
     "en": {
         "today_title": "Today",
@@ -60,6 +62,8 @@ WORDS = {
         "reasons": "Reasons",
         "received": "Received",
         "detail": "Detail",
+        "shown_of": "Showing {shown} of {total}",
+        "see_all": "See all",
     },
 }
 

@@ -53,9 +53,9 @@ async def list_for_case(ctx: Ctx, case_id: int) -> list[dict[str, Any]]:
 async def office_today(ctx: Ctx, office_id: int, missed_days: int) -> dict[str, Any]:
     office_scope(ctx.principal, office_id)
     today = bangkok_today(ctx.now)
-    due = await store.due_on(office_id, today)
-    overdue = await store.overdue(office_id, ctx.now)
-    missed = await store.missed_since(office_id, ctx.now - timedelta(days=missed_days), ctx.now)
+    due, _ = await store.due_on(office_id, today)
+    overdue, _ = await store.overdue(office_id, ctx.now)
+    missed, _ = await store.missed_since(office_id, ctx.now - timedelta(days=missed_days), ctx.now)
     shown = [r["defendant_id"] for r in due + overdue + missed]
     await ctx.audit("checkin.today", "office", office_id, {"defendants": sorted(set(shown))})
     return {

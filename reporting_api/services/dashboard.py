@@ -15,40 +15,43 @@ from reporting_api.store import flags as flag_store
 from reporting_api.thai_dates import bangkok_today, end_of_local_day_utc
 
 MISSED_DAYS = 14
-LIST_LIMIT = 200
+SECTION_LIMIT = 50
+"""Rows shown in each list; its card shows how many there are in all."""
 
 
 async def today(ctx: Ctx, office_id: int | None) -> dict[str, Any]:
     office = office_scope(ctx.principal, office_id) or ctx.principal.office_id
     day = bangkok_today(ctx.now)
-    due = await store.due_on(office, day)
-    overdue = await store.overdue(office, ctx.now)
-    missed = await store.missed_since(office, ctx.now - timedelta(days=MISSED_DAYS), ctx.now)
-    open_now = await store.windows_open(office, end_of_local_day_utc(day), ctx.now)
-    review, review_total = await attempt_store.list_waiting(office, 0, LIST_LIMIT)
-    unreachable, _ = await flag_store.list_flags(
+    now, limit = ctx.now, SECTION_LIMIT
+    due = await store.due_on(office, day, limit)
+    overdue = await store.overdue(office, now, limit)
+    missed = await store.missed_since(office, now - timedelta(days=MISSED_DAYS), now, limit)
+    open_now = await store.windows_open(office, end_of_local_day_utc(day), now, limit)
+    review, review_total = await attempt_store.list_waiting(office, 0, limit)
+    unreachable = await flag_store.list_flags(
         office_id=office,
         state="open",
         kind="unreachable_phone",
         case_id=None,
         offset=0,
-        limit=LIST_LIMIT,
+        limit=limit,
     )
-    open_flags, flags_total = await flag_store.list_flags(
+    _, flags_total = await flag_store.list_flags(
         office_id=office, state="open", kind=None, case_id=None, offset=0, limit=1
     )
-    shown = {r["defendant_id"] for r in due + overdue + missed + open_now}
+    lists = {"due_today": due, "overdue": overdue, "missed": missed, "open_now": open_now}
+    shown = {r["defendant_id"] for rows, _ in lists.values() for r in rows}
     shown |= {r["defendant_id"] for r in review}
     await ctx.audit("admin.today", "office", office, {"defendants": sorted(shown)})
+    sections = {
+        name: {"rows": [with_effective_status(r, now) for r in rows], "total": total}
+        for name, (rows, total) in lists.items()
+    }
     return {
         "office_id": office,
         "today": day,
-        "due_today": [with_effective_status(r, ctx.now) for r in due],
-        "open_now": [with_effective_status(r, ctx.now) for r in open_now[:LIST_LIMIT]],
-        "overdue": [with_effective_status(r, ctx.now) for r in overdue],
-        "missed": [with_effective_status(r, ctx.now) for r in missed],
-        "review": review,
-        "review_total": review_total,
-        "unreachable": unreachable,
+        **sections,
+        "review": {"rows": review, "total": review_total},
+        "unreachable": {"rows": unreachable[0], "total": unreachable[1]},
         "open_flags_total": flags_total,
     }

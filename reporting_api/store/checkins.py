@@ -5,6 +5,9 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from piccolo.columns import Column
+from piccolo.columns.combination import Combinable
+
 from reporting_api.planning import MAX_GRACE_DAYS, MAX_WINDOW_DAYS
 from reporting_api.tables import CheckIn
 
@@ -41,63 +44,70 @@ async def delete_check_ins(check_in_ids: list[int]) -> None:
         await CheckIn.delete().where(CheckIn.id.is_in(check_in_ids))
 
 
-async def due_on(office_id: int, day: date) -> list[dict[str, Any]]:
+Listed = tuple[list[dict[str, Any]], int]
+"""Rows of one list (at most ``limit`` of them) and how many match in all."""
+
+
+async def _listed(where: Combinable, order: Column, ascending: bool, limit: int | None) -> Listed:
+    query = CheckIn.select(*TODAY_COLUMNS).where(where).order_by(order, ascending=ascending)
+    if limit is None:
+        rows = await query
+        return rows, len(rows)
+    rows = await query.limit(limit)
+    # Counting costs a second query, needed only when the list was cut short.
+    total = len(rows) if len(rows) < limit else await CheckIn.count().where(where)
+    return rows, total
+
+
+async def due_on(office_id: int, day: date, limit: int | None = None) -> Listed:
     """Check-ins of the office due on ``day`` and not yet completed."""
-    return (
-        await CheckIn.select(*TODAY_COLUMNS)
-        .where(
-            (CheckIn.office == office_id)
-            & (CheckIn.due_date == day)
-            & CheckIn.status.not_in(list(COMPLETED))
-        )
-        .order_by(CheckIn.id)
+    where = (
+        (CheckIn.office == office_id)
+        & (CheckIn.due_date == day)
+        & CheckIn.status.not_in(list(COMPLETED))
     )
+    return await _listed(where, CheckIn.id, True, limit)
 
 
-async def overdue(office_id: int, now: datetime) -> list[dict[str, Any]]:
+async def overdue(office_id: int, now: datetime, limit: int | None = None) -> Listed:
     """Past the due day but inside the grace days, not yet completed."""
     # A window closes at most MAX_GRACE_DAYS after its due day, so this lower bound on due_at
     # changes no result. It lets PostgreSQL read one month of the (office, due_at, closes_at)
     # index instead of every future check-in, and estimate the handful of rows correctly
     # (without it, it expects thousands and hash-joins the whole bail_case table).
     earliest_due = now - timedelta(days=MAX_GRACE_DAYS + 1)
-    return (
-        await CheckIn.select(*TODAY_COLUMNS)
-        .where(
-            (CheckIn.office == office_id)
-            & (CheckIn.due_at > earliest_due)
-            & (CheckIn.due_at <= now)
-            & (CheckIn.closes_at > now)
-            & CheckIn.status.not_in(list(COMPLETED))
-        )
-        .order_by(CheckIn.due_at)
+    where = (
+        (CheckIn.office == office_id)
+        & (CheckIn.due_at > earliest_due)
+        & (CheckIn.due_at <= now)
+        & (CheckIn.closes_at > now)
+        & CheckIn.status.not_in(list(COMPLETED))
     )
+    return await _listed(where, CheckIn.due_at, True, limit)
 
 
-async def missed_since(office_id: int, since: datetime, now: datetime) -> list[dict[str, Any]]:
+async def missed_since(
+    office_id: int, since: datetime, now: datetime, limit: int | None = None
+) -> Listed:
     """Windows that closed between ``since`` and ``now`` without a completed check-in."""
-    return (
-        await CheckIn.select(*TODAY_COLUMNS)
-        .where(
-            (CheckIn.office == office_id)
-            & (CheckIn.closes_at > since)
-            & (CheckIn.closes_at <= now)
-            & CheckIn.status.not_in(list(COMPLETED))
-        )
-        .order_by(CheckIn.closes_at, ascending=False)
+    where = (
+        (CheckIn.office == office_id)
+        & (CheckIn.closes_at > since)
+        & (CheckIn.closes_at <= now)
+        & CheckIn.status.not_in(list(COMPLETED))
     )
+    return await _listed(where, CheckIn.closes_at, False, limit)
 
 
-async def windows_open(office_id: int, today_ends: datetime, now: datetime) -> list[dict[str, Any]]:
+async def windows_open(
+    office_id: int, today_ends: datetime, now: datetime, limit: int | None = None
+) -> Listed:
     """Windows open now for check-ins due after today (the person may already check in)."""
-    return (
-        await CheckIn.select(*TODAY_COLUMNS)
-        .where(
-            (CheckIn.office == office_id)
-            & (CheckIn.due_at >= today_ends)
-            & (CheckIn.due_at < today_ends + timedelta(days=MAX_WINDOW_DAYS + 1))
-            & (CheckIn.opens_at <= now)
-            & CheckIn.status.not_in(list(COMPLETED))
-        )
-        .order_by(CheckIn.due_at)
+    where = (
+        (CheckIn.office == office_id)
+        & (CheckIn.due_at >= today_ends)
+        & (CheckIn.due_at < today_ends + timedelta(days=MAX_WINDOW_DAYS + 1))
+        & (CheckIn.opens_at <= now)
+        & CheckIn.status.not_in(list(COMPLETED))
     )
+    return await _listed(where, CheckIn.due_at, True, limit)

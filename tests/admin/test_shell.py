@@ -63,6 +63,23 @@ def test_today_lists_the_officers_due_check_in_and_is_audited(site):
     )
 
 
+def test_today_cuts_a_long_list_and_says_how_many_there_are(site, monkeypatch):
+    from reporting_api.services import dashboard
+
+    browser, api = site
+    people = [open_check_in(api)["defendant"]["id"] for _ in range(3)]
+    monkeypatch.setattr(dashboard, "SECTION_LIMIT", 2)
+    page = browser.as_("officer_bkk").client.get("/admin/")
+    assert page.status_code == 200
+    due = page.text.split('id="due"')[1].split('id="overdue"')[0]
+    assert sum(f"/admin/defendants/{p}" in due for p in people) == 2
+    assert "แสดง 2 จาก 3 รายการ" in due
+    assert '<div class="n">3</div>ครบกำหนดวันนี้' in page.text
+    # The first person (lowest check-in id) is among those shown; the link goes on to the rest.
+    assert f"/admin/defendants/{people[0]}" in due
+    assert "/admin/caseload?sort=due&amp;office_id=" in due
+
+
 def test_a_post_without_the_csrf_token_is_refused(site):
     browser, _ = site
     browser.as_("officer_bkk")
