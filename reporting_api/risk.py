@@ -134,34 +134,59 @@ def _cap_note(points: int, count: int, each: int, cap: int) -> tuple[str, str]:
     return "", ""
 
 
-def _missed(f: CaseFacts) -> Factor | None:
-    points = _capped(f.missed, MISSED_POINTS, MISSED_CAP)
+def _lapses(
+    code: str,
+    count: int,
+    each: int,
+    cap: int,
+    last_due: date | None,
+    one: tuple[str, str],
+    many: tuple[str, str],
+) -> Factor | None:
+    """Points for missed or late check-ins; the words name the latest one's due date."""
+    points = _capped(count, each, cap)
     if not points:
         return None
-    en_cap, th_cap = _cap_note(points, f.missed, MISSED_POINTS, MISSED_CAP)
-    due_en, due_th = _dates(f.last_missed_due) if f.last_missed_due else ("?", "?")
-    if f.missed == 1:
-        en = f"missed check-in due {due_en}"
-        th = f"ไม่มารายงานตัวตามกำหนด {due_th}"
-    else:
-        en = f"{f.missed} missed check-ins in the last {LOOKBACK_DAYS} days, latest due {due_en}"
-        th = f"ไม่มารายงานตัว {f.missed} ครั้งใน {LOOKBACK_DAYS} วัน ล่าสุดกำหนด {due_th}"
-    return Factor("missed_checkin", points, en + en_cap, th + th_cap)
+    en_cap, th_cap = _cap_note(points, count, each, cap)
+    due_en, due_th = _dates(last_due) if last_due else ("?", "?")
+    en, th = one if count == 1 else many
+    fill = {"n": count, "days": LOOKBACK_DAYS}
+    return Factor(
+        code,
+        points,
+        en.format(due=due_en, **fill) + en_cap,
+        th.format(due=due_th, **fill) + th_cap,
+    )
+
+
+def _missed(f: CaseFacts) -> Factor | None:
+    return _lapses(
+        "missed_checkin",
+        f.missed,
+        MISSED_POINTS,
+        MISSED_CAP,
+        f.last_missed_due,
+        one=("missed check-in due {due}", "ไม่มารายงานตัวตามกำหนด {due}"),
+        many=(
+            "{n} missed check-ins in the last {days} days, latest due {due}",
+            "ไม่มารายงานตัว {n} ครั้งใน {days} วัน ล่าสุดกำหนด {due}",
+        ),
+    )
 
 
 def _late(f: CaseFacts) -> Factor | None:
-    points = _capped(f.late, LATE_POINTS, LATE_CAP)
-    if not points:
-        return None
-    en_cap, th_cap = _cap_note(points, f.late, LATE_POINTS, LATE_CAP)
-    due_en, due_th = _dates(f.last_late_due) if f.last_late_due else ("?", "?")
-    if f.late == 1:
-        en = f"checked in late for the check-in due {due_en}"
-        th = f"รายงานตัวล่าช้า กำหนด {due_th}"
-    else:
-        en = f"checked in late {f.late} times in the last {LOOKBACK_DAYS} days, latest due {due_en}"
-        th = f"รายงานตัวล่าช้า {f.late} ครั้งใน {LOOKBACK_DAYS} วัน ล่าสุดกำหนด {due_th}"
-    return Factor("late_checkin", points, en + en_cap, th + th_cap)
+    return _lapses(
+        "late_checkin",
+        f.late,
+        LATE_POINTS,
+        LATE_CAP,
+        f.last_late_due,
+        one=("checked in late for the check-in due {due}", "รายงานตัวล่าช้า กำหนด {due}"),
+        many=(
+            "checked in late {n} times in the last {days} days, latest due {due}",
+            "รายงานตัวล่าช้า {n} ครั้งใน {days} วัน ล่าสุดกำหนด {due}",
+        ),
+    )
 
 
 def _failed(f: CaseFacts) -> Factor | None:
