@@ -11,10 +11,10 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from litestar import Request
 from litestar.connection import ASGIConnection
@@ -107,6 +107,31 @@ NAV: Mapping[str, tuple[NavItem, ...]] = {
         NavItem("nav_offices", "/admin/offices"),
     ),
 }
+
+
+PAGE_SIZE = 20
+"""Rows a page of a list unless the address asks for another number (reporting_api.api.deps)."""
+
+
+def list_link(
+    path: str, params: Mapping[str, Any], defaults: Mapping[str, Any] | None = None
+) -> Callable[..., str]:
+    """The link maker of a list page: ``link(page=2)`` is this list's address with that
+    change. Empty parameters and those at their default are left out of the address."""
+    defaults = {"page": 1, "page_size": PAGE_SIZE, **(defaults or {})}
+
+    def link(**change: Any) -> str:
+        merged = {**params, **change}
+        # Filters first, then the page: the addresses read the same on every list.
+        order = [k for k in merged if k not in ("page", "page_size")] + ["page", "page_size"]
+        kept = {
+            k: merged[k]
+            for k in order
+            if merged.get(k) not in (None, "") and merged[k] != defaults.get(k)
+        }
+        return path + ("?" + urlencode(kept) if kept else "")
+
+    return link
 
 
 def home_for(principal: Principal) -> str:

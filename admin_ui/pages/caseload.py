@@ -7,22 +7,18 @@ JavaScript the same form is a plain GET of the whole page.
 from __future__ import annotations
 
 from typing import Annotated, Any
-from urllib.parse import urlencode
 
 from litestar import Controller, Request, get
 from litestar.params import QueryParameter
 from litestar.response import Template
 from phonenumbers import NumberParseException
 
-from admin_ui.web import field_errors, render
+from admin_ui.web import field_errors, list_link, render
 from reporting_api.api.deps import CtxDep, PagingDep
 from reporting_api.errors import InvalidInput
 from reporting_api.phones import format_thai_mobile_display
 from reporting_api.reminders import days_before
 from reporting_api.services import caseload as service
-
-PAGE_SIZE = 20
-"""Rows a page unless the address asks for another number (reporting_api.api.deps)."""
 
 # Words of check-in, case, flag and reminder states: the caseload, person, flags and outbox
 # pages all show them.
@@ -130,8 +126,6 @@ WORDS = {
         "nothing_due": "ไม่มีกำหนด",
         "sms_off": "ปิด SMS",
         "sort_by": "เรียงตาม",
-        "page_of": "หน้า",
-        "of": "จาก",
     },
     "en": {
         "caseload_title": "Caseload",
@@ -153,8 +147,6 @@ WORDS = {
         "nothing_due": "Nothing due",
         "sms_off": "SMS off",
         "sort_by": "Sort by",
-        "page_of": "Page",
-        "of": "of",
     },
 }
 
@@ -175,23 +167,6 @@ def reminder_kind(t: dict[str, str], kind: str) -> str:
     if days:
         return t["rk_before"].format(n=days)
     return t.get(f"rk_{kind}", kind)
-
-
-def caseload_link(
-    q: str, sort: str, office_id: int | None, page: int = 1, page_size: int = PAGE_SIZE
-) -> str:
-    params: dict[str, Any] = {}
-    if q:
-        params["q"] = q
-    if sort != "name":
-        params["sort"] = sort
-    if office_id:
-        params["office_id"] = office_id
-    if page > 1:
-        params["page"] = page
-    if page_size != PAGE_SIZE:
-        params["page_size"] = page_size
-    return "/admin/caseload" + ("?" + urlencode(params) if params else "")
 
 
 class CaseloadPage(Controller):
@@ -217,11 +192,10 @@ class CaseloadPage(Controller):
             "page": paging.page,
             "page_size": paging.page_size,
             "phone_text": phone_text,
-            "link": lambda **change: caseload_link(
-                **(
-                    {"q": text, "sort": sort, "office_id": office_id, "page_size": paging.page_size}
-                    | change
-                )
+            "link": list_link(
+                "/admin/caseload",
+                {"q": text, "sort": sort, "office_id": office_id, "page_size": paging.page_size},
+                {"sort": "name"},
             ),
         }
         try:

@@ -4,15 +4,14 @@ acknowledge (note optional) and resolve (note required)."""
 from __future__ import annotations
 
 from typing import Annotated, Any
-from urllib.parse import urlencode
 
 from litestar import Controller, Request, get, post
 from litestar.params import QueryParameter
 from litestar.response import Redirect, Template
 
-from admin_ui.pages.caseload import PAGE_SIZE, STATE_WORDS
+from admin_ui.pages.caseload import STATE_WORDS
 from admin_ui.pages.checkin_actions import safe_next, text
-from admin_ui.web import field_errors, render
+from admin_ui.web import field_errors, list_link, render
 from reporting_api.api.deps import CtxDep, PagingDep, PathId
 from reporting_api.errors import Conflict, InvalidInput
 from reporting_api.services import flag_inbox
@@ -54,8 +53,6 @@ WORDS = {
         "open_person": "เปิดข้อมูลบุคคล",
         "back_to_inbox": "กลับไปที่รายการแจ้งเตือน",
         "read_only": "ผู้บริหารดูได้อย่างเดียว",
-        "page_of": "หน้า",
-        "of": "จาก",
     },
     "en": {
         "flags_title": "Flags",
@@ -91,29 +88,8 @@ WORDS = {
         "open_person": "Open the person",
         "back_to_inbox": "Back to the flags",
         "read_only": "Managers read only",
-        "page_of": "Page",
-        "of": "of",
     },
 }
-
-
-def inbox_link(
-    state: str,
-    kind: str | None,
-    check_in_id: int | None,
-    office_id: int | None,
-    page: int = 1,
-    page_size: int = PAGE_SIZE,
-) -> str:
-    params: dict[str, Any] = {"state": state}
-    for key, value in (("kind", kind), ("check_in_id", check_in_id), ("office_id", office_id)):
-        if value:
-            params[key] = value
-    if page > 1:
-        params["page"] = page
-    if page_size != PAGE_SIZE:
-        params["page_size"] = page_size
-    return "/admin/flags?" + urlencode(params)
 
 
 def detail_page(
@@ -183,17 +159,15 @@ class FlagPages(Controller):
             states=flag_inbox.STATES,
             page=paging.page,
             page_size=paging.page_size,
-            link=lambda **change: inbox_link(
-                **(
-                    {
-                        "state": data["state"],
-                        "kind": data["kind"],
-                        "check_in_id": check_in_id,
-                        "office_id": office_id,
-                        "page_size": paging.page_size,
-                    }
-                    | change
-                )
+            link=list_link(
+                "/admin/flags",
+                {
+                    "state": data["state"],
+                    "kind": data["kind"],
+                    "check_in_id": check_in_id,
+                    "office_id": office_id,
+                    "page_size": paging.page_size,
+                },
             ),
         )
 

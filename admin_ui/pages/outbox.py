@@ -4,14 +4,13 @@ to which (masked) number, and what became of it."""
 from __future__ import annotations
 
 from typing import Annotated, Any
-from urllib.parse import urlencode
 
 from litestar import Controller, Request, get
 from litestar.params import QueryParameter
 from litestar.response import Template
 
-from admin_ui.pages.caseload import PAGE_SIZE, STATE_WORDS, reminder_kind
-from admin_ui.web import render
+from admin_ui.pages.caseload import STATE_WORDS, reminder_kind
+from admin_ui.web import list_link, render
 from reporting_api.api.deps import CtxDep, PagingDep
 from reporting_api.services import outbox as service
 
@@ -31,8 +30,6 @@ WORDS = {
         "delivered_at": "ถึงผู้รับเมื่อ",
         "error": "ข้อผิดพลาด",
         "check_in_due": "กำหนดรายงานตัว",
-        "page_of": "หน้า",
-        "of": "จาก",
     },
     "en": {
         "outbox_title": "SMS outbox",
@@ -49,25 +46,8 @@ WORDS = {
         "delivered_at": "Delivered",
         "error": "Error",
         "check_in_due": "Check-in due",
-        "page_of": "Page",
-        "of": "of",
     },
 }
-
-
-def outbox_link(
-    status: str | None, office_id: int | None, page: int = 1, page_size: int = PAGE_SIZE
-) -> str:
-    params: dict[str, Any] = {}
-    if status:
-        params["status"] = status
-    if office_id:
-        params["office_id"] = office_id
-    if page > 1:
-        params["page"] = page
-    if page_size != PAGE_SIZE:
-        params["page_size"] = page_size
-    return "/admin/outbox" + ("?" + urlencode(params) if params else "")
 
 
 class OutboxPage(Controller):
@@ -100,14 +80,8 @@ class OutboxPage(Controller):
             reminder_kind=reminder_kind,
             page=paging.page,
             page_size=paging.page_size,
-            link=lambda **change: outbox_link(
-                **(
-                    {
-                        "status": data["status"],
-                        "office_id": office_id,
-                        "page_size": paging.page_size,
-                    }
-                    | change
-                )
+            link=list_link(
+                "/admin/outbox",
+                {"status": data["status"], "office_id": office_id, "page_size": paging.page_size},
             ),
         )
