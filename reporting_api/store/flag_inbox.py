@@ -7,6 +7,7 @@ from typing import Any
 from piccolo.query import OrderByRaw
 
 from reporting_api.store import fetch_page
+from reporting_api.store.flags import flag_conditions
 from reporting_api.tables import Flag
 
 STATES = ("open", "acknowledged", "resolved")
@@ -26,25 +27,6 @@ COLUMNS = (
 )
 
 
-def _conditions(
-    *, office_id: int | None, state: str | None, kind: str | None, check_in_id: int | None
-) -> list[Any]:
-    conditions: list[Any] = []
-    if office_id is not None:
-        conditions.append(Flag.office == office_id)
-    if state == "open":
-        conditions.append(Flag.acknowledged_at.is_null() & Flag.resolved_at.is_null())
-    elif state == "acknowledged":
-        conditions.append(Flag.acknowledged_at.is_not_null() & Flag.resolved_at.is_null())
-    elif state == "resolved":
-        conditions.append(Flag.resolved_at.is_not_null())
-    if kind is not None:
-        conditions.append(Flag.kind == kind)
-    if check_in_id is not None:
-        conditions.append(Flag.check_in == check_in_id)
-    return conditions
-
-
 async def list_inbox(
     *,
     office_id: int | None,
@@ -55,7 +37,9 @@ async def list_inbox(
     limit: int,
 ) -> tuple[list[dict[str, Any]], int]:
     """Flags in ``state``, newest first (escalated ones before the rest)."""
-    conditions = _conditions(office_id=office_id, state=state, kind=kind, check_in_id=check_in_id)
+    conditions = flag_conditions(
+        office_id=office_id, state=state, kind=kind, check_in_id=check_in_id
+    )
     query = (
         Flag.select(*COLUMNS)
         .order_by(OrderByRaw('"flag"."escalated_at" IS NULL'))
@@ -70,7 +54,7 @@ async def count_by_state(
 ) -> dict[str, int]:
     counts = {}
     for state in STATES:
-        conditions = _conditions(
+        conditions = flag_conditions(
             office_id=office_id, state=state, kind=kind, check_in_id=check_in_id
         )
         query = Flag.count()

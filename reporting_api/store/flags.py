@@ -26,16 +26,16 @@ async def update_flag(flag_id: int, values: dict[str, Any]) -> None:
     await Flag.update(values).where(Flag.id == flag_id)
 
 
-async def list_flags(
+def flag_conditions(
     *,
     office_id: int | None,
-    state: str,
+    state: str | None,
     kind: str | None,
-    case_id: int | None,
-    offset: int,
-    limit: int,
-) -> tuple[list[dict[str, Any]], int]:
-    conditions = []
+    case_id: int | None = None,
+    check_in_id: int | None = None,
+) -> list[Any]:
+    """Where-conditions of a flag list; ``state`` is open, acknowledged or resolved."""
+    conditions: list[Any] = []
     if office_id is not None:
         conditions.append(Flag.office == office_id)
     if state == "open":
@@ -48,6 +48,21 @@ async def list_flags(
         conditions.append(Flag.kind == kind)
     if case_id is not None:
         conditions.append(Flag.case == case_id)
+    if check_in_id is not None:
+        conditions.append(Flag.check_in == check_in_id)
+    return conditions
+
+
+async def list_flags(
+    *,
+    office_id: int | None,
+    state: str,
+    kind: str | None,
+    case_id: int | None,
+    offset: int,
+    limit: int,
+) -> tuple[list[dict[str, Any]], int]:
+    conditions = flag_conditions(office_id=office_id, state=state, kind=kind, case_id=case_id)
     query = Flag.select().order_by(Flag.raised_at, ascending=False)
     return await fetch_page(query, Flag.count(), conditions, offset, limit)
 
