@@ -41,7 +41,9 @@ class Browser:
     def post_form(self, page_url: str, url: str, data: dict[str, Any], **kwargs: Any) -> Any:
         """POST a form the way the page would: with the CSRF token the page carries."""
         token = self.csrf(self.client.get(page_url).text)
-        return self.client.post(url, data={**data, "_csrf": token}, follow_redirects=False, **kwargs)
+        return self.client.post(
+            url, data={**data, "_csrf": token}, follow_redirects=False, **kwargs
+        )
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from typing import Any
 
 from reporting_api.clock import utcnow
 from reporting_api.thai_dates import bangkok_today
-from tests.api.helpers import case_payload, enrol
+from tests.api.helpers import dates_plan, enrol, enrol_with_case, set_plan
 from tests.checkin.helpers import open_check_in
 from tests.conftest import Api
 
@@ -22,26 +22,11 @@ from tests.conftest import Api
 def person_with_plan(api: Api, username: str = "officer_bkk", **defendant: Any) -> dict[str, Any]:
     """A person with a case and two check-ins: one whose window closed without a check-in
     (missed) and one a month ahead (not open yet). Returns defendant, case and check_ins."""
-    response = enrol(api, username, **defendant)
-    assert response.status_code == 201, response.text
-    person = response.json()
-    response = api.request(username, "POST", "/api/v1/cases", json=case_payload(person["id"]))
-    assert response.status_code == 201, response.text
-    case = response.json()
+    person, case = enrol_with_case(api, username, defendant)
     today = bangkok_today(utcnow())
     start = today - timedelta(days=3)
-    plan = {
-        "kind": "dates",
-        "dates": [start.isoformat(), (today + timedelta(days=30)).isoformat()],
-        "start_date": start.isoformat(),
-        "end_date": (today + timedelta(days=40)).isoformat(),
-        "window_opens_days_before": 2,
-        "grace_days": 7,
-    }
-    response = api.request(username, "PUT", f"/api/v1/cases/{case['id']}/plan", json=plan)
-    assert response.status_code == 200, response.text
-    rows = api.request(username, "GET", f"/api/v1/cases/{case['id']}/checkins").json()
-    past, future = sorted(rows, key=lambda c: c["due_date"])
+    plan = dates_plan([start, today + timedelta(days=30)], today + timedelta(days=40), grace_days=7)
+    past, future = set_plan(api, username, case["id"], plan)
     # Planning never makes a check-in whose window has closed: close this one as the sweep
     # would have, a day ago.
     closed = miss(past["id"], utcnow() - timedelta(days=1))

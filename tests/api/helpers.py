@@ -60,15 +60,17 @@ def case_payload(defendant_id: int, **overrides: Any) -> dict[str, Any]:
     return payload
 
 
-def enrol_with_case(api: Api, username: str = "officer_bkk", **case: Any) -> tuple[dict, dict]:
-    response = enrol(api, username)
+def enrol_with_case(
+    api: Api, username: str = "officer_bkk", defendant: dict[str, Any] | None = None, **case: Any
+) -> tuple[dict, dict]:
+    response = enrol(api, username, **(defendant or {}))
     assert response.status_code == 201, response.text
-    defendant = response.json()
+    person = response.json()
     response = api.request(
-        username, "POST", "/api/v1/cases", json=case_payload(defendant["id"], **case)
+        username, "POST", "/api/v1/cases", json=case_payload(person["id"], **case)
     )
     assert response.status_code == 201, response.text
-    return defendant, response.json()
+    return person, response.json()
 
 
 def interval_plan(start: date, end: date, every: int = 30, **overrides: Any) -> dict[str, Any]:
@@ -82,3 +84,25 @@ def interval_plan(start: date, end: date, every: int = 30, **overrides: Any) -> 
     }
     plan.update(overrides)
     return plan
+
+
+def dates_plan(dates: list[date], end: date, **overrides: Any) -> dict[str, Any]:
+    plan = {
+        "kind": "dates",
+        "dates": [d.isoformat() for d in dates],
+        "start_date": min(dates).isoformat(),
+        "end_date": end.isoformat(),
+        "window_opens_days_before": 2,
+        "grace_days": 2,
+    }
+    plan.update(overrides)
+    return plan
+
+
+def set_plan(api: Api, username: str, case_id: int, plan: dict[str, Any]) -> list[dict[str, Any]]:
+    """Set the case's plan through the API; returns its check-ins, earliest first."""
+    response = api.request(username, "PUT", f"/api/v1/cases/{case_id}/plan", json=plan)
+    assert response.status_code == 200, response.text
+    response = api.request(username, "GET", f"/api/v1/cases/{case_id}/checkins")
+    assert response.status_code == 200, response.text
+    return sorted(response.json(), key=lambda c: c["due_date"])

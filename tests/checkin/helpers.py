@@ -19,7 +19,7 @@ from liveness.synth import read_photo, render, write_clip
 from liveness.types import Action, Challenge, Step
 from reporting_api.clock import utcnow
 from reporting_api.thai_dates import bangkok_today
-from tests.api.helpers import case_payload, enrol
+from tests.api.helpers import dates_plan, enrol_with_case, set_plan
 from tests.conftest import Api
 
 BIRTH = "1990-05-17"  # tests.api.helpers.defendant_form's date of birth
@@ -28,25 +28,10 @@ BIRTH = "1990-05-17"  # tests.api.helpers.defendant_form's date of birth
 def open_check_in(api: Api, username: str = "officer_bkk", **defendant: Any) -> dict[str, Any]:
     """Enrol a person with a real face photo and a plan due today (window open); return the
     defendant, case, the open check-in and its link code."""
-    response = enrol(api, username, **defendant)
-    assert response.status_code == 201, response.text
-    person = response.json()
-    response = api.request(username, "POST", "/api/v1/cases", json=case_payload(person["id"]))
-    assert response.status_code == 201, response.text
-    case = response.json()
+    person, case = enrol_with_case(api, username, defendant)
     today = bangkok_today(utcnow())
-    plan = {
-        "kind": "dates",
-        "dates": [today.isoformat(), (today + timedelta(days=30)).isoformat()],
-        "start_date": today.isoformat(),
-        "end_date": (today + timedelta(days=31)).isoformat(),
-        "window_opens_days_before": 2,
-        "grace_days": 2,
-    }
-    response = api.request(username, "PUT", f"/api/v1/cases/{case['id']}/plan", json=plan)
-    assert response.status_code == 200, response.text
-    check_ins = api.request(username, "GET", f"/api/v1/cases/{case['id']}/checkins").json()
-    first = min(check_ins, key=lambda c: c["due_date"])
+    plan = dates_plan([today, today + timedelta(days=30)], today + timedelta(days=31))
+    first = set_plan(api, username, case["id"], plan)[0]
     return {"defendant": person, "case": case, "check_in": first, "code": code_of(first["id"])}
 
 

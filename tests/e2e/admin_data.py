@@ -9,15 +9,10 @@ still-photo recordings through the real upload flow and verifier.
 from __future__ import annotations
 
 import asyncio
-import threading
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
-
-import uvicorn
 
 from reporting_api.access import Principal
 from reporting_api.api.schemas import PlanIn
@@ -31,7 +26,7 @@ from tests.api.helpers import case_payload, enrol, interval_plan
 from tests.checkin.helpers import open_check_in
 from tests.checkin.test_review import _identify, _record_static
 from tests.conftest import Api, settings_for_test, shared_verifier
-from tests.scheduler.live import free_port
+from tests.e2e.live import serve
 
 
 @dataclass(frozen=True)
@@ -209,31 +204,17 @@ def open_flags(api: Api, username: str) -> int:
     return response.json()["total"]
 
 
-@contextmanager
-def admin_server(database_url: str) -> Iterator[str]:
-    """The app as `bail-checkin serve` builds it (API + /admin pages, reporting_api.cli
-    build_app) on a free port, in a thread of this process; yields its base URL."""
+def admin_server(database_url: str) -> AbstractContextManager[str]:
+    """The API and the /admin pages in one app, as `bail-checkin serve` composes them, on a
+    free port."""
     from admin_ui import admin_parts
 
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
     parts = admin_parts()
-    app = create_app(
-        settings_for_test(database_url, public_base_url=base),
-        extra_routes=parts.routes,
-        template_dirs=parts.template_dirs,
-        verifier=shared_verifier(),
+    return serve(
+        lambda base: create_app(
+            settings_for_test(database_url, public_base_url=base),
+            extra_routes=parts.routes,
+            template_dirs=parts.template_dirs,
+            verifier=shared_verifier(),
+        )
     )
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("the admin app did not start")
-        time.sleep(0.01)
-    try:
-        yield base
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)

@@ -138,6 +138,32 @@ def _report(out: Path, run: PhoneRun, timing: dict[str, Any], stored: dict[str, 
     return text
 
 
+def _phone_check_in(
+    api: Api,
+    database_url: str,
+    mobile_page: Any,
+    camera: Any,
+    out: Path,
+    *,
+    challenge_latency_s: float,
+    throttle: dict[str, Any] | None,
+) -> tuple[dict[str, Any], Any, PhoneRun, dict[str, Any]]:
+    """A new person opens their link on the phone whose camera plays ``camera``'s clip and
+    checks in; returns the person, the camera, what the phone saw and what was stored."""
+    person = _person(api)
+    with checkin_server(database_url) as base, mobile_page(camera.path) as page:
+        run = check_in_on_phone(
+            page,
+            f"{base}/c/{person['code']}",
+            BIRTH,
+            person["last4"],
+            out,
+            challenge_latency_s=challenge_latency_s,
+            throttle=throttle,
+        )
+    return person, camera, run, _stored(person["check_in"]["id"])
+
+
 def _check_in_verified(
     api: Api,
     database_url: str,
@@ -149,19 +175,10 @@ def _check_in_verified(
     challenge_latency_s: float,
     lead_s: float,
 ) -> PhoneRun:
-    person = _person(api)
-    camera = camera_file(FIRST_CHALLENGE, "genuine", lead_s)
-    with checkin_server(database_url) as base, mobile_page(camera.path) as page:
-        run = check_in_on_phone(
-            page,
-            f"{base}/c/{person['code']}",
-            BIRTH,
-            person["last4"],
-            out,
-            challenge_latency_s=challenge_latency_s,
-            throttle=throttle,
-        )
-    stored = _stored(person["check_in"]["id"])
+    person, camera, run, stored = _phone_check_in(
+        api, database_url, mobile_page, camera_file(FIRST_CHALLENGE, "genuine", lead_s), out,
+        challenge_latency_s=challenge_latency_s, throttle=throttle,
+    )  # fmt: skip
     timing = _timing(run, camera, lead_s, moving=True)
     report = _report(out, run, timing, stored)
 
@@ -226,18 +243,10 @@ def test_upload_completes_on_slow_3g(api, database_url, mobile_page, camera_file
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_static_photo_is_not_verified(api, database_url, mobile_page, camera_file, output_dir):
-    person = _person(api)
-    camera = camera_file(FIRST_CHALLENGE, "static", LEAD_S)
-    with checkin_server(database_url) as base, mobile_page(camera.path) as page:
-        run = check_in_on_phone(
-            page,
-            f"{base}/c/{person['code']}",
-            BIRTH,
-            person["last4"],
-            output_dir,
-            challenge_latency_s=CHALLENGE_LATENCY_S,
-        )
-    stored = _stored(person["check_in"]["id"])
+    _, camera, run, stored = _phone_check_in(
+        api, database_url, mobile_page, camera_file(FIRST_CHALLENGE, "static", LEAD_S),
+        output_dir, challenge_latency_s=CHALLENGE_LATENCY_S, throttle=None,
+    )  # fmt: skip
     report = _report(output_dir, run, _timing(run, camera, LEAD_S, moving=False), stored)
 
     assert stored["status"] == "open" and stored["method"] is None, report
