@@ -46,8 +46,14 @@ scheduler: migrate
 fake-twilio: install
 	$(BIN)/python -m scheduler.fake_twilio --port 8099
 
+# Two passes: everything but the browser tests in $(TEST_WORKERS) processes (pytest-xdist; each
+# worker has its own PostgreSQL database, test_gw0, test_gw1, ...), then the browser tests on
+# their own, so that the timing of their camera clips does not depend on what runs beside them.
+# A selection in PYTEST_ARGS that leaves one pass empty is fine (pytest's exit status 5).
+TEST_WORKERS ?= 2
 test: $(VENV)/.installed-test system-packages-test admin-assets
-	$(BIN)/python -m pytest -p no:cacheprovider $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -p no:cacheprovider -n $(TEST_WORKERS) -m "not browser" $(PYTEST_ARGS) || [ $$? -eq 5 ]
+	$(BIN)/python -m pytest -p no:cacheprovider -m browser $(PYTEST_ARGS) || [ $$? -eq 5 ]
 
 # Debian packages the service and its tests use, installed when missing (apt-get update only
 # if the first try fails): Chromium for the browser tests (driven by Playwright, never a

@@ -50,14 +50,23 @@ def _fetch_sdist_images(directory: Path) -> None:
                 if "/tests/test_images/" in member.name and name in WANTED:
                     source = tar.extractfile(member)
                     assert source is not None
-                    (directory / name).write_bytes(source.read())
+                    _write_atomically(directory / name, source.read())
     missing = [name for name in WANTED if not (directory / name).exists()]
     if missing:
         raise FileNotFoundError(f"{SDIST} did not contain {missing}")
+
+
+def _write_atomically(path: Path, content: bytes) -> None:
+    """Another process (a parallel test worker) sees the whole file or none of it."""
+    partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
+    partial.write_bytes(content)
+    os.replace(partial, path)
 
 
 def _save_astronaut(path: Path) -> None:
     import cv2
     from skimage import data
 
-    cv2.imwrite(str(path), cv2.cvtColor(data.astronaut(), cv2.COLOR_RGB2BGR))
+    ok, encoded = cv2.imencode(".png", cv2.cvtColor(data.astronaut(), cv2.COLOR_RGB2BGR))
+    assert ok, "OpenCV could not encode the astronaut image"
+    _write_atomically(path, encoded.tobytes())

@@ -22,7 +22,11 @@ import pytest
 from PIL import Image
 
 ROOT = Path(__file__).resolve().parent.parent
-POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+BASE_POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+# Under pytest-xdist each worker has a database of its own (test_gw0, test_gw1, ...), created
+# on the same server, because tests truncate every table between them.
+_WORKER = os.environ.get("PYTEST_XDIST_WORKER")
+POSTGRES_URL = f"{BASE_POSTGRES_URL}_{_WORKER}" if _WORKER else BASE_POSTGRES_URL
 TEST_PASSWORD = "correct horse battery"
 
 
@@ -41,8 +45,15 @@ def _postgres_reachable() -> str | None:
     import asyncpg
 
     async def probe() -> None:
-        conn = await asyncpg.connect(POSTGRES_URL, timeout=5)
-        await conn.close()
+        conn = await asyncpg.connect(BASE_POSTGRES_URL, timeout=5)
+        try:
+            if POSTGRES_URL != BASE_POSTGRES_URL:
+                name = POSTGRES_URL.rsplit("/", 1)[1]
+                exists = await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name)
+                if not exists:
+                    await conn.execute(f'CREATE DATABASE "{name}"')
+        finally:
+            await conn.close()
 
     try:
         asyncio.run(probe())

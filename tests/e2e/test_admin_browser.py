@@ -36,7 +36,7 @@ from tests.conftest import ROOT, TEST_PASSWORD
 from tests.e2e.admin_data import OfficeDay, admin_server, office_day, open_flags
 from tests.e2e.conftest import LAUNCH_FLAGS
 
-pytestmark = [pytest.mark.db, pytest.mark.timeout(600)]
+pytestmark = [pytest.mark.db, pytest.mark.browser, pytest.mark.timeout(600)]
 
 OUTPUT = ROOT / "test-output" / "e2e-admin"
 DESKTOP = {
@@ -313,11 +313,14 @@ def test_a_managers_report(api, database_url, chromium_path, shots, tmp_path):
     assert xlsx.suffix == ".xlsx" and pdf.suffix == ".pdf", (xlsx, pdf)
     from openpyxl import load_workbook
 
-    sheet = load_workbook(xlsx, read_only=True).worksheets[0]
-    lines = [
-        ["" if v is None else str(v).strip() for v in line[:7]]
-        for line in sheet.iter_rows(values_only=True)
-    ]
+    book = load_workbook(xlsx, read_only=True)  # read-only books keep the file open
+    try:
+        lines = [
+            ["" if v is None else str(v).strip() for v in line[:7]]
+            for line in book.worksheets[0].iter_rows(values_only=True)
+        ]
+    finally:
+        book.close()
     assert lines[0][:2] == [t["rank"], t["name"]], lines[0]
     assert lines[1 : 1 + len(rows)] == rows, (lines, rows)
 

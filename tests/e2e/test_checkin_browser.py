@@ -38,7 +38,7 @@ from tests.e2e.conftest import MOBILE, OUTPUT, CameraFile
 from tests.e2e.live import SEED, checkin_server
 from tests.e2e.phone import SLOW_3G, PhoneRun, check_in_on_phone
 
-pytestmark = [pytest.mark.db, pytest.mark.timeout(600)]
+pytestmark = [pytest.mark.db, pytest.mark.browser, pytest.mark.timeout(600)]
 
 TH = MESSAGES["th"]
 FIRST_CHALLENGE = new_challenge(random.Random(SEED))  # what the live app issues first
