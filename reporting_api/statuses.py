@@ -73,6 +73,11 @@ class FlagKind(StrEnum):
     OTHER = "other"
 
 
+def flag_detail(th: str, en: str) -> str:
+    """A flag's detail as officers read it: Thai first, then English on a line of its own."""
+    return f"{th}\n{en}"
+
+
 class Severity(StrEnum):
     """How urgently a flag needs attention."""
 

@@ -28,12 +28,17 @@ from reporting_api.reminders import (
 )
 from reporting_api.services import reminders as reminder_service
 from reporting_api.settings import Settings
-from reporting_api.statuses import FlagKind, Severity
+from reporting_api.statuses import FlagKind, Severity, flag_detail
 from reporting_api.store import alerts
 from reporting_api.store import audit as audit_store
 from reporting_api.store import reminders as reminder_store
 from reporting_api.store import sweeps as store
-from reporting_api.thai_dates import format_thai_date, format_thai_datetime
+from reporting_api.thai_dates import (
+    BANGKOK,
+    format_english_date,
+    format_thai_date,
+    format_thai_datetime,
+)
 
 log = logging.getLogger(__name__)
 
@@ -90,6 +95,7 @@ async def _flag_missed(
     if row["case_status"] != "active":
         return
     due = format_thai_date(row["due_date"])
+    closed = row["closes_at"].astimezone(BANGKOK)
     flag_id = await alerts.raise_flag_once(
         {
             "kind": FlagKind.MISSED_CHECKIN.value,
@@ -97,9 +103,12 @@ async def _flag_missed(
             "check_in": row["id"],
             "office": row["office"],
             "severity": Severity.MEDIUM.value,
-            "detail": (
-                f"Missed check-in due {row['due_date'].isoformat()} ({due}); the window closed "
-                f"at {format_thai_datetime(row['closes_at'])} without a verified check-in."
+            "detail": flag_detail(
+                f"ไม่มารายงานตัวตามกำหนด {due} ช่วงรายงานตัวปิดเมื่อ "
+                f"{format_thai_datetime(row['closes_at'])} โดยไม่มีการรายงานตัวที่ยืนยันแล้ว",
+                f"Missed check-in due {format_english_date(row['due_date'])}; the window "
+                f"closed at {closed:%H:%M} on {format_english_date(closed.date())} (Bangkok) "
+                "without a verified check-in.",
             ),
             "dedupe_key": f"{FlagKind.MISSED_CHECKIN.value}:{row['id']}",
             "raised_at": now,

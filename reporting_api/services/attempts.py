@@ -34,7 +34,13 @@ from reporting_api.services import faces
 from reporting_api.services.checkins import effective_status
 from reporting_api.services.links import LinkState, Visit, link_state, refusal
 from reporting_api.settings import Settings
-from reporting_api.statuses import CheckInStatus, FlagKind, Severity, can_transition
+from reporting_api.statuses import (
+    CheckInStatus,
+    FlagKind,
+    Severity,
+    can_transition,
+    flag_detail,
+)
 from reporting_api.store import attempts as store
 from reporting_api.store import audit, flags, transaction
 from reporting_api.store import checkins as checkin_store
@@ -347,10 +353,13 @@ async def apply_verdict(
                     "check_in": check_in["id"],
                     "office": check_in["office"],
                     "severity": (Severity.HIGH if attack else Severity.MEDIUM).value,
-                    "detail": (
+                    "detail": flag_detail(
+                        f"การรายงานตัวทางไกล (ครั้งที่บันทึก {attempt_id}) ไม่ผ่าน: "
+                        + ", ".join(sorted(codes))
+                        + ("" if attack else f" (วิดีโอถูกปฏิเสธ {rejected_before + 1} ครั้ง)"),
                         f"remote check-in attempt {attempt_id}: "
                         + ", ".join(sorted(codes))
-                        + ("" if attack else f" ({rejected_before + 1} rejected recordings)")
+                        + ("" if attack else f" ({rejected_before + 1} rejected recordings)"),
                     ),
                     "dedupe_key": f"{FlagKind.FAILED_VERIFICATION.value}:{check_in['id']}",
                     "raised_at": now,

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from reporting_api.statuses import FlagKind, Severity
+from reporting_api.statuses import FlagKind, Severity, flag_detail
 from reporting_api.store import alerts
 from reporting_api.store import audit as audit_store
 from reporting_api.store import reminders as store
@@ -58,9 +58,11 @@ async def mark_unreachable(
             "check_in": reminder.get("check_in_id", reminder.get("check_in")),
             "office": reminder["office"],
             "severity": Severity.HIGH.value,
-            "detail": (
+            "detail": flag_detail(
+                f"ส่ง SMS ถึง {phone} ไม่ได้ (Twilio {code}: {message}) "
+                "หยุดส่งข้อความเตือนไปยังเบอร์นี้แล้ว กรุณาบันทึกเบอร์มือถือที่ใช้งานได้",
                 f"SMS to {phone} cannot be delivered (Twilio {code}: {message}). "
-                "Reminders to this number have stopped; record a working mobile number."
+                "Reminders to this number have stopped; record a working mobile number.",
             ),
             # One flag per person and number: a new number that fails again flags again.
             "dedupe_key": f"{FlagKind.UNREACHABLE_PHONE.value}:{defendant_id}:{phone}",

@@ -22,7 +22,7 @@ from reporting_api.errors import InvalidInput, Refused
 from reporting_api.runtime import Runtime
 from reporting_api.services.checkins import effective_status
 from reporting_api.settings import Settings
-from reporting_api.statuses import CheckInStatus, FlagKind, Severity
+from reporting_api.statuses import CheckInStatus, FlagKind, Severity, flag_detail
 from reporting_api.store import audit, defendants, flags
 from reporting_api.store import links as store
 from reporting_api.thai_dates import BANGKOK, format_english_date, format_thai_date
@@ -236,7 +236,10 @@ async def _lock(visit: Visit, row: dict[str, Any], failures: int) -> None:
             "check_in": row["id"],
             "office": row["office"],
             "severity": Severity.HIGH.value,
-            "detail": f"check-in link locked after {failures} wrong identity answers",
+            "detail": flag_detail(
+                f"ลิงก์รายงานตัวถูกล็อกหลังตอบข้อมูลยืนยันตัวตนผิด {failures} ครั้ง",
+                f"check-in link locked after {failures} wrong identity answers",
+            ),
             # One flag per lock: a link an officer unlocked that locks again raises a new one.
             "dedupe_key": f"{FlagKind.IDENTITY_LOCKOUT.value}:{row['id']}:{visit.now.isoformat()}",
             "raised_at": visit.now,
@@ -301,8 +304,11 @@ async def not_me(visit: Visit) -> None:
             "check_in": row["id"],
             "office": row["office"],
             "severity": Severity.HIGH.value,
-            "detail": "the person who received the SMS says it is not for them (wrong number); "
-            "reminders to this number are stopped",
+            "detail": flag_detail(
+                "ผู้รับ SMS แจ้งว่าข้อความไม่ได้ส่งถึงตน (เบอร์ผิด) หยุดส่งข้อความเตือนไปยังเบอร์นี้แล้ว",
+                "the person who received the SMS says it is not for them (wrong number); "
+                "reminders to this number are stopped",
+            ),
             "dedupe_key": f"wrong_number:{row['defendant_id']}",
             "raised_at": visit.now,
         }

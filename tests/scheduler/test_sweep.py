@@ -55,6 +55,11 @@ def test_windows_open_go_late_and_close_as_missed_with_one_flag(database_url):
         check_in = (await check_ins_of(case["id"]))[0]
         assert flag["kind"] == "missed_checkin" and flag["check_in"] == check_in["id"]
         assert flag["dedupe_key"] == f"missed_checkin:{check_in['id']}"
+        # Thai first (Buddhist era), then English, for the officer's inbox.
+        thai, english = flag["detail"].split("\n")
+        assert thai.startswith("ไม่มารายงานตัวตามกำหนด 16 ธ.ค. 2569 "), thai
+        assert english.startswith("Missed check-in due 16 Dec 2026; "), english
+        assert "(Bangkok) without a verified check-in" in english
         audit = await AuditLog.select().where(AuditLog.action == "checkin.missed")
         assert len(audit) == 1 and "without a verified check-in" in str(audit[0]["detail"])
 
