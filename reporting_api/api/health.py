@@ -8,8 +8,8 @@ from litestar import get
 from litestar.response import Response
 from litestar.status_codes import HTTP_200_OK, HTTP_503_SERVICE_UNAVAILABLE
 
+from reporting_api import store
 from reporting_api.api.schemas import Health
-from reporting_api.tables import Office
 
 log = logging.getLogger(__name__)
 
@@ -17,7 +17,7 @@ log = logging.getLogger(__name__)
 @get("/healthz", exclude_from_auth=True, tags=["health"], cache=False)
 async def healthz() -> Response[Health]:
     try:
-        await Office.raw("SELECT 1")
+        await store.ping()
     except Exception as error:  # any failure to reach the database means unhealthy
         log.warning("health check failed: %s", error)
         return Response(

@@ -7,6 +7,7 @@ from typing import Any
 from piccolo.engine.sqlite import TransactionType
 
 from reporting_api.db import is_postgres
+from reporting_api.tables import Office
 
 
 async def fetch_page(
@@ -28,3 +29,8 @@ def transaction(*, immediate: bool = False) -> Any:
     if not is_postgres(engine) and immediate:
         return engine.transaction(transaction_type=TransactionType.immediate)
     return engine.transaction()
+
+
+async def ping() -> None:
+    """One round trip to the database; raises when it does not answer."""
+    await Office.raw("SELECT 1")
