@@ -21,7 +21,7 @@ from reporting_api.store import cases as store
 from reporting_api.store import checkins as checkin_store
 from reporting_api.store import defendants as defendant_store
 from reporting_api.store import staff as staff_store
-from reporting_api.tables import BailCase
+from reporting_api.store import transaction
 from reporting_api.thai_dates import bangkok_today
 
 MAX_BAIL = Decimal("100000000")
@@ -142,7 +142,7 @@ async def close_case(ctx: Ctx, case_id: int, data: CaseClose) -> dict[str, Any]:
         for row in await checkin_store.list_for_case(case_id)
         if row["status"] == "upcoming" and row["opens_at"] > ctx.now
     ]
-    async with BailCase._meta.db.transaction():
+    async with transaction():
         # No SMS goes out for a closed case: what is still queued is cancelled with it.
         cancelled = await reminder_service.cancel_for_closed_case(case_id, ctx.now, data.status)
         await checkin_store.delete_check_ins(future)

@@ -22,7 +22,7 @@ from reporting_api.services.context import Ctx
 from reporting_api.statuses import CheckInStatus, PlanKind
 from reporting_api.store import cases as case_store
 from reporting_api.store import checkins as checkin_store
-from reporting_api.tables import CheckIn
+from reporting_api.store import transaction
 
 MAX_CHECK_INS = 500
 
@@ -76,7 +76,7 @@ async def set_plan(ctx: Ctx, case_id: int, data: PlanIn) -> dict[str, Any]:
         for new in result.create
     ]
     # Check-ins and their reminders change together or not at all (the outbox).
-    async with CheckIn._meta.db.transaction():
+    async with transaction():
         await case_store.save_plan(
             case_id,
             {

@@ -23,9 +23,7 @@ async def fetch_page(
 def transaction(*, immediate: bool = False) -> Any:
     """A transaction on the service's database; on SQLite `immediate` takes the write lock at
     BEGIN, so two writers queue up instead of one failing half-way."""
-    from reporting_api.tables import CheckIn  # every table shares one engine
-
-    engine = CheckIn._meta.db
+    engine = Office._meta.db  # every table shares one engine
     if not is_postgres(engine) and immediate:
         return engine.transaction(transaction_type=TransactionType.immediate)
     return engine.transaction()
