@@ -105,7 +105,9 @@ async def windows_open(
     """Windows open now for check-ins due after today (the person may already check in)."""
     where = (
         (CheckIn.office == office_id)
-        & (CheckIn.due_at >= today_ends)
+        # A check-in due today has due_at == today_ends (the end of its due day): it is listed
+        # as due today, not here.
+        & (CheckIn.due_at > today_ends)
         & (CheckIn.due_at < today_ends + timedelta(days=MAX_WINDOW_DAYS + 1))
         & (CheckIn.opens_at <= now)
         & CheckIn.status.not_in(list(COMPLETED))

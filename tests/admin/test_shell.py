@@ -55,6 +55,11 @@ def test_today_lists_the_officers_due_check_in_and_is_audited(site):
     assert "ครบกำหนดวันนี้" in page.text
     assert f"/admin/defendants/{world['defendant']['id']}" in page.text
     assert f"/admin/checkins/{world['check_in']['id']}/in-person" in page.text
+    # Listed once: due today, not again under "window open" (for check-ins due later).
+    due = page.text.split('id="due"')[1].split('id="overdue"')[0]
+    window_open = page.text.split('id="open"')[1].split('id="unreachable"')[0]
+    person = f"/admin/defendants/{world['defendant']['id']}"
+    assert person in due and person not in window_open
     other = browser.as_("officer_cnx").client.get("/admin/")
     assert f"/admin/defendants/{world['defendant']['id']}" not in other.text
     audit = api.request("admin", "GET", "/api/v1/audit?action=admin.today").json()
