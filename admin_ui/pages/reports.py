@@ -374,13 +374,7 @@ class ReportsPage(Controller):
         page: Annotated[int, QueryParameter(ge=1, le=100_000)] = 1,
         size: Annotated[int, QueryParameter(ge=1, le=service.MAX_PAGE_SIZE)] = service.PAGE_SIZE,
     ) -> Response[bytes] | Template:
-        data, refused = await self._report(request, ctx, "xlsx", page, size)
-        if refused is not None:
-            return refused
-        assert data is not None
-        lang = language(request)
-        body = exports.report_xlsx(data, lang, words(lang, WORDS))
-        return _download(body, XLSX_TYPE, _filename(data, "xlsx"))
+        return await self._export(request, ctx, "xlsx", page, size)
 
     @get("/export.pdf")
     async def export_pdf(
@@ -390,18 +384,28 @@ class ReportsPage(Controller):
         page: Annotated[int, QueryParameter(ge=1, le=100_000)] = 1,
         size: Annotated[int, QueryParameter(ge=1, le=service.MAX_PAGE_SIZE)] = service.PAGE_SIZE,
     ) -> Response[bytes] | Template:
-        data, refused = await self._report(request, ctx, "pdf", page, size)
+        return await self._export(request, ctx, "pdf", page, size)
+
+    async def _export(
+        self, request: Request[Any, Any, Any], ctx: CtxDep, kind: str, page: int, size: int
+    ) -> Response[bytes] | Template:
+        """The report's rows for the query's filters as a download (xlsx or pdf)."""
+        data, refused = await self._report(request, ctx, kind, page, size)
         if refused is not None:
             return refused
         assert data is not None
         lang = language(request)
+        build, media_type = {
+            "xlsx": (exports.report_xlsx, XLSX_TYPE),
+            "pdf": (exports.report_pdf, "application/pdf"),
+        }[kind]
         try:
-            body = exports.report_pdf(data, lang, words(lang, WORDS))
+            body = build(data, lang, words(lang, WORDS))
         except exports.ThaiFontMissing:
             return render(
                 request, "admin/error.html", WORDS, status_code=503, message_key="font_missing"
             )
-        return _download(body, "application/pdf", _filename(data, "pdf"))
+        return _download(body, media_type, _filename(data, kind))
 
 
 def _filename(data: dict[str, Any], extension: str) -> str:
