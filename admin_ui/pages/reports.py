@@ -11,6 +11,7 @@ from datetime import date
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
+import anyio.to_thread
 from litestar import Controller, Request, get
 from litestar.params import QueryParameter
 from litestar.response import Response, Template
@@ -400,7 +401,9 @@ class ReportsPage(Controller):
             "pdf": (exports.report_pdf, "application/pdf"),
         }[kind]
         try:
-            body = build(data, lang, words(lang, WORDS))
+            # A workbook takes about 0.1 s of CPU and a PDF about 0.8 s (bench/admin_pages.py):
+            # built in a worker thread so that the event loop keeps serving other requests.
+            body = await anyio.to_thread.run_sync(build, data, lang, words(lang, WORDS))
         except exports.ThaiFontMissing:
             return render(
                 request, "admin/error.html", WORDS, status_code=503, message_key="font_missing"

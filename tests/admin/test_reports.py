@@ -489,3 +489,28 @@ def test_an_empty_report_and_its_exports(site):
     pdf = manager.get("/admin/reports/export.pdf")
     assert pdf.status_code == 200
     assert _squeeze("ไม่มีคดีที่ดำเนินอยู่ในขอบเขตนี้") in _squeeze(_pdftotext(pdf.content))
+
+
+def test_exports_are_built_off_the_event_loop(site, world, monkeypatch):
+    import asyncio
+
+    from admin_ui import exports
+
+    built_on_a_loop = []
+    for name in ("report_xlsx", "report_pdf"):
+        build = getattr(exports, name)
+
+        def watched(*args, _build=build):
+            try:
+                asyncio.get_running_loop()
+                built_on_a_loop.append(True)
+            except RuntimeError:  # no event loop runs in this thread
+                built_on_a_loop.append(False)
+            return _build(*args)
+
+        monkeypatch.setattr(exports, name, watched)
+    browser, _ = site
+    manager = browser.as_("manager").client
+    for path in ("/admin/reports/export.xlsx", "/admin/reports/export.pdf"):
+        assert manager.get(path).status_code == 200, path
+    assert built_on_a_loop == [False, False]
