@@ -9,7 +9,7 @@ from typing import Any
 
 from reporting_api.clock import utcnow
 from reporting_api.thai_dates import bangkok_today, format_thai_date
-from tests.api.helpers import new_national_id
+from tests.api.helpers import defendant_form, new_national_id
 from tests.conftest import id_photo_bytes, jpeg_bytes
 
 ENROL = "/admin/enrol"
@@ -17,17 +17,8 @@ ENROL = "/admin/enrol"
 
 def _form(**overrides: Any) -> dict[str, Any]:
     today = bangkok_today(utcnow())
-    form = {
-        "national_id": new_national_id(),
-        "title_th": "นาย",
-        "first_name_th": "สมชาย",
-        "last_name_th": "ใจดี",
-        "first_name_en": "Somchai",
-        "last_name_en": "Jaidee",
-        "date_of_birth": "1990-05-17",
-        "phone": "081-234-5678",
-        "preferred_language": "th",
-        "consent": "on",
+    # The person's fields as the API takes them, with the page's checkbox for consent.
+    form = defendant_form(consent="on") | {
         "court": "ศาลอาญา",
         "black_case_number": "อ.1234/2569",
         "charge": "ลักทรัพย์",
