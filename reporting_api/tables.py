@@ -15,6 +15,7 @@ from piccolo.columns import (
     ForeignKey,
     Integer,
     Numeric,
+    Serial,
     Text,
     Timestamptz,
     Varchar,
@@ -26,6 +27,7 @@ from piccolo.table import Table
 class Office(Table, tablename="office"):
     """The central Justice Fund office or one provincial Justice office."""
 
+    id: Serial
     code = Varchar(length=16, unique=True)
     name_th = Varchar(length=200)
     name_en = Varchar(length=200)
@@ -39,6 +41,7 @@ class Office(Table, tablename="office"):
 class StaffUser(Table, tablename="staff_user"):
     """An officer, manager or administrator who logs in."""
 
+    id: Serial
     username = Varchar(length=64, unique=True)
     display_name = Varchar(length=200)
     role = Varchar(length=16)
@@ -53,6 +56,7 @@ class StaffUser(Table, tablename="staff_user"):
 class AuthToken(Table, tablename="auth_token"):
     """A login session (browser cookie) or an API bearer token; only its SHA-256 is kept."""
 
+    id: Serial
     token_hash = Varchar(length=64, unique=True)
     staff = ForeignKey(references=StaffUser, on_delete=OnDelete.cascade, index=True)
     kind = Varchar(length=16)
@@ -63,6 +67,7 @@ class AuthToken(Table, tablename="auth_token"):
 class Defendant(Table, tablename="defendant"):
     """A person released on bail paid by the fund."""
 
+    id: Serial
     national_id = Varchar(length=13, unique=True)
     title_th = Varchar(length=32, default="")
     first_name_th = Varchar(length=100)
@@ -92,6 +97,7 @@ class Defendant(Table, tablename="defendant"):
 class BailCase(Table, tablename="bail_case"):
     """One bail release the fund paid for, and the duty to report that comes with it."""
 
+    id: Serial
     defendant = ForeignKey(references=Defendant, on_delete=OnDelete.restrict, index=True)
     office = ForeignKey(references=Office, on_delete=OnDelete.restrict, index=True)
     officer = ForeignKey(
@@ -116,6 +122,7 @@ class BailCase(Table, tablename="bail_case"):
 class ReportingPlan(Table, tablename="reporting_plan"):
     """How often a case reports: every N days or on listed dates, with its window."""
 
+    id: Serial
     case = ForeignKey(references=BailCase, on_delete=OnDelete.cascade, unique=True)
     kind = Varchar(length=16)
     every_days = Integer(null=True, default=None)
@@ -133,6 +140,7 @@ class ReportingPlan(Table, tablename="reporting_plan"):
 class CheckIn(Table, tablename="check_in"):
     """One dated duty to report, with its window and how it was met."""
 
+    id: Serial
     case = ForeignKey(references=BailCase, on_delete=OnDelete.cascade, index=True)
     # Copied from the case so the office's daily lists need no join.
     office = ForeignKey(references=Office, on_delete=OnDelete.restrict)
@@ -162,6 +170,7 @@ class CheckIn(Table, tablename="check_in"):
 class Flag(Table, tablename="flag"):
     """Something an officer must look at: a missed check-in, a failed verification, ..."""
 
+    id: Serial
     kind = Varchar(length=32)
     case = ForeignKey(references=BailCase, on_delete=OnDelete.cascade, index=True)
     check_in = ForeignKey(
@@ -193,6 +202,7 @@ class Flag(Table, tablename="flag"):
 class AuditLog(Table, tablename="audit_log"):
     """Who did or saw what, when, and from where."""
 
+    id: Serial
     actor = ForeignKey(
         references=StaffUser, on_delete=OnDelete.set_null, null=True, default=None, index=True
     )
@@ -208,6 +218,7 @@ class AuditLog(Table, tablename="audit_log"):
 class OfficeReminderSettings(Table, tablename="office_reminder_settings"):
     """An office's own reminder offsets; offices without a row use the defaults."""
 
+    id: Serial
     office = ForeignKey(references=Office, on_delete=OnDelete.cascade, unique=True)
     # Days before the due date, e.g. [3, 1, 0] (0 = on the due day), each sent at send_hour.
     offsets_days = JSON(default=[3, 1, 0])
@@ -223,6 +234,7 @@ class Reminder(Table, tablename="reminder"):
     through indexes in a raw migration, as is the partial index the dispatcher claims with.
     """
 
+    id: Serial
     check_in = ForeignKey(
         references=CheckIn, on_delete=OnDelete.set_null, null=True, default=None, index=True
     )
@@ -261,6 +273,7 @@ class Reminder(Table, tablename="reminder"):
 class SmsBlockedNumber(Table, tablename="sms_blocked_number"):
     """A number Twilio refused for good (invalid, unsubscribed, not a mobile): never sent to."""
 
+    id: Serial
     phone = Varchar(length=16, unique=True)
     error_code = Integer()
     error_message = Text(default="")
@@ -271,6 +284,7 @@ class SmsBlockedNumber(Table, tablename="sms_blocked_number"):
 class CheckInSession(Table, tablename="checkin_session"):
     """A person who confirmed who they are on a check-in link; only the cookie's SHA-256."""
 
+    id: Serial
     token_hash = Varchar(length=64, unique=True)
     check_in = ForeignKey(references=CheckIn, on_delete=OnDelete.cascade, index=True)
     client_address = Varchar(length=64, null=True, default=None)
@@ -281,6 +295,7 @@ class CheckInSession(Table, tablename="checkin_session"):
 class IdentifyAttempt(Table, tablename="identify_attempt"):
     """One try at the link page's identity question, counted per code and per client."""
 
+    id: Serial
     check_in = ForeignKey(references=CheckIn, on_delete=OnDelete.cascade, index=True)
     client_address = Varchar(length=64, null=True, default=None, index=True)
     ok = Boolean()
@@ -290,6 +305,7 @@ class IdentifyAttempt(Table, tablename="identify_attempt"):
 class LivenessChallenge(Table, tablename="liveness_challenge"):
     """A challenge the server issued for one recording: single use, with an expiry."""
 
+    id: Serial
     token = Varchar(length=32, unique=True)
     check_in = ForeignKey(references=CheckIn, on_delete=OnDelete.cascade, index=True)
     steps = JSON(default=[])
@@ -305,6 +321,7 @@ class VerificationAttempt(Table, tablename="verification_attempt"):
     upload finds its first attempt instead of making a second.
     """
 
+    id: Serial
     check_in = ForeignKey(references=CheckIn, on_delete=OnDelete.cascade, index=True)
     case = ForeignKey(references=BailCase, on_delete=OnDelete.cascade)
     office = ForeignKey(references=Office, on_delete=OnDelete.restrict)
@@ -340,6 +357,7 @@ class VerificationAttempt(Table, tablename="verification_attempt"):
 class EvidenceFrame(Table, tablename="evidence_frame"):
     """A frame kept from an attempt for the officer (sealed JPEG), purged after retention."""
 
+    id: Serial
     attempt = ForeignKey(references=VerificationAttempt, on_delete=OnDelete.cascade, index=True)
     position = Integer()
     t = DoublePrecision(default=0.0)
@@ -362,6 +380,7 @@ class RiskSnapshot(Table, tablename="risk_snapshot"):
     them. Its indexes (ranking order) are in a raw migration.
     """
 
+    id: Serial
     case_id = Integer()
     defendant_id = Integer()
     office_id = Integer()
@@ -388,6 +407,7 @@ class RiskSnapshotDay(Table, tablename="risk_snapshot_day"):
     report's compliance per month adds up a year of these few rows instead of reading half a
     million check-ins. Rebuilt in the same transaction as RiskSnapshot, with the same time."""
 
+    id: Serial
     office_id = Integer()
     due_date = Date()
     on_time = Integer(default=0)
