@@ -2,12 +2,49 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterable, Mapping
+from typing import Any, TypeVar, cast
 
 from piccolo.engine.sqlite import TransactionType
 
 from reporting_api.db import is_postgres
 from reporting_api.tables import Office
+
+R = TypeVar("R")
+
+
+class RowShapeError(TypeError):
+    """A query returned columns other than its row type declares (a bug, not bad input)."""
+
+
+def _check_shape(kind: type[Any], row: Mapping[str, Any]) -> None:
+    declared = getattr(kind, "__annotations__", None)
+    if declared is None:
+        return
+    if row.keys() != declared.keys():
+        missing = sorted(declared.keys() - row.keys())
+        extra = sorted(row.keys() - declared.keys())
+        raise RowShapeError(f"{kind.__name__}: missing columns {missing}, undeclared {extra}")
+
+
+def row_as(kind: type[R], row: Mapping[str, Any] | None) -> R | None:
+    """One row of a query as its declared row type (a TypedDict), or None.
+
+    The columns are checked against the type's keys, so a renamed column fails at the first
+    query that returns it instead of at the first template that reads it."""
+    if row is None:
+        return None
+    _check_shape(kind, row)
+    return cast(R, row)
+
+
+def rows_as(kind: type[R], rows: Iterable[Mapping[str, Any]]) -> list[R]:
+    """Rows of a query as their declared row type; the first row's columns are checked
+    (every row of one query has the same columns)."""
+    listed = list(rows)
+    if listed:
+        _check_shape(kind, listed[0])
+    return cast(list[R], listed)
 
 
 async def fetch_page(
