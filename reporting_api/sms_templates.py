@@ -16,7 +16,7 @@ import math
 from dataclasses import dataclass
 from datetime import date
 
-from reporting_api.reminders import (
+from reporting_api.reminder_schedule import (
     DUE_DAY,
     MANAGER_ALERT,
     MISSED_FOLLOW_UP,
@@ -162,7 +162,7 @@ def worst_case_reminders(public_base_url: str) -> list[str]:
     """Every reminder text at its longest: the longest shipped office names, the widest
     date, a two-digit offset, the last check-in, both languages."""
     from reporting_api.offices_data import load_offices
-    from reporting_api.reminders import MAX_OFFSET_DAYS, before_kind
+    from reporting_api.reminder_schedule import MAX_OFFSET_DAYS, before_kind
 
     offices = load_offices()
     name_th = max((o.name_th for o in offices), key=len)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from reporting_api.reminders import MISSED_FOLLOW_UP, STAFF_KINDS
+from reporting_api.reminder_schedule import MISSED_FOLLOW_UP, STAFF_KINDS
 from reporting_api.services.checkins import effective_status
 from reporting_api.sms_templates import (
     ReminderText,

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
-from reporting_api.reminders import QuietHours, retry_at
+from reporting_api.reminder_schedule import QuietHours, retry_at
 from reporting_api.services import delivery
 from reporting_api.settings import Settings
 from reporting_api.store import reminders as store

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from reporting_api.reminders import QuietHours, ReminderPolicy
+from reporting_api.reminder_schedule import QuietHours, ReminderPolicy
 from reporting_api.services import reminders as reminder_service
 from reporting_api.services import reports as report_service
 from reporting_api.services import retention

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from reporting_api.reminders import (
+from reporting_api.reminder_schedule import (
     FOLLOW_UP_VALID_DAYS,
     MANAGER_ALERT,
     MISSED_FOLLOW_UP,

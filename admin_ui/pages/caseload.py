@@ -17,7 +17,7 @@ from admin_ui.web import field_errors, list_link, render
 from reporting_api.api.deps import CtxDep, PagingDep
 from reporting_api.errors import InvalidInput
 from reporting_api.phones import format_thai_mobile_display
-from reporting_api.reminders import days_before
+from reporting_api.reminder_schedule import days_before
 from reporting_api.services import caseload as service
 
 # Words of check-in, case, flag and reminder states: the caseload, person, flags and outbox

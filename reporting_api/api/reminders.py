@@ -11,7 +11,7 @@ from msgspec import Meta, Struct
 
 from reporting_api.api.deps import CtxDep, PagingDep, PathId
 from reporting_api.api.schemas import Page
-from reporting_api.reminders import ReminderPolicy
+from reporting_api.reminder_schedule import ReminderPolicy
 from reporting_api.services import reminders as service
 
 ReminderStatusName = Literal[

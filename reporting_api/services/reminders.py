@@ -16,7 +16,7 @@ from litestar.exceptions import NotFoundException
 
 from reporting_api.access import ADMIN, ensure_can_read_office, ensure_role
 from reporting_api.errors import InvalidInput
-from reporting_api.reminders import (
+from reporting_api.reminder_schedule import (
     DEFAULT_POLICY,
     PlannedReminder,
     QuietHours,

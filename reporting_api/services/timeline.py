@@ -12,7 +12,7 @@ from litestar.exceptions import NotFoundException
 
 from reporting_api.access import ensure_can_change_office
 from reporting_api.errors import InvalidInput
-from reporting_api.reminders import MISSED_FOLLOW_UP
+from reporting_api.reminder_schedule import MISSED_FOLLOW_UP
 from reporting_api.services import checkins, defendants
 from reporting_api.services.context import Ctx
 from reporting_api.statuses import CheckInStatus, can_transition

@@ -8,7 +8,7 @@ import pytest
 
 from reporting_api.errors import InvalidInput
 from reporting_api.planning import PlanSpec, expand_plan
-from reporting_api.reminders import (
+from reporting_api.reminder_schedule import (
     DUE_DAY,
     MISSED_FOLLOW_UP,
     NO_QUIET_HOURS,

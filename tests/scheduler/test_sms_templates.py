@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from reporting_api.offices_data import load_offices
-from reporting_api.reminders import DUE_DAY, MANAGER_ALERT, MISSED_FOLLOW_UP, OFFICER_ALERT
+from reporting_api.reminder_schedule import DUE_DAY, MANAGER_ALERT, MISSED_FOLLOW_UP, OFFICER_ALERT
 from reporting_api.sms_templates import (
     LONGEST_DATE,
     MAX_SEGMENTS,
