@@ -7,7 +7,7 @@ from typing import Any
 
 from reporting_api.access import office_scope
 from reporting_api.services.context import Ctx
-from reporting_api.store import outbox as store
+from reporting_api.store import outbox_list as store
 from reporting_api.store import reminders as reminder_store
 
 STATUSES = (
