@@ -1,6 +1,6 @@
 """Whether and what to send for a claimed reminder, from the data as it is at send time.
 
-Pure: a row of `store.reminders.load_for_sending` and ``now`` in, a Decision out. Reasons for
+Pure: a row of `store.outbox_claims.load_for_sending` and ``now`` in, a Decision out. Reasons for
 not sending are kept on the row (`error_message`) so an officer sees why nothing went out.
 """
 

@@ -31,7 +31,9 @@ from typing import Any, TypeVar
 from reporting_api.reminder_schedule import QuietHours, retry_at
 from reporting_api.services import delivery
 from reporting_api.settings import Settings
-from reporting_api.store import reminders as store
+from reporting_api.store import delivery as delivery_store
+from reporting_api.store import outbox, transaction
+from reporting_api.store import outbox_claims as store
 from scheduler.decisions import Decision, decide
 from scheduler.sender import (
     PermanentSendError,
@@ -127,7 +129,7 @@ class Dispatcher:
         rows = await self._db(report, store.load_for_sending(list(previous)))
         phones = {r["defendant_phone"] for r in rows} | {r["staff_phone"] for r in rows}
         phones |= {r["to_phone"] for r in rows}
-        blocked = await self._db(report, store.blocked_among(p for p in phones if p))
+        blocked = await self._db(report, delivery_store.blocked_among(p for p in phones if p))
 
         tries: list[_Try] = []
         ended: list[tuple[dict[str, Any], Decision]] = []
@@ -137,20 +139,20 @@ class Dispatcher:
             )
             # A row left `sending` after a try may have reached Twilio: ask before anything
             # else, even if it would now be skipped, so a message that went out is recorded.
-            maybe_sent = previous[row["id"]] == store.SENDING and row["body"] is not None
+            maybe_sent = previous[row["id"]] == outbox.SENDING and row["body"] is not None
             if decision.action == "send" or maybe_sent:
                 tries.append(_Try(row, decision, reconcile=maybe_sent))
             else:
                 ended.append((row, decision))
         to_send = [t for t in tries if t.decision.action == "send"]
-        async with store.transaction(immediate=True):
+        async with transaction(immediate=True):
             for row, decision in ended:
                 await self._db(
                     report,
                     store.mark_reminder_done(
                         row["id"],
                         claimer,
-                        status=store.CANCELLED if decision.action == "cancel" else store.SKIPPED,
+                        status=outbox.CANCELLED if decision.action == "cancel" else outbox.SKIPPED,
                         error_code=None,
                         error_message=decision.reason,
                         now=now,
@@ -179,7 +181,7 @@ class Dispatcher:
 
         await asyncio.gather(*(self._attempt(t, deadline) for t in tries))
 
-        async with store.transaction(immediate=True):
+        async with transaction(immediate=True):
             await self._record(claimer, tries, now, report)
         return report
 
@@ -229,7 +231,7 @@ class Dispatcher:
         for t in tries:
             rid, error = t.row["id"], t.error
             if t.outcome == "found" and t.result is not None:
-                status = delivery.TWILIO_STATUS.get(t.result.status, store.SENT)
+                status = delivery.TWILIO_STATUS.get(t.result.status, outbox.SENT)
                 await self._db(
                     report, store.mark_reminder_found(rid, claimer, t.result.sid, status, now)
                 )
@@ -241,7 +243,7 @@ class Dispatcher:
                     store.mark_reminder_done(
                         rid,
                         claimer,
-                        status=store.CANCELLED if cancel else store.SKIPPED,
+                        status=outbox.CANCELLED if cancel else outbox.SKIPPED,
                         error_code=None,
                         error_message=t.decision.reason,
                         now=now,
@@ -290,7 +292,7 @@ class Dispatcher:
                         store.mark_reminder_done(
                             rid,
                             claimer,
-                            status=store.FAILED,
+                            status=outbox.FAILED,
                             error_code=error.code,
                             error_message=f"gave up: {error.message}",
                             now=now,
@@ -318,7 +320,7 @@ class Dispatcher:
                     store.mark_reminder_done(
                         rid,
                         claimer,
-                        status=store.FAILED,
+                        status=outbox.FAILED,
                         error_code=error.code,
                         error_message=error.message,
                         now=now,

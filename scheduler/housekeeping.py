@@ -12,9 +12,9 @@ from reporting_api.services import reminders as reminder_service
 from reporting_api.services import reports as report_service
 from reporting_api.services import retention
 from reporting_api.settings import Settings
-from reporting_api.store import reminders as reminder_store
 from reporting_api.store import staff as staff_store
 from reporting_api.store import sweeps as store
+from reporting_api.store import transaction
 
 BATCH = 500
 
@@ -53,7 +53,7 @@ async def housekeeping(
         for row in rows:
             if row["office"] not in policies:
                 policies[row["office"]] = await reminder_service.office_policy(row["office"])
-        async with reminder_store.transaction(immediate=True):
+        async with transaction(immediate=True):
             for row in rows:
                 report.reminders += await reminder_service.plan_for_new_check_ins(
                     case={

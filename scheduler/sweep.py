@@ -31,8 +31,9 @@ from reporting_api.settings import Settings
 from reporting_api.statuses import FlagKind, Severity, flag_detail
 from reporting_api.store import alerts
 from reporting_api.store import audit as audit_store
-from reporting_api.store import reminders as reminder_store
+from reporting_api.store import outbox as outbox_store
 from reporting_api.store import sweeps as store
+from reporting_api.store import transaction
 from reporting_api.thai_dates import (
     BANGKOK,
     format_english_date,
@@ -63,11 +64,11 @@ async def sweep(now: datetime, settings: Settings) -> SweepReport:
     """One pass of the sweep at ``now``; safe to repeat and to run in several processes."""
     report = SweepReport()
     quiet = QuietHours(*settings.scheduler.quiet_hours)
-    async with reminder_store.transaction(immediate=True):
+    async with transaction(immediate=True):
         report.opened = await store.open_windows(now)
         report.late = await store.mark_late(now)
     while True:
-        async with reminder_store.transaction(immediate=True):
+        async with transaction(immediate=True):
             missed = await store.close_missed(now, MISSED_BATCH)
             details = await store.missed_details(missed)
             for row in details:
@@ -129,7 +130,7 @@ async def _flag_missed(
         )
         if p.kind == MISSED_FOLLOW_UP
     ]
-    report.follow_ups += await reminder_store.insert_reminders(
+    report.follow_ups += await outbox_store.insert_reminders(
         reminder_service.reminder_rows(
             check_in_id=row["id"],
             case_id=row["case"],
@@ -162,7 +163,7 @@ async def _queue_staff_alert(
     quiet: QuietHours,
 ) -> int:
     due_at = quiet.next_allowed(now)
-    return await reminder_store.insert_reminders(
+    return await outbox_store.insert_reminders(
         [
             {
                 "check_in": None,
@@ -174,7 +175,7 @@ async def _queue_staff_alert(
                 "due_at": due_at,
                 "expires_at": due_at + STAFF_ALERT_VALID,
                 "next_attempt_at": due_at,
-                "status": reminder_store.QUEUED,
+                "status": outbox_store.QUEUED,
                 "reference": reminder_service.new_reference(),
                 "created_at": now,
                 "updated_at": now,
@@ -192,7 +193,7 @@ async def _escalate(
     )
     for flag in due:
         manager = await alerts.escalation_manager(flag["office"])
-        async with reminder_store.transaction(immediate=True):
+        async with transaction(immediate=True):
             if not await alerts.mark_escalated(flag["id"], manager["id"] if manager else None, now):
                 continue  # another sweep escalated it, or someone acknowledged it meanwhile
             report.escalated += 1

@@ -15,7 +15,8 @@ from typing import Any
 from reporting_api.statuses import FlagKind, Severity, flag_detail
 from reporting_api.store import alerts
 from reporting_api.store import audit as audit_store
-from reporting_api.store import reminders as store
+from reporting_api.store import delivery as store
+from reporting_api.store import outbox
 
 log = logging.getLogger(__name__)
 
@@ -27,16 +28,16 @@ UNDELIVERABLE_CODES = frozenset({30005, 30006})
 
 # Twilio's MessageStatus values, as this service records them.
 TWILIO_STATUS = {
-    "accepted": store.SENT,
-    "scheduled": store.SENT,
-    "queued": store.SENT,
-    "sending": store.SENT,
-    "sent": store.SENT,
-    "delivered": store.DELIVERED,
-    "read": store.DELIVERED,
-    "undelivered": store.UNDELIVERED,
-    "failed": store.FAILED,
-    "canceled": store.FAILED,
+    "accepted": outbox.SENT,
+    "scheduled": outbox.SENT,
+    "queued": outbox.SENT,
+    "sending": outbox.SENT,
+    "sent": outbox.SENT,
+    "delivered": outbox.DELIVERED,
+    "read": outbox.DELIVERED,
+    "undelivered": outbox.UNDELIVERED,
+    "failed": outbox.FAILED,
+    "canceled": outbox.FAILED,
 }
 
 
@@ -99,7 +100,7 @@ async def record_status_callback(
         log.error("reminder %s has SID %s, callback for %s", row["id"], row["message_sid"], sid)
         return "different message"
     current = row["status"]
-    if current in (store.CANCELLED, store.SKIPPED):
+    if current in (outbox.CANCELLED, outbox.SKIPPED):
         return f"reminder is {current}"
     if store.DELIVERY_RANK.get(status, 0) <= store.DELIVERY_RANK.get(current, 0):
         return "no change"
@@ -116,7 +117,7 @@ async def record_status_callback(
     if not changed:
         return "no change"
     if (
-        status in (store.UNDELIVERED, store.FAILED)
+        status in (outbox.UNDELIVERED, outbox.FAILED)
         and code in UNDELIVERABLE_CODES | UNREACHABLE_CODES
     ):
         phone = row["to_phone"] or params.get("To") or ""

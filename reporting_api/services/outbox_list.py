@@ -7,18 +7,18 @@ from typing import Any
 
 from reporting_api.access import office_scope
 from reporting_api.services.context import Ctx
+from reporting_api.store import outbox as outbox_store
 from reporting_api.store import outbox_list as store
-from reporting_api.store import reminders as reminder_store
 
 STATUSES = (
-    reminder_store.QUEUED,
-    reminder_store.SENDING,
-    reminder_store.SENT,
-    reminder_store.DELIVERED,
-    reminder_store.UNDELIVERED,
-    reminder_store.FAILED,
-    reminder_store.SKIPPED,
-    reminder_store.CANCELLED,
+    outbox_store.QUEUED,
+    outbox_store.SENDING,
+    outbox_store.SENT,
+    outbox_store.DELIVERED,
+    outbox_store.UNDELIVERED,
+    outbox_store.FAILED,
+    outbox_store.SKIPPED,
+    outbox_store.CANCELLED,
 )
 
 

@@ -28,7 +28,8 @@ from reporting_api.services.context import Ctx
 from reporting_api.settings import Settings
 from reporting_api.store import cases as case_store
 from reporting_api.store import offices as office_store
-from reporting_api.store import reminders as store
+from reporting_api.store import outbox as store
+from reporting_api.store import reminder_settings as settings_store
 
 CHECK_IN_CODE_BYTES = 9
 """72 random bits: 12 URL-safe characters in the SMS link."""
@@ -51,7 +52,7 @@ def quiet_hours(settings: Settings) -> QuietHours:
 
 
 async def office_policy(office_id: int) -> ReminderPolicy:
-    row = await store.get_office_settings(office_id)
+    row = await settings_store.get_office_settings(office_id)
     if row is None:
         return DEFAULT_POLICY
     return policy_from(_json_list(row["offsets_days"]), row["send_hour"], row["follow_up_missed"])
@@ -197,7 +198,7 @@ async def get_office_settings(ctx: Ctx, office_id: int) -> tuple[dict[str, Any],
     office = await office_store.get_office(office_id)
     if office is None:
         raise NotFoundException(detail="no such office")
-    row = await store.get_office_settings(office_id)
+    row = await settings_store.get_office_settings(office_id)
     policy = await office_policy(office_id)
     return {"office_id": office_id, "updated_at": row["updated_at"] if row else None}, policy
 
@@ -218,7 +219,7 @@ async def set_office_settings(
         raise InvalidInput("offsets_days", "repeats a day", "มีวันซ้ำกัน")
     policy.validate(quiet_hours(ctx.settings))
     old = await office_policy(office_id)
-    await store.save_office_settings(
+    await settings_store.save_office_settings(
         office_id,
         {
             "offsets_days": list(policy.offsets_days),

@@ -9,7 +9,7 @@ from reporting_api.api.schemas import CaseClose
 from reporting_api.services import cases as case_service
 from reporting_api.services import checkins as checkin_service
 from reporting_api.services import defendants as defendant_service
-from reporting_api.store import reminders as store
+from reporting_api.store import outbox_claims as store
 from reporting_api.tables import Flag, Reminder, SmsBlockedNumber
 from reporting_api.thai_dates import BANGKOK
 from scheduler.decisions import decide

@@ -1,10 +1,9 @@
-"""The SMS outbox: planning rows, claiming due ones, recording what Twilio said.
+"""The dispatcher's hold on outbox rows: claim due ones, load what wording them needs, record
+what became of each try.
 
-A reminder row moves queued -> sending -> sent -> delivered | undelivered | failed, or ends
-cancelled (its check-in or case went away) or skipped (at send time there was no reason to
-send: opted out, already checked in, blocked number, too late). While a dispatcher holds a row
-it is `sending` with `claimed_by` and `lease_until`; `next_attempt_at` then equals the lease end,
-so one partial index on `next_attempt_at` finds both due rows and lapsed claims.
+While a dispatcher holds a row it is `sending` with `claimed_by` and `lease_until`;
+`next_attempt_at` then equals the lease end, so one partial index on `next_attempt_at` finds
+both due rows and lapsed claims.
 
 A row left `sending` without a claimer means "we may have sent it and do not know": the next
 dispatcher that takes it asks Twilio before sending again (scheduler/dispatch.py).
@@ -12,21 +11,14 @@ dispatcher that takes it asks Twilio before sending again (scheduler/dispatch.py
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
 from reporting_api.db import is_postgres
-from reporting_api.store import fetch_page, transaction
-from reporting_api.tables import CheckIn, OfficeReminderSettings, Reminder, SmsBlockedNumber
-
-QUEUED, SENDING, SENT = "queued", "sending", "sent"
-DELIVERED, UNDELIVERED, FAILED = "delivered", "undelivered", "failed"
-CANCELLED, SKIPPED = "cancelled", "skipped"
-UNSENT = (QUEUED,)
-FINAL = (SENT, DELIVERED, UNDELIVERED, FAILED, CANCELLED, SKIPPED)
-# Delivery news only moves forward: a late "sent" callback never undoes "delivered".
-DELIVERY_RANK = {QUEUED: 0, SENDING: 1, SENT: 2, DELIVERED: 3, UNDELIVERED: 3, FAILED: 3}
+from reporting_api.store import transaction
+from reporting_api.store.outbox import DELIVERED, FAILED, QUEUED, SENDING, SENT, UNDELIVERED
+from reporting_api.tables import Reminder
 
 
 def _engine() -> Any:
@@ -46,118 +38,6 @@ def _to_date(value: Any) -> date | None:
     if value is None or isinstance(value, date):
         return value
     return date.fromisoformat(str(value)[:10])
-
-
-# --- office settings ----------------------------------------------------------------------
-
-
-async def get_office_settings(office_id: int) -> dict[str, Any] | None:
-    return (
-        await OfficeReminderSettings.select()
-        .where(OfficeReminderSettings.office == office_id)
-        .first()
-    )
-
-
-async def save_office_settings(office_id: int, values: dict[str, Any]) -> None:
-    """Insert the office's settings or replace the ones it has."""
-    query = OfficeReminderSettings.exists().where(OfficeReminderSettings.office == office_id)
-    if await query:
-        await OfficeReminderSettings.update(values).where(
-            OfficeReminderSettings.office == office_id
-        )
-    else:
-        await OfficeReminderSettings.insert(OfficeReminderSettings(office=office_id, **values))
-
-
-# --- planning -----------------------------------------------------------------------------
-
-
-async def insert_reminders(rows: list[dict[str, Any]]) -> int:
-    """Insert planned rows; a (check_in, kind) or (flag, kind) that exists is left alone, so a
-    sent reminder is never planned again. Returns how many rows were new."""
-    if not rows:
-        return 0
-    inserted = (
-        await Reminder.insert(*(Reminder(**row) for row in rows))
-        .on_conflict(action="DO NOTHING")
-        .returning(Reminder.id)
-    )
-    return len(inserted)
-
-
-async def reminders_of_check_ins(check_in_ids: Sequence[int]) -> list[dict[str, Any]]:
-    if not check_in_ids:
-        return []
-    return await Reminder.select(
-        Reminder.id, Reminder.check_in, Reminder.kind, Reminder.status, Reminder.attempts
-    ).where(Reminder.check_in.is_in(list(check_in_ids)))
-
-
-async def reschedule_unsent(
-    reminder_id: int, due_at: datetime, expires_at: datetime, now: datetime
-) -> None:
-    """Move a reminder that was never tried to its new time."""
-    await Reminder.update(
-        {
-            Reminder.due_at: due_at,
-            Reminder.next_attempt_at: due_at,
-            Reminder.expires_at: expires_at,
-            Reminder.updated_at: now,
-        }
-    ).where((Reminder.id == reminder_id) & (Reminder.status == QUEUED) & (Reminder.attempts == 0))
-
-
-async def cancel_unsent(reminder_ids: Sequence[int], now: datetime, reason: str) -> int:
-    """Cancel the given reminders that are still only queued; returns how many."""
-    if not reminder_ids:
-        return 0
-    rows = (
-        await Reminder.update(
-            {
-                Reminder.status: CANCELLED,
-                Reminder.error_message: reason,
-                Reminder.updated_at: now,
-            }
-        )
-        .where(Reminder.id.is_in(list(reminder_ids)) & (Reminder.status == QUEUED))
-        .returning(Reminder.id)
-    )
-    return len(rows)
-
-
-async def cancel_unsent_for_check_ins(
-    check_in_ids: Sequence[int], now: datetime, reason: str
-) -> int:
-    if not check_in_ids:
-        return 0
-    rows = (
-        await Reminder.update(
-            {Reminder.status: CANCELLED, Reminder.error_message: reason, Reminder.updated_at: now}
-        )
-        .where(Reminder.check_in.is_in(list(check_in_ids)) & (Reminder.status == QUEUED))
-        .returning(Reminder.id)
-    )
-    return len(rows)
-
-
-async def cancel_unsent_for_case(case_id: int, now: datetime, reason: str) -> int:
-    rows = (
-        await Reminder.update(
-            {Reminder.status: CANCELLED, Reminder.error_message: reason, Reminder.updated_at: now}
-        )
-        .where((Reminder.case == case_id) & (Reminder.status == QUEUED))
-        .returning(Reminder.id)
-    )
-    return len(rows)
-
-
-async def list_for_case(case_id: int, offset: int, limit: int) -> tuple[list[dict[str, Any]], int]:
-    query = Reminder.select().order_by(Reminder.due_at).order_by(Reminder.id)
-    return await fetch_page(query, Reminder.count(), [Reminder.case == case_id], offset, limit)
-
-
-# --- dispatch -----------------------------------------------------------------------------
 
 
 async def claim_due_reminders(
@@ -262,17 +142,6 @@ async def load_for_sending(reminder_ids: Sequence[int]) -> list[dict[str, Any]]:
             if row[key] is not None:
                 row[key] = bool(row[key])
     return rows
-
-
-async def blocked_among(phones: Iterable[str]) -> set[str]:
-    """Which of ``phones`` Twilio refused for good."""
-    phones = sorted({p for p in phones if p})
-    if not phones:
-        return set()
-    rows = await SmsBlockedNumber.select(SmsBlockedNumber.phone).where(
-        SmsBlockedNumber.phone.is_in(phones)
-    )
-    return {row["phone"] for row in rows}
 
 
 async def save_prepared(claimer: str, items: Sequence[dict[str, Any]], now: datetime) -> None:
@@ -445,93 +314,3 @@ async def release_claim(
     if undo_attempt:
         values[Reminder.attempts] = Reminder.attempts - 1
     await Reminder.update(values).where(_still_held(reminder_id, claimer))
-
-
-async def block_number(
-    phone: str, *, error_code: int, error_message: str, reminder_id: int | None, now: datetime
-) -> bool:
-    """Never send to ``phone`` again; returns False if it was blocked already."""
-    rows = (
-        await SmsBlockedNumber.insert(
-            SmsBlockedNumber(
-                phone=phone,
-                error_code=error_code,
-                error_message=error_message[:500],
-                reminder=reminder_id,
-                blocked_at=now,
-            )
-        )
-        .on_conflict(action="DO NOTHING")
-        .returning(SmsBlockedNumber.id)
-    )
-    return bool(rows)
-
-
-async def get_blocked_number(phone: str) -> dict[str, Any] | None:
-    return await SmsBlockedNumber.select().where(SmsBlockedNumber.phone == phone).first()
-
-
-# --- delivery status ------------------------------------------------------------------------
-
-
-async def find_by_reference(reference: str) -> dict[str, Any] | None:
-    return await Reminder.select().where(Reminder.reference == reference).first()
-
-
-async def find_by_sid(message_sid: str) -> dict[str, Any] | None:
-    return await Reminder.select().where(Reminder.message_sid == message_sid).first()
-
-
-async def record_delivery(
-    reminder_id: int,
-    *,
-    from_status: str,
-    status: str,
-    message_sid: str,
-    error_code: int | None,
-    error_message: str | None,
-    now: datetime,
-) -> bool:
-    """Move a row from ``from_status`` to what Twilio reported (compare-and-set, so two
-    callbacks racing cannot move it backwards). Returns whether the row changed."""
-    values: dict[Any, Any] = {
-        Reminder.status: status,
-        Reminder.message_sid: message_sid,
-        Reminder.updated_at: now,
-        Reminder.claimed_by: None,
-        Reminder.lease_until: None,
-    }
-    if status == DELIVERED:
-        values[Reminder.delivered_at] = now
-    if status in (UNDELIVERED, FAILED):
-        values[Reminder.error_code] = error_code
-        values[Reminder.error_message] = (error_message or "")[:500]
-    if from_status in (QUEUED, SENDING):
-        values[Reminder.sent_at] = now
-    rows = (
-        await Reminder.update(values)
-        .where((Reminder.id == reminder_id) & (Reminder.status == from_status))
-        .returning(Reminder.id)
-    )
-    return bool(rows)
-
-
-async def count_by_status() -> dict[str, int]:
-    rows = await Reminder.raw("SELECT status, count(*) AS n FROM reminder GROUP BY status")
-    return {row["status"]: row["n"] for row in rows}
-
-
-async def check_in_for_link(code: str) -> dict[str, Any] | None:
-    """The check-in an SMS link names, with its office (what the link page shows)."""
-    return (
-        await CheckIn.select(
-            CheckIn.id,
-            CheckIn.due_date,
-            CheckIn.status,
-            CheckIn.office.name_th.as_alias("office_name_th"),
-            CheckIn.office.name_en.as_alias("office_name_en"),
-            CheckIn.office.phone.as_alias("office_phone"),
-        )
-        .where(CheckIn.code == code)
-        .first()
-    )

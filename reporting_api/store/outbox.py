@@ -1,0 +1,107 @@
+"""The SMS outbox: one reminder row per message, planned in the same transaction as the change
+that causes it; rescheduled or cancelled while it is still only queued.
+
+A reminder row moves queued -> sending -> sent -> delivered | undelivered | failed, or ends
+cancelled (its check-in or case went away) or skipped (at send time there was no reason to
+send: opted out, already checked in, blocked number, too late). Claiming due rows and recording
+what was sent: `outbox_claims`; what Twilio reports afterwards: `delivery`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from reporting_api.store import fetch_page
+from reporting_api.tables import Reminder
+
+QUEUED, SENDING, SENT = "queued", "sending", "sent"
+DELIVERED, UNDELIVERED, FAILED = "delivered", "undelivered", "failed"
+CANCELLED, SKIPPED = "cancelled", "skipped"
+UNSENT = (QUEUED,)
+FINAL = (SENT, DELIVERED, UNDELIVERED, FAILED, CANCELLED, SKIPPED)
+
+
+async def insert_reminders(rows: list[dict[str, Any]]) -> int:
+    """Insert planned rows; a (check_in, kind) or (flag, kind) that exists is left alone, so a
+    sent reminder is never planned again. Returns how many rows were new."""
+    if not rows:
+        return 0
+    inserted = (
+        await Reminder.insert(*(Reminder(**row) for row in rows))
+        .on_conflict(action="DO NOTHING")
+        .returning(Reminder.id)
+    )
+    return len(inserted)
+
+
+async def reminders_of_check_ins(check_in_ids: Sequence[int]) -> list[dict[str, Any]]:
+    if not check_in_ids:
+        return []
+    return await Reminder.select(
+        Reminder.id, Reminder.check_in, Reminder.kind, Reminder.status, Reminder.attempts
+    ).where(Reminder.check_in.is_in(list(check_in_ids)))
+
+
+async def reschedule_unsent(
+    reminder_id: int, due_at: datetime, expires_at: datetime, now: datetime
+) -> None:
+    """Move a reminder that was never tried to its new time."""
+    await Reminder.update(
+        {
+            Reminder.due_at: due_at,
+            Reminder.next_attempt_at: due_at,
+            Reminder.expires_at: expires_at,
+            Reminder.updated_at: now,
+        }
+    ).where((Reminder.id == reminder_id) & (Reminder.status == QUEUED) & (Reminder.attempts == 0))
+
+
+async def cancel_unsent(reminder_ids: Sequence[int], now: datetime, reason: str) -> int:
+    """Cancel the given reminders that are still only queued; returns how many."""
+    if not reminder_ids:
+        return 0
+    rows = (
+        await Reminder.update(
+            {
+                Reminder.status: CANCELLED,
+                Reminder.error_message: reason,
+                Reminder.updated_at: now,
+            }
+        )
+        .where(Reminder.id.is_in(list(reminder_ids)) & (Reminder.status == QUEUED))
+        .returning(Reminder.id)
+    )
+    return len(rows)
+
+
+async def cancel_unsent_for_check_ins(
+    check_in_ids: Sequence[int], now: datetime, reason: str
+) -> int:
+    if not check_in_ids:
+        return 0
+    rows = (
+        await Reminder.update(
+            {Reminder.status: CANCELLED, Reminder.error_message: reason, Reminder.updated_at: now}
+        )
+        .where(Reminder.check_in.is_in(list(check_in_ids)) & (Reminder.status == QUEUED))
+        .returning(Reminder.id)
+    )
+    return len(rows)
+
+
+async def cancel_unsent_for_case(case_id: int, now: datetime, reason: str) -> int:
+    rows = (
+        await Reminder.update(
+            {Reminder.status: CANCELLED, Reminder.error_message: reason, Reminder.updated_at: now}
+        )
+        .where((Reminder.case == case_id) & (Reminder.status == QUEUED))
+        .returning(Reminder.id)
+    )
+    return len(rows)
+
+
+async def list_for_case(case_id: int, offset: int, limit: int) -> tuple[list[dict[str, Any]], int]:
+    query = Reminder.select().order_by(Reminder.due_at).order_by(Reminder.id)
+    return await fetch_page(query, Reminder.count(), [Reminder.case == case_id], offset, limit)
