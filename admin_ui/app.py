@@ -20,7 +20,8 @@ from litestar.types import ControllerRouterHandler
 
 from admin_ui.auth import LoginController
 from admin_ui.web import CsrfRefused, csrf_guard, render
-from reporting_api.api.deps import provide_ctx, provide_paging
+from reporting_api.errors import Forbidden, NotFound
+from reporting_api.http.context import provide_ctx, provide_paging
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 STATIC_DIR = Path(__file__).parent / "static"
@@ -42,12 +43,12 @@ def _not_logged_in(request: Request[Any, Any, Any], _: NotAuthorizedException) -
     return Redirect(f"/admin/login?next={target}", status_code=303)
 
 
-def _forbidden(request: Request[Any, Any, Any], exc: PermissionDeniedException) -> Any:
+def _forbidden(request: Request[Any, Any, Any], exc: PermissionDeniedException | Forbidden) -> Any:
     key = "csrf_failed" if isinstance(exc, CsrfRefused) else "forbidden"
     return render(request, "admin/error.html", status_code=403, message_key=key)
 
 
-def _not_found(request: Request[Any, Any, Any], _: NotFoundException) -> Any:
+def _not_found(request: Request[Any, Any, Any], _: NotFoundException | NotFound) -> Any:
     return render(request, "admin/error.html", status_code=404, message_key="not_found")
 
 
@@ -67,7 +68,9 @@ def admin_parts() -> AdminParts:
         exception_handlers={
             NotAuthorizedException: _not_logged_in,
             PermissionDeniedException: _forbidden,
+            Forbidden: _forbidden,
             NotFoundException: _not_found,
+            NotFound: _not_found,
         },
         include_in_schema=False,
     )

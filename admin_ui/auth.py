@@ -19,12 +19,11 @@ from admin_ui.web import (
     render,
 )
 from reporting_api.access import Principal
-from reporting_api.api.auth import SESSION_COOKIE
-from reporting_api.api.deps import client_address
 from reporting_api.clock import utcnow
-from reporting_api.services import staff as staff_service
+from reporting_api.http.context import client_address
+from reporting_api.http.sessions import cleared_session_cookie, session_cookie
+from reporting_api.services import sessions
 from reporting_api.settings import Settings
-from reporting_api.store import staff as staff_store
 
 
 def _safe_next(value: str | None) -> str | None:
@@ -67,7 +66,7 @@ class LoginController(Controller):
         now = utcnow()
         ttl = timedelta(hours=settings.session_hours)
         result = (
-            await staff_service.login(
+            await sessions.login(
                 username, password, now=now, ttl=ttl, kind="session", client=client_address(request)
             )
             if username and password
@@ -95,35 +94,20 @@ class LoginController(Controller):
             )
             return page
         token, user = result
-        principal = Principal(
-            user["id"], user["username"], user["display_name"], user["role"], user["office"]
-        )
-        target = _safe_next(str(form.get("next") or "")) or home_for(principal)
+        target = _safe_next(str(form.get("next") or "")) or home_for(sessions.principal_of(user))
         return Redirect(
             target,
             status_code=303,
             cookies=[
-                Cookie(
-                    key=SESSION_COOKIE,
-                    value=token,
-                    httponly=True,
-                    samesite="strict",
-                    secure=settings.public_base_url.startswith("https://"),
-                    max_age=int(ttl.total_seconds()),
-                    path="/",
-                ),
+                session_cookie(token, settings, ttl),
                 Cookie(key=LOGIN_CSRF_COOKIE, value="", max_age=0, path="/admin"),
             ],
         )
 
     @post("/logout")
     async def logout(self, request: Request[Principal, str, Any]) -> Redirect:
-        await staff_store.revoke_token(request.auth)
-        return Redirect(
-            "/admin/login",
-            status_code=303,
-            cookies=[Cookie(key=SESSION_COOKIE, value="", max_age=0, path="/", httponly=True)],
-        )
+        await sessions.logout(request.auth)
+        return Redirect("/admin/login", status_code=303, cookies=[cleared_session_cookie()])
 
     @get("/lang/{lang:str}", exclude_from_auth=True)
     async def switch_language(

@@ -25,7 +25,7 @@ from litestar.response import Template
 
 from admin_ui.i18n import LANGUAGES, words
 from reporting_api.access import ADMIN, MANAGER, OFFICER, Principal
-from reporting_api.api.auth import token_from
+from reporting_api.http.sessions import token_from
 from reporting_api.thai_dates import (
     BANGKOK,
     format_english_date,
@@ -110,7 +110,7 @@ NAV: Mapping[str, tuple[NavItem, ...]] = {
 
 
 PAGE_SIZE = 20
-"""Rows a page of a list unless the address asks for another number (reporting_api.api.deps)."""
+"""Rows a page of a list unless the address asks for another number (reporting_api.http.context)."""
 
 
 def list_link(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from litestar.exceptions import NotFoundException, PermissionDeniedException
+from reporting_api.errors import Forbidden, NotFound
 
 OFFICER, MANAGER, ADMIN = "officer", "manager", "admin"
 
@@ -31,23 +31,21 @@ class Principal:
 
 def ensure_role(principal: Principal, *roles: str) -> None:
     if principal.role not in roles:
-        raise PermissionDeniedException(
-            detail=f"this needs the role {' or '.join(roles)}; you are {principal.role}"
-        )
+        raise Forbidden(roles, principal.role)
 
 
 def ensure_can_read_office(principal: Principal, office_id: int, what: str = "record") -> None:
     """Managers read every office; officers only theirs; admins no personal data."""
     ensure_role(principal, OFFICER, MANAGER)
     if principal.is_officer and principal.office_id != office_id:
-        raise NotFoundException(detail=f"no such {what}")
+        raise NotFound(what)
 
 
 def ensure_can_change_office(principal: Principal, office_id: int, what: str = "record") -> None:
     """Only an officer of the record's own office changes it."""
     ensure_role(principal, OFFICER)
     if principal.office_id != office_id:
-        raise NotFoundException(detail=f"no such {what}")
+        raise NotFound(what)
 
 
 def office_scope(principal: Principal, requested_office_id: int | None) -> int | None:
@@ -55,6 +53,6 @@ def office_scope(principal: Principal, requested_office_id: int | None) -> int |
     ensure_role(principal, OFFICER, MANAGER)
     if principal.is_officer:
         if requested_office_id not in (None, principal.office_id):
-            raise NotFoundException(detail="no such office in your reach")
+            raise NotFound("office", "no such office in your reach", "ไม่พบสำนักงานนี้ในขอบเขตของท่าน")
         return principal.office_id
     return requested_office_id

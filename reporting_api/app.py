@@ -6,33 +6,25 @@ import logging
 import random
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
-from typing import Any
 
-from litestar import Litestar, Request, Response, Router
+from litestar import Litestar, Router
 from litestar.di import Provide
-from litestar.exceptions import HTTPException
 from litestar.logging import LoggingConfig
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
-from litestar.status_codes import (
-    HTTP_400_BAD_REQUEST,
-    HTTP_409_CONFLICT,
-    HTTP_500_INTERNAL_SERVER_ERROR,
-)
 from litestar.template.config import TemplateConfig
 from litestar.types import ControllerRouterHandler
 from swagger_ui_bundle import swagger_ui_path
 
 from reporting_api.api.audit import AuditController
-from reporting_api.api.auth import AuthController, TokenAuthMiddleware
+from reporting_api.api.auth import AuthController
 from reporting_api.api.cases import CaseController
 from reporting_api.api.checkin_link import CheckInLinkController
 from reporting_api.api.checkins import CheckInController, OfficeDayController
 from reporting_api.api.defendants import DefendantController
-from reporting_api.api.deps import provide_ctx, provide_paging
 from reporting_api.api.flags import FlagController
 from reporting_api.api.health import healthz
 from reporting_api.api.offices import OfficeController, StaffController
@@ -42,8 +34,10 @@ from reporting_api.api.review import CheckInReviewController, VerificationAttemp
 from reporting_api.api.twilio_status import TwilioStatusController
 from reporting_api.checkin_page import STATIC_DIR, TEMPLATE_DIR
 from reporting_api.db import bind_tables, engine_from_url, is_postgres
-from reporting_api.errors import Conflict, InvalidInput, Refused, TransitionNotAllowed
-from reporting_api.runtime import DataKeyMissing, Runtime, Verifier
+from reporting_api.http.context import provide_ctx, provide_paging
+from reporting_api.http.errors import EXCEPTION_HANDLERS
+from reporting_api.http.sessions import TokenAuthMiddleware
+from reporting_api.runtime import Runtime, Verifier
 from reporting_api.services import attempts
 from reporting_api.settings import Settings
 
@@ -54,67 +48,6 @@ LifespanHook = Callable[[], Awaitable[None]]
 # Room for the form around the largest photo; larger bodies get 413 unparsed.
 FORM_OVERHEAD_BYTES = 2 * 1024 * 1024
 RECOVER_EVERY_SECONDS = 30
-
-
-def _field_error(
-    status: int, detail: str, field: str, reason: str, reason_th: str
-) -> Response[Any]:
-    return Response(
-        {
-            "status_code": status,
-            "detail": detail,
-            "extra": [{"key": field, "message": reason, "message_th": reason_th}],
-        },
-        status_code=status,
-    )
-
-
-def invalid_input_handler(_: Request[Any, Any, Any], exc: InvalidInput) -> Response[Any]:
-    return _field_error(
-        HTTP_400_BAD_REQUEST, f"{exc.field}: {exc.reason}", exc.field, exc.reason, exc.reason_th
-    )
-
-
-def conflict_handler(_: Request[Any, Any, Any], exc: Conflict) -> Response[Any]:
-    return _field_error(
-        HTTP_409_CONFLICT, f"{exc.field}: {exc.reason}", exc.field, exc.reason, exc.reason_th
-    )
-
-
-def transition_handler(_: Request[Any, Any, Any], exc: TransitionNotAllowed) -> Response[Any]:
-    return _field_error(
-        HTTP_409_CONFLICT,
-        str(exc),
-        "status",
-        f"a check-in that is {exc.current} cannot become {exc.target}",
-        f"สถานะ {exc.current} เปลี่ยนเป็น {exc.target} ไม่ได้",
-    )
-
-
-def refused_handler(_: Request[Any, Any, Any], exc: Refused) -> Response[Any]:
-    return _field_error(
-        exc.status, f"{exc.field}: {exc.reason}", exc.field, exc.reason, exc.reason_th
-    )
-
-
-def data_key_handler(_: Request[Any, Any, Any], exc: DataKeyMissing) -> Response[Any]:
-    log.error("%s", exc)
-    return _field_error(
-        503,
-        "the service has no data key configured",
-        "DATA_KEYS",
-        "the service cannot store face data until an administrator sets DATA_KEYS",
-        "ระบบยังไม่ได้ตั้งค่ากุญแจเข้ารหัสข้อมูล โปรดติดต่อผู้ดูแลระบบ",
-    )
-
-
-def internal_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
-    # A 500 is a bug: it must leave its traceback in the log, whatever the debug setting.
-    log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
-    return Response(
-        {"status_code": 500, "detail": "Internal Server Error"},
-        status_code=HTTP_500_INTERNAL_SERVER_ERROR,
-    )
 
 
 def api_router() -> Router:
@@ -228,14 +161,7 @@ def create_app(
         ],
         middleware=[auth],
         openapi_config=openapi,
-        exception_handlers={
-            InvalidInput: invalid_input_handler,
-            Conflict: conflict_handler,
-            TransitionNotAllowed: transition_handler,
-            Refused: refused_handler,
-            DataKeyMissing: data_key_handler,
-            HTTP_500_INTERNAL_SERVER_ERROR: internal_error_handler,
-        },
+        exception_handlers=EXCEPTION_HANDLERS,
         on_startup=[open_pool, start_recovery, *on_startup],
         on_shutdown=[*on_shutdown, stop_runtime, close_pool],
         # The check-in upload route has its own, larger ceiling (api/checkin_link.py).
@@ -252,4 +178,4 @@ def create_app(
     return app
 
 
-__all__ = ["create_app", "HTTPException"]
+__all__ = ["create_app"]

@@ -45,7 +45,7 @@ class StaffUser(Table, tablename="staff_user"):
     username = Varchar(length=64, unique=True)
     display_name = Varchar(length=200)
     role = Varchar(length=16)
-    office = ForeignKey(references=Office, on_delete=OnDelete.restrict)
+    office = ForeignKey[Office](references=Office, on_delete=OnDelete.restrict)
     password_hash = Varchar(length=255)
     active = Boolean(default=True)
     created_at = Timestamptz()
@@ -58,7 +58,7 @@ class AuthToken(Table, tablename="auth_token"):
 
     id: Serial
     token_hash = Varchar(length=64, unique=True)
-    staff = ForeignKey(references=StaffUser, on_delete=OnDelete.cascade, index=True)
+    staff = ForeignKey[StaffUser](references=StaffUser, on_delete=OnDelete.cascade, index=True)
     kind = Varchar(length=16)
     created_at = Timestamptz()
     expires_at = Timestamptz()
@@ -78,7 +78,7 @@ class Defendant(Table, tablename="defendant"):
     phone = Varchar(length=16, index=True)
     preferred_language = Varchar(length=2, default="th")
     sms_opt_out = Boolean(default=False)
-    office = ForeignKey(references=Office, on_delete=OnDelete.restrict, index=True)
+    office = ForeignKey[Office](references=Office, on_delete=OnDelete.restrict, index=True)
     id_photo = Bytea(null=True, default=None)
     id_photo_mime = Varchar(length=32, null=True, default=None)
     id_photo_width = Integer(null=True, default=None)
@@ -98,9 +98,9 @@ class BailCase(Table, tablename="bail_case"):
     """One bail release the fund paid for, and the duty to report that comes with it."""
 
     id: Serial
-    defendant = ForeignKey(references=Defendant, on_delete=OnDelete.restrict, index=True)
-    office = ForeignKey(references=Office, on_delete=OnDelete.restrict, index=True)
-    officer = ForeignKey(
+    defendant = ForeignKey[Defendant](references=Defendant, on_delete=OnDelete.restrict, index=True)
+    office = ForeignKey[Office](references=Office, on_delete=OnDelete.restrict, index=True)
+    officer = ForeignKey[StaffUser](
         references=StaffUser, on_delete=OnDelete.set_null, null=True, default=None, index=True
     )
     court = Varchar(length=200)
@@ -123,7 +123,7 @@ class ReportingPlan(Table, tablename="reporting_plan"):
     """How often a case reports: every N days or on listed dates, with its window."""
 
     id: Serial
-    case = ForeignKey(references=BailCase, on_delete=OnDelete.cascade, unique=True)
+    case = ForeignKey[BailCase](references=BailCase, on_delete=OnDelete.cascade, unique=True)
     kind = Varchar(length=16)
     every_days = Integer(null=True, default=None)
     dates = JSON(default=[])
@@ -131,7 +131,7 @@ class ReportingPlan(Table, tablename="reporting_plan"):
     end_date = Date()
     window_opens_days_before = Integer(default=0)
     grace_days = Integer(default=0)
-    updated_by = ForeignKey(
+    updated_by = ForeignKey[StaffUser](
         references=StaffUser, on_delete=OnDelete.set_null, null=True, default=None
     )
     updated_at = Timestamptz()
@@ -141,9 +141,9 @@ class CheckIn(Table, tablename="check_in"):
     """One dated duty to report, with its window and how it was met."""
 
     id: Serial
-    case = ForeignKey(references=BailCase, on_delete=OnDelete.cascade, index=True)
+    case = ForeignKey[BailCase](references=BailCase, on_delete=OnDelete.cascade, index=True)
     # Copied from the case so the office's daily lists need no join.
-    office = ForeignKey(references=Office, on_delete=OnDelete.restrict)
+    office = ForeignKey[Office](references=Office, on_delete=OnDelete.restrict)
     due_date = Date()
     nominal_date = Date(null=True, default=None)
     moved_reason = Varchar(length=200, null=True, default=None)
@@ -153,7 +153,7 @@ class CheckIn(Table, tablename="check_in"):
     status = Varchar(length=16, default="upcoming")
     method = Varchar(length=16, null=True, default=None)
     completed_at = Timestamptz(null=True, default=None)
-    recorded_by = ForeignKey(
+    recorded_by = ForeignKey[StaffUser](
         references=StaffUser, on_delete=OnDelete.set_null, null=True, default=None
     )
     note = Text(null=True, default=None)
@@ -172,29 +172,29 @@ class Flag(Table, tablename="flag"):
 
     id: Serial
     kind = Varchar(length=32)
-    case = ForeignKey(references=BailCase, on_delete=OnDelete.cascade, index=True)
-    check_in = ForeignKey(
+    case = ForeignKey[BailCase](references=BailCase, on_delete=OnDelete.cascade, index=True)
+    check_in = ForeignKey[CheckIn](
         references=CheckIn, on_delete=OnDelete.set_null, null=True, default=None, index=True
     )
-    office = ForeignKey(references=Office, on_delete=OnDelete.restrict)
+    office = ForeignKey[Office](references=Office, on_delete=OnDelete.restrict)
     severity = Varchar(length=8, default="medium")
     detail = Text(default="")
     # "kind:check-in id" (or similar): a repeated sweep finds the row instead of adding one.
     dedupe_key = Varchar(length=128, null=True, default=None, unique=True)
     raised_at = Timestamptz()
     acknowledged_at = Timestamptz(null=True, default=None)
-    acknowledged_by = ForeignKey(
+    acknowledged_by = ForeignKey[StaffUser](
         references=StaffUser, on_delete=OnDelete.set_null, null=True, default=None
     )
     acknowledge_note = Text(null=True, default=None)
     resolved_at = Timestamptz(null=True, default=None)
-    resolved_by = ForeignKey(
+    resolved_by = ForeignKey[StaffUser](
         references=StaffUser, on_delete=OnDelete.set_null, null=True, default=None
     )
     resolution_note = Text(null=True, default=None)
     # Set once by the sweep when nobody acknowledged the flag in time.
     escalated_at = Timestamptz(null=True, default=None)
-    escalated_to = ForeignKey(
+    escalated_to = ForeignKey[StaffUser](
         references=StaffUser, on_delete=OnDelete.set_null, null=True, default=None
     )
 
@@ -203,7 +203,7 @@ class AuditLog(Table, tablename="audit_log"):
     """Who did or saw what, when, and from where."""
 
     id: Serial
-    actor = ForeignKey(
+    actor = ForeignKey[StaffUser](
         references=StaffUser, on_delete=OnDelete.set_null, null=True, default=None, index=True
     )
     actor_username = Varchar(length=64, null=True, default=None)
@@ -219,7 +219,7 @@ class OfficeReminderSettings(Table, tablename="office_reminder_settings"):
     """An office's own reminder offsets; offices without a row use the defaults."""
 
     id: Serial
-    office = ForeignKey(references=Office, on_delete=OnDelete.cascade, unique=True)
+    office = ForeignKey[Office](references=Office, on_delete=OnDelete.cascade, unique=True)
     # Days before the due date, e.g. [3, 1, 0] (0 = on the due day), each sent at send_hour.
     offsets_days = JSON(default=[3, 1, 0])
     send_hour = Integer(default=9)
@@ -235,17 +235,19 @@ class Reminder(Table, tablename="reminder"):
     """
 
     id: Serial
-    check_in = ForeignKey(
+    check_in = ForeignKey[CheckIn](
         references=CheckIn, on_delete=OnDelete.set_null, null=True, default=None, index=True
     )
-    case = ForeignKey(references=BailCase, on_delete=OnDelete.cascade, index=True)
-    office = ForeignKey(references=Office, on_delete=OnDelete.restrict)
+    case = ForeignKey[BailCase](references=BailCase, on_delete=OnDelete.cascade, index=True)
+    office = ForeignKey[Office](references=Office, on_delete=OnDelete.restrict)
     # The person the message is for: a defendant, or a staff member for alerts.
-    defendant = ForeignKey(
+    defendant = ForeignKey[Defendant](
         references=Defendant, on_delete=OnDelete.cascade, null=True, default=None, index=True
     )
-    staff = ForeignKey(references=StaffUser, on_delete=OnDelete.set_null, null=True, default=None)
-    flag = ForeignKey(references=Flag, on_delete=OnDelete.set_null, null=True, default=None)
+    staff = ForeignKey[StaffUser](
+        references=StaffUser, on_delete=OnDelete.set_null, null=True, default=None
+    )
+    flag = ForeignKey[Flag](references=Flag, on_delete=OnDelete.set_null, null=True, default=None)
     kind = Varchar(length=32)
     due_at = Timestamptz()
     # After this instant the text would be wrong ("tomorrow" on the day itself): skipped.
@@ -277,7 +279,9 @@ class SmsBlockedNumber(Table, tablename="sms_blocked_number"):
     phone = Varchar(length=16, unique=True)
     error_code = Integer()
     error_message = Text(default="")
-    reminder = ForeignKey(references=Reminder, on_delete=OnDelete.set_null, null=True, default=None)
+    reminder = ForeignKey[Reminder](
+        references=Reminder, on_delete=OnDelete.set_null, null=True, default=None
+    )
     blocked_at = Timestamptz()
 
 
@@ -286,7 +290,7 @@ class CheckInSession(Table, tablename="checkin_session"):
 
     id: Serial
     token_hash = Varchar(length=64, unique=True)
-    check_in = ForeignKey(references=CheckIn, on_delete=OnDelete.cascade, index=True)
+    check_in = ForeignKey[CheckIn](references=CheckIn, on_delete=OnDelete.cascade, index=True)
     client_address = Varchar(length=64, null=True, default=None)
     created_at = Timestamptz()
     expires_at = Timestamptz()
@@ -296,7 +300,7 @@ class IdentifyAttempt(Table, tablename="identify_attempt"):
     """One try at the link page's identity question, counted per code and per client."""
 
     id: Serial
-    check_in = ForeignKey(references=CheckIn, on_delete=OnDelete.cascade, index=True)
+    check_in = ForeignKey[CheckIn](references=CheckIn, on_delete=OnDelete.cascade, index=True)
     client_address = Varchar(length=64, null=True, default=None, index=True)
     ok = Boolean()
     at = Timestamptz(index=True)
@@ -307,7 +311,7 @@ class LivenessChallenge(Table, tablename="liveness_challenge"):
 
     id: Serial
     token = Varchar(length=32, unique=True)
-    check_in = ForeignKey(references=CheckIn, on_delete=OnDelete.cascade, index=True)
+    check_in = ForeignKey[CheckIn](references=CheckIn, on_delete=OnDelete.cascade, index=True)
     steps = JSON(default=[])
     issued_at = Timestamptz()
     expires_at = Timestamptz()
@@ -322,10 +326,10 @@ class VerificationAttempt(Table, tablename="verification_attempt"):
     """
 
     id: Serial
-    check_in = ForeignKey(references=CheckIn, on_delete=OnDelete.cascade, index=True)
-    case = ForeignKey(references=BailCase, on_delete=OnDelete.cascade)
-    office = ForeignKey(references=Office, on_delete=OnDelete.restrict)
-    challenge = ForeignKey(
+    check_in = ForeignKey[CheckIn](references=CheckIn, on_delete=OnDelete.cascade, index=True)
+    case = ForeignKey[BailCase](references=BailCase, on_delete=OnDelete.cascade)
+    office = ForeignKey[Office](references=Office, on_delete=OnDelete.restrict)
+    challenge = ForeignKey[LivenessChallenge](
         references=LivenessChallenge, on_delete=OnDelete.set_null, null=True, default=None
     )
     idempotency_key = Varchar(length=64)
@@ -346,7 +350,7 @@ class VerificationAttempt(Table, tablename="verification_attempt"):
     needs_review = Boolean(default=False)
     created_at = Timestamptz()
     completed_at = Timestamptz(null=True, default=None)
-    reviewed_by = ForeignKey(
+    reviewed_by = ForeignKey[StaffUser](
         references=StaffUser, on_delete=OnDelete.set_null, null=True, default=None
     )
     reviewed_at = Timestamptz(null=True, default=None)
@@ -358,7 +362,9 @@ class EvidenceFrame(Table, tablename="evidence_frame"):
     """A frame kept from an attempt for the officer (sealed JPEG), purged after retention."""
 
     id: Serial
-    attempt = ForeignKey(references=VerificationAttempt, on_delete=OnDelete.cascade, index=True)
+    attempt = ForeignKey[VerificationAttempt](
+        references=VerificationAttempt, on_delete=OnDelete.cascade, index=True
+    )
     position = Integer()
     t = DoublePrecision(default=0.0)
     image = Bytea()
@@ -371,7 +377,7 @@ class RiskSnapshot(Table, tablename="risk_snapshot"):
     """Each active case's absconding-risk facts and score as of ``computed_at``, so the
     managers' report reads ranked rows instead of scoring 100,000 cases on every request.
 
-    Derived data, rebuilt whole (reporting_api.store.reports.refresh_risk_snapshot) by the
+    Derived data, rebuilt whole (reporting_api.store.risk_snapshot.refresh_risk_snapshot) by the
     scheduler every `RISK_REFRESH_MINUTES`, by the nightly housekeeping, and by the report when
     it finds the snapshot missing or older than that. Every row of one rebuild has the same
     ``computed_at``. Plain ids, no foreign keys and no unique index: the rows are replaced

@@ -11,7 +11,6 @@ from typing import Annotated, Any, Literal
 
 from litestar import Controller, Request, get, post
 from litestar.connection import ASGIConnection
-from litestar.exceptions import NotFoundException
 from litestar.handlers import BaseRouteHandler
 from litestar.params import QueryParameter
 from litestar.response import Redirect, Template
@@ -19,11 +18,11 @@ from litestar.response import Redirect, Template
 from admin_ui.pages.enrol import form_text, read_fields
 from admin_ui.web import field_errors, render
 from reporting_api.access import ADMIN, ensure_role
-from reporting_api.api.deps import CtxDep, PathId
-from reporting_api.api.schemas import OfficeCreate, OfficeUpdate, StaffCreate, StaffUpdate
+from reporting_api.commands import OfficeCreate, OfficeUpdate, StaffCreate, StaffUpdate
 from reporting_api.errors import Conflict, InvalidInput
+from reporting_api.http.context import CtxDep, PathId
+from reporting_api.services import offices as office_service
 from reporting_api.services import staff as staff_service
-from reporting_api.store import offices as office_store
 
 Saved = Literal["created", "updated", "activated", "deactivated"]
 STAFF_FIELDS = ("username", "display_name", "role", "office_id")
@@ -106,11 +105,6 @@ async def admin_only(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRout
     ensure_role(connection.user, ADMIN)
 
 
-async def _office(office_id: int) -> dict[str, Any]:
-    office = await office_store.get_office(office_id)
-    if office is None:
-        raise NotFoundException(detail="no such office")
-    return office
 
 
 def _status(problem: InvalidInput | Conflict) -> int:
@@ -138,7 +132,7 @@ class StaffPages(Controller):
             WORDS,
             status_code=status_code,
             staff=await staff_service.list_staff(ctx.principal, None),
-            offices=await office_store.list_offices(),
+            offices=await office_service.list_offices(),
             values=values or {"role": "officer"},
             errors=errors or {},
             saved=saved,
@@ -184,7 +178,7 @@ class StaffPages(Controller):
             "admin/staff_edit.html",
             WORDS,
             person=user,
-            offices=await office_store.list_offices(),
+            offices=await office_service.list_offices(),
             values={k: str(v) for k, v in user.items()} | {"office_id": str(user["office"])},
             errors={},
         )
@@ -213,7 +207,7 @@ class StaffPages(Controller):
             WORDS,
             status_code=max(_status(p) for p in problems),
             person=user,
-            offices=await office_store.list_offices(),
+            offices=await office_service.list_offices(),
             values=text,
             errors=field_errors(*problems),
         )
@@ -250,7 +244,7 @@ class OfficePages(Controller):
             request,
             "admin/offices.html",
             WORDS,
-            offices=await office_store.list_offices(),
+            offices=await office_service.list_offices(),
             values={},
             errors={},
             saved=saved,
@@ -263,7 +257,7 @@ class OfficePages(Controller):
         problems: list[InvalidInput | Conflict] = list(errors)
         if not problems:
             try:
-                await staff_service.create_office(ctx, OfficeCreate(**values))
+                await office_service.create_office(ctx, OfficeCreate(**values))
             except (InvalidInput, Conflict) as problem:
                 problems = [problem]
             else:
@@ -273,7 +267,7 @@ class OfficePages(Controller):
             "admin/offices.html",
             WORDS,
             status_code=max(_status(p) for p in problems),
-            offices=await office_store.list_offices(),
+            offices=await office_service.list_offices(),
             values=text,
             errors=field_errors(*problems),
             saved=None,
@@ -281,7 +275,7 @@ class OfficePages(Controller):
 
     @get("/{office_id:int}")
     async def edit(self, request: Request[Any, Any, Any], office_id: PathId) -> Template:
-        office = await _office(office_id)
+        office = await office_service.get_office(office_id)
         values = {k: "" if v is None else str(v) for k, v in office.items()}
         return render(
             request, "admin/offices_edit.html", WORDS, office=office, values=values, errors={}
@@ -291,7 +285,7 @@ class OfficePages(Controller):
     async def update(
         self, request: Request[Any, Any, Any], ctx: CtxDep, office_id: PathId
     ) -> Template | Redirect:
-        office = await _office(office_id)
+        office = await office_service.get_office(office_id)
         text = form_text(await request.form(), ("name_th", "name_en", "phone"))
         values, errors = read_fields(text, OfficeUpdate)
         problems: list[InvalidInput | Conflict] = list(errors)
@@ -300,7 +294,7 @@ class OfficePages(Controller):
                 problems.append(InvalidInput(name, "is required", "ต้องกรอก"))
         if not problems:
             try:
-                await staff_service.update_office(ctx, office_id, OfficeUpdate(**values))
+                await office_service.update_office(ctx, office_id, OfficeUpdate(**values))
             except (InvalidInput, Conflict) as problem:
                 problems = [problem]
             else:

@@ -14,8 +14,8 @@ from litestar.response import Template
 from phonenumbers import NumberParseException
 
 from admin_ui.web import field_errors, list_link, render
-from reporting_api.api.deps import CtxDep, PagingDep
 from reporting_api.errors import InvalidInput
+from reporting_api.http.context import CtxDep, PagingDep
 from reporting_api.phones import format_thai_mobile_display
 from reporting_api.reminder_schedule import days_before
 from reporting_api.services import caseload as service

@@ -15,8 +15,8 @@ from litestar.response import Redirect, Template
 
 from admin_ui.pages import defendant
 from admin_ui.web import field_errors
-from reporting_api.api.deps import CtxDep, PathId
 from reporting_api.errors import Conflict, InvalidInput, TransitionNotAllowed
+from reporting_api.http.context import CtxDep, PathId
 from reporting_api.services import defendants, timeline
 from reporting_api.services.context import Ctx
 
@@ -88,7 +88,7 @@ class CheckInActions(Controller):
         note = text(form, "note")
         try:
             row = await timeline.record_in_person(ctx, check_in_id, note)
-        except (InvalidInput, Conflict, TransitionNotAllowed) as error:
+        except (InvalidInput, Conflict) as error:
             return await shown_again(request, ctx, check_in_id, "in_person", error, {"note": note})
         target = safe_next(form.get("next")) or f"/admin/defendants/{row['defendant_id']}"
         return Redirect(target, status_code=303)
@@ -101,7 +101,7 @@ class CheckInActions(Controller):
         values = {"reason": text(form, "reason"), "note": text(form, "note")}
         try:
             row = await timeline.excuse(ctx, check_in_id, values["reason"], values["note"])
-        except (InvalidInput, Conflict, TransitionNotAllowed) as error:
+        except (InvalidInput, Conflict) as error:
             return await shown_again(request, ctx, check_in_id, "excuse", error, values)
         target = safe_next(form.get("next")) or f"/admin/defendants/{row['defendant_id']}"
         return Redirect(target, status_code=303)

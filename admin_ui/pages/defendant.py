@@ -10,7 +10,7 @@ from litestar.response import Template
 
 from admin_ui.pages.caseload import STATE_WORDS, phone_text, reminder_kind
 from admin_ui.web import render
-from reporting_api.api.deps import CtxDep, PathId
+from reporting_api.http.context import CtxDep, PathId
 from reporting_api.services import timeline
 
 WORDS = {

@@ -21,9 +21,9 @@ from litestar.datastructures import UploadFile
 from litestar.response import Redirect, Template
 
 from admin_ui.web import field_errors, render
-from reporting_api.api.deps import CtxDep
-from reporting_api.api.schemas import CaseCreate, PlanIn
+from reporting_api.commands import CaseCreate, PlanIn
 from reporting_api.errors import Conflict, InvalidInput
+from reporting_api.http.context import CtxDep
 from reporting_api.services import enrolment
 from reporting_api.services.context import Ctx
 from reporting_api.services.defendants import NewDefendant

@@ -12,8 +12,8 @@ from litestar.response import Redirect, Template
 from admin_ui.pages.caseload import STATE_WORDS
 from admin_ui.pages.checkin_actions import safe_next, text
 from admin_ui.web import field_errors, list_link, render
-from reporting_api.api.deps import CtxDep, PagingDep, PathId
 from reporting_api.errors import Conflict, InvalidInput
+from reporting_api.http.context import CtxDep, PagingDep, PathId
 from reporting_api.services import flag_inbox
 from reporting_api.services import flags as flag_service
 from reporting_api.services.context import Ctx

@@ -11,7 +11,7 @@ from litestar.response import Template
 
 from admin_ui.pages.caseload import STATE_WORDS, reminder_kind
 from admin_ui.web import list_link, render
-from reporting_api.api.deps import CtxDep, PagingDep
+from reporting_api.http.context import CtxDep, PagingDep
 from reporting_api.services import outbox_list as service
 
 WORDS = {

@@ -20,8 +20,8 @@ from markupsafe import Markup
 from admin_ui import charts, exports
 from admin_ui.i18n import words
 from admin_ui.web import field_errors, language, render
-from reporting_api.api.deps import CtxDep
 from reporting_api.errors import InvalidInput
+from reporting_api.http.context import CtxDep
 from reporting_api.risk import describe_rules
 from reporting_api.services import reports as service
 

@@ -18,9 +18,9 @@ from litestar.response import Redirect, Template
 from admin_ui.web import field_errors, render
 from liveness.types import Thresholds
 from reporting_api.access import OFFICER
-from reporting_api.api.deps import CtxDep, PagingDep, PathId
 from reporting_api.api.review import AttemptDetailOut, attempt_detail_out, attempt_out
 from reporting_api.errors import Conflict, InvalidInput, TransitionNotAllowed
+from reporting_api.http.context import CtxDep, PagingDep, PathId
 from reporting_api.services import review as service
 
 # The verifier judges with the library's default edges (reporting_api.verification).
@@ -359,16 +359,16 @@ class ReviewPages(Controller):
         note = str(form.get("note") or "")
         try:
             await service.review(ctx, attempt_id, decision, note)
-        except (InvalidInput, Conflict) as error:
-            problem: InvalidInput | Conflict = error
-            status = 409 if isinstance(error, Conflict) else 400
         except TransitionNotAllowed as error:
-            problem = Conflict(
+            problem: InvalidInput | Conflict = Conflict(
                 "decision",
                 f"the check-in is {error.current} and cannot become {error.target}",
                 "สถานะการรายงานตัวตอนนี้เปลี่ยนตามการตัดสินนี้ไม่ได้",
             )
             status = 409
+        except (InvalidInput, Conflict) as error:
+            problem = error
+            status = 409 if isinstance(error, Conflict) else 400
         else:
             return Redirect(f"/admin/review/next?decided={decision}", status_code=303)
         attempt = attempt_detail_out(await service.read_attempt(ctx, attempt_id))

@@ -11,7 +11,7 @@ from litestar.response import Redirect, Template
 from admin_ui.pages.caseload import STATE_WORDS, phone_text
 from admin_ui.web import home_for, render
 from reporting_api.access import OFFICER
-from reporting_api.api.deps import CtxDep
+from reporting_api.http.context import CtxDep
 from reporting_api.services import dashboard
 
 WORDS = {

@@ -7,11 +7,11 @@ from typing import Annotated
 from litestar import Controller, get
 from litestar.params import QueryParameter
 
-from reporting_api.access import ADMIN, MANAGER, ensure_role
-from reporting_api.api.convert import audit_out
-from reporting_api.api.deps import CtxDep, PagingDep
+from reporting_api.api.convert import audit_out, page_of
 from reporting_api.api.schemas import AuditOut, Page
-from reporting_api.store import audit as store
+from reporting_api.http.context import CtxDep, PagingDep
+from reporting_api.services import audit as service
+from reporting_api.store.audit import AuditFilter
 
 
 class AuditController(Controller):
@@ -29,13 +29,6 @@ class AuditController(Controller):
         action: Annotated[str | None, QueryParameter(max_length=64)] = None,
     ) -> Page[AuditOut]:
         """Newest first."""
-        ensure_role(ctx.principal, MANAGER, ADMIN)
-        rows, total = await store.list_audit(
-            entity=entity,
-            entity_id=entity_id,
-            actor_id=actor_id,
-            action=action,
-            offset=paging.offset,
-            limit=paging.page_size,
-        )
-        return paging.page_of(rows, total, audit_out)
+        where = AuditFilter(entity=entity, entity_id=entity_id, actor_id=actor_id, action=action)
+        rows, total = await service.list_audit(ctx, where, paging.offset, paging.page_size)
+        return page_of(paging, rows, total, audit_out)

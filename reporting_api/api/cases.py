@@ -7,19 +7,10 @@ from typing import Annotated
 from litestar import Controller, get, post, put
 from litestar.params import JSONBody, QueryParameter
 
-from reporting_api.api.convert import case_out, check_in_out, plan_out
-from reporting_api.api.deps import CtxDep, PagingDep, PathId
-from reporting_api.api.schemas import (
-    CaseClose,
-    CaseCreate,
-    CaseOut,
-    CaseStatusName,
-    CheckInOut,
-    Page,
-    PlanChange,
-    PlanIn,
-    PlanOut,
-)
+from reporting_api.api.convert import case_out, check_in_out, page_of, plan_out
+from reporting_api.api.schemas import CaseOut, CheckInOut, Page, PlanChange, PlanOut
+from reporting_api.commands import CaseClose, CaseCreate, CaseStatusName, PlanIn
+from reporting_api.http.context import CtxDep, PagingDep, PathId
 from reporting_api.services import cases as service
 from reporting_api.services import checkins as checkin_service
 from reporting_api.services import plans as plan_service
@@ -55,7 +46,7 @@ class CaseController(Controller):
             offset=paging.offset,
             limit=paging.page_size,
         )
-        return paging.page_of(rows, total, case_out)
+        return page_of(paging, rows, total, case_out)
 
     @get("/{case_id:int}")
     async def read(self, case_id: PathId, ctx: CtxDep) -> CaseOut:

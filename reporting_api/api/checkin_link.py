@@ -18,10 +18,10 @@ from litestar.params import HeaderParameter, JSONBody, PathParameter
 from litestar.response import Template
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_202_ACCEPTED
 
-from reporting_api.api.deps import PathId, client_address
 from reporting_api.checkin_page.messages import MESSAGES
 from reporting_api.clock import utcnow
 from reporting_api.errors import InvalidInput, Refused
+from reporting_api.http.context import PathId, client_address
 from reporting_api.services import attempts, links
 from reporting_api.services.links import LinkState, Visit, link_state
 from reporting_api.thai_dates import format_english_date, format_thai_date

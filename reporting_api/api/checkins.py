@@ -8,13 +8,13 @@ from litestar import Controller, get, post
 from litestar.params import JSONBody, QueryParameter
 
 from reporting_api.api.convert import check_in_out, today_row
-from reporting_api.api.deps import CtxDep, PathId
 from reporting_api.api.schemas import (
     CheckInOut,
     ExcuseRequest,
     InPersonRequest,
     TodayOut,
 )
+from reporting_api.http.context import CtxDep, PathId
 from reporting_api.services import checkins as service
 from reporting_api.thai_dates import format_thai_date
 

@@ -2,15 +2,30 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 import msgspec
 
 from reporting_api.api import schemas as s
+from reporting_api.http.context import Paging
 from reporting_api.national_id import mask_national_id
 from reporting_api.thai_dates import format_thai_date
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+def page_of(paging: Paging, rows: Sequence[R], total: int, convert: Callable[[R], T]) -> s.Page[T]:
+    """One page of a list as the API answers it."""
+    return s.Page(
+        items=[convert(r) for r in rows],
+        total=total,
+        page=paging.page,
+        page_size=paging.page_size,
+    )
 
 
 def _full_name(title: str | None, first: str, last: str) -> str:

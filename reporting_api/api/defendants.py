@@ -11,14 +11,10 @@ from litestar import Controller, Response, get, patch, post, put
 from litestar.datastructures import UploadFile
 from litestar.params import JSONBody, MultipartBody, QueryParameter
 
-from reporting_api.api.convert import defendant_out, defendant_summary
-from reporting_api.api.deps import CtxDep, PagingDep, PathId
-from reporting_api.api.schemas import (
-    DefendantOut,
-    DefendantSummary,
-    DefendantUpdate,
-    Page,
-)
+from reporting_api.api.convert import defendant_out, defendant_summary, page_of
+from reporting_api.api.schemas import DefendantOut, DefendantSummary, Page
+from reporting_api.commands import DefendantUpdate
+from reporting_api.http.context import CtxDep, PagingDep, PathId
 from reporting_api.services import defendants as service
 
 
@@ -83,7 +79,7 @@ class DefendantController(Controller):
         office_id: Annotated[int | None, QueryParameter(ge=1, le=2**31 - 1)] = None,
     ) -> Page[DefendantSummary]:
         rows, total = await service.search(ctx, q, office_id, paging.offset, paging.page_size)
-        return paging.page_of(rows, total, defendant_summary)
+        return page_of(paging, rows, total, defendant_summary)
 
     @get("/{defendant_id:int}")
     async def read(self, defendant_id: PathId, ctx: CtxDep) -> DefendantOut:

@@ -7,15 +7,10 @@ from typing import Annotated
 from litestar import Controller, get, post
 from litestar.params import JSONBody, QueryParameter
 
-from reporting_api.api.convert import flag_out
-from reporting_api.api.deps import CtxDep, PagingDep, PathId
-from reporting_api.api.schemas import (
-    FlagNote,
-    FlagOut,
-    FlagResolve,
-    FlagStateName,
-    Page,
-)
+from reporting_api.api.convert import flag_out, page_of
+from reporting_api.api.schemas import FlagNote, FlagOut, FlagResolve, Page
+from reporting_api.commands import FlagStateName
+from reporting_api.http.context import CtxDep, PagingDep, PathId
 from reporting_api.services import flags as service
 
 
@@ -42,7 +37,7 @@ class FlagController(Controller):
             offset=paging.offset,
             limit=paging.page_size,
         )
-        return paging.page_of(rows, total, flag_out)
+        return page_of(paging, rows, total, flag_out)
 
     @post("/{flag_id:int}/acknowledge", status_code=200)
     async def acknowledge(self, flag_id: PathId, data: JSONBody[FlagNote], ctx: CtxDep) -> FlagOut:

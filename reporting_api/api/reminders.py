@@ -9,8 +9,9 @@ from litestar import Controller, get, put
 from litestar.params import JSONBody
 from msgspec import Meta, Struct
 
-from reporting_api.api.deps import CtxDep, PagingDep, PathId
+from reporting_api.api.convert import page_of
 from reporting_api.api.schemas import Page
+from reporting_api.http.context import CtxDep, PagingDep, PathId
 from reporting_api.reminder_schedule import ReminderPolicy
 from reporting_api.services import reminders as service
 
@@ -97,7 +98,7 @@ class ReminderController(Controller):
     ) -> Page[ReminderOut]:
         """The case's SMS, planned and sent: text, number, status, Twilio's error if any."""
         rows, total = await service.list_for_case(ctx, case_id, paging.offset, paging.page_size)
-        return paging.page_of(rows, total, reminder_out)
+        return page_of(paging, rows, total, reminder_out)
 
 
 class OfficeReminderSettingsController(Controller):

@@ -12,8 +12,10 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import JSONBody, PathParameter, QueryParameter
 from msgspec import Struct
 
-from reporting_api.api.deps import CtxDep, PagingDep, PathId
-from reporting_api.api.schemas import CheckInStatusName, Page, RequiredNote
+from reporting_api.api.convert import page_of
+from reporting_api.api.schemas import Page
+from reporting_api.commands import CheckInStatusName, RequiredNote
+from reporting_api.http.context import CtxDep, PagingDep, PathId
 from reporting_api.services import review as service
 
 AttemptState = Literal["processing", "done"]
@@ -298,7 +300,7 @@ class VerificationAttemptController(Controller):
             offset=paging.offset,
             limit=paging.page_size,
         )
-        return paging.page_of(rows, total, attempt_out)
+        return page_of(paging, rows, total, attempt_out)
 
     @get("/{attempt_id:int}")
     async def read(self, attempt_id: PathId, ctx: CtxDep) -> AttemptDetailOut:

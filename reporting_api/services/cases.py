@@ -6,15 +6,13 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from litestar.exceptions import NotFoundException
-
 from reporting_api.access import (
     ensure_can_change_office,
     ensure_can_read_office,
     office_scope,
 )
-from reporting_api.api.schemas import CaseClose, CaseCreate
-from reporting_api.errors import Conflict, InvalidInput
+from reporting_api.commands import CaseClose, CaseCreate
+from reporting_api.errors import Conflict, InvalidInput, NotFound
 from reporting_api.services import reminders as reminder_service
 from reporting_api.services.context import Ctx
 from reporting_api.store import cases as store
@@ -41,7 +39,7 @@ def check_bail_amount(amount: Decimal, field: str = "bail_amount") -> Decimal:
 async def _load(case_id: int) -> dict[str, Any]:
     row = await store.get_case(case_id)
     if row is None:
-        raise NotFoundException(detail="no such case")
+        raise NotFound("case")
     return row
 
 

@@ -5,13 +5,12 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from litestar.exceptions import NotFoundException
-
 from reporting_api.access import (
     ensure_can_change_office,
     ensure_can_read_office,
     office_scope,
 )
+from reporting_api.errors import NotFound
 from reporting_api.services.context import Ctx
 from reporting_api.statuses import CheckInStatus, ensure_transition
 from reporting_api.store import attempts as attempt_store
@@ -45,7 +44,7 @@ def with_effective_status(row: dict[str, Any], now: datetime) -> dict[str, Any]:
 async def list_for_case(ctx: Ctx, case_id: int) -> list[dict[str, Any]]:
     case = await case_store.get_case(case_id)
     if case is None:
-        raise NotFoundException(detail="no such case")
+        raise NotFound("case")
     ensure_can_read_office(ctx.principal, case["office"], "case")
     return [with_effective_status(r, ctx.now) for r in await store.list_for_case(case_id)]
 
@@ -73,7 +72,7 @@ async def _complete(
     """Move a check-in of the officer's office to a completed status, if the table allows."""
     row = await store.get_check_in(check_in_id)
     if row is None:
-        raise NotFoundException(detail="no such check-in")
+        raise NotFound("check-in")
     ensure_can_change_office(ctx.principal, row["office"], "check-in")
     current = effective_status(row, ctx.now)
     ensure_transition(current, target)

@@ -7,14 +7,12 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from litestar.exceptions import NotFoundException
-
 from reporting_api.access import (
     ensure_can_change_office,
     ensure_can_read_office,
     office_scope,
 )
-from reporting_api.errors import Conflict, InvalidInput
+from reporting_api.errors import Conflict, InvalidInput, NotFound
 from reporting_api.national_id import normalise_national_id
 from reporting_api.phones import parse_thai_mobile
 from reporting_api.photos import check_photo
@@ -131,7 +129,7 @@ async def enrol(ctx: Ctx, data: NewDefendant, photo: bytes) -> dict[str, Any]:
 async def _read(defendant_id: int) -> dict[str, Any]:
     row = await store.get_defendant(defendant_id)
     if row is None:
-        raise NotFoundException(detail="no such defendant")
+        raise NotFound("defendant")
     return row
 
 
@@ -145,10 +143,12 @@ async def read(ctx: Ctx, defendant_id: int) -> dict[str, Any]:
 async def read_photo(ctx: Ctx, defendant_id: int) -> tuple[bytes, str]:
     row = await store.get_photo(defendant_id)
     if row is None:
-        raise NotFoundException(detail="no such defendant")
+        raise NotFound("defendant")
     ensure_can_read_office(ctx.principal, row["office"], "defendant")
     if row["id_photo"] is None:
-        raise NotFoundException(detail="this defendant has no ID-card photo yet")
+        raise NotFound(
+            "defendant", "this defendant has no ID-card photo yet", "ยังไม่มีรูปถ่ายจากบัตรประชาชน"
+        )
     await ctx.audit("defendant.photo.read", "defendant", defendant_id)
     return row["id_photo"], row["id_photo_mime"] or "application/octet-stream"
 

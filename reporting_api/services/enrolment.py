@@ -20,7 +20,7 @@ import holidays
 
 from liveness.reference import MAX_PITCH_DEG, MAX_YAW_DEG, MIN_FACE_PX, MIN_SHARPNESS
 from reporting_api.access import OFFICER, ensure_can_change_office, ensure_role
-from reporting_api.api.schemas import CaseCreate, PlanIn
+from reporting_api.commands import CaseCreate, PlanIn
 from reporting_api.errors import Conflict, InvalidInput
 from reporting_api.national_id import normalise_national_id
 from reporting_api.phones import parse_thai_mobile

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar.exceptions import NotFoundException
-
 from reporting_api.access import ensure_can_read_office, office_scope
+from reporting_api.errors import NotFound
 from reporting_api.services.context import Ctx
 from reporting_api.statuses import FlagKind
 from reporting_api.store import flag_inbox as store
@@ -76,7 +75,7 @@ async def read_flag(ctx: Ctx, flag_id: int) -> dict[str, Any]:
     """One flag with its person, check-in, escalation and who acknowledged or resolved it."""
     row = await store.get_flag(flag_id)
     if row is None:
-        raise NotFoundException(detail="no such flag")
+        raise NotFound("flag")
     ensure_can_read_office(ctx.principal, row["office"], "flag")
     await ctx.audit("flag.read", "flag", flag_id, {"defendant_id": row["defendant_id"]})
     state = _state(row)

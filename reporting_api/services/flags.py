@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar.exceptions import NotFoundException
-
 from reporting_api.access import ensure_can_change_office, office_scope
-from reporting_api.errors import Conflict, InvalidInput
+from reporting_api.errors import Conflict, InvalidInput, NotFound
 from reporting_api.services.context import Ctx
 from reporting_api.store import flags as store
 
@@ -31,7 +29,7 @@ async def list_flags(
 async def _load_for_change(ctx: Ctx, flag_id: int) -> dict[str, Any]:
     row = await store.get_flag(flag_id)
     if row is None:
-        raise NotFoundException(detail="no such flag")
+        raise NotFound("flag")
     ensure_can_change_office(ctx.principal, row["office"], "flag")
     if row["resolved_at"] is not None:
         raise Conflict("flag", "the flag is already resolved", "เรื่องนี้ได้รับการแก้ไขแล้ว")

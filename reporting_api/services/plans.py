@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar.exceptions import NotFoundException
-
 from reporting_api.access import ensure_can_read_office
-from reporting_api.api.schemas import PlanIn
-from reporting_api.errors import InvalidInput
+from reporting_api.commands import PlanIn
+from reporting_api.errors import InvalidInput, NotFound
 from reporting_api.planning import (
     ExistingCheckIn,
     PlanSpec,
@@ -147,9 +145,9 @@ def _window(planned: Any) -> dict[str, Any]:
 async def get_plan(ctx: Ctx, case_id: int) -> dict[str, Any]:
     case = await case_store.get_case(case_id)
     if case is None:
-        raise NotFoundException(detail="no such case")
+        raise NotFound("case")
     ensure_can_read_office(ctx.principal, case["office"], "case")
     plan = await case_store.get_plan(case_id)
     if plan is None:
-        raise NotFoundException(detail="this case has no reporting plan yet")
+        raise NotFound("case", "this case has no reporting plan yet", "คดีนี้ยังไม่มีแผนการรายงานตัว")
     return plan

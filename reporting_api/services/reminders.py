@@ -12,10 +12,8 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from litestar.exceptions import NotFoundException
-
 from reporting_api.access import ADMIN, ensure_can_read_office, ensure_role
-from reporting_api.errors import InvalidInput
+from reporting_api.errors import InvalidInput, NotFound
 from reporting_api.reminder_schedule import (
     DEFAULT_POLICY,
     PlannedReminder,
@@ -187,7 +185,7 @@ async def list_for_case(
     """The case's reminders, sent or not: what each said, to which number, what became of it."""
     case = await case_store.get_case(case_id)
     if case is None:
-        raise NotFoundException(detail="no such case")
+        raise NotFound("case")
     ensure_can_read_office(ctx.principal, case["office"], "case")
     rows, total = await store.list_for_case(case_id, offset, limit)
     await ctx.audit("reminder.list", "bail_case", case_id, {"returned": [r["id"] for r in rows]})
@@ -197,7 +195,7 @@ async def list_for_case(
 async def get_office_settings(ctx: Ctx, office_id: int) -> tuple[dict[str, Any], ReminderPolicy]:
     office = await office_store.get_office(office_id)
     if office is None:
-        raise NotFoundException(detail="no such office")
+        raise NotFound("office")
     row = await settings_store.get_office_settings(office_id)
     policy = await office_policy(office_id)
     return {"office_id": office_id, "updated_at": row["updated_at"] if row else None}, policy
@@ -209,7 +207,7 @@ async def set_office_settings(
     """Admins set an office's reminder days and hour; check-ins planned from now on follow."""
     ensure_role(ctx.principal, ADMIN)
     if await office_store.get_office(office_id) is None:
-        raise NotFoundException(detail="no such office")
+        raise NotFound("office")
     policy = ReminderPolicy(
         offsets_days=tuple(sorted(set(offsets_days), reverse=True)),
         send_hour=send_hour,

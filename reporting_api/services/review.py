@@ -14,10 +14,8 @@ import logging
 from datetime import datetime
 from typing import Any
 
-from litestar.exceptions import NotFoundException
-
 from reporting_api.access import ensure_can_change_office, ensure_can_read_office, office_scope
-from reporting_api.errors import Conflict, InvalidInput
+from reporting_api.errors import Conflict, InvalidInput, NotFound
 from reporting_api.sealing import SealError
 from reporting_api.services.checkins import effective_status
 from reporting_api.services.context import Ctx
@@ -106,7 +104,7 @@ async def list_attempts(
 async def _readable(ctx: Ctx, attempt_id: int) -> dict[str, Any]:
     row = await store.get_for_reviewer(attempt_id)
     if row is None:
-        raise NotFoundException(detail="no such verification attempt")
+        raise NotFound("verification attempt")
     ensure_can_read_office(ctx.principal, row["office"], "verification attempt")
     return row
 
@@ -133,16 +131,20 @@ async def read_frame(ctx: Ctx, attempt_id: int, position: int) -> bytes:
     row = await _readable(ctx, attempt_id)
     frame = await store.get_frame(attempt_id, position)
     if frame is None:
-        raise NotFoundException(
-            detail="no such evidence frame: frames are deleted after the retention period"
+        raise NotFound(
+            "evidence frame",
+            "no such evidence frame: frames are deleted after the retention period",
+            "ไม่พบภาพหลักฐาน ภาพจะถูกลบเมื่อพ้นระยะเวลาการเก็บรักษา",
         )
     try:
         jpeg = ctx.rt.sealer.open(frame["image"], frame_context(attempt_id, position))
     except SealError:
         # The key that sealed it is no longer configured: nothing to show, and an admin must know.
         log.error("evidence frame %s of attempt %s cannot be opened", position, attempt_id)
-        raise NotFoundException(
-            detail="this evidence frame cannot be opened with the service's data keys"
+        raise NotFound(
+            "evidence frame",
+            "this evidence frame cannot be opened with the service's data keys",
+            "เปิดภาพหลักฐานนี้ด้วยกุญแจข้อมูลของระบบไม่ได้ โปรดแจ้งผู้ดูแลระบบ",
         ) from None
     await ctx.audit(
         "attempt.frame.read",
@@ -192,7 +194,7 @@ async def review(ctx: Ctx, attempt_id: int, decision: str, note: str) -> dict[st
     async with transaction(immediate=True):
         attempt = await store.get_attempt(attempt_id)
         if attempt is None:
-            raise NotFoundException(detail="no such verification attempt")
+            raise NotFound("verification attempt")
         ensure_can_change_office(ctx.principal, attempt["office"], "verification attempt")
         if attempt["state"] != "done":
             raise Conflict(
@@ -287,7 +289,7 @@ async def review(ctx: Ctx, attempt_id: int, decision: str, note: str) -> dict[st
 async def _changeable_check_in(ctx: Ctx, check_in_id: int) -> dict[str, Any]:
     row = await checkin_store.get_check_in(check_in_id)
     if row is None:
-        raise NotFoundException(detail="no such check-in")
+        raise NotFound("check-in")
     ensure_can_change_office(ctx.principal, row["office"], "check-in")
     return row
 

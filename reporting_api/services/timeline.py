@@ -8,10 +8,9 @@ from decimal import Decimal
 from typing import Any
 
 import msgspec
-from litestar.exceptions import NotFoundException
 
 from reporting_api.access import ensure_can_change_office
-from reporting_api.errors import InvalidInput
+from reporting_api.errors import InvalidInput, NotFound
 from reporting_api.reminder_schedule import MISSED_FOLLOW_UP
 from reporting_api.services import checkins, defendants
 from reporting_api.services.context import Ctx
@@ -167,7 +166,7 @@ async def defendant_page(ctx: Ctx, defendant_id: int) -> dict[str, Any]:
 async def _person_of(check_in_id: int) -> dict[str, Any]:
     row = await store.person_of_check_in(check_in_id)
     if row is None:
-        raise NotFoundException(detail="no such check-in")
+        raise NotFound("check-in")
     return row
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any, TypeVar, cast
 
+from piccolo.columns import Column
 from piccolo.engine.sqlite import TransactionType
 
 from reporting_api.db import is_postgres
@@ -47,14 +48,9 @@ def rows_as(kind: type[R], rows: Iterable[Mapping[str, Any]]) -> list[R]:
     return cast(list[R], listed)
 
 
-async def fetch_page(
-    select: Any, count: Any, conditions: list[Any], offset: int, limit: int
-) -> tuple[list[dict[str, Any]], int]:
-    """One page of ``select`` and the total ``count``, both filtered by ``conditions``."""
-    if conditions:
-        select = select.where(*conditions)
-        count = count.where(*conditions)
-    return await select.offset(offset).limit(limit), await count
+def columns(values: Mapping[str, Any]) -> dict[Column | str, Any]:
+    """Values keyed by column name, in the form Piccolo's ``update()`` takes."""
+    return {name: value for name, value in values.items()}
 
 
 def transaction(*, immediate: bool = False) -> Any:
@@ -69,3 +65,14 @@ def transaction(*, immediate: bool = False) -> Any:
 async def ping() -> None:
     """One round trip to the database; raises when it does not answer."""
     await Office.raw("SELECT 1")
+
+
+async def fetch_page(
+    kind: type[R], select: Any, count: Any, conditions: list[Any], offset: int, limit: int
+) -> tuple[list[R], int]:
+    """One page of ``select`` as rows of ``kind``, and the total ``count``, both filtered by
+    ``conditions``."""
+    if conditions:
+        select = select.where(*conditions)
+        count = count.where(*conditions)
+    return rows_as(kind, await select.offset(offset).limit(limit)), await count

@@ -2,10 +2,31 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
+from datetime import date, datetime
+from typing import Any, TypedDict
 
+from reporting_api.store import row_as, rows_as
 from reporting_api.tables import Flag, Office, StaffUser
+
+
+class EscalationRow(TypedDict):
+    """An unacknowledged flag due for escalation, with what the manager's SMS names."""
+
+    id: int
+    kind: str
+    case: int
+    check_in: int | None
+    office: int
+    raised_at: datetime
+    black_case_number: str
+    due_date: date | None
+
+
+class StaffContact(TypedDict):
+    id: int
+    username: str
+    phone: str | None
+    office: int
 
 
 async def raise_flag_once(values: dict[str, Any]) -> int | None:
@@ -18,14 +39,14 @@ async def raise_flag_once(values: dict[str, Any]) -> int | None:
         .on_conflict(target=Flag.dedupe_key, action="DO NOTHING")
         .returning(Flag.id)
     )
-    return rows[0]["id"] if rows else None
+    return int(rows[0]["id"]) if rows else None
 
 
 async def flags_to_escalate(
     raised_before: datetime, kinds: list[str], limit: int
-) -> list[dict[str, Any]]:
+) -> list[EscalationRow]:
     """Flags of ``kinds`` raised before ``raised_before`` that nobody acknowledged yet."""
-    return (
+    rows = (
         await Flag.select(
             Flag.id,
             Flag.kind,
@@ -33,8 +54,8 @@ async def flags_to_escalate(
             Flag.check_in,
             Flag.office,
             Flag.raised_at,
-            Flag.case.black_case_number.as_alias("black_case_number"),
-            Flag.check_in.due_date.as_alias("due_date"),
+            Flag.case._.black_case_number.as_alias("black_case_number"),
+            Flag.check_in._.due_date.as_alias("due_date"),
         )
         .where(
             Flag.acknowledged_at.is_null()
@@ -46,6 +67,7 @@ async def flags_to_escalate(
         .order_by(Flag.raised_at)
         .limit(limit)
     )
+    return rows_as(EscalationRow, rows)
 
 
 async def mark_escalated(flag_id: int, staff_id: int | None, now: datetime) -> bool:
@@ -63,7 +85,7 @@ async def mark_escalated(flag_id: int, staff_id: int | None, now: datetime) -> b
     return bool(rows)
 
 
-async def escalation_manager(office_id: int) -> dict[str, Any] | None:
+async def escalation_manager(office_id: int) -> StaffContact | None:
     """The manager a flag of ``office_id`` escalates to: the office's own (lowest id) if it
     has an active one, else one of the central office's."""
     columns = (StaffUser.id, StaffUser.username, StaffUser.phone, StaffUser.office)
@@ -75,21 +97,14 @@ async def escalation_manager(office_id: int) -> dict[str, Any] | None:
         .first()
     )
     if own is not None:
-        return own
+        return row_as(StaffContact, own)
     central = await Office.select(Office.id).where(Office.is_central == True).first()  # noqa: E712
     if central is None:
         return None
-    return (
+    row = (
         await StaffUser.select(*columns)
         .where(active_manager & (StaffUser.office == central["id"]))
         .order_by(StaffUser.id)
         .first()
     )
-
-
-async def staff_contact(staff_id: int) -> dict[str, Any] | None:
-    return (
-        await StaffUser.select(StaffUser.id, StaffUser.phone, StaffUser.active)
-        .where(StaffUser.id == staff_id)
-        .first()
-    )
+    return row_as(StaffContact, row)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
+from datetime import date, datetime
+from typing import Any, TypedDict
 
-from reporting_api.store import fetch_page
+from reporting_api.store import columns, fetch_page, row_as, rows_as
+from reporting_api.store.rows import AttemptRow, EvidenceFrameRow
 from reporting_api.tables import EvidenceFrame, Flag, VerificationAttempt
 
 A = VerificationAttempt
@@ -13,40 +14,80 @@ A = VerificationAttempt
 COLUMNS = tuple(c for c in A.all_columns() if c._meta.name != "media")
 REVIEW_COLUMNS = (
     *COLUMNS,
-    A.case.defendant.id.as_alias("defendant_id"),
-    A.case.defendant.title_th.as_alias("defendant_title_th"),
-    A.case.defendant.first_name_th.as_alias("defendant_first_name_th"),
-    A.case.defendant.last_name_th.as_alias("defendant_last_name_th"),
-    A.check_in.due_date.as_alias("due_date"),
-    A.check_in.status.as_alias("check_in_status"),
-    A.challenge.steps.as_alias("challenge_steps"),
+    A.case._.defendant._.id.as_alias("defendant_id"),
+    A.case._.defendant._.title_th.as_alias("defendant_title_th"),
+    A.case._.defendant._.first_name_th.as_alias("defendant_first_name_th"),
+    A.case._.defendant._.last_name_th.as_alias("defendant_last_name_th"),
+    A.check_in._.due_date.as_alias("due_date"),
+    A.check_in._.status.as_alias("check_in_status"),
+    A.challenge._.steps.as_alias("challenge_steps"),
 )
 
 
-async def find_by_key(check_in_id: int, key: str) -> dict[str, Any] | None:
-    return (
+class ReviewRow(AttemptRow):
+    """An attempt with its person, its check-in and the challenge it answered."""
+
+    defendant_id: int
+    defendant_title_th: str
+    defendant_first_name_th: str
+    defendant_last_name_th: str
+    due_date: date
+    check_in_status: str
+    challenge_steps: list[dict[str, Any]] | None
+
+
+class MediaRow(TypedDict):
+    """What the verifier needs: the sealed upload and the challenge it answered."""
+
+    id: int
+    check_in: int
+    idempotency_key: str
+    media_kind: str
+    media: bytes | None
+    state: str
+    defendant_id: int
+    steps: list[dict[str, Any]] | None
+    challenge_token: str | None
+
+
+class FrameInfoRow(TypedDict):
+    """An evidence frame without its image."""
+
+    id: int
+    position: int
+    t: float
+    width: int
+    height: int
+    created_at: datetime
+
+
+async def find_by_key(check_in_id: int, key: str) -> AttemptRow | None:
+    row = (
         await A.select(*COLUMNS)
         .where((A.check_in == check_in_id) & (A.idempotency_key == key))
         .output(load_json=True)
         .first()
     )
+    return row_as(AttemptRow, row)
 
 
 async def insert_attempt(values: dict[str, Any]) -> int:
     rows = await A.insert(A(**values)).returning(A.id)
-    return rows[0]["id"]
+    return int(rows[0]["id"])
 
 
-async def get_attempt(attempt_id: int) -> dict[str, Any] | None:
-    return await A.select(*COLUMNS).where(A.id == attempt_id).output(load_json=True).first()
+async def get_attempt(attempt_id: int) -> AttemptRow | None:
+    query = A.select(*COLUMNS).where(A.id == attempt_id).output(load_json=True)
+    return row_as(AttemptRow, await query.first())
 
 
-async def get_for_review(attempt_id: int) -> dict[str, Any] | None:
-    return await A.select(*REVIEW_COLUMNS).where(A.id == attempt_id).output(load_json=True).first()
+async def get_for_review(attempt_id: int) -> ReviewRow | None:
+    query = A.select(*REVIEW_COLUMNS).where(A.id == attempt_id).output(load_json=True)
+    return row_as(ReviewRow, await query.first())
 
 
-async def load_media(attempt_id: int) -> dict[str, Any] | None:
-    return (
+async def load_media(attempt_id: int) -> MediaRow | None:
+    row = (
         await A.select(
             A.id,
             A.check_in,
@@ -54,14 +95,15 @@ async def load_media(attempt_id: int) -> dict[str, Any] | None:
             A.media_kind,
             A.media,
             A.state,
-            A.case.defendant.id.as_alias("defendant_id"),
-            A.challenge.steps.as_alias("steps"),
-            A.challenge.token.as_alias("challenge_token"),
+            A.case._.defendant._.id.as_alias("defendant_id"),
+            A.challenge._.steps.as_alias("steps"),
+            A.challenge._.token.as_alias("challenge_token"),
         )
         .where(A.id == attempt_id)
         .output(load_json=True)
         .first()
     )
+    return row_as(MediaRow, row)
 
 
 async def take_over(attempt_id: int, now: datetime, lease_until: datetime) -> bool:
@@ -84,13 +126,13 @@ async def stale_processing(now: datetime, limit: int = 50) -> list[int]:
         .order_by(A.id)
         .limit(limit)
     )
-    return [r["id"] for r in rows]
+    return [int(r["id"]) for r in rows]
 
 
 async def finish_attempt(attempt_id: int, values: dict[str, Any]) -> bool:
     """Store the verdict and drop the upload; False if another process finished it first."""
     rows = (
-        await A.update({**values, A.state: "done", A.media: None, A.lease_until: None})
+        await A.update({**columns(values), A.state: "done", A.media: None, A.lease_until: None})
         .where((A.id == attempt_id) & (A.state == "processing"))
         .returning(A.id)
     )
@@ -102,37 +144,35 @@ async def count_rejected(check_in_id: int) -> int:
     return await A.count().where((A.check_in == check_in_id) & (A.decision == "rejected"))
 
 
-async def list_for_check_in(check_in_id: int) -> list[dict[str, Any]]:
-    return (
-        await A.select(*COLUMNS)
-        .where(A.check_in == check_in_id)
-        .order_by(A.id)
-        .output(load_json=True)
-    )
+async def list_for_check_in(check_in_id: int) -> list[AttemptRow]:
+    query = A.select(*COLUMNS).where(A.check_in == check_in_id).order_by(A.id)
+    return rows_as(AttemptRow, await query.output(load_json=True))
 
 
 async def list_waiting(
     office_id: int | None, offset: int, limit: int
-) -> tuple[list[dict[str, Any]], int]:
+) -> tuple[list[ReviewRow], int]:
     """Attempts an officer must decide, oldest first."""
     conditions = [A.needs_review == True, A.reviewed_at.is_null()]  # noqa: E712
     if office_id is not None:
         conditions.append(A.office == office_id)
     query = A.select(*REVIEW_COLUMNS).order_by(A.created_at).output(load_json=True)
-    return await fetch_page(query, A.count(), conditions, offset, limit)
+    return await fetch_page(ReviewRow, query, A.count(), conditions, offset, limit)
 
 
 async def record_review(attempt_id: int, values: dict[str, Any]) -> bool:
     """Store an officer's decision; False if someone decided first."""
     rows = (
-        await A.update(values).where((A.id == attempt_id) & A.reviewed_at.is_null()).returning(A.id)
+        await A.update(columns(values))
+        .where((A.id == attempt_id) & A.reviewed_at.is_null())
+        .returning(A.id)
     )
     return bool(rows)
 
 
 async def close_waiting_for_check_in(check_in_id: int, values: dict[str, Any]) -> None:
     """An officer settled the check-in another way: its waiting attempts are decided too."""
-    await A.update(values).where(
+    await A.update(columns(values)).where(
         (A.check_in == check_in_id) & (A.needs_review == True) & A.reviewed_at.is_null()  # noqa: E712
     )
 
@@ -142,8 +182,8 @@ async def insert_frames(rows: list[dict[str, Any]]) -> None:
         await EvidenceFrame.insert(*(EvidenceFrame(**row) for row in rows))
 
 
-async def list_frames(attempt_id: int) -> list[dict[str, Any]]:
-    return (
+async def list_frames(attempt_id: int) -> list[FrameInfoRow]:
+    rows = (
         await EvidenceFrame.select(
             EvidenceFrame.id,
             EvidenceFrame.position,
@@ -155,14 +195,16 @@ async def list_frames(attempt_id: int) -> list[dict[str, Any]]:
         .where(EvidenceFrame.attempt == attempt_id)
         .order_by(EvidenceFrame.position)
     )
+    return rows_as(FrameInfoRow, rows)
 
 
-async def get_frame(attempt_id: int, position: int) -> dict[str, Any] | None:
-    return (
+async def get_frame(attempt_id: int, position: int) -> EvidenceFrameRow | None:
+    row = (
         await EvidenceFrame.select()
         .where((EvidenceFrame.attempt == attempt_id) & (EvidenceFrame.position == position))
         .first()
     )
+    return row_as(EvidenceFrameRow, row)
 
 
 async def purge_frames(before: datetime) -> int:
@@ -182,11 +224,20 @@ async def purge_frames(before: datetime) -> int:
 REVIEWER_COLUMNS = (
     *REVIEW_COLUMNS,
     # The check-in's window, so its status can be read as of now (services.checkins).
-    A.check_in.opens_at.as_alias("check_in_opens_at"),
-    A.check_in.due_at.as_alias("check_in_due_at"),
-    A.check_in.closes_at.as_alias("check_in_closes_at"),
-    A.reviewed_by.username.as_alias("reviewed_by_username"),
+    A.check_in._.opens_at.as_alias("check_in_opens_at"),
+    A.check_in._.due_at.as_alias("check_in_due_at"),
+    A.check_in._.closes_at.as_alias("check_in_closes_at"),
+    A.reviewed_by._.username.as_alias("reviewed_by_username"),
 )
+
+
+class ReviewerRow(ReviewRow):
+    """An attempt as the review pages show it: with its check-in's window and reviewer."""
+
+    check_in_opens_at: datetime
+    check_in_due_at: datetime
+    check_in_closes_at: datetime
+    reviewed_by_username: str | None
 
 
 async def list_for_reviewer(
@@ -196,7 +247,7 @@ async def list_for_reviewer(
     check_in_id: int | None,
     offset: int,
     limit: int,
-) -> tuple[list[dict[str, Any]], int]:
+) -> tuple[list[ReviewerRow], int]:
     """Attempts with their person and check-in: those waiting for an officer (oldest first,
     a queue) or, with ``waiting`` false, every attempt (newest first, a history)."""
     conditions = []
@@ -211,13 +262,12 @@ async def list_for_reviewer(
         .order_by(A.created_at, A.id, ascending=waiting)
         .output(load_json=True)
     )
-    return await fetch_page(query, A.count(), conditions, offset, limit)
+    return await fetch_page(ReviewerRow, query, A.count(), conditions, offset, limit)
 
 
-async def get_for_reviewer(attempt_id: int) -> dict[str, Any] | None:
-    return (
-        await A.select(*REVIEWER_COLUMNS).where(A.id == attempt_id).output(load_json=True).first()
-    )
+async def get_for_reviewer(attempt_id: int) -> ReviewerRow | None:
+    query = A.select(*REVIEWER_COLUMNS).where(A.id == attempt_id).output(load_json=True)
+    return row_as(ReviewerRow, await query.first())
 
 
 async def waiting_ids_for_check_in(check_in_id: int) -> list[int]:
@@ -229,7 +279,7 @@ async def waiting_ids_for_check_in(check_in_id: int) -> list[int]:
         )
         .order_by(A.id)
     )
-    return [r["id"] for r in rows]
+    return [int(r["id"]) for r in rows]
 
 
 async def unresolved_flag_ids(check_in_id: int, kind: str) -> list[int]:
@@ -240,4 +290,4 @@ async def unresolved_flag_ids(check_in_id: int, kind: str) -> list[int]:
         .where((Flag.check_in == check_in_id) & (Flag.kind == kind) & Flag.resolved_at.is_null())
         .order_by(Flag.id)
     )
-    return [r["id"] for r in rows]
+    return [int(r["id"]) for r in rows]

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from reporting_api.store import fetch_page
+from reporting_api.store.rows import AuditLogRow
 from reporting_api.tables import AuditLog
 
 # The actor named on rows the service writes by itself (sweeps, dispatch).
@@ -58,23 +60,27 @@ async def record_system(
     )
 
 
+@dataclass(frozen=True)
+class AuditFilter:
+    """Which audit rows to list; None matches any."""
+
+    entity: str | None = None
+    entity_id: str | None = None
+    actor_id: int | None = None
+    action: str | None = None
+
+
 async def list_audit(
-    *,
-    entity: str | None,
-    entity_id: str | None,
-    actor_id: int | None,
-    action: str | None,
-    offset: int,
-    limit: int,
-) -> tuple[list[dict[str, Any]], int]:
+    where: AuditFilter, *, offset: int, limit: int
+) -> tuple[list[AuditLogRow], int]:
     conditions = []
-    if entity is not None:
-        conditions.append(AuditLog.entity == entity)
-    if entity_id is not None:
-        conditions.append(AuditLog.entity_id == entity_id)
-    if actor_id is not None:
-        conditions.append(AuditLog.actor == actor_id)
-    if action is not None:
-        conditions.append(AuditLog.action == action)
-    query = AuditLog.select().order_by(AuditLog.id, ascending=False)
-    return await fetch_page(query, AuditLog.count(), conditions, offset, limit)
+    if where.entity is not None:
+        conditions.append(AuditLog.entity == where.entity)
+    if where.entity_id is not None:
+        conditions.append(AuditLog.entity_id == where.entity_id)
+    if where.actor_id is not None:
+        conditions.append(AuditLog.actor == where.actor_id)
+    if where.action is not None:
+        conditions.append(AuditLog.action == where.action)
+    query = AuditLog.select().order_by(AuditLog.id, ascending=False).output(load_json=True)
+    return await fetch_page(AuditLogRow, query, AuditLog.count(), conditions, offset, limit)

@@ -5,12 +5,43 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypedDict
 
 from reporting_api.db import is_postgres
+from reporting_api.store import rows_as
 from reporting_api.tables import Defendant
 
 SORTS = ("name", "due", "status")
+
+
+class CaseloadRow(TypedDict):
+    """A person on the caseload with their main case, next check-in and unresolved flags."""
+
+    id: int
+    national_id: str
+    title_th: str
+    first_name_th: str
+    last_name_th: str
+    first_name_en: str | None
+    last_name_en: str | None
+    phone: str
+    sms_opt_out: bool
+    office: int
+    office_code: str
+    office_name_th: str
+    office_name_en: str
+    case_id: int | None
+    case_status: str | None
+    black_case_number: str | None
+    case_count: int
+    next_check_in_id: int | None
+    next_due_date: date | None
+    next_opens_at: datetime | None
+    next_due_at: datetime | None
+    next_closes_at: datetime | None
+    next_status: str | None
+    unresolved_flags: int
+    urgency: int
 
 # The next check-in of each person: the earliest one of an active case whose window has not
 # closed and that is not met yet. `urgency` orders by what the officer must do first:
@@ -111,7 +142,7 @@ async def caseload_page(
     sort: str,
     offset: int,
     limit: int,
-) -> tuple[list[dict[str, Any]], int]:
+) -> tuple[list[CaseloadRow], int]:
     """One page of people (of ``office_id``, or every office; only ``defendant_ids`` when
     given) with their main case, next check-in and unresolved flags, sorted by ``sort``."""
     if sort not in SORTS:
@@ -135,5 +166,5 @@ async def caseload_page(
             row[key] = _to_datetime(row[key])
         row["sms_opt_out"] = bool(row["sms_opt_out"])
     count_sql = "SELECT count(*) AS n FROM defendant d " + where
-    total = (await Defendant.raw(count_sql, *where_args))[0]["n"]
-    return rows, total
+    total = int((await Defendant.raw(count_sql, *where_args))[0]["n"])
+    return rows_as(CaseloadRow, rows), total

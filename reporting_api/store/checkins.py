@@ -9,25 +9,38 @@ from piccolo.columns import Column
 from piccolo.columns.combination import Combinable
 
 from reporting_api.planning import MAX_GRACE_DAYS, MAX_WINDOW_DAYS
+from reporting_api.store import columns, row_as, rows_as
+from reporting_api.store.rows import CheckInRow
 from reporting_api.tables import CheckIn
 
 TODAY_COLUMNS = (
     *CheckIn.all_columns(),
-    CheckIn.case.defendant.id.as_alias("defendant_id"),
-    CheckIn.case.defendant.title_th.as_alias("defendant_title_th"),
-    CheckIn.case.defendant.first_name_th.as_alias("defendant_first_name_th"),
-    CheckIn.case.defendant.last_name_th.as_alias("defendant_last_name_th"),
-    CheckIn.case.defendant.phone.as_alias("defendant_phone"),
+    CheckIn.case._.defendant._.id.as_alias("defendant_id"),
+    CheckIn.case._.defendant._.title_th.as_alias("defendant_title_th"),
+    CheckIn.case._.defendant._.first_name_th.as_alias("defendant_first_name_th"),
+    CheckIn.case._.defendant._.last_name_th.as_alias("defendant_last_name_th"),
+    CheckIn.case._.defendant._.phone.as_alias("defendant_phone"),
 )
 COMPLETED = ("verified", "excused")
 
 
-async def get_check_in(check_in_id: int) -> dict[str, Any] | None:
-    return await CheckIn.select().where(CheckIn.id == check_in_id).first()
+class DayRow(CheckInRow):
+    """A check-in on an office's lists, with the person to call."""
+
+    defendant_id: int
+    defendant_title_th: str
+    defendant_first_name_th: str
+    defendant_last_name_th: str
+    defendant_phone: str
 
 
-async def list_for_case(case_id: int) -> list[dict[str, Any]]:
-    return await CheckIn.select().where(CheckIn.case == case_id).order_by(CheckIn.due_date)
+async def get_check_in(check_in_id: int) -> CheckInRow | None:
+    return row_as(CheckInRow, await CheckIn.select().where(CheckIn.id == check_in_id).first())
+
+
+async def list_for_case(case_id: int) -> list[CheckInRow]:
+    rows = await CheckIn.select().where(CheckIn.case == case_id).order_by(CheckIn.due_date)
+    return rows_as(CheckInRow, rows)
 
 
 async def insert_check_ins(rows: list[dict[str, Any]]) -> None:
@@ -36,7 +49,7 @@ async def insert_check_ins(rows: list[dict[str, Any]]) -> None:
 
 
 async def update_check_in(check_in_id: int, values: dict[str, Any]) -> None:
-    await CheckIn.update(values).where(CheckIn.id == check_in_id)
+    await CheckIn.update(columns(values)).where(CheckIn.id == check_in_id)
 
 
 async def delete_check_ins(check_in_ids: list[int]) -> None:
@@ -44,16 +57,16 @@ async def delete_check_ins(check_in_ids: list[int]) -> None:
         await CheckIn.delete().where(CheckIn.id.is_in(check_in_ids))
 
 
-Listed = tuple[list[dict[str, Any]], int]
+Listed = tuple[list[DayRow], int]
 """Rows of one list (at most ``limit`` of them) and how many match in all."""
 
 
 async def _listed(where: Combinable, order: Column, ascending: bool, limit: int | None) -> Listed:
     query = CheckIn.select(*TODAY_COLUMNS).where(where).order_by(order, ascending=ascending)
     if limit is None:
-        rows = await query
+        rows = rows_as(DayRow, await query)
         return rows, len(rows)
-    rows = await query.limit(limit)
+    rows = rows_as(DayRow, await query.limit(limit))
     # Counting costs a second query, needed only when the list was cut short.
     total = len(rows) if len(rows) < limit else await CheckIn.count().where(where)
     return rows, total

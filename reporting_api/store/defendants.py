@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, TypedDict
 
 from piccolo.columns.combination import WhereRaw
 
-from reporting_api.store import fetch_page
+from reporting_api.store import columns, fetch_page, row_as
+from reporting_api.store.rows import DefendantProfileRow
 from reporting_api.tables import Defendant
 
 # Everything but the photo bytes, which only the photo endpoint returns.
@@ -25,21 +26,54 @@ LIST_COLUMNS = (
 )
 
 
+
+class DefendantListRow(TypedDict):
+    """A person in a search result."""
+
+    id: int
+    national_id: str
+    title_th: str
+    first_name_th: str
+    last_name_th: str
+    first_name_en: str | None
+    last_name_en: str | None
+    phone: str
+    office: int
+
+
+class PhotoRow(TypedDict):
+    id_photo: bytes | None
+    id_photo_mime: str | None
+    office: int
+
+
+class FaceSourceRow(TypedDict):
+    id: int
+    face_template: bytes | None
+    id_photo: bytes | None
+
+
+async def any_defendants() -> bool:
+    """Whether any defendant is stored (`seed-demo --if-empty` adds nothing then)."""
+    return await Defendant.exists()
+
+
 async def national_id_taken(national_id: str) -> bool:
     return await Defendant.exists().where(Defendant.national_id == national_id)
 
 
 async def insert_defendant(values: dict[str, Any]) -> int:
     rows = await Defendant.insert(Defendant(**values)).returning(Defendant.id)
-    return rows[0]["id"]
+    return int(rows[0]["id"])
 
 
 async def update_defendant(defendant_id: int, values: dict[str, Any]) -> None:
-    await Defendant.update(values).where(Defendant.id == defendant_id)
+    await Defendant.update(columns(values)).where(Defendant.id == defendant_id)
 
 
-async def get_defendant(defendant_id: int) -> dict[str, Any] | None:
-    return await Defendant.select(*PROFILE_COLUMNS).where(Defendant.id == defendant_id).first()
+async def get_defendant(defendant_id: int) -> DefendantProfileRow | None:
+    query = Defendant.select(*PROFILE_COLUMNS).where(Defendant.id == defendant_id)
+    return row_as(DefendantProfileRow, await query.output(load_json=True).first())
 
 
 async def get_defendant_office(defendant_id: int) -> int | None:
@@ -47,12 +81,13 @@ async def get_defendant_office(defendant_id: int) -> int | None:
     return row["office"] if row else None
 
 
-async def get_photo(defendant_id: int) -> dict[str, Any] | None:
-    return (
+async def get_photo(defendant_id: int) -> PhotoRow | None:
+    row = (
         await Defendant.select(Defendant.id_photo, Defendant.id_photo_mime, Defendant.office)
         .where(Defendant.id == defendant_id)
         .first()
     )
+    return row_as(PhotoRow, row)
 
 
 def _search_conditions(
@@ -102,7 +137,7 @@ async def search_defendants(
     office_id: int | None,
     offset: int,
     limit: int,
-) -> tuple[list[dict[str, Any]], int]:
+) -> tuple[list[DefendantListRow], int]:
     conditions = _search_conditions(
         national_id=national_id,
         national_id_prefix=national_id_prefix,
@@ -113,16 +148,17 @@ async def search_defendants(
     query = Defendant.select(*LIST_COLUMNS).order_by(
         Defendant.last_name_th, Defendant.first_name_th, Defendant.id
     )
-    return await fetch_page(query, Defendant.count(), conditions, offset, limit)
+    return await fetch_page(DefendantListRow, query, Defendant.count(), conditions, offset, limit)
 
 
-async def get_face_source(defendant_id: int) -> dict[str, Any] | None:
+async def get_face_source(defendant_id: int) -> FaceSourceRow | None:
     """The sealed face template and, to make one when it is missing, the ID photo."""
-    return (
+    row = (
         await Defendant.select(Defendant.id, Defendant.face_template, Defendant.id_photo)
         .where(Defendant.id == defendant_id)
         .first()
     )
+    return row_as(FaceSourceRow, row)
 
 
 async def save_face_template(

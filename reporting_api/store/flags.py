@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from reporting_api.store import fetch_page
+from reporting_api.store import columns, fetch_page, row_as
+from reporting_api.store.rows import FlagRow
 from reporting_api.tables import Flag
 
 
@@ -15,15 +16,15 @@ async def raise_flag(values: dict[str, Any]) -> int | None:
     if key is not None and await Flag.exists().where(Flag.dedupe_key == key):
         return None
     rows = await Flag.insert(Flag(**values)).returning(Flag.id)
-    return rows[0]["id"]
+    return int(rows[0]["id"])
 
 
-async def get_flag(flag_id: int) -> dict[str, Any] | None:
-    return await Flag.select().where(Flag.id == flag_id).first()
+async def get_flag(flag_id: int) -> FlagRow | None:
+    return row_as(FlagRow, await Flag.select().where(Flag.id == flag_id).first())
 
 
 async def update_flag(flag_id: int, values: dict[str, Any]) -> None:
-    await Flag.update(values).where(Flag.id == flag_id)
+    await Flag.update(columns(values)).where(Flag.id == flag_id)
 
 
 def flag_conditions(
@@ -61,10 +62,10 @@ async def list_flags(
     case_id: int | None,
     offset: int,
     limit: int,
-) -> tuple[list[dict[str, Any]], int]:
+) -> tuple[list[FlagRow], int]:
     conditions = flag_conditions(office_id=office_id, state=state, kind=kind, case_id=case_id)
     query = Flag.select().order_by(Flag.raised_at, ascending=False)
-    return await fetch_page(query, Flag.count(), conditions, offset, limit)
+    return await fetch_page(FlagRow, query, Flag.count(), conditions, offset, limit)
 
 
 async def count_open_since(office_id: int, since: datetime) -> int:

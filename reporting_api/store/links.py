@@ -3,9 +3,11 @@ sessions of identified people, and the challenges issued to them."""
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
+from datetime import date, datetime
+from typing import Any, TypedDict
 
+from reporting_api.store import row_as
+from reporting_api.store.rows import CheckInRow, LivenessChallengeRow
 from reporting_api.tables import (
     CheckIn,
     CheckInSession,
@@ -15,25 +17,44 @@ from reporting_api.tables import (
 
 LINK_COLUMNS = (
     *CheckIn.all_columns(),
-    CheckIn.case.defendant.id.as_alias("defendant_id"),
-    CheckIn.case.defendant.date_of_birth.as_alias("date_of_birth"),
-    CheckIn.case.defendant.national_id.as_alias("national_id"),
-    CheckIn.case.defendant.preferred_language.as_alias("preferred_language"),
-    CheckIn.case.defendant.sms_opt_out.as_alias("sms_opt_out"),
-    CheckIn.office.name_th.as_alias("office_name_th"),
-    CheckIn.office.name_en.as_alias("office_name_en"),
-    CheckIn.office.phone.as_alias("office_phone"),
+    CheckIn.case._.defendant._.id.as_alias("defendant_id"),
+    CheckIn.case._.defendant._.date_of_birth.as_alias("date_of_birth"),
+    CheckIn.case._.defendant._.national_id.as_alias("national_id"),
+    CheckIn.case._.defendant._.preferred_language.as_alias("preferred_language"),
+    CheckIn.case._.defendant._.sms_opt_out.as_alias("sms_opt_out"),
+    CheckIn.office._.name_th.as_alias("office_name_th"),
+    CheckIn.office._.name_en.as_alias("office_name_en"),
+    CheckIn.office._.phone.as_alias("office_phone"),
 )
 
 
-async def check_in_by_code(code: str) -> dict[str, Any] | None:
+class LinkRow(CheckInRow):
+    """The check-in a link names, with what the page needs of its person and office."""
+
+    defendant_id: int
+    date_of_birth: date
+    national_id: str
+    preferred_language: str
+    sms_opt_out: bool
+    office_name_th: str
+    office_name_en: str
+    office_phone: str | None
+
+
+class NextDue(TypedDict):
+    id: int
+    due_date: date
+    due_at: datetime
+
+
+async def check_in_by_code(code: str) -> LinkRow | None:
     """The check-in a link code names, with what the page needs of its person and office."""
-    return await CheckIn.select(*LINK_COLUMNS).where(CheckIn.code == code).first()
+    return row_as(LinkRow, await CheckIn.select(*LINK_COLUMNS).where(CheckIn.code == code).first())
 
 
-async def next_due_after(case_id: int, after: datetime) -> dict[str, Any] | None:
+async def next_due_after(case_id: int, after: datetime) -> NextDue | None:
     """The case's next check-in still to come (for "next check-in: ..." on the result)."""
-    return (
+    row = (
         await CheckIn.select(CheckIn.id, CheckIn.due_date, CheckIn.due_at)
         .where(
             (CheckIn.case == case_id)
@@ -43,6 +64,7 @@ async def next_due_after(case_id: int, after: datetime) -> dict[str, Any] | None
         .order_by(CheckIn.due_at)
         .first()
     )
+    return row_as(NextDue, row)
 
 
 async def record_identify(
@@ -100,12 +122,14 @@ async def create_challenge(values: dict[str, Any]) -> None:
     await LivenessChallenge.insert(LivenessChallenge(**values))
 
 
-async def get_challenge(token: str, check_in_id: int) -> dict[str, Any] | None:
-    return (
+async def get_challenge(token: str, check_in_id: int) -> LivenessChallengeRow | None:
+    row = (
         await LivenessChallenge.select()
         .where((LivenessChallenge.token == token) & (LivenessChallenge.check_in == check_in_id))
+        .output(load_json=True)
         .first()
     )
+    return row_as(LivenessChallengeRow, row)
 
 
 async def use_challenge(challenge_id: int, now: datetime) -> bool:

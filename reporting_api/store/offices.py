@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from reporting_api.offices_data import load_offices
+from reporting_api.store import columns, row_as, rows_as
+from reporting_api.store.rows import OfficeRow
 from reporting_api.tables import Office
 
 
@@ -30,30 +32,31 @@ async def ensure_offices() -> int:
     return len(missing)
 
 
-async def list_offices() -> list[dict[str, Any]]:
-    return await Office.select().order_by(Office.is_central, ascending=False).order_by(Office.code)
+async def list_offices() -> list[OfficeRow]:
+    rows = await Office.select().order_by(Office.is_central, ascending=False).order_by(Office.code)
+    return rows_as(OfficeRow, rows)
 
 
-async def get_office(office_id: int) -> dict[str, Any] | None:
-    return await Office.select().where(Office.id == office_id).first()
+async def get_office(office_id: int) -> OfficeRow | None:
+    return row_as(OfficeRow, await Office.select().where(Office.id == office_id).first())
 
 
-async def get_office_by_code(code: str) -> dict[str, Any] | None:
-    return await Office.select().where(Office.code == code).first()
+async def get_office_by_code(code: str) -> OfficeRow | None:
+    return row_as(OfficeRow, await Office.select().where(Office.code == code).first())
 
 
 async def office_exists(office_id: int) -> bool:
     return await Office.exists().where(Office.id == office_id)
 
 
-async def create_office(values: dict[str, Any]) -> dict[str, Any]:
+async def create_office(values: dict[str, Any]) -> OfficeRow:
     rows = await Office.insert(Office(**values)).returning(*Office.all_columns())
-    return rows[0]
+    return rows_as(OfficeRow, rows)[0]
 
 
-async def update_office(office_id: int, values: dict[str, Any]) -> dict[str, Any] | None:
+async def update_office(office_id: int, values: dict[str, Any]) -> OfficeRow | None:
     if values:
-        await Office.update(values).where(Office.id == office_id)
+        await Office.update(columns(values)).where(Office.id == office_id)
     return await get_office(office_id)
 
 

@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from reporting_api.store import fetch_page
+from reporting_api.store.rows import ReminderRow
 from reporting_api.tables import Reminder
 
 QUEUED, SENDING, SENT = "queued", "sending", "sent"
@@ -102,6 +103,8 @@ async def cancel_unsent_for_case(case_id: int, now: datetime, reason: str) -> in
     return len(rows)
 
 
-async def list_for_case(case_id: int, offset: int, limit: int) -> tuple[list[dict[str, Any]], int]:
+async def list_for_case(case_id: int, offset: int, limit: int) -> tuple[list[ReminderRow], int]:
     query = Reminder.select().order_by(Reminder.due_at).order_by(Reminder.id)
-    return await fetch_page(query, Reminder.count(), [Reminder.case == case_id], offset, limit)
+    return await fetch_page(
+        ReminderRow, query, Reminder.count(), [Reminder.case == case_id], offset, limit
+    )

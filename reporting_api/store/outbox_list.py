@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import date, datetime
+from typing import Any, TypedDict
 
 from reporting_api.store import fetch_page
 from reporting_api.tables import Reminder
@@ -28,14 +29,46 @@ COLUMNS = (
     R.case,
     R.defendant,
     R.staff,
-    R.defendant.title_th.as_alias("defendant_title_th"),
-    R.defendant.first_name_th.as_alias("defendant_first_name_th"),
-    R.defendant.last_name_th.as_alias("defendant_last_name_th"),
-    R.defendant.phone.as_alias("defendant_phone"),
-    R.staff.display_name.as_alias("staff_name"),
-    R.staff.phone.as_alias("staff_phone"),
-    R.check_in.due_date.as_alias("due_date"),
+    R.defendant._.title_th.as_alias("defendant_title_th"),
+    R.defendant._.first_name_th.as_alias("defendant_first_name_th"),
+    R.defendant._.last_name_th.as_alias("defendant_last_name_th"),
+    R.defendant._.phone.as_alias("defendant_phone"),
+    R.staff._.display_name.as_alias("staff_name"),
+    R.staff._.phone.as_alias("staff_phone"),
+    R.check_in._.due_date.as_alias("due_date"),
 )
+
+
+
+class OutboxListRow(TypedDict):
+    """One message as officers read it: to whom, what it said, what became of it."""
+
+    id: int
+    kind: str
+    status: str
+    attempts: int
+    due_at: datetime
+    to_phone: str | None
+    body: str | None
+    language: str | None
+    message_sid: str | None
+    error_code: int | None
+    error_message: str | None
+    sent_at: datetime | None
+    delivered_at: datetime | None
+    updated_at: datetime
+    office: int
+    check_in: int | None
+    case: int
+    defendant: int | None
+    staff: int | None
+    defendant_title_th: str | None
+    defendant_first_name_th: str | None
+    defendant_last_name_th: str | None
+    defendant_phone: str | None
+    staff_name: str | None
+    staff_phone: str | None
+    due_date: date | None
 
 
 def _conditions(office_id: int | None, status: str | None) -> list[Any]:
@@ -49,10 +82,11 @@ def _conditions(office_id: int | None, status: str | None) -> list[Any]:
 
 async def list_outbox(
     *, office_id: int | None, status: str | None, offset: int, limit: int
-) -> tuple[list[dict[str, Any]], int]:
+) -> tuple[list[OutboxListRow], int]:
     """Reminders of ``office_id`` (every office when None), newest first."""
     query = R.select(*COLUMNS).order_by(R.due_at, ascending=False).order_by(R.id, ascending=False)
-    return await fetch_page(query, R.count(), _conditions(office_id, status), offset, limit)
+    conditions = _conditions(office_id, status)
+    return await fetch_page(OutboxListRow, query, R.count(), conditions, offset, limit)
 
 
 async def count_by_status(office_id: int | None) -> dict[str, int]:
@@ -63,4 +97,4 @@ async def count_by_status(office_id: int | None) -> dict[str, int]:
             "SELECT status, count(*) AS n FROM reminder WHERE office = {} GROUP BY status",
             office_id,
         )
-    return {row["status"]: row["n"] for row in rows}
+    return {str(row["status"]): int(row["n"]) for row in rows}

@@ -53,8 +53,8 @@ class AuthTokenRow(TypedDict):
     expires_at: datetime
 
 
-class DefendantRow(TypedDict):
-    """A whole `defendant` row."""
+class DefendantProfileRow(TypedDict):
+    """A `defendant` row without the photo bytes (which only the photo endpoint returns)."""
 
     id: int
     national_id: str
@@ -68,7 +68,6 @@ class DefendantRow(TypedDict):
     preferred_language: str
     sms_opt_out: bool
     office: int
-    id_photo: bytes | None
     id_photo_mime: str | None
     id_photo_width: int | None
     id_photo_height: int | None
@@ -79,6 +78,12 @@ class DefendantRow(TypedDict):
     face_template: bytes | None
     face_quality: dict[str, Any]
     face_encoded_at: datetime | None
+
+
+class DefendantRow(DefendantProfileRow):
+    """A whole `defendant` row."""
+
+    id_photo: bytes | None
 
 
 class BailCaseRow(TypedDict):
@@ -120,8 +125,8 @@ class ReportingPlanRow(TypedDict):
     updated_at: datetime
 
 
-class CheckInRow(TypedDict):
-    """A whole `check_in` row."""
+class CheckInFields(TypedDict):
+    """A `check_in` row without the link code (pages that list check-ins have no use for it)."""
 
     id: int
     case: int
@@ -139,9 +144,14 @@ class CheckInRow(TypedDict):
     note: str | None
     created_at: datetime
     updated_at: datetime
-    code: str | None
     identify_failures: int
     link_locked_at: datetime | None
+
+
+class CheckInRow(CheckInFields):
+    """A whole `check_in` row."""
+
+    code: str | None
 
 
 class FlagRow(TypedDict):
@@ -267,8 +277,8 @@ class LivenessChallengeRow(TypedDict):
     used_at: datetime | None
 
 
-class VerificationAttemptRow(TypedDict):
-    """A whole `verification_attempt` row."""
+class AttemptRow(TypedDict):
+    """A `verification_attempt` row without the sealed upload (which only the verifier reads)."""
 
     id: int
     check_in: int
@@ -278,7 +288,6 @@ class VerificationAttemptRow(TypedDict):
     idempotency_key: str
     state: str
     media_kind: str
-    media: bytes | None
     media_bytes: int
     lease_until: datetime | None
     decision: str | None
@@ -295,6 +304,12 @@ class VerificationAttemptRow(TypedDict):
     reviewed_at: datetime | None
     review_decision: str | None
     review_note: str | None
+
+
+class VerificationAttemptRow(AttemptRow):
+    """A whole `verification_attempt` row."""
+
+    media: bytes | None
 
 
 class EvidenceFrameRow(TypedDict):

@@ -5,9 +5,11 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypedDict
 
-from reporting_api.tables import AuthToken, Office, StaffUser
+from reporting_api.store import columns, row_as, rows_as
+from reporting_api.store.rows import StaffUserRow
+from reporting_api.tables import AuthToken, StaffUser
 
 PUBLIC_COLUMNS = (
     StaffUser.id,
@@ -21,37 +23,67 @@ PUBLIC_COLUMNS = (
 )
 
 
+class StaffRow(TypedDict):
+    """A staff user as others may see them (no password hash)."""
+
+    id: int
+    username: str
+    display_name: str
+    role: str
+    office: int
+    active: bool
+    created_at: datetime
+    phone: str | None
+
+
+StaffLoginRow = StaffUserRow
+"""The whole row, password hash included: for checking a login only."""
+
+
+class StaffTokenRow(TypedDict):
+    """The user a live token belongs to."""
+
+    id: int
+    username: str
+    display_name: str
+    role: str
+    office: int
+    active: bool
+
+
 def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-async def get_staff_for_login(username: str) -> dict[str, Any] | None:
-    return await StaffUser.select().where(StaffUser.username == username).first()
+async def get_staff_for_login(username: str) -> StaffLoginRow | None:
+    row = await StaffUser.select().where(StaffUser.username == username).first()
+    return row_as(StaffUserRow, row)
 
 
-async def get_staff(staff_id: int) -> dict[str, Any] | None:
-    return await StaffUser.select(*PUBLIC_COLUMNS).where(StaffUser.id == staff_id).first()
+async def get_staff(staff_id: int) -> StaffRow | None:
+    row = await StaffUser.select(*PUBLIC_COLUMNS).where(StaffUser.id == staff_id).first()
+    return row_as(StaffRow, row)
 
 
-async def list_staff(office_id: int | None = None) -> list[dict[str, Any]]:
+async def list_staff(office_id: int | None = None) -> list[StaffRow]:
     query = StaffUser.select(*PUBLIC_COLUMNS).order_by(StaffUser.username)
     if office_id is not None:
         query = query.where(StaffUser.office == office_id)
-    return await query
+    return rows_as(StaffRow, await query)
 
 
 async def username_taken(username: str) -> bool:
     return await StaffUser.exists().where(StaffUser.username == username)
 
 
-async def create_staff(values: dict[str, Any]) -> dict[str, Any]:
+async def create_staff(values: dict[str, Any]) -> StaffRow:
     rows = await StaffUser.insert(StaffUser(**values)).returning(*PUBLIC_COLUMNS)
-    return rows[0]
+    return rows_as(StaffRow, rows)[0]
 
 
-async def update_staff(staff_id: int, values: dict[str, Any]) -> dict[str, Any] | None:
+async def update_staff(staff_id: int, values: dict[str, Any]) -> StaffRow | None:
     if values:
-        await StaffUser.update(values).where(StaffUser.id == staff_id)
+        await StaffUser.update(columns(values)).where(StaffUser.id == staff_id)
     return await get_staff(staff_id)
 
 
@@ -61,12 +93,6 @@ async def is_officer_of_office(staff_id: int, office_id: int) -> bool:
         & (StaffUser.office == office_id)
         & (StaffUser.role == "officer")
         & (StaffUser.active == True)  # noqa: E712 (Piccolo needs ==)
-    )
-
-
-async def managers_of_office(office_id: int) -> list[dict[str, Any]]:
-    return await StaffUser.select(*PUBLIC_COLUMNS).where(
-        (StaffUser.office == office_id) & (StaffUser.role == "manager")
     )
 
 
@@ -85,16 +111,16 @@ async def issue_token(staff_id: int, kind: str, now: datetime, ttl: timedelta) -
     return token
 
 
-async def staff_for_token(token: str, now: datetime) -> dict[str, Any] | None:
+async def staff_for_token(token: str, now: datetime) -> StaffTokenRow | None:
     """The active staff user a live token belongs to, or None."""
     row = (
         await AuthToken.select(
-            AuthToken.staff.id,
-            AuthToken.staff.username,
-            AuthToken.staff.display_name,
-            AuthToken.staff.role,
-            AuthToken.staff.office,
-            AuthToken.staff.active,
+            AuthToken.staff._.id,
+            AuthToken.staff._.username,
+            AuthToken.staff._.display_name,
+            AuthToken.staff._.role,
+            AuthToken.staff._.office,
+            AuthToken.staff._.active,
             AuthToken.expires_at,
         )
         .where(AuthToken.token_hash == _digest(token))
@@ -102,7 +128,9 @@ async def staff_for_token(token: str, now: datetime) -> dict[str, Any] | None:
     )
     if row is None or row["expires_at"] <= now or not row["staff.active"]:
         return None
-    return {key.removeprefix("staff."): value for key, value in row.items()}
+    user = {key.removeprefix("staff."): value for key, value in row.items()}
+    del user["expires_at"]
+    return row_as(StaffTokenRow, user)
 
 
 async def revoke_token(token: str) -> None:
@@ -116,8 +144,3 @@ async def revoke_tokens_of(staff_id: int) -> None:
 async def delete_expired_tokens(now: datetime) -> int:
     rows = await AuthToken.delete().where(AuthToken.expires_at <= now).returning(AuthToken.id)
     return len(rows)
-
-
-async def office_name(office_id: int) -> str | None:
-    row = await Office.select(Office.name_th).where(Office.id == office_id).first()
-    return row["name_th"] if row else None

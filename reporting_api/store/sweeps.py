@@ -4,15 +4,44 @@ closed, and check-ins that still lack a link code or reminders (made before the 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
-from typing import Any
+from datetime import date, datetime
+from typing import TypedDict
 
 from piccolo.columns.combination import WhereRaw
 
 from reporting_api.db import is_postgres
+from reporting_api.store import rows_as
 from reporting_api.tables import BailCase, CheckIn
 
 TIME_DRIVEN_OPEN = ("open", "late")
+
+
+
+class MissedRow(TypedDict):
+    """What a flag and a follow-up need to know about a missed check-in."""
+
+    id: int
+    case: int
+    office: int
+    due_date: date
+    closes_at: datetime
+    officer_id: int | None
+    officer_phone: str | None
+    officer_active: bool | None
+    defendant_id: int
+    case_status: str
+    black_case_number: str
+
+
+class OutstandingRow(TypedDict):
+    """A check-in still ahead of its window's close that has no reminder row yet."""
+
+    id: int
+    case: int
+    office: int
+    due_date: date
+    closes_at: datetime
+    defendant_id: int
 
 
 def _postgres() -> bool:
@@ -71,26 +100,27 @@ async def close_missed(now: datetime, limit: int) -> list[int]:
             now,
             limit,
         )
-    return [row["id"] for row in rows]
+    return [int(row["id"]) for row in rows]
 
 
-async def missed_details(check_in_ids: Sequence[int]) -> list[dict[str, Any]]:
+async def missed_details(check_in_ids: Sequence[int]) -> list[MissedRow]:
     """What a flag and a follow-up need to know about each missed check-in."""
     if not check_in_ids:
         return []
-    return await CheckIn.select(
+    rows = await CheckIn.select(
         CheckIn.id,
         CheckIn.case,
         CheckIn.office,
         CheckIn.due_date,
         CheckIn.closes_at,
-        CheckIn.case.officer.as_alias("officer_id"),
-        CheckIn.case.officer.phone.as_alias("officer_phone"),
-        CheckIn.case.officer.active.as_alias("officer_active"),
-        CheckIn.case.defendant.as_alias("defendant_id"),
-        CheckIn.case.status.as_alias("case_status"),
-        CheckIn.case.black_case_number.as_alias("black_case_number"),
+        CheckIn.case._.officer.as_alias("officer_id"),
+        CheckIn.case._.officer._.phone.as_alias("officer_phone"),
+        CheckIn.case._.officer._.active.as_alias("officer_active"),
+        CheckIn.case._.defendant.as_alias("defendant_id"),
+        CheckIn.case._.status.as_alias("case_status"),
+        CheckIn.case._.black_case_number.as_alias("black_case_number"),
     ).where(CheckIn.id.is_in(list(check_in_ids)))
+    return rows_as(MissedRow, rows)
 
 
 async def check_ins_without_code(limit: int) -> list[int]:
@@ -99,7 +129,7 @@ async def check_ins_without_code(limit: int) -> list[int]:
         .where(CheckIn.code.is_null() & CheckIn.status.is_in(["upcoming", "open", "late"]))
         .limit(limit)
     )
-    return [row["id"] for row in rows]
+    return [int(row["id"]) for row in rows]
 
 
 async def set_code(check_in_id: int, code: str) -> None:
@@ -110,28 +140,29 @@ async def set_code(check_in_id: int, code: str) -> None:
 
 async def outstanding_without_reminders(
     now: datetime, after_id: int, limit: int
-) -> list[dict[str, Any]]:
+) -> list[OutstandingRow]:
     """Active cases' check-ins still ahead of their window's close that have no reminder row
     (written before the outbox existed, or loaded in bulk by the demo seeder), by id."""
-    return (
+    rows = (
         await CheckIn.select(
             CheckIn.id,
             CheckIn.case,
             CheckIn.office,
             CheckIn.due_date,
             CheckIn.closes_at,
-            CheckIn.case.defendant.as_alias("defendant_id"),
+            CheckIn.case._.defendant.as_alias("defendant_id"),
         )
         .where(
             CheckIn.status.is_in(["upcoming", "open", "late"])
             & (CheckIn.closes_at > now)
             & (CheckIn.id > after_id)
-            & (CheckIn.case.status == "active")
+            & (CheckIn.case._.status == "active")
             & WhereRaw("NOT EXISTS (SELECT 1 FROM reminder r WHERE r.check_in = check_in.id)")
         )
         .order_by(CheckIn.id)
         .limit(limit)
     )
+    return rows_as(OutstandingRow, rows)
 
 
 async def case_is_active(case_id: int) -> bool:

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from reporting_api.access import Principal
-from reporting_api.api.schemas import PlanIn
+from reporting_api.commands import PlanIn
 from reporting_api.app import create_app
 from reporting_api.clock import utcnow
 from reporting_api.services import plans as plan_service

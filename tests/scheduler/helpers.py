@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any, TypeVar
 
 from reporting_api.access import Principal
-from reporting_api.api.schemas import CaseCreate, PlanIn
+from reporting_api.commands import CaseCreate, PlanIn
 from reporting_api.db import bind_tables, engine_from_url
 from reporting_api.national_id import synthetic_national_id
 from reporting_api.runtime import Runtime

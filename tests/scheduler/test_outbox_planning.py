@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from reporting_api.api.schemas import CaseClose
+from reporting_api.commands import CaseClose
 from reporting_api.services import cases as case_service
 from reporting_api.services import plans as plan_service
 from reporting_api.services import reminders as reminder_service

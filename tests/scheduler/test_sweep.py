@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, date, datetime, timedelta
 
-from reporting_api.api.schemas import CaseClose
+from reporting_api.commands import CaseClose
 from reporting_api.services import cases as case_service
 from reporting_api.services import checkins as checkin_service
 from reporting_api.services import flags as flag_service

@@ -1,22 +1,22 @@
-"""Dependencies every controller may ask for."""
+"""Dependencies every controller may ask for: the request's `Ctx`, paging, path ids."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 from litestar import Request
 from litestar.di import NamedDependency
 from litestar.params import PathParameter, QueryParameter
 
 from reporting_api.access import Principal
-from reporting_api.api.schemas import Page
 from reporting_api.clock import utcnow
 from reporting_api.services.context import Ctx
 from reporting_api.settings import Settings
 
 
-def client_address(request: Request[Any, Any, Any]) -> str | None:
+def client_address(request: Any) -> str | None:
+    """The client's address as the server saw it (the proxy's `FORWARDED_ALLOW_IPS` decides
+    whether a forwarded address is believed)."""
     return request.client.host if request.client else None
 
 
@@ -31,9 +31,6 @@ async def provide_ctx(request: Request[Principal, Any, Any]) -> Ctx:
     )
 
 
-T = TypeVar("T")
-
-
 class Paging:
     """`page` (from 1) and `page_size` (1 to 100) query parameters."""
 
@@ -45,13 +42,9 @@ class Paging:
     def offset(self) -> int:
         return (self.page - 1) * self.page_size
 
-    def page_of(self, rows: list[Any], total: int, convert: Callable[[Any], T]) -> Page[T]:
-        return Page(
-            items=[convert(r) for r in rows],
-            total=total,
-            page=self.page,
-            page_size=self.page_size,
-        )
+    def pages(self, total: int) -> int:
+        """How many pages ``total`` rows fill (at least one, so "page 1 of 1" reads right)."""
+        return max(1, -(-total // self.page_size))
 
 
 async def provide_paging(

@@ -1,0 +1,136 @@
+"""What services take: the commands of each operation, as typed values that live with the
+core, not with an edge.
+
+The JSON API uses these Structs as request bodies (their constraints show in OpenAPI and are
+checked as the body is decoded); the officers' pages read the same fields from their forms
+(`admin_ui/forms.py`); services check the rules the types cannot express and raise
+`reporting_api.errors` naming the field.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Annotated, Literal
+
+import msgspec
+from msgspec import Meta, Struct
+
+RoleName = Literal["officer", "manager", "admin"]
+LanguageCode = Literal["th", "en"]
+CaseStatusName = Literal["active", "concluded", "absconded", "revoked"]
+ClosingStatus = Literal["concluded", "absconded", "revoked"]
+CheckInStatusName = Literal[
+    "upcoming", "open", "verified", "pending_review", "late", "missed", "excused"
+]
+PlanKindName = Literal["interval", "dates"]
+FlagStateName = Literal["open", "acknowledged", "resolved", "all"]
+
+ShortText = Annotated[str, Meta(min_length=1, max_length=200)]
+Name = Annotated[str, Meta(min_length=1, max_length=100)]
+Note = Annotated[str, Meta(max_length=2000)]
+RequiredNote = Annotated[str, Meta(min_length=1, max_length=2000)]
+Password = Annotated[str, Meta(min_length=1, max_length=200)]
+Id = Annotated[int, Meta(ge=1, le=2**31 - 1)]
+
+# --- offices and staff ---------------------------------------------------------------
+
+
+class OfficeCreate(Struct, forbid_unknown_fields=True):
+    code: Annotated[str, Meta(min_length=1, max_length=16, pattern=r"^[A-Za-z0-9_-]+$")]
+    name_th: ShortText
+    name_en: ShortText
+    province_th: ShortText | None = None
+    province_en: ShortText | None = None
+    region: Annotated[str, Meta(max_length=16)] | None = None
+    phone: Annotated[str, Meta(max_length=32)] | None = None
+
+
+class OfficeUpdate(Struct, forbid_unknown_fields=True):
+    name_th: ShortText | None = None
+    name_en: ShortText | None = None
+    phone: Annotated[str, Meta(max_length=32)] | None = None
+
+
+class StaffCreate(Struct, forbid_unknown_fields=True):
+    username: Annotated[str, Meta(min_length=3, max_length=64, pattern=r"^[a-z0-9._-]+$")]
+    display_name: ShortText
+    role: RoleName
+    office_id: Id
+    password: Annotated[str, Meta(min_length=10, max_length=200)]
+    phone: Annotated[str, Meta(max_length=32)] | None = None
+    """Thai mobile number for SMS alerts about flags (optional)."""
+
+
+class StaffUpdate(Struct, forbid_unknown_fields=True):
+    display_name: ShortText | None = None
+    role: RoleName | None = None
+    office_id: Id | None = None
+    active: bool | None = None
+    password: Annotated[str, Meta(min_length=10, max_length=200)] | None = None
+    phone: Annotated[str, Meta(max_length=32)] | None = None
+    """A Thai mobile number for SMS alerts; an empty string removes it."""
+
+
+# --- people, cases and plans ------------------------------------------------------------
+
+
+class DefendantUpdate(Struct, forbid_unknown_fields=True):
+    title_th: Annotated[str, Meta(max_length=32)] | None = None
+    first_name_th: Name | None = None
+    last_name_th: Name | None = None
+    first_name_en: Annotated[str, Meta(max_length=100)] | None = None
+    last_name_en: Annotated[str, Meta(max_length=100)] | None = None
+    date_of_birth: date | None = None
+    phone: Annotated[str, Meta(min_length=1, max_length=32)] | None = None
+    preferred_language: LanguageCode | None = None
+    sms_opt_out: bool | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class NewDefendant:
+    """A person to enrol, as the enrolment form gives them (the ID-card photo travels
+    beside it as bytes)."""
+
+    national_id: str
+    first_name_th: str
+    last_name_th: str
+    date_of_birth: date
+    phone: str
+    consent: bool
+    title_th: str = ""
+    first_name_en: str | None = None
+    last_name_en: str | None = None
+    preferred_language: str = "th"
+    office_id: int | None = None
+
+
+class CaseCreate(Struct, forbid_unknown_fields=True):
+    defendant_id: Id
+    court: ShortText
+    black_case_number: Annotated[str, Meta(min_length=1, max_length=64)]
+    charge: Annotated[str, Meta(min_length=1, max_length=2000)]
+    bail_amount: Decimal
+    release_date: date
+    office_id: Id | None = None
+    officer_id: Id | None = None
+    red_case_number: Annotated[str, Meta(max_length=64)] | None = None
+    fund_request_ref: Annotated[str, Meta(max_length=64)] | None = None
+    conditions: Note = ""
+    next_court_date: date | None = None
+
+
+class CaseClose(Struct, forbid_unknown_fields=True):
+    status: ClosingStatus
+    outcome: RequiredNote
+
+
+class PlanIn(Struct, forbid_unknown_fields=True):
+    kind: PlanKindName
+    start_date: date
+    end_date: date
+    every_days: Annotated[int, Meta(ge=1, le=365)] | None = None
+    dates: Annotated[list[date], Meta(max_length=400)] = msgspec.field(default_factory=list)
+    window_opens_days_before: Annotated[int, Meta(ge=0, le=60)] = 0
+    grace_days: Annotated[int, Meta(ge=0, le=30)] = 0
