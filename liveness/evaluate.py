@@ -24,40 +24,54 @@ or without a distance). Every clip's verdict and scores go to a JSON file beside
 JPEG of quality 60, like a Thai ID card's chip photo) and N clips per species, each with its
 own random challenge, from the face_recognition 1.3.0 sample photos and scikit-image's
 astronaut (see docs/liveness.md).
+
+This module reads the manifest and runs it; the standard set (and the ID photo crop) is made in
+`liveness.eval_set`, the summary and table in `liveness.eval_report`, the worker processes in
+`liveness.eval_workers`. Their public names are importable from here too.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import multiprocessing
 import random
 import sys
 import time
-from collections import Counter
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import fields, replace
 from pathlib import Path
 from typing import Any
 
-import cv2
-import numpy as np
-
+from liveness.eval_report import format_table, summarise
+from liveness.eval_set import (
+    ATTACKS,
+    ID_PHOTO_QUALITY,
+    ID_PHOTO_SIZE,
+    SOURCES,
+    SPECIES,
+    generate,
+    id_photo_jpeg,
+    make_id_photo,
+)
+from liveness.eval_workers import parallel
 from liveness.types import Challenge, Reference, Thresholds
 
-ATTACKS = ("impostor", "static", "print", "screen", "replay")
-SPECIES = ("genuine", *ATTACKS)
-ID_PHOTO_SIZE = (120, 150)  # width, height of a Thai ID card's chip photo
-ID_PHOTO_QUALITY = 60
-# Which sample photo each clip of a species is made from, in turn. The ID photo is obama.jpg.
-SOURCES = {
-    "genuine": ("obama2", "obama3"),
-    "impostor": ("biden", "astronaut"),
-    "static": ("obama2", "obama3"),
-    "print": ("obama2", "obama3"),
-    "screen": ("obama2", "obama3"),
-    "replay": ("obama2", "obama3"),
-}
+__all__ = [
+    "ATTACKS",
+    "ID_PHOTO_QUALITY",
+    "ID_PHOTO_SIZE",
+    "SOURCES",
+    "SPECIES",
+    "add_arguments",
+    "format_table",
+    "generate",
+    "id_photo_jpeg",
+    "load_manifest",
+    "main",
+    "make_id_photo",
+    "parse_thresholds",
+    "run",
+    "summarise",
+]
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -136,124 +150,6 @@ def main(args: argparse.Namespace) -> int:
     return 0
 
 
-# --- The ID photo -----------------------------------------------------------------------
-
-
-def id_photo_jpeg(path: Path) -> bytes:
-    """The photo's largest face cropped like an ID card's chip photo: 120x150 px, JPEG q60."""
-    from liveness import faces
-    from liveness.synth import read_photo
-
-    image = read_photo(path)
-    boxes = faces.detect(image, scale=min(1.0, 800 / max(image.shape[:2])))
-    if not boxes:
-        raise ValueError(f"no face in {path}")
-    box = max(boxes, key=lambda b: b.width)
-    width = box.width / 0.55  # the face takes a little over half the card photo's width
-    height = width * ID_PHOTO_SIZE[1] / ID_PHOTO_SIZE[0]
-    cx, cy = box.center
-    scale = ID_PHOTO_SIZE[0] / width
-    crop = np.float32(
-        [[scale, 0, -(cx - width / 2) * scale], [0, scale, -(cy - height / 2) * scale]]
-    )
-    photo = cv2.warpAffine(
-        cv2.GaussianBlur(image, (0, 0), 0.5 / scale),
-        crop,
-        ID_PHOTO_SIZE,
-        flags=cv2.INTER_AREA,
-        borderMode=cv2.BORDER_REPLICATE,
-    )
-    ok, data = cv2.imencode(
-        ".jpg", cv2.cvtColor(photo, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, ID_PHOTO_QUALITY]
-    )
-    if not ok:
-        raise ValueError("could not encode the ID photo")
-    return data.tobytes()
-
-
-def make_id_photo(path: Path) -> np.ndarray:
-    """`id_photo_jpeg` decoded: the RGB array an enrolment would see."""
-    data = np.frombuffer(id_photo_jpeg(path), np.uint8)
-    return cv2.cvtColor(cv2.imdecode(data, cv2.IMREAD_COLOR), cv2.COLOR_BGR2RGB)
-
-
-# --- Generating the standard set --------------------------------------------------------
-
-
-def generate(directory: Path, per_kind: int, seed: int, workers: int) -> Path:
-    """Write the ID photo, per_kind clips of each species and DIR/manifest.json; return its path."""
-    from liveness.challenge import new_challenge
-    from liveness.samples import sample_photos
-
-    photos = sample_photos()
-    (directory / "clips").mkdir(parents=True, exist_ok=True)
-    (directory / "id_photo.jpg").write_bytes(id_photo_jpeg(photos["obama"]))
-    entries, jobs = [], []
-    for k, species in enumerate(SPECIES):
-        for i in range(per_kind):
-            clip_seed = seed + 1000 * k + i
-            challenge = new_challenge(random.Random(clip_seed))
-            name = f"{species}_{i:03d}"
-            (directory / "clips" / f"{name}.json").write_text(challenge.to_json(), encoding="utf-8")
-            source = SOURCES[species][i % 2]
-            entries.append(
-                {
-                    "species": species,
-                    "clip": f"clips/{name}.mp4",
-                    "challenge": f"clips/{name}.json",
-                    "source": source,
-                    "seed": clip_seed,
-                }
-            )
-            other = str(photos[source]) if species == "impostor" else None
-            jobs.append(
-                (
-                    str(photos[source]),
-                    other,
-                    species,
-                    challenge.to_json(),
-                    clip_seed,
-                    str(directory / "clips" / f"{name}.mp4"),
-                )
-            )
-    started = time.perf_counter()
-    seconds = []
-    for done, spent in enumerate(_parallel(_render_job, jobs, workers), 1):
-        seconds.append(spent)
-        if done % 10 == 0 or done == len(jobs):
-            print(
-                f"rendered {done}/{len(jobs)} clips ({time.perf_counter() - started:.0f} s)",
-                file=sys.stderr,
-            )
-    print(
-        f"render time per clip: median {np.median(seconds):.2f} s, max {max(seconds):.2f} s",
-        file=sys.stderr,
-    )
-    manifest = directory / "manifest.json"
-    manifest.write_text(json.dumps({"id_photo": "id_photo.jpg", "clips": entries}, indent=1))
-    return manifest
-
-
-def _render_job(job: tuple) -> float:
-    from liveness.synth import read_photo, render, write_clip
-
-    photo, other, kind, challenge_json, seed, out = job
-    started = time.perf_counter()
-    frames = render(
-        read_photo(Path(photo)),
-        Challenge.from_json(challenge_json),
-        kind,
-        random.Random(seed),
-        other_photo=read_photo(Path(other)) if other else None,
-    )
-    spent = time.perf_counter() - started
-    write_clip(frames, Path(out))
-    return spent
-
-
-# --- Running a manifest -----------------------------------------------------------------
-
-
 def parse_thresholds(overrides: list[str]) -> Thresholds:
     """Thresholds with NAME=VALUE overrides; ValueError names an unknown or non-numeric one."""
     known = {f.name for f in fields(Thresholds)}
@@ -317,7 +213,7 @@ def run(
     jobs = [(reference, clip, thresholds) for clip in clips]
     results = []
     started = time.perf_counter()
-    for done, result in enumerate(_parallel(_verify_job, jobs, workers), 1):
+    for done, result in enumerate(parallel(_verify_job, jobs, workers), 1):
         results.append(result)
         reasons = ",".join(result["reasons"])
         print(
@@ -358,109 +254,6 @@ def _verify_job(job: tuple) -> dict[str, Any]:
         "scores": {k: round(float(v), 4) for k, v in verdict.scores.items()},
         "timings_ms": {k: round(float(v), 1) for k, v in verdict.timings_ms.items()},
     }
-
-
-def _parallel(function, jobs: list, workers: int):
-    """function(job) for each job, results in order; in spawned processes if workers > 1."""
-    if workers <= 1 or len(jobs) <= 1:
-        yield from map(function, jobs)
-        return
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=_quiet_worker) as pool:
-        yield from pool.map(function, jobs)
-
-
-def _quiet_worker() -> None:
-    # One OpenCV thread per process: the workers already use every core.
-    cv2.setNumThreads(1)
-
-
-# --- The table --------------------------------------------------------------------------
-
-
-def summarise(results: list[dict[str, Any]], thresholds: Thresholds) -> dict[str, Any]:
-    """Counts and rates per species, and the match's FAR and FRR at the accept edge."""
-    summary: dict[str, Any] = {"species": {}}
-    for species in SPECIES:
-        rows = [r for r in results if r["species"] == species]
-        if not rows:
-            continue
-        n = len(rows)
-        counts = Counter(r["decision"] for r in rows)
-        item = {
-            "n": n,
-            "verified": counts["verified"],
-            "review": counts["review"],
-            "rejected": counts["rejected"],
-            "reasons": dict(Counter(code for r in rows for code in r["reasons"]).most_common()),
-        }
-        if species == "genuine":
-            item["bpcer"] = (n - counts["verified"]) / n
-            item["bpcer_rejected"] = counts["rejected"] / n
-            item["bpcer_review"] = counts["review"] / n
-        else:
-            item["apcer"] = counts["verified"] / n
-        item["verify_ms_median"] = float(
-            np.median([r["timings_ms"].get("total", 0.0) for r in rows])
-        )
-        summary["species"][species] = item
-    accept = thresholds.match_accept
-    impostors = [r for r in results if r["species"] == "impostor"]
-    genuine = [r for r in results if r["species"] == "genuine"]
-    summary["match"] = {
-        "accept": accept,
-        "far_n": len(impostors),
-        "false_accepts": sum(1 for r in impostors if _distance(r) <= accept),
-        "frr_n": len(genuine),
-        "false_rejects": sum(1 for r in genuine if not _distance(r) <= accept),
-        "genuine_distances": sorted(round(_distance(r), 3) for r in genuine),
-        "impostor_distances": sorted(round(_distance(r), 3) for r in impostors),
-    }
-    for rate, count, n in (("far", "false_accepts", "far_n"), ("frr", "false_rejects", "frr_n")):
-        total = summary["match"][n]
-        summary["match"][rate] = summary["match"][count] / total if total else None
-    return summary
-
-
-def _distance(result: dict[str, Any]) -> float:
-    """The clip's match distance; infinity if no face was compared (so never a match)."""
-    return float(result["scores"].get("match_distance", float("inf")))
-
-
-def format_table(summary: dict[str, Any]) -> str:
-    lines = [
-        f"{'species':<9} {'n':>4} {'verified':>9} {'review':>7} {'rejected':>9}   rate",
-        "-" * 72,
-    ]
-    for species, item in summary["species"].items():
-        if species == "genuine":
-            rate = (
-                f"BPCER {item['bpcer']:.1%} (rejected {item['bpcer_rejected']:.1%}, "
-                f"review {item['bpcer_review']:.1%})"
-            )
-        else:
-            rate = f"APCER {item['apcer']:.1%}"
-        lines.append(
-            f"{species:<9} {item['n']:>4} {item['verified']:>9} {item['review']:>7} "
-            f"{item['rejected']:>9}   {rate}"
-        )
-    lines.append("-" * 72)
-    match = summary["match"]
-    if match["far_n"]:
-        lines.append(
-            f"match FAR {match['false_accepts']}/{match['far_n']} = {match['far']:.1%} "
-            f"(impostor clips at distance <= {match['accept']:.2f})"
-        )
-    if match["frr_n"]:
-        lines.append(
-            f"match FRR {match['false_rejects']}/{match['frr_n']} = {match['frr']:.1%} "
-            f"(genuine clips above {match['accept']:.2f} or without a face)"
-        )
-    lines.append("reasons given:")
-    for species, item in summary["species"].items():
-        top = ", ".join(f"{code} {count}" for code, count in item["reasons"].items())
-        lines.append(f"  {species:<9} {top}")
-    return "\n".join(lines)
 
 
 def _asdict(thresholds: Thresholds) -> dict[str, float]:

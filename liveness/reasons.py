@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from liveness.types import Action, Reason
 
+# A reason code before it becomes a Reason: `challenge_not_completed` names the missed action.
+Finding = tuple[str, Action | None]
+
 ACTION_WORDS: dict[Action, tuple[str, str]] = {
     Action.TURN_LEFT: ("turn your head to your left", "หันศีรษะไปทางซ้ายของคุณ"),
     Action.TURN_RIGHT: ("turn your head to your right", "หันศีรษะไปทางขวาของคุณ"),

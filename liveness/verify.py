@@ -10,20 +10,21 @@ How it decides (every edge is a field of Thresholds):
    only by upsampling, or narrower than `min_face_width_px` -> `face_too_small_in_clip`; two
    faces on two detection frames -> `several_faces_in_clip`; the face missing from more than a
    `min_face_coverage` share of frames -> `no_face_in_clip`; a dark face -> `too_dark`.
-3. Liveness: the person's own frontal yaw and open-eye level come from the lead-in (or the
-   whole clip); a turn is a yaw of `turn_yaw_deg` away from it (solvePnP, generic 3-D face), a
-   blink an eye aspect ratio and an eye opening both under `blink_ratio` of the open level, an
-   open mouth an inner-lip ratio over `mouth_open_ratio` (and half that above the person's
-   closed level). Each step must happen inside its window widened by `window_slack_s`, in
-   order; a turn or open mouth in a window that asked for something else is a failure too
-   (so a clip recorded for another challenge does not pass): `challenge_not_completed`.
+3. Liveness (`measures`, `steps`): the person's own frontal yaw and open-eye level come from
+   the lead-in (or the whole clip); a turn is a yaw of `turn_yaw_deg` away from it (solvePnP,
+   generic 3-D face), a blink an eye aspect ratio and an eye opening both under `blink_ratio`
+   of the open level, an open mouth an inner-lip ratio over `mouth_open_ratio` (and half that
+   above the person's closed level). Each step must happen inside its window widened by
+   `window_slack_s`, in order; a turn or open mouth in a window that asked for something else
+   is a failure too (so a clip recorded for another challenge does not pass):
+   `challenge_not_completed`.
 4. Attack cues (`cues`), each fatal: no motion at all -> `no_motion`; a turn that moved the
    landmarks like a flat picture -> `flat_face`; moire -> `screen_suspected`; a border that
    moves with the face -> `border_suspected`. The planarity cue only decides when the face
    turned at least `planar_min_yaw_deg` (a print that is not tilted fails the turn itself).
-5. Match: the most frontal, sharpest frame of each third of the clip is encoded (3 encodings,
-   the only ones made); their mean distance to the reference: <= `match_accept` passes,
-   <= `match_review` goes to an officer (`match_uncertain`), above is `face_mismatch`. The 3
+5. Match (`match`): the most frontal, sharpest frame of each third of the clip is encoded
+   (3 encodings, the only ones made); their mean distance to the reference: <= `match_accept`
+   passes, <= `match_review` goes to an officer (`match_uncertain`), above is `face_mismatch`. The 3
    must also agree with each other within `same_person_in_clip` (else `face_changed`); so must
    the two frames around any sudden jump in the aligned face's appearance (encoded only then).
 6. Any reason above but `match_uncertain` (and `analysis_failed`) -> rejected; only those
@@ -55,16 +56,15 @@ import logging
 import math
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
 
-import cv2
 import numpy as np
 
-from liveness import cues, faces, geometry, tracking
-from liveness.reasons import reason
-from liveness.reference import face_sharpness
+from liveness import cues, faces, tracking
+from liveness.match import judge_match
+from liveness.measures import Baseline, Measure, baseline, measure, spread
+from liveness.reasons import Finding, reason
+from liveness.steps import judge_steps
 from liveness.types import (
-    Action,
     Challenge,
     Frame,
     Reason,
@@ -78,8 +78,6 @@ from liveness.video import frames_from_video
 
 log = logging.getLogger(__name__)
 
-ENCODE_SEGMENTS = 3  # one encoded frame per third of the clip (about 0.1 s each on one core)
-CONTINUITY_MIN = 0.25  # aligned-face correlation of neighbouring frames below this = a jump
 REJECTING = {
     "unreadable_video",
     "video_too_large",
@@ -106,22 +104,6 @@ class _Stop(Exception):
 
     def __init__(self, code: str) -> None:
         self.code = code
-
-
-@dataclass
-class _Measure:
-    """Landmark measures of one tracked frame."""
-
-    index: int
-    t: float
-    points: np.ndarray
-    yaw: float
-    pitch: float
-    ear: float
-    eye_open: float
-    mouth: float
-    width: float
-    chip: np.ndarray  # 32x32 grey face aligned on eyes, nose and mouth, for continuity
 
 
 def verify(
@@ -179,7 +161,7 @@ def verify_clip(
 
 
 def _verdict(
-    codes: list[tuple[str, Action | None]],
+    codes: list[Finding],
     scores: dict[str, float],
     timings: dict[str, float],
     evidence: list[int],
@@ -239,7 +221,7 @@ def _analyse(
     scores: dict[str, float],
     timings: dict[str, float],
     evidence: list[int],
-) -> list[tuple[str, Action | None]]:
+) -> list[Finding]:
     template = reference.encoding if isinstance(reference, Reference) else np.asarray(reference)
     if template.shape != (128,) or not isinstance(challenge, Challenge):
         return [("analysis_failed", None)]
@@ -265,14 +247,14 @@ def _analyse(
         raise _Stop("no_face_in_clip")
 
     clock = time.perf_counter()
-    measures = [_measure(frames[t.index], t) for t in found]
+    measures = [measure(frames[t.index], t) for t in found]
     width = float(np.median([m.width for m in measures]))
     scores["face_width_px"] = width
     if width < th.min_face_width_px:
         raise _Stop("face_too_small_in_clip")
     if len(found) < th.min_face_coverage * len(tracked.tracks):
         raise _Stop("no_face_in_clip")
-    picks = _spread(measures, 6)
+    picks = spread(measures, 6)
     grays = {m.index: faces.to_gray(frames[m.index].image) for m in picks}
     scores["brightness"] = float(
         np.median([cues.brightness(grays[m.index], m.points) for m in picks])
@@ -280,165 +262,31 @@ def _analyse(
     if scores["brightness"] < th.min_brightness:
         raise _Stop("too_dark")
 
-    codes: list[tuple[str, Action | None]] = []
-    baseline = _baseline(measures, challenge)
-    codes += _liveness(measures, baseline, challenge, th, scores)
+    codes: list[Finding] = []
+    base = baseline(measures, challenge)
+    codes += judge_steps(measures, base, challenge, th, scores)
     timings["liveness"] = (time.perf_counter() - clock) * 1000
 
     clock = time.perf_counter()
-    codes += _attack_cues(frames, measures, baseline, grays, th, scores)
+    codes += _attack_cues(frames, measures, base, grays, th, scores)
     timings["cues"] = (time.perf_counter() - clock) * 1000
 
     clock = time.perf_counter()
-    codes += _match(template, frames, measures, baseline, th, scores, evidence)
+    codes += judge_match(template, frames, measures, base, th, scores, evidence)
     timings["encode"] = (time.perf_counter() - clock) * 1000
-    return codes
-
-
-def _measure(frame: Frame, track: tracking.Track) -> _Measure:
-    points = track.points
-    assert points is not None
-    size = (frame.image.shape[1], frame.image.shape[0])
-    yaw, pitch, _ = geometry.head_pose(points, size)
-    return _Measure(
-        index=track.index,
-        t=track.t,
-        points=points,
-        yaw=yaw,
-        pitch=pitch,
-        ear=geometry.eye_aspect_ratio(points),
-        eye_open=geometry.eye_opening(points),
-        mouth=geometry.mouth_aspect_ratio(points),
-        width=float(np.linalg.norm(points[16] - points[0])),
-        chip=_chip(frame.image, points),
-    )
-
-
-_CHIP_POINTS = np.float32([[10.5, 12], [21.5, 12], [16, 19], [11.5, 25], [20.5, 25]])
-
-
-def _chip(image: np.ndarray, points: np.ndarray) -> np.ndarray:
-    source = np.float32(
-        [points[36:42].mean(0), points[42:48].mean(0), points[30], points[48], points[54]]
-    )
-    matrix, _ = cv2.estimateAffinePartial2D(source, _CHIP_POINTS)
-    if matrix is None:
-        return np.zeros((32, 32), np.float32)
-    small = cv2.warpAffine(image, matrix, (32, 32), flags=cv2.INTER_AREA)
-    return cv2.cvtColor(small, cv2.COLOR_RGB2GRAY).astype(np.float32)
-
-
-def _correlation(a: np.ndarray, b: np.ndarray) -> float:
-    a, b = a - a.mean(), b - b.mean()
-    return float((a * b).sum() / np.sqrt((a * a).sum() * (b * b).sum() + 1e-6))
-
-
-def _spread(measures: list[_Measure], count: int) -> list[_Measure]:
-    """``count`` measures evenly spread over the clip."""
-    if len(measures) <= count:
-        return list(measures)
-    picks = np.linspace(0, len(measures) - 1, count).round().astype(int)
-    return [measures[i] for i in picks]
-
-
-@dataclass(frozen=True)
-class _Baseline:
-    yaw: float
-    ear: float
-    eye_open: float
-    mouth: float
-
-
-def _baseline(measures: list[_Measure], challenge: Challenge) -> _Baseline:
-    """The person at rest: the lead-in before the first step if it has frames, else all."""
-    lead = [m for m in measures if m.t < challenge.steps[0].start_s]
-    rest = lead if len(lead) >= 3 else measures
-    return _Baseline(
-        yaw=float(np.median([m.yaw for m in rest])),
-        ear=float(np.median([m.ear for m in measures])),
-        eye_open=float(np.median([m.eye_open for m in measures])),
-        mouth=float(
-            min(np.median([m.mouth for m in rest]), np.median([m.mouth for m in measures]))
-        ),
-    )
-
-
-def _doing(m: _Measure, action: Action, base: _Baseline, th: Thresholds) -> bool:
-    if action == Action.TURN_LEFT:
-        return m.yaw - base.yaw >= th.turn_yaw_deg
-    if action == Action.TURN_RIGHT:
-        return base.yaw - m.yaw >= th.turn_yaw_deg
-    if action == Action.BLINK:
-        return m.ear <= th.blink_ratio * base.ear and m.eye_open <= th.blink_ratio * base.eye_open
-    return m.mouth >= th.mouth_open_ratio and m.mouth - base.mouth >= th.mouth_open_ratio / 2
-
-
-def _liveness(
-    measures: list[_Measure],
-    base: _Baseline,
-    challenge: Challenge,
-    th: Thresholds,
-    scores: dict[str, float],
-) -> list[tuple[str, Action | None]]:
-    scores["yaw_frontal"] = base.yaw
-    scores["yaw_left_max"] = max(m.yaw - base.yaw for m in measures)
-    scores["yaw_right_max"] = max(base.yaw - m.yaw for m in measures)
-    scores["ear_open"] = base.ear
-    scores["ear_min"] = min(m.ear for m in measures)
-    scores["ear_min_ratio"] = scores["ear_min"] / max(base.ear, 1e-6)
-    scores["eye_open_min_ratio"] = min(m.eye_open for m in measures) / max(base.eye_open, 1e-6)
-    scores["mouth_closed"] = base.mouth
-    scores["mouth_max"] = max(m.mouth for m in measures)
-    codes: list[tuple[str, Action | None]] = []
-    done = 0
-    after = -math.inf
-    slack = th.window_slack_s
-    for step in challenge.steps:
-        hits = [
-            m.t
-            for m in measures
-            if step.start_s - slack <= m.t <= step.end_s + slack
-            and m.t > after
-            and _doing(m, step.action, base, th)
-        ]
-        if not hits:
-            codes.append(("challenge_not_completed", step.action))
-            break
-        after = hits[0]
-        done += 1
-    scores["steps_completed"] = done
-    # A deliberate action where the challenge asked for another: a clip made for some other
-    # challenge. Blinks are left out, people blink anyway.
-    unrequested = 0
-    for action in (Action.TURN_LEFT, Action.TURN_RIGHT, Action.OPEN_MOUTH):
-        windows = [
-            (s.start_s - slack, s.end_s + slack) for s in challenge.steps if s.action == action
-        ]
-        run = 0
-        for m in measures:
-            stray = _doing(m, action, base, th) and not any(a <= m.t <= b for a, b in windows)
-            run = run + 1 if stray else 0
-            if run == 2:
-                unrequested += 1
-                if not codes:
-                    asked = next(
-                        (s.action for s in challenge.steps if s.start_s <= m.t <= s.end_s),
-                        challenge.steps[-1].action,
-                    )
-                    codes.append(("challenge_not_completed", asked))
-    scores["unrequested_actions"] = unrequested
     return codes
 
 
 def _attack_cues(
     frames: Sequence[Frame],
-    measures: list[_Measure],
-    base: _Baseline,
+    measures: list[Measure],
+    base: Baseline,
     grays: dict[int, np.ndarray],
     th: Thresholds,
     scores: dict[str, float],
-) -> list[tuple[str, Action | None]]:
-    codes: list[tuple[str, Action | None]] = []
+) -> list[Finding]:
+    """The attack cues, each fatal: no motion, a flat face, moire, a border moving with the face."""
+    codes: list[Finding] = []
     scores["motion"] = cues.motion([m.points for m in measures])
     if scores["motion"] < th.min_motion:
         codes.append(("no_motion", None))
@@ -457,7 +305,7 @@ def _attack_cues(
     ):
         codes.append(("flat_face", None))
 
-    picks = _spread(measures, 6)
+    picks = spread(measures, 6)
     scores["moire"], scores["moire_colour"], scores["moire_peak"] = cues.moire(
         [frames[m.index].image for m in picks], [m.points for m in picks]
     )
@@ -477,89 +325,3 @@ def _attack_cues(
     if scores["edges"] > th.edge_max:
         codes.append(("border_suspected", None))
     return codes
-
-
-def _match(
-    template: np.ndarray,
-    frames: Sequence[Frame],
-    measures: list[_Measure],
-    base: _Baseline,
-    th: Thresholds,
-    scores: dict[str, float],
-    evidence: list[int],
-) -> list[tuple[str, Action | None]]:
-    """Encode the best frame of each third; match their mean distance, and compare them."""
-    start, end = measures[0].t, measures[-1].t
-    span = max(end - start, 1e-6)
-    chosen: list[tuple[float, _Measure]] = []
-    for k in range(ENCODE_SEGMENTS):
-        part = [
-            m
-            for m in measures
-            if k == min(ENCODE_SEGMENTS - 1, int((m.t - start) / span * ENCODE_SEGMENTS))
-        ]
-        if part:
-            chosen.append(
-                max(
-                    ((_quality(frames[m.index], m, base, th), m) for m in _frontal(part)),
-                    key=lambda pair: pair[0],
-                )
-            )
-    encodings = [faces.encode(frames[m.index].image, m.points) for _, m in chosen]
-    distances = [faces.distance(template, e) for e in encodings]
-    evidence.extend(m.index for _, m in chosen)
-    scores["match_distance"] = float(np.mean(distances))
-    scores["match_distance_min"] = float(min(distances))
-    pairwise = [faces.distance(a, b) for i, a in enumerate(encodings) for b in encodings[i + 1 :]]
-    # A face swapped in between the encoded frames shows as a jump in the aligned face's
-    # appearance from one frame to the next (0.3 or more for one face, even while it blinks or
-    # turns; near 0 for two people). Only then is the most frontal frame on each side of the
-    # jump (up to the next jump, at most half a second away) encoded and compared: the jump
-    # alone could be a tracking slip.
-    steps = [_correlation(a.chip, b.chip) for a, b in zip(measures, measures[1:], strict=False)]
-    scores["continuity_min"] = min(steps, default=1.0)
-    cuts = [k for k, value in enumerate(steps) if value < CONTINUITY_MIN]
-    extra = 0
-    for k in sorted(cuts, key=lambda k: steps[k])[:2]:
-        earlier = [c for c in cuts if c < k]
-        later = [c for c in cuts if c > k]
-        start = max(earlier[-1] + 1 if earlier else 0, k - 7)
-        end = min(later[0] + 1 if later else len(measures), k + 9)
-        sides = (measures[start : k + 1], measures[k + 1 : end])
-        before, after = (min(side, key=lambda m: abs(m.yaw - base.yaw)) for side in sides)
-        pairwise.append(
-            faces.distance(
-                faces.encode(frames[before.index].image, before.points),
-                faces.encode(frames[after.index].image, after.points),
-            )
-        )
-        extra += 2
-    scores["same_person_max_distance"] = max(pairwise, default=0.0)
-    scores["encodings"] = len(encodings) + extra
-    codes: list[tuple[str, Action | None]] = []
-    if scores["same_person_max_distance"] > th.same_person_in_clip:
-        codes.append(("face_changed", None))
-    if scores["match_distance"] > th.match_review:
-        codes.append(("face_mismatch", None))
-    elif scores["match_distance"] > th.match_accept:
-        codes.append(("match_uncertain", None))
-    return codes
-
-
-def _frontal(part: list[_Measure]) -> list[_Measure]:
-    """The most frontal third of a segment's frames (at least 3), by absolute yaw and pitch."""
-    ranked = sorted(part, key=lambda m: abs(m.yaw) + 0.5 * abs(m.pitch))
-    return ranked[: max(3, len(ranked) // 3)]
-
-
-def _quality(frame: Frame, m: _Measure, base: _Baseline, th: Thresholds) -> float:
-    """Higher for a sharper, more frontal face with open eyes and a closed mouth."""
-    x0, y0 = m.points.min(axis=0)
-    x1, y1 = m.points.max(axis=0)
-    sharp = face_sharpness(faces.to_gray(frame.image), faces.Box(x0, y0, x1, y1))
-    penalty = abs(m.yaw) / 10 + abs(m.pitch) / 20
-    if m.ear < th.blink_ratio * base.ear:
-        penalty += 2
-    if m.mouth - base.mouth > th.mouth_open_ratio / 2:
-        penalty += 1
-    return math.log1p(sharp) - penalty

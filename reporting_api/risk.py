@@ -5,8 +5,9 @@ A score orders an officer's attention; it never sanctions anyone by itself.
 
 Every rule reads facts the store gathered as of one instant (now for active cases, the day a
 case closed for the backtest); counts cover the last ``LOOKBACK_DAYS`` days before it. The
-store ranks all active cases with the same rules written as SQL (reporting_api/store/reports.py
-builds that SQL from the constants below, and tests check both give the same points).
+store ranks all active cases with the same rules written as SQL
+(reporting_api/store/risk_scoring.py builds that SQL from the constants below, and tests check
+both give the same points).
 """
 
 from __future__ import annotations

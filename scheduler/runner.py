@@ -24,7 +24,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from reporting_api.clock import utcnow
 from reporting_api.db import bind_tables, engine_from_url, is_postgres
-from reporting_api.services.reports import refresh_risk_snapshot
+from reporting_api.services.risk_snapshot import refresh_risk_snapshot
 from reporting_api.settings import Settings
 from reporting_api.sms_templates import longest_reminder_segments
 from scheduler.dispatch import Dispatcher, DispatchReport

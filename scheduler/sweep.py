@@ -29,11 +29,10 @@ from reporting_api.reminder_schedule import (
 from reporting_api.services import reminders as reminder_service
 from reporting_api.settings import Settings
 from reporting_api.statuses import FlagKind, Severity, flag_detail
-from reporting_api.store import alerts
+from reporting_api.store import alerts, transaction
 from reporting_api.store import audit as audit_store
 from reporting_api.store import outbox as outbox_store
 from reporting_api.store import sweeps as store
-from reporting_api.store import transaction
 from reporting_api.thai_dates import (
     BANGKOK,
     format_english_date,

@@ -13,10 +13,9 @@ from datetime import datetime
 from typing import Any
 
 from reporting_api.statuses import FlagKind, Severity, flag_detail
-from reporting_api.store import alerts
+from reporting_api.store import alerts, outbox
 from reporting_api.store import audit as audit_store
 from reporting_api.store import delivery as store
-from reporting_api.store import outbox
 
 log = logging.getLogger(__name__)
 

@@ -67,13 +67,14 @@ def report(api: Any, now: datetime, minutes: int = 15, office_id: int | None = N
 
 def test_a_rebuild_scores_every_active_case_as_of_its_instant(site, world):
     from reporting_api import risk
-    from reporting_api.services import reports
-    from reporting_api.store import reports as store
+    from reporting_api.services import risk_snapshot as snapshot_service
+    from reporting_api.store import risk_scoring
+    from reporting_api.store import risk_snapshot as store
 
     _, api = site
     assert run(store.snapshot_time()) is None  # nothing built yet
     now = utcnow()
-    done = run(reports.refresh_risk_snapshot(now))
+    done = run(snapshot_service.refresh_risk_snapshot(now))
     assert (done.computed_at, done.cases) == (now, 4)
     assert run(store.snapshot_time()) == now
     snapshot = view(None)
@@ -83,7 +84,7 @@ def test_a_rebuild_scores_every_active_case_as_of_its_instant(site, world):
     scores = {world[k]["case"]["id"]: s for k, s in world["scores"].items()}
     assert {r["case_id"]: r["score"] for r in page} == scores
     for row in page:  # the stored facts explain the stored score
-        assert risk.assess(store.facts_of(row), computed_at).points == row["score"]
+        assert risk.assess(risk_scoring.facts_of(row), computed_at).points == row["score"]
     summary = next(g for g in groups if g["dim"] == "all")
     assert (summary["cases"], summary["high"], summary["medium"], summary["low"]) == (4, 2, 1, 1)
     cnx = api.office_id("TH-50")
@@ -140,7 +141,7 @@ def test_the_report_reads_the_snapshot_until_it_is_older_than_the_setting(site, 
 
 
 def test_the_page_says_when_the_ranking_was_computed_in_thai_and_english(site, world):
-    from reporting_api.store import reports as store
+    from reporting_api.store import risk_snapshot as store
 
     browser, _ = site
     manager = browser.as_("manager").client
@@ -171,7 +172,7 @@ def test_the_page_says_when_the_ranking_was_computed_in_thai_and_english(site, w
 
 
 def test_the_reasons_are_given_as_of_the_snapshot_not_the_view(site, world):
-    from reporting_api.store import reports as store
+    from reporting_api.store import risk_snapshot as store
 
     _, api = site
     then = utcnow() - timedelta(days=2)
@@ -186,7 +187,7 @@ def test_the_reasons_are_given_as_of_the_snapshot_not_the_view(site, world):
 
 
 def test_housekeeping_and_the_scheduler_job_rebuild_it(site, world, database_url, tmp_path):
-    from reporting_api.store import reports as store
+    from reporting_api.store import risk_snapshot as store
     from scheduler.housekeeping import housekeeping
     from scheduler.runner import SchedulerService
     from scheduler.sender import OutboxLogSender
@@ -238,7 +239,7 @@ def test_a_stale_view_does_not_wait_for_a_rebuild_already_running(site, world, d
         pytest.skip("SQLite rebuilds queue on its write lock; the advisory lock is PostgreSQL's")
     import asyncpg
 
-    from reporting_api.store import reports as store
+    from reporting_api.store import risk_snapshot as store
 
     _, api = site
     old = utcnow() - timedelta(minutes=30)

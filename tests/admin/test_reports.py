@@ -219,18 +219,18 @@ def test_manager_sees_every_office_ranked_highest_first_with_reasons(site, world
 
 def test_the_ranking_sql_and_the_python_rules_give_the_same_points(site, world):
     from reporting_api import risk
-    from reporting_api.store import reports
+    from reporting_api.store import backtest, reports, risk_scoring, risk_snapshot
 
     now = utcnow()
-    assert asyncio.run(reports.refresh_risk_snapshot(now)) == 4
+    assert asyncio.run(risk_snapshot.refresh_risk_snapshot(now)) == 4
     snapshot = asyncio.run(reports.snapshot_report(None, 0, 100, date(2000, 1, 1), world["today"]))
     computed_at, page, groups = snapshot.computed_at, snapshot.page, snapshot.groups
     assert computed_at == now
     assert [r["case_id"] for r in page] == [world[k]["case"]["id"] for k in world["ranked"]]
     for row in page:
-        assert risk.assess(reports.facts_of(row), computed_at).points == row["score"]
+        assert risk.assess(risk_scoring.facts_of(row), computed_at).points == row["score"]
     closed = asyncio.run(
-        reports.scored_closed_cases(None, now - timedelta(days=1), now + timedelta(days=1))
+        backtest.scored_closed_cases(None, now - timedelta(days=1), now + timedelta(days=1))
     )
     assert {r["case_id"]: r["score"] for r in closed} == {
         world["gone"]["case"]["id"]: 40,
@@ -240,7 +240,7 @@ def test_the_ranking_sql_and_the_python_rules_give_the_same_points(site, world):
         as_of = row["closed_at"]
         if isinstance(as_of, str):  # SQLite hands back expression columns as text
             as_of = datetime.fromisoformat(as_of)
-        assert risk.assess(reports.facts_of(row), as_of).points == row["score"]
+        assert risk.assess(risk_scoring.facts_of(row), as_of).points == row["score"]
     summary = next(g for g in groups if g["dim"] == "all")
     assert (summary["cases"], summary["high"], summary["medium"], summary["low"]) == (4, 2, 1, 1)
 

@@ -1,0 +1,139 @@
+"""The standard evaluation set: the ID photo cropped like a card's chip photo, and the clips
+of every species rendered from the sample photos, with their manifest."""
+
+from __future__ import annotations
+
+import json
+import random
+import sys
+import time
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from liveness.eval_workers import parallel
+from liveness.types import Challenge
+
+ATTACKS = ("impostor", "static", "print", "screen", "replay")
+SPECIES = ("genuine", *ATTACKS)
+ID_PHOTO_SIZE = (120, 150)  # width, height of a Thai ID card's chip photo
+ID_PHOTO_QUALITY = 60
+# Which sample photo each clip of a species is made from, in turn. The ID photo is obama.jpg.
+SOURCES = {
+    "genuine": ("obama2", "obama3"),
+    "impostor": ("biden", "astronaut"),
+    "static": ("obama2", "obama3"),
+    "print": ("obama2", "obama3"),
+    "screen": ("obama2", "obama3"),
+    "replay": ("obama2", "obama3"),
+}
+
+
+def id_photo_jpeg(path: Path) -> bytes:
+    """The photo's largest face cropped like an ID card's chip photo: 120x150 px, JPEG q60."""
+    from liveness import faces
+    from liveness.synth import read_photo
+
+    image = read_photo(path)
+    boxes = faces.detect(image, scale=min(1.0, 800 / max(image.shape[:2])))
+    if not boxes:
+        raise ValueError(f"no face in {path}")
+    box = max(boxes, key=lambda b: b.width)
+    width = box.width / 0.55  # the face takes a little over half the card photo's width
+    height = width * ID_PHOTO_SIZE[1] / ID_PHOTO_SIZE[0]
+    cx, cy = box.center
+    scale = ID_PHOTO_SIZE[0] / width
+    crop = np.float32(
+        [[scale, 0, -(cx - width / 2) * scale], [0, scale, -(cy - height / 2) * scale]]
+    )
+    photo = cv2.warpAffine(
+        cv2.GaussianBlur(image, (0, 0), 0.5 / scale),
+        crop,
+        ID_PHOTO_SIZE,
+        flags=cv2.INTER_AREA,
+        borderMode=cv2.BORDER_REPLICATE,
+    )
+    ok, data = cv2.imencode(
+        ".jpg", cv2.cvtColor(photo, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, ID_PHOTO_QUALITY]
+    )
+    if not ok:
+        raise ValueError("could not encode the ID photo")
+    return data.tobytes()
+
+
+def make_id_photo(path: Path) -> np.ndarray:
+    """`id_photo_jpeg` decoded: the RGB array an enrolment would see."""
+    data = np.frombuffer(id_photo_jpeg(path), np.uint8)
+    return cv2.cvtColor(cv2.imdecode(data, cv2.IMREAD_COLOR), cv2.COLOR_BGR2RGB)
+
+
+def generate(directory: Path, per_kind: int, seed: int, workers: int) -> Path:
+    """Write the ID photo, per_kind clips of each species and DIR/manifest.json; return its path."""
+    from liveness.challenge import new_challenge
+    from liveness.samples import sample_photos
+
+    photos = sample_photos()
+    (directory / "clips").mkdir(parents=True, exist_ok=True)
+    (directory / "id_photo.jpg").write_bytes(id_photo_jpeg(photos["obama"]))
+    entries, jobs = [], []
+    for k, species in enumerate(SPECIES):
+        for i in range(per_kind):
+            clip_seed = seed + 1000 * k + i
+            challenge = new_challenge(random.Random(clip_seed))
+            name = f"{species}_{i:03d}"
+            (directory / "clips" / f"{name}.json").write_text(challenge.to_json(), encoding="utf-8")
+            source = SOURCES[species][i % 2]
+            entries.append(
+                {
+                    "species": species,
+                    "clip": f"clips/{name}.mp4",
+                    "challenge": f"clips/{name}.json",
+                    "source": source,
+                    "seed": clip_seed,
+                }
+            )
+            other = str(photos[source]) if species == "impostor" else None
+            jobs.append(
+                (
+                    str(photos[source]),
+                    other,
+                    species,
+                    challenge.to_json(),
+                    clip_seed,
+                    str(directory / "clips" / f"{name}.mp4"),
+                )
+            )
+    started = time.perf_counter()
+    seconds = []
+    for done, spent in enumerate(parallel(_render_job, jobs, workers), 1):
+        seconds.append(spent)
+        if done % 10 == 0 or done == len(jobs):
+            print(
+                f"rendered {done}/{len(jobs)} clips ({time.perf_counter() - started:.0f} s)",
+                file=sys.stderr,
+            )
+    print(
+        f"render time per clip: median {np.median(seconds):.2f} s, max {max(seconds):.2f} s",
+        file=sys.stderr,
+    )
+    manifest = directory / "manifest.json"
+    manifest.write_text(json.dumps({"id_photo": "id_photo.jpg", "clips": entries}, indent=1))
+    return manifest
+
+
+def _render_job(job: tuple) -> float:
+    from liveness.synth import read_photo, render, write_clip
+
+    photo, other, kind, challenge_json, seed, out = job
+    started = time.perf_counter()
+    frames = render(
+        read_photo(Path(photo)),
+        Challenge.from_json(challenge_json),
+        kind,
+        random.Random(seed),
+        other_photo=read_photo(Path(other)) if other else None,
+    )
+    spent = time.perf_counter() - started
+    write_clip(frames, Path(out))
+    return spent

@@ -1,0 +1,72 @@
+"""The backtest's queries: cases closed as absconded or concluded in a period, each scored
+with its facts as of the day it closed (the scoring SQL of store/risk_scoring.py)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from reporting_api.store import transaction
+from reporting_api.store.risk_scoring import (
+    as_of_closing,
+    band_sql,
+    plan_each_time,
+    run_sql,
+    scored_cte,
+)
+
+ABSCONDED, CONCLUDED = "absconded", "concluded"
+OUTCOMES = (ABSCONDED, CONCLUDED)
+"""The recorded outcomes the backtest compares (revoked cases are neither and are left out)."""
+
+
+def _closed(office_id: int | None, args: dict[str, Any]) -> str:
+    cases = (
+        f"bc.status IN ('{ABSCONDED}', '{CONCLUDED}')"
+        " AND bc.closed_at >= {closed_from} AND bc.closed_at < {closed_before}"
+    )
+    if office_id is not None:
+        args["office"] = office_id
+        cases += " AND bc.office = {office}"
+    return cases
+
+
+async def backtest_bands(
+    office_id: int | None, closed_from: datetime, closed_before: datetime
+) -> list[dict[str, Any]]:
+    """Cases closed as absconded or concluded in [closed_from, closed_before), scored with
+    their facts as of closing: how many of each band ended each way."""
+    args: dict[str, Any] = {"closed_from": closed_from, "closed_before": closed_before}
+    cases = _closed(office_id, args)
+    async with transaction():
+        await plan_each_time()
+        rows = await run_sql(
+            scored_cte(as_of_closing(), cases, shared_instant=False)
+            + f"""
+SELECT band, status, COUNT(*) AS cases FROM (
+    SELECT {band_sql("score")} AS band, status FROM scored
+) banded
+GROUP BY band, status
+""",
+            args,
+        )
+    for row in rows:
+        row["cases"] = int(row["cases"])
+    return rows
+
+
+async def scored_closed_cases(
+    office_id: int | None, closed_from: datetime, closed_before: datetime
+) -> list[dict[str, Any]]:
+    """The backtest's cases one by one, facts as of closing and score: for checking the
+    backtest against reporting_api.risk.assess (the report reads ``backtest_bands``)."""
+    args: dict[str, Any] = {"closed_from": closed_from, "closed_before": closed_before}
+    cases = _closed(office_id, args)
+    rows = await run_sql(
+        scored_cte(as_of_closing(), cases, shared_instant=False)
+        + "SELECT * FROM scored ORDER BY case_id",
+        args,
+    )
+    for row in rows:
+        row["score"] = int(row["score"])
+    return rows

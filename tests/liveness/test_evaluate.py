@@ -1,0 +1,128 @@
+"""The evaluation's own parts without rendering: thresholds, manifests, the summary and table."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from liveness import eval_report, eval_set
+from liveness.evaluate import (
+    format_table,
+    id_photo_jpeg,
+    load_manifest,
+    make_id_photo,
+    parse_thresholds,
+    summarise,
+)
+from liveness.types import Action, Challenge, Step, Thresholds
+
+CHALLENGE = Challenge("eval-test", (Step(Action.BLINK, 1.0, 2.5), Step(Action.TURN_LEFT, 2.5, 4.0)))
+
+
+def test_names_stay_importable_from_liveness_evaluate():
+    assert id_photo_jpeg is eval_set.id_photo_jpeg
+    assert make_id_photo is eval_set.make_id_photo
+    assert summarise is eval_report.summarise
+    assert format_table is eval_report.format_table
+
+
+def test_thresholds_take_overrides_and_refuse_unknown_or_non_numeric_ones():
+    assert parse_thresholds(["match_accept=0.5"]) == Thresholds(match_accept=0.5)
+    assert parse_thresholds([]) == Thresholds()
+    with pytest.raises(ValueError, match="unknown threshold 'nope'"):
+        parse_thresholds(["nope=1"])
+    with pytest.raises(ValueError, match="needs a number"):
+        parse_thresholds(["match_accept=high"])
+
+
+def test_a_manifest_resolves_paths_and_reads_challenges(tmp_path: Path):
+    (tmp_path / "id.jpg").write_bytes(b"photo")
+    (tmp_path / "c.json").write_text(CHALLENGE.to_json(), encoding="utf-8")
+    manifest = tmp_path / "manifest.json"
+    manifest.write_text(
+        json.dumps(
+            {
+                "id_photo": "id.jpg",
+                "clips": [
+                    {"species": "genuine", "clip": "clips/a.mp4", "challenge": "c.json"},
+                    {
+                        "species": "print",
+                        "render": {"photo": "/x.jpg", "seed": 3},
+                        "challenge": json.loads(CHALLENGE.to_json()),
+                    },
+                ],
+            }
+        )
+    )
+    id_photo, clips = load_manifest(manifest)
+    assert id_photo == b"photo"
+    assert clips[0]["clip"] == str(tmp_path / "clips/a.mp4")
+    assert clips[0]["name"] == "clips/a.mp4"
+    assert clips[1]["name"] == "render_001"
+    assert all(Challenge.from_json(c["challenge"]) == CHALLENGE for c in clips)
+
+
+@pytest.mark.parametrize(
+    ("clips", "message"),
+    [
+        ([{"species": "alien", "clip": "a.mp4", "challenge": {}}], "species must be one of"),
+        ([{"species": "genuine", "challenge": "c.json"}], "needs 'clip'"),
+        ([], "lists no clips"),
+    ],
+)
+def test_a_bad_manifest_is_refused_with_the_reason(tmp_path: Path, clips, message):
+    (tmp_path / "id.jpg").write_bytes(b"photo")
+    (tmp_path / "c.json").write_text(CHALLENGE.to_json(), encoding="utf-8")
+    manifest = tmp_path / "manifest.json"
+    manifest.write_text(json.dumps({"id_photo": "id.jpg", "clips": clips}))
+    with pytest.raises(ValueError, match=message):
+        load_manifest(manifest)
+
+
+def _result(species: str, decision: str, reasons: list[str], distance: float | None) -> dict:
+    scores = {} if distance is None else {"match_distance": distance}
+    return {
+        "species": species,
+        "name": species,
+        "decision": decision,
+        "reasons": reasons,
+        "scores": scores,
+        "timings_ms": {"total": 10.0},
+    }
+
+
+def test_the_summary_counts_each_species_and_the_match_error_rates():
+    results = [
+        _result("genuine", "verified", ["verified"], 0.45),
+        _result("genuine", "review", ["match_uncertain"], 0.60),
+        _result("genuine", "rejected", ["no_face_in_clip"], None),
+        _result("impostor", "rejected", ["face_mismatch"], 0.80),
+        _result("impostor", "rejected", ["face_mismatch"], 0.50),
+        _result("print", "rejected", ["flat_face", "challenge_not_completed"], 0.40),
+        _result("replay", "verified", ["verified"], 0.44),
+    ]
+    summary = summarise(results, Thresholds(match_accept=0.55))
+    genuine = summary["species"]["genuine"]
+    assert (genuine["n"], genuine["verified"], genuine["review"], genuine["rejected"]) == (
+        3,
+        1,
+        1,
+        1,
+    )
+    assert genuine["bpcer"] == pytest.approx(2 / 3)
+    assert genuine["bpcer_review"] == pytest.approx(1 / 3)
+    assert summary["species"]["replay"]["apcer"] == 1.0
+    assert summary["species"]["print"]["reasons"] == {"flat_face": 1, "challenge_not_completed": 1}
+    assert "static" not in summary["species"]
+    match = summary["match"]
+    assert (match["false_accepts"], match["far_n"], match["far"]) == (1, 2, 0.5)
+    assert (match["false_rejects"], match["frr_n"]) == (2, 3)
+    assert match["genuine_distances"][-1] == float("inf")
+
+    table = format_table(summary)
+    assert "BPCER 66.7% (rejected 33.3%, review 33.3%)" in table
+    assert "replay       1         1       0         0   APCER 100.0%" in table
+    assert "match FAR 1/2 = 50.0% (impostor clips at distance <= 0.55)" in table
+    assert "  impostor  face_mismatch 2" in table
