@@ -6,7 +6,7 @@ import asyncio
 import re
 from collections import Counter
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 from reporting_api.db import bind_tables, engine_from_url
 from reporting_api.national_id import is_valid_national_id
@@ -176,6 +176,38 @@ def test_a_generated_password_is_printed_and_works(database_url):
     assert password is not None, output
     (admin,) = [r for r in rows(database_url, StaffUser) if r["username"] == "admin"]
     assert verify_password(admin["password_hash"], password.group(1))
+
+
+def test_if_empty_seeds_an_empty_database_only(database_url):
+    def seed_if_empty() -> str:
+        result = run_cli(
+            "seed-demo", "--defendants", "5", "--quiet", "--if-empty",
+            database_url=database_url, DEMO_PASSWORD=DEMO_PASSWORD,
+        )  # fmt: skip
+        assert result.returncode == 0, result.stderr + result.stdout
+        return result.stdout
+
+    assert "5 added" in seed_if_empty()
+    assert seed_if_empty() == "the database already holds defendants; no demo data added\n"
+    assert counts(database_url)["defendant"] == 5
+
+
+def test_the_bulk_loader_columns_match_its_row_types_and_the_tables():
+    from reporting_api.store import bulk_load
+
+    row_types = {
+        "defendant": bulk_load.DefendantLoad,
+        "bail_case": bulk_load.BailCaseLoad,
+        "reporting_plan": bulk_load.PlanLoad,
+        "check_in": bulk_load.CheckInLoad,
+        "flag": bulk_load.FlagLoad,
+    }
+    tables = {t._meta.tablename: t for t in (Defendant, BailCase, ReportingPlan, CheckIn, Flag)}
+    assert set(row_types) == set(bulk_load.LOADED_TABLES) == set(tables)
+    for name, columns in bulk_load.LOAD_COLUMNS.items():
+        assert len(columns) == len(get_args(row_types[name])), name
+        stored = {c._meta.db_column_name for c in tables[name]._meta.columns}
+        assert set(columns) <= stored, (name, set(columns) - stored)
 
 
 def test_a_negative_count_is_refused(tmp_path: Path):
