@@ -169,10 +169,10 @@ def _purge_evidence(settings: Settings, days: int | None) -> None:
 
 async def _has_defendants(settings: Settings) -> bool:
     from reporting_api.db import bind_tables, engine_from_url
-    from reporting_api.tables import Defendant
+    from reporting_api.store.defendants import any_defendants
 
     bind_tables(engine_from_url(settings.database_url))
-    return await Defendant.exists()
+    return await any_defendants()
 
 
 def build_parser() -> argparse.ArgumentParser:
