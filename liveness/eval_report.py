@@ -4,15 +4,28 @@ the printed table."""
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any
+from typing import Any, TypedDict
 
 import numpy as np
 
 from liveness.eval_set import SPECIES
-from liveness.types import Thresholds
+from liveness.types import Decision, Thresholds
 
 
-def summarise(results: list[dict[str, Any]], thresholds: Thresholds) -> dict[str, Any]:
+class ClipResult(TypedDict):
+    """One clip's verdict as the evaluation records it (and writes to the results JSON)."""
+
+    name: str
+    species: str
+    source: str | None
+    challenge: list[str]  # the challenge's actions, in order
+    decision: Decision
+    reasons: list[str]  # reason codes
+    scores: dict[str, float]
+    timings_ms: dict[str, float]
+
+
+def summarise(results: list[ClipResult], thresholds: Thresholds) -> dict[str, Any]:
     """Counts and rates per species, and the match's FAR and FRR at the accept edge."""
     summary: dict[str, Any] = {"species": {}}
     for species in SPECIES:
@@ -50,13 +63,13 @@ def summarise(results: list[dict[str, Any]], thresholds: Thresholds) -> dict[str
         "genuine_distances": sorted(round(_distance(r), 3) for r in genuine),
         "impostor_distances": sorted(round(_distance(r), 3) for r in impostors),
     }
-    for rate, count, n in (("far", "false_accepts", "far_n"), ("frr", "false_rejects", "frr_n")):
-        total = summary["match"][n]
+    for rate, count, size in (("far", "false_accepts", "far_n"), ("frr", "false_rejects", "frr_n")):
+        total = summary["match"][size]
         summary["match"][rate] = summary["match"][count] / total if total else None
     return summary
 
 
-def _distance(result: dict[str, Any]) -> float:
+def _distance(result: ClipResult) -> float:
     """The clip's match distance; infinity if no face was compared (so never a match)."""
     return float(result["scores"].get("match_distance", float("inf")))
 

@@ -8,6 +8,7 @@ import random
 import sys
 import time
 from pathlib import Path
+from typing import NamedTuple
 
 import cv2
 import numpy as np
@@ -44,8 +45,9 @@ def id_photo_jpeg(path: Path) -> bytes:
     height = width * ID_PHOTO_SIZE[1] / ID_PHOTO_SIZE[0]
     cx, cy = box.center
     scale = ID_PHOTO_SIZE[0] / width
-    crop = np.float32(
-        [[scale, 0, -(cx - width / 2) * scale], [0, scale, -(cy - height / 2) * scale]]
+    crop = np.array(
+        [[scale, 0, -(cx - width / 2) * scale], [0, scale, -(cy - height / 2) * scale]],
+        np.float32,
     )
     photo = cv2.warpAffine(
         cv2.GaussianBlur(image, (0, 0), 0.5 / scale),
@@ -65,7 +67,21 @@ def id_photo_jpeg(path: Path) -> bytes:
 def make_id_photo(path: Path) -> np.ndarray:
     """`id_photo_jpeg` decoded: the RGB array an enrolment would see."""
     data = np.frombuffer(id_photo_jpeg(path), np.uint8)
-    return cv2.cvtColor(cv2.imdecode(data, cv2.IMREAD_COLOR), cv2.COLOR_BGR2RGB)
+    image = cv2.imdecode(data, cv2.IMREAD_COLOR)
+    if image is None:
+        raise ValueError("could not decode the ID photo")
+    return cv2.cvtColor(image, cv2.COLOR_BGR2RGB)
+
+
+class RenderJob(NamedTuple):
+    """One clip to render in a worker process (plain values: it is pickled)."""
+
+    photo: str
+    other_photo: str | None
+    kind: str
+    challenge_json: str
+    seed: int
+    out: str
 
 
 def generate(directory: Path, per_kind: int, seed: int, workers: int) -> Path:
@@ -76,7 +92,8 @@ def generate(directory: Path, per_kind: int, seed: int, workers: int) -> Path:
     photos = sample_photos()
     (directory / "clips").mkdir(parents=True, exist_ok=True)
     (directory / "id_photo.jpg").write_bytes(id_photo_jpeg(photos["obama"]))
-    entries, jobs = [], []
+    entries: list[dict[str, object]] = []
+    jobs: list[RenderJob] = []
     for k, species in enumerate(SPECIES):
         for i in range(per_kind):
             clip_seed = seed + 1000 * k + i
@@ -95,7 +112,7 @@ def generate(directory: Path, per_kind: int, seed: int, workers: int) -> Path:
             )
             other = str(photos[source]) if species == "impostor" else None
             jobs.append(
-                (
+                RenderJob(
                     str(photos[source]),
                     other,
                     species,
@@ -122,18 +139,17 @@ def generate(directory: Path, per_kind: int, seed: int, workers: int) -> Path:
     return manifest
 
 
-def _render_job(job: tuple) -> float:
+def _render_job(job: RenderJob) -> float:
     from liveness.synth import read_photo, render, write_clip
 
-    photo, other, kind, challenge_json, seed, out = job
     started = time.perf_counter()
     frames = render(
-        read_photo(Path(photo)),
-        Challenge.from_json(challenge_json),
-        kind,
-        random.Random(seed),
-        other_photo=read_photo(Path(other)) if other else None,
+        read_photo(Path(job.photo)),
+        Challenge.from_json(job.challenge_json),
+        job.kind,
+        random.Random(job.seed),
+        other_photo=read_photo(Path(job.other_photo)) if job.other_photo else None,
     )
     spent = time.perf_counter() - started
-    write_clip(frames, Path(out))
+    write_clip(frames, Path(job.out))
     return spent

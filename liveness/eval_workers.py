@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import multiprocessing
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from typing import TypeVar
 
 import cv2
 
+Job = TypeVar("Job")
+Result = TypeVar("Result")
 
-def parallel(function, jobs: list, workers: int):
+
+def parallel(function: Callable[[Job], Result], jobs: list[Job], workers: int) -> Iterator[Result]:
     """function(job) for each job, results in order; in spawned processes if workers > 1."""
     if workers <= 1 or len(jobs) <= 1:
         yield from map(function, jobs)

@@ -39,9 +39,9 @@ import sys
 import time
 from dataclasses import fields, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
-from liveness.eval_report import format_table, summarise
+from liveness.eval_report import ClipResult, format_table, summarise
 from liveness.eval_set import (
     ATTACKS,
     ID_PHOTO_QUALITY,
@@ -57,6 +57,7 @@ from liveness.types import Challenge, Reference, Thresholds
 
 __all__ = [
     "ATTACKS",
+    "ClipResult",
     "ID_PHOTO_QUALITY",
     "ID_PHOTO_SIZE",
     "SOURCES",
@@ -206,12 +207,20 @@ def _reference(id_photo: bytes) -> Reference:
         raise ValueError(f"the ID photo was refused: {rejected}") from None
 
 
+class VerifyJob(NamedTuple):
+    """One clip to verify in a worker process (pickled)."""
+
+    reference: Reference
+    clip: dict[str, Any]  # a manifest entry as load_manifest returns it
+    thresholds: Thresholds
+
+
 def run(
     reference: Reference, clips: list[dict[str, Any]], thresholds: Thresholds, workers: int
-) -> list[dict[str, Any]]:
-    """Verify every clip (in ``workers`` processes); one result dict per clip, in order."""
-    jobs = [(reference, clip, thresholds) for clip in clips]
-    results = []
+) -> list[ClipResult]:
+    """Verify every clip (in ``workers`` processes); one result per clip, in order."""
+    jobs = [VerifyJob(reference, clip, thresholds) for clip in clips]
+    results: list[ClipResult] = []
     started = time.perf_counter()
     for done, result in enumerate(parallel(_verify_job, jobs, workers), 1):
         results.append(result)
@@ -224,7 +233,7 @@ def run(
     return results
 
 
-def _verify_job(job: tuple) -> dict[str, Any]:
+def _verify_job(job: VerifyJob) -> ClipResult:
     from liveness.verify import verify, verify_clip
 
     reference, clip, thresholds = job
@@ -244,16 +253,16 @@ def _verify_job(job: tuple) -> dict[str, Any]:
             other_photo=read_photo(Path(other)) if other else None,
         )
         verdict = verify(reference, frames, challenge, thresholds)
-    return {
-        "name": clip["name"],
-        "species": clip["species"],
-        "source": clip.get("source"),
-        "challenge": [step["action"] for step in json.loads(clip["challenge"])["steps"]],
-        "decision": verdict.decision,
-        "reasons": [r.code for r in verdict.reasons],
-        "scores": {k: round(float(v), 4) for k, v in verdict.scores.items()},
-        "timings_ms": {k: round(float(v), 1) for k, v in verdict.timings_ms.items()},
-    }
+    return ClipResult(
+        name=clip["name"],
+        species=clip["species"],
+        source=clip.get("source"),
+        challenge=[step["action"] for step in json.loads(clip["challenge"])["steps"]],
+        decision=verdict.decision,
+        reasons=[r.code for r in verdict.reasons],
+        scores={k: round(float(v), 4) for k, v in verdict.scores.items()},
+        timings_ms={k: round(float(v), 1) for k, v in verdict.timings_ms.items()},
+    )
 
 
 def _asdict(thresholds: Thresholds) -> dict[str, float]:

@@ -111,10 +111,19 @@ def head_pose(
     span_px = max(_dist(points, 36, 45), 1.0)
     depth = focal * (MODEL_POINTS[45][0] - MODEL_POINTS[36][0]) / span_px
     nose = points[30]
-    rvec = np.zeros((3, 1))
-    tvec = np.array([[(nose[0] - cx) * depth / focal], [(nose[1] - cy) * depth / focal], [depth]])
-    ok, rvec, tvec = cv2.solvePnP(
-        POSE_MODEL, image_points, camera, np.zeros(4), rvec, tvec, True, cv2.SOLVEPNP_ITERATIVE
+    rvec_guess = np.zeros((3, 1))
+    tvec_guess = np.array(
+        [[(nose[0] - cx) * depth / focal], [(nose[1] - cy) * depth / focal], [depth]]
+    )
+    ok, rvec, _ = cv2.solvePnP(
+        POSE_MODEL,
+        image_points,
+        camera,
+        np.zeros(4),
+        rvec_guess,
+        tvec_guess,
+        True,
+        cv2.SOLVEPNP_ITERATIVE,
     )
     if not ok:
         return 0.0, 0.0, 0.0

@@ -85,12 +85,13 @@ def correlation(a: np.ndarray, b: np.ndarray) -> float:
     return float((a * b).sum() / np.sqrt((a * a).sum() * (b * b).sum() + 1e-6))
 
 
-_CHIP_POINTS = np.float32([[10.5, 12], [21.5, 12], [16, 19], [11.5, 25], [20.5, 25]])
+_CHIP_POINTS = np.array([[10.5, 12], [21.5, 12], [16, 19], [11.5, 25], [20.5, 25]], np.float32)
 
 
 def _chip(image: np.ndarray, points: np.ndarray) -> np.ndarray:
-    source = np.float32(
-        [points[36:42].mean(0), points[42:48].mean(0), points[30], points[48], points[54]]
+    source = np.array(
+        [points[36:42].mean(0), points[42:48].mean(0), points[30], points[48], points[54]],
+        np.float32,
     )
     matrix, _ = cv2.estimateAffinePartial2D(source, _CHIP_POINTS)
     if matrix is None:

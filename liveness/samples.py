@@ -39,9 +39,22 @@ def sample_photos(directory: Path | None = None) -> dict[str, Path]:
 def _fetch_sdist_images(directory: Path) -> None:
     with tempfile.TemporaryDirectory() as download:
         subprocess.run(
-            [sys.executable, "-m", "pip", "download", "--quiet", "--no-binary", ":all:",
-             "--no-deps", "--no-build-isolation", SDIST, "-d", download],
-            check=True, timeout=300,
+            [
+                sys.executable,
+                "-m",
+                "pip",
+                "download",
+                "--quiet",
+                "--no-binary",
+                ":all:",
+                "--no-deps",
+                "--no-build-isolation",
+                SDIST,
+                "-d",
+                download,
+            ],
+            check=True,
+            timeout=300,
         )
         archive = next(Path(download).glob("face_recognition-1.3.0.tar.gz"))
         with tarfile.open(archive) as tar:

@@ -74,6 +74,17 @@ def _box_from_points(points: np.ndarray, shape: tuple[float, float, float]) -> f
     return faces.Box(cx - half, cy - half, cx + half, cy + half)
 
 
+def _blend(
+    old: tuple[float, float, float], new: tuple[float, float, float]
+) -> tuple[float, float, float]:
+    """A running average of box geometries, 0.7 of the old one."""
+    return (
+        0.7 * old[0] + 0.3 * new[0],
+        0.7 * old[1] + 0.3 * new[1],
+        0.7 * old[2] + 0.3 * new[2],
+    )
+
+
 def _drifted(box: faces.Box, points: np.ndarray, shape: tuple[float, float, float]) -> bool:
     """True when the landmarks no longer sit in the box they were predicted from."""
     again = _box_from_points(points, shape)
@@ -105,6 +116,8 @@ def track(frames: list[Frame], *, detect_every: int = DETECT_EVERY) -> Tracking:
     indices = sample(frames)
     tracks: list[Track] = []
     scale: float | None = None  # detection scale, fixed once the face's size is known
+    # The box-to-landmarks geometry: known from the first detection on, so whenever there are
+    # points to follow there is a shape too.
     shape: tuple[float, float, float] | None = None
     box: faces.Box | None = None
     points: np.ndarray | None = None
@@ -139,14 +152,14 @@ def track(frames: list[Frame], *, detect_every: int = DETECT_EVERY) -> Tracking:
                 # landmarks, retrying every frame, but not for long (they can slide away).
                 box = (
                     _box_from_points(points, shape)
-                    if points is not None and misses < LOST_AFTER
+                    if points is not None and shape is not None and misses < LOST_AFTER
                     else None
                 )
                 if tiny < 0 and scale is None:
                     small = faces.detect(gray, upsample=1)
                     detections += 1
                     tiny = small[0].width if small else 0.0
-        elif points is not None:
+        elif points is not None and shape is not None:
             box = _box_from_points(points, shape)
         since_detection += 1
         if box is None:
@@ -158,11 +171,7 @@ def track(frames: list[Frame], *, detect_every: int = DETECT_EVERY) -> Tracking:
             # The box-to-landmarks geometry, averaged over detections: the predictor is
             # sensitive to its box, and a single detection's box is noisy.
             measured = _box_geometry(box, new_points)
-            shape = (
-                measured
-                if shape is None
-                else tuple(0.7 * a + 0.3 * b for a, b in zip(shape, measured, strict=True))
-            )
+            shape = measured if shape is None else _blend(shape, measured)
         elif shape is not None and _drifted(box, new_points, shape):
             if misses:  # the detector cannot see a face and the landmarks slide: it is gone
                 points = None

@@ -66,6 +66,7 @@ from liveness.reasons import Finding, reason
 from liveness.steps import judge_steps
 from liveness.types import (
     Challenge,
+    Decision,
     Frame,
     Reason,
     Reference,
@@ -171,6 +172,7 @@ def _verdict(
         item = reason(code, action=action)
         if item not in reasons:
             reasons.append(item)
+    decision: Decision
     if any(r.code in REJECTING for r in reasons):
         decision = "rejected"
     elif reasons:

@@ -25,7 +25,10 @@ def _face_crop(head: Head, width_faces: float, aspect: float) -> tuple[int, int,
 def _crop(image: np.ndarray, box: tuple[int, int, int, int]) -> np.ndarray:
     x0, y0, w, h = box
     return cv2.warpAffine(
-        image, np.float32([[1, 0, -x0], [0, 1, -y0]]), (w, h), borderMode=cv2.BORDER_REFLECT_101
+        image,
+        np.array([[1, 0, -x0], [0, 1, -y0]], np.float32),
+        (w, h),
+        borderMode=cv2.BORDER_REFLECT_101,
     )
 
 
@@ -86,7 +89,8 @@ def render_print(
             flags=cv2.INTER_LINEAR,
             borderMode=cv2.BORDER_TRANSPARENT,
         )
-        thumb = cv2.perspectiveTransform(np.float32([[[0.0, ph * 0.8]]]), homography)[0, 0]
+        corner = np.array([[[0.0, ph * 0.8]]], np.float32)
+        thumb = cv2.perspectiveTransform(corner, homography)[0, 0]
         cv2.ellipse(
             frame,
             (int(thumb[0]), int(thumb[1])),
@@ -149,8 +153,8 @@ def render_screen(
         * (grid_x * math.cos(stripe_angle) + grid_y * math.sin(stripe_angle))
     )
     along_sin, along_cos = np.sin(along), np.cos(along)
-    screen_corners = np.float32(
-        [[[0, 0]], [[screen_w, 0]], [[screen_w, screen_h]], [[0, screen_h]]]
+    screen_corners = np.array(
+        [[[0, 0]], [[screen_w, 0]], [[screen_w, screen_h]], [[0, screen_h]]], np.float32
     )
     glare_at = np.array([rng.uniform(0.2, 0.8) * screen_w, rng.uniform(0.15, 0.6) * screen_h])
     glare_size = rng.uniform(0.15, 0.3) * screen_w
@@ -159,7 +163,7 @@ def render_screen(
         -(((gx - glare_at[0]) / glare_size) ** 2 + ((gy - glare_at[1]) / (1.6 * glare_size)) ** 2)
     )
     glare = (glare * rng.uniform(70, 130)).astype(np.float32)
-    tint = np.float32([rng.uniform(0.88, 0.95), 1.0, rng.uniform(1.0, 1.08)])
+    tint = np.array([rng.uniform(0.88, 0.95), 1.0, rng.uniform(1.0, 1.08)], np.float32)
     frames = []
     for i in range(len(t)):
         phone = plane(

@@ -22,8 +22,8 @@ def indoor_room(rng: random.Random, size: tuple[int, int]) -> np.ndarray:
         w, h = rng.randint(60, 240), rng.randint(60, 300)
         colour = [rng.uniform(40, 200) for _ in range(3)]
         cv2.rectangle(room, (x0, y0), (x0 + w, y0 + h), colour, -1)
-    room = cv2.GaussianBlur(room, (0, 0), 3)
-    return np.clip(room, 0, 255).astype(np.uint8)
+    soft = cv2.GaussianBlur(room, (0, 0), 3)
+    return np.clip(soft, 0, 255).astype(np.uint8)
 
 
 def plane(
@@ -89,9 +89,10 @@ class Camera:
         height, width = image.shape[:2]
         dx, dy = self.rng.randrange(32), self.rng.randrange(32)
         field = self.fields[self.rng.randrange(3)][dy : dy + height, dx : dx + width]
-        out = image.astype(np.float32) + field
+        out: np.ndarray = image.astype(np.float32) + field
         if self.blur > 0.3:
             out = cv2.GaussianBlur(out, (0, 0), self.blur)
         bgr = cv2.cvtColor(np.clip(out, 0, 255).astype(np.uint8), cv2.COLOR_RGB2BGR)
         ok, data = cv2.imencode(".jpg", bgr, [cv2.IMWRITE_JPEG_QUALITY, self.quality])
-        return cv2.cvtColor(cv2.imdecode(data, cv2.IMREAD_COLOR) if ok else bgr, cv2.COLOR_BGR2RGB)
+        decoded = cv2.imdecode(data, cv2.IMREAD_COLOR) if ok else None
+        return cv2.cvtColor(bgr if decoded is None else decoded, cv2.COLOR_BGR2RGB)

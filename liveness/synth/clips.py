@@ -74,7 +74,7 @@ def write_clip(frames: list[Frame], path: Path, fps: int = 15) -> None:
         raise ValueError("no frames to write")
     codec = "VP80" if Path(path).suffix.lower() == ".webm" else "mp4v"
     height, width = frames[0].image.shape[:2]
-    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*codec), fps, (width, height))
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter.fourcc(*codec), fps, (width, height))
     if not writer.isOpened():
         raise OSError(f"OpenCV cannot write {path} with codec {codec}")
     try:

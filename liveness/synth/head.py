@@ -68,7 +68,7 @@ def _photo_landmarks(photo: np.ndarray) -> np.ndarray:
 def build_head(photo: np.ndarray, rng: random.Random, size: tuple[int, int]) -> Head:
     width, height = size
     marks = _photo_landmarks(photo)
-    scale = rng.uniform(0.30, 0.37) * width / np.linalg.norm(marks[16] - marks[0])
+    scale = float(rng.uniform(0.30, 0.37) * width / np.linalg.norm(marks[16] - marks[0]))
     resized = cv2.resize(
         photo,
         None,
@@ -159,7 +159,7 @@ def _depth(u: np.ndarray, bump: np.ndarray | float, slant: float) -> np.ndarray:
 def _place(image: np.ndarray, shift: np.ndarray, size: tuple[int, int]) -> np.ndarray:
     """The image moved by ``shift`` into a frame of ``size``; where the photo does not reach,
     a heavy blur of its edge (a mirrored border could show a second face)."""
-    move = np.float32([[1, 0, shift[0]], [0, 1, shift[1]]])
+    move = np.array([[1, 0, shift[0]], [0, 1, shift[1]]], np.float32)
     sharp = cv2.warpAffine(
         image, move, size, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE
     )
@@ -197,7 +197,7 @@ def _triangulate(xy: np.ndarray) -> np.ndarray:
         (int(low[0]), int(low[1]), int(high[0] - low[0]) + 1, int(high[1] - low[1]) + 1)
     )
     subdiv.insert([(float(x), float(y)) for x, y in xy])
-    corners = subdiv.getTriangleList().reshape(-1, 3, 2)
+    corners = np.asarray(subdiv.getTriangleList()).reshape(-1, 3, 2)
     nearest = np.linalg.norm(corners[:, :, None, :] - xy[None, None, :, :], axis=3)
     index = nearest.argmin(axis=2)
     exact = nearest.min(axis=2).max(axis=1) < 0.5  # drops triangles on Subdiv2D's outer vertices
