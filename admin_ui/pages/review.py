@@ -18,6 +18,8 @@ from litestar.response import Redirect, Template
 from admin_ui.web import field_errors, render
 from liveness.types import Thresholds
 from reporting_api.access import OFFICER
+from reporting_api.api.review import attempt_detail_out, attempt_out
+from reporting_api.api.review_schemas import AttemptDetailOut
 from reporting_api.errors import Conflict, InvalidInput, TransitionNotAllowed
 from reporting_api.http.context import CtxDep, PagingDep, PathId
 from reporting_api.services import review as service
