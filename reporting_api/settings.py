@@ -38,7 +38,7 @@ class TwilioSettings:
     messaging_service_sid: str | None = None
     """`TWILIO_MESSAGING_SERVICE_SID` (MG...), used instead of `TWILIO_FROM` when set."""
     base_url: str | None = None
-    """`TWILIO_BASE_URL`: another API host, such as the local fake (scheduler/fake_twilio.py)."""
+    """`TWILIO_BASE_URL`: another API host, such as the local fake (scheduler/fake_twilio/)."""
     timeout_seconds: float = 10.0
     """`TWILIO_TIMEOUT_SECONDS`: one HTTP call to Twilio gives up after this long."""
     max_connections: int = 32
