@@ -1,15 +1,13 @@
 """Whether and what to send for a claimed reminder, from the data as it is at send time.
 
-Pure: a row of `store.outbox_claims.load_for_sending` and ``now`` in, a Decision out. Reasons for
+Pure: a row of `store.outbox_context.load_for_sending` and ``now`` in, a Decision out. Reasons for
 not sending are kept on the row (`error_message`) so an officer sees why nothing went out.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from reporting_api.reminder_schedule import MISSED_FOLLOW_UP, STAFF_KINDS
 from reporting_api.services.checkins import effective_status
@@ -21,6 +19,7 @@ from reporting_api.sms_templates import (
     render_staff_alert,
 )
 from reporting_api.statuses import CheckInStatus
+from reporting_api.store.outbox_context import SendingRow
 
 # A reminder before the due date is pointless once the person has reported or the day passed.
 SEND_BEFORE_DUE = frozenset({CheckInStatus.UPCOMING, CheckInStatus.OPEN})
@@ -37,22 +36,21 @@ class Decision:
     language: str = "th"
 
 
-def decide(
-    row: Mapping[str, Any], now: datetime, *, blocked: set[str], public_base_url: str
-) -> Decision:
+def decide(row: SendingRow, now: datetime, *, blocked: set[str], public_base_url: str) -> Decision:
     """Whether and what to send for one claimed row, from the data as it is at ``now``."""
     if row["kind"] in STAFF_KINDS:
         return _decide_staff(row, now, blocked)
     if row["case_status"] != "active":
         return Decision("cancel", f"case {row['case_status']}")
-    if row["check_in_id"] is None:
+    due_date = row["due_date"]  # NULL with the check-in (a deleted one leaves check_in_id NULL)
+    if row["check_in_id"] is None or due_date is None:
         return Decision("cancel", "check-in removed")
     if now >= row["expires_at"]:
         return Decision("skip", "too late: the message would no longer be true")
     if row["sms_opt_out"]:
         return Decision("skip", "the person turned SMS off")
-    phone = row["defendant_phone"]
-    if phone in blocked:
+    phone = row["defendant_phone"]  # a person's reminder goes with its person (cascade)
+    if phone is None or phone in blocked:
         return Decision("skip", "the number cannot receive SMS")
     status = effective_status(
         {
@@ -75,15 +73,15 @@ def decide(
             language=language,
             office_name_th=row["office_name_th"],
             office_name_en=row["office_name_en"],
-            due_date=row["due_date"],
+            due_date=due_date,
             link=checkin_link(public_base_url, row["code"] or ""),
-            is_last=row["due_date"] == row["last_due_date"],
+            is_last=due_date == row["last_due_date"],
         )
     )
     return Decision("send", to=phone, body=body, language=language)
 
 
-def _decide_staff(row: Mapping[str, Any], now: datetime, blocked: set[str]) -> Decision:
+def _decide_staff(row: SendingRow, now: datetime, blocked: set[str]) -> Decision:
     if row["flag_acknowledged_at"] is not None or row["flag_resolved_at"] is not None:
         return Decision("skip", "the flag was acknowledged")
     if now >= row["expires_at"]:

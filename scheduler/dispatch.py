@@ -26,14 +26,15 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from reporting_api.reminder_schedule import QuietHours, retry_at
 from reporting_api.services import delivery
 from reporting_api.settings import Settings
 from reporting_api.store import delivery as delivery_store
-from reporting_api.store import outbox, transaction
+from reporting_api.store import outbox, outbox_context, transaction
 from reporting_api.store import outbox_claims as store
+from reporting_api.store.outbox_context import SendingRow
 from scheduler.decisions import Decision, decide
 from scheduler.sender import (
     PermanentSendError,
@@ -74,7 +75,7 @@ def new_worker_id() -> str:
 
 @dataclass
 class _Try:
-    row: dict[str, Any]
+    row: SendingRow
     decision: Decision
     reconcile: bool
     outcome: str = ""  # sent, found, ended, retry, unknown, failed, unreachable, released
@@ -126,13 +127,13 @@ class Dispatcher:
         # The lease is only safe while every send starts well before it lapses.
         deadline = time.monotonic() + s.lease_seconds - 2 * self.settings.twilio.timeout_seconds - 5
         previous = {c["id"]: c["previous_status"] for c in claimed}
-        rows = await self._db(report, store.load_for_sending(list(previous)))
+        rows = await self._db(report, outbox_context.load_for_sending(list(previous)))
         phones = {r["defendant_phone"] for r in rows} | {r["staff_phone"] for r in rows}
         phones |= {r["to_phone"] for r in rows}
         blocked = await self._db(report, delivery_store.blocked_among(p for p in phones if p))
 
         tries: list[_Try] = []
-        ended: list[tuple[dict[str, Any], Decision]] = []
+        ended: list[tuple[SendingRow, Decision]] = []
         for row in rows:
             decision = decide(
                 row, now, blocked=blocked, public_base_url=self.settings.public_base_url
@@ -194,7 +195,9 @@ class Dispatcher:
             try:
                 if t.reconcile:
                     since = t.row["first_attempt_at"] or t.row["expires_at"] - timedelta(days=60)
-                    found = await self.sender.find_sent(t.row["to_phone"], t.row["body"], since)
+                    # A row tried before holds the number and text it was tried with.
+                    to_phone, body = t.row["to_phone"] or "", t.row["body"] or ""
+                    found = await self.sender.find_sent(to_phone, body, since)
                     if found is not None:
                         t.outcome, t.result = "found", found
                         return

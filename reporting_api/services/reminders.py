@@ -28,6 +28,7 @@ from reporting_api.store import cases as case_store
 from reporting_api.store import offices as office_store
 from reporting_api.store import outbox as store
 from reporting_api.store import reminder_settings as settings_store
+from reporting_api.store.outbox import NewReminder, ReminderState
 
 CHECK_IN_CODE_BYTES = 9
 """72 random bits: 12 URL-safe characters in the SMS link."""
@@ -70,7 +71,7 @@ def reminder_rows(
     defendant_id: int,
     planned: Iterable[PlannedReminder],
     now: datetime,
-) -> list[dict[str, Any]]:
+) -> list[NewReminder]:
     """Rows to insert for a check-in's planned reminders."""
     return [
         {
@@ -105,7 +106,7 @@ def _plan(
 
 def _rows_for(
     case: dict[str, Any], check_in_id: int, planned: Sequence[Any], now: datetime
-) -> list[dict[str, Any]]:
+) -> list[NewReminder]:
     return reminder_rows(
         check_in_id=check_in_id,
         case_id=case["id"],
@@ -125,7 +126,7 @@ async def plan_for_new_check_ins(
     now: datetime,
 ) -> int:
     """Insert the reminders of freshly created check-ins (rows with id, due_date, closes_at)."""
-    rows: list[dict[str, Any]] = []
+    rows: list[NewReminder] = []
     for check_in in check_ins:
         planned = _plan(check_in, policy, quiet, now)
         rows += _rows_for(case, check_in["id"], planned, now)
@@ -143,11 +144,11 @@ async def replan_for_check_ins(
     """Bring the reminders of changed check-ins in line with their new windows: untried ones
     move, missing kinds are added, kinds the plan no longer has are cancelled. Anything
     already tried (sent, failed, in flight) stays as it is and is never planned again."""
-    existing: dict[tuple[int, str], dict[str, Any]] = {
+    existing: dict[tuple[int | None, str], ReminderState] = {
         (row["check_in"], row["kind"]): row
         for row in await store.reminders_of_check_ins([c["id"] for c in check_ins])
     }
-    to_insert: list[dict[str, Any]] = []
+    to_insert: list[NewReminder] = []
     to_cancel: list[int] = []
     for check_in in check_ins:
         planned = _plan(check_in, policy, quiet, now)

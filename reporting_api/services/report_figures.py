@@ -5,25 +5,27 @@ month, and the backtest's precision and recall. Pure: rows in, what the page sho
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 from reporting_api import risk
-from reporting_api.store.backtest import ABSCONDED, OUTCOMES
-from reporting_api.store.reports import DIMENSIONS
+from reporting_api.store.backtest import ABSCONDED, OUTCOMES, BandOutcome
+from reporting_api.store.reports import DIMENSIONS, MONTH_COUNTS, GroupRow, MonthRow, RankedCaseRow
 from reporting_api.store.risk_scoring import facts_of
+from reporting_api.store.rows import OfficeRow
 
 log = logging.getLogger(__name__)
 
 
-def _name(row: dict[str, Any], lang: str) -> str:
+def _name(row: RankedCaseRow, lang: str) -> str:
     if lang == "en" and row.get("first_name_en"):
         return f"{row['first_name_en']} {row.get('last_name_en') or ''}".strip()
     return f"{row['title_th'] or ''}{row['first_name_th']} {row['last_name_th']}"
 
 
-def ranked(rows: list[dict[str, Any]], first_rank: int, as_of: datetime) -> list[dict[str, Any]]:
+def ranked(rows: Sequence[RankedCaseRow], first_rank: int, as_of: datetime) -> list[dict[str, Any]]:
     """The page's cases from ``first_rank`` on, each with its score explained."""
     ranked = []
     for n, row in enumerate(rows, start=first_rank):
@@ -60,7 +62,7 @@ def ranked(rows: list[dict[str, Any]], first_rank: int, as_of: datetime) -> list
     return ranked
 
 
-def _group_row(g: dict[str, Any], label_th: str, label_en: str) -> dict[str, Any]:
+def _group_row(g: Mapping[str, Any], label_th: str, label_en: str) -> dict[str, Any]:
     return {
         "key": g["key"],
         "label_th": label_th,
@@ -78,14 +80,16 @@ def _group_row(g: dict[str, Any], label_th: str, label_en: str) -> dict[str, Any
 
 
 def aggregates(
-    groups: list[dict[str, Any]], offices: dict[int, dict[str, Any]], staff: dict[int, str]
+    groups: Sequence[GroupRow], offices: Mapping[int, OfficeRow], staff: Mapping[int, str]
 ) -> dict[str, Any]:
     by_dim: dict[str, list[dict[str, Any]]] = {d: [] for d in DIMENSIONS}
     for g in groups:
         key = g["key"]
         if g["dim"] == "office":
-            office = offices.get(int(key), {})
-            row = _group_row(g, office.get("name_th", key), office.get("name_en", key))
+            office = offices.get(int(key))
+            row = _group_row(
+                g, office["name_th"] if office else key, office["name_en"] if office else key
+            )
         elif g["dim"] == "officer":
             name = staff.get(int(key), "") if key else ""
             row = _group_row(g, name or "(ไม่มีเจ้าหน้าที่)", name or "(no officer)")
@@ -135,38 +139,42 @@ def _months(first: date, last: date) -> list[str]:
 
 
 def compliance(
-    rows: list[dict[str, Any]],
+    rows: Sequence[MonthRow],
     date_from: date,
     date_to: date,
-    offices: dict[int, dict[str, Any]],
+    offices: Mapping[int, OfficeRow],
 ) -> dict[str, Any]:
-    names = ("on_time", "late", "missed", "excused")
-    months = {m: dict.fromkeys(names, 0) for m in _months(date_from, date_to)}
+    names = MONTH_COUNTS
+    months: dict[str, dict[str, int]] = {
+        m: dict.fromkeys(names, 0) for m in _months(date_from, date_to)
+    }
     missed: dict[int, int] = {}
     for row in rows:
-        month = months.setdefault(row["month"], dict.fromkeys(names, 0))
+        tally = months.setdefault(row["month"], dict.fromkeys(names, 0))
         for name in names:
-            month[name] += row[name]
+            tally[name] += row[name]
         missed[row["office_id"]] = missed.get(row["office_id"], 0) + row["missed"]
-    by_month = []
+    by_month: list[dict[str, Any]] = []
     for month, counts in sorted(months.items()):
         total = sum(counts.values())
         shares = {f"{n}_share": (counts[n] / total if total else None) for n in names}
         by_month.append({"month": month, **counts, "total": total, **shares})
-    by_office = [
-        {
-            "office_id": office_id,
-            "label_th": offices.get(office_id, {}).get("name_th", str(office_id)),
-            "label_en": offices.get(office_id, {}).get("name_en", str(office_id)),
-            "missed": count,
-        }
-        for office_id, count in missed.items()
-    ]
+    by_office: list[dict[str, Any]] = []
+    for office_id, count in missed.items():
+        office = offices.get(office_id)
+        by_office.append(
+            {
+                "office_id": office_id,
+                "label_th": office["name_th"] if office else str(office_id),
+                "label_en": office["name_en"] if office else str(office_id),
+                "missed": count,
+            }
+        )
     by_office.sort(key=lambda r: (-r["missed"], r["label_th"]))
     return {"by_month": by_month, "missed_by_office": by_office}
 
 
-def backtest(rows: list[dict[str, Any]]) -> dict[str, Any]:
+def backtest(rows: Sequence[BandOutcome]) -> dict[str, Any]:
     """Per band: cases and absconded in the band; and for "at least this band" as the alarm
     threshold, how many were flagged, how many of those absconded (precision) and what share
     of all who absconded were flagged (recall)."""

@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import math
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from reporting_api import risk
@@ -29,6 +29,7 @@ from reporting_api.store import offices as office_store
 from reporting_api.store import reports as store
 from reporting_api.store import risk_snapshot as snapshot_store
 from reporting_api.store import staff as staff_store
+from reporting_api.store.rows import OfficeRow
 from reporting_api.thai_dates import bangkok_today, local_midnight_utc
 
 PAGE_SIZE = 100
@@ -78,7 +79,7 @@ def _check(filters: Filters) -> None:
         )
 
 
-async def _scope(ctx: Ctx, office_id: int | None) -> tuple[int | None, list[dict[str, Any]]]:
+async def _scope(ctx: Ctx, office_id: int | None) -> tuple[int | None, list[OfficeRow]]:
     """The office the report covers (None: all) and the offices the filter may offer."""
     scope = office_scope(ctx.principal, office_id)
     offices = await office_store.list_offices()
@@ -89,13 +90,13 @@ async def _scope(ctx: Ctx, office_id: int | None) -> tuple[int | None, list[dict
     return scope, offices
 
 
-async def filter_offices(ctx: Ctx) -> list[dict[str, Any]]:
+async def filter_offices(ctx: Ctx) -> list[OfficeRow]:
     """The offices the report's filter offers this user (for a form shown with errors)."""
     _, offices = await _scope(ctx, None)
     return offices
 
 
-def _closed_between(filters: Filters) -> tuple[Any, Any]:
+def _closed_between(filters: Filters) -> tuple[datetime, datetime]:
     return (
         local_midnight_utc(filters.date_from),
         local_midnight_utc(filters.date_to + timedelta(days=1)),

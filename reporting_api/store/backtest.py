@@ -4,20 +4,29 @@ with its facts as of the day it closed (the scoring SQL of store/risk_scoring.py
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, TypedDict
 
 from reporting_api.store import transaction
 from reporting_api.store.risk_scoring import (
+    ScoredCaseRow,
     as_of_closing,
     band_sql,
+    fetch_sql,
     plan_each_time,
-    run_sql,
     scored_cte,
 )
 
 ABSCONDED, CONCLUDED = "absconded", "concluded"
 OUTCOMES = (ABSCONDED, CONCLUDED)
 """The recorded outcomes the backtest compares (revoked cases are neither and are left out)."""
+
+
+class BandOutcome(TypedDict):
+    """How many closed cases of one band ended one way."""
+
+    band: str
+    status: str
+    cases: int
 
 
 def _closed(office_id: int | None, args: dict[str, Any]) -> str:
@@ -33,14 +42,15 @@ def _closed(office_id: int | None, args: dict[str, Any]) -> str:
 
 async def backtest_bands(
     office_id: int | None, closed_from: datetime, closed_before: datetime
-) -> list[dict[str, Any]]:
+) -> list[BandOutcome]:
     """Cases closed as absconded or concluded in [closed_from, closed_before), scored with
     their facts as of closing: how many of each band ended each way."""
     args: dict[str, Any] = {"closed_from": closed_from, "closed_before": closed_before}
     cases = _closed(office_id, args)
     async with transaction():
         await plan_each_time()
-        rows = await run_sql(
+        rows = await fetch_sql(
+            BandOutcome,
             scored_cte(as_of_closing(), cases, shared_instant=False)
             + f"""
 SELECT band, status, COUNT(*) AS cases FROM (
@@ -57,12 +67,13 @@ GROUP BY band, status
 
 async def scored_closed_cases(
     office_id: int | None, closed_from: datetime, closed_before: datetime
-) -> list[dict[str, Any]]:
+) -> list[ScoredCaseRow]:
     """The backtest's cases one by one, facts as of closing and score: for checking the
     backtest against reporting_api.risk.assess (the report reads ``backtest_bands``)."""
     args: dict[str, Any] = {"closed_from": closed_from, "closed_before": closed_before}
     cases = _closed(office_id, args)
-    rows = await run_sql(
+    rows = await fetch_sql(
+        ScoredCaseRow,
         scored_cte(as_of_closing(), cases, shared_instant=False)
         + "SELECT * FROM scored ORDER BY case_id",
         args,

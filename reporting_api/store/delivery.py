@@ -7,7 +7,11 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
+from piccolo.columns import Column
+
+from reporting_api.store import row_as
 from reporting_api.store.outbox import DELIVERED, FAILED, QUEUED, SENDING, SENT, UNDELIVERED
+from reporting_api.store.rows import ReminderRow
 from reporting_api.tables import Reminder, SmsBlockedNumber
 
 # Delivery news only moves forward: a late "sent" callback never undoes "delivered".
@@ -16,11 +20,11 @@ DELIVERY_RANK = {QUEUED: 0, SENDING: 1, SENT: 2, DELIVERED: 3, UNDELIVERED: 3, F
 
 async def blocked_among(phones: Iterable[str]) -> set[str]:
     """Which of ``phones`` Twilio refused for good."""
-    phones = sorted({p for p in phones if p})
-    if not phones:
+    wanted = sorted({p for p in phones if p})
+    if not wanted:
         return set()
     rows = await SmsBlockedNumber.select(SmsBlockedNumber.phone).where(
-        SmsBlockedNumber.phone.is_in(phones)
+        SmsBlockedNumber.phone.is_in(wanted)
     )
     return {row["phone"] for row in rows}
 
@@ -45,12 +49,16 @@ async def block_number(
     return bool(rows)
 
 
-async def find_by_reference(reference: str) -> dict[str, Any] | None:
-    return await Reminder.select().where(Reminder.reference == reference).first()
+async def find_by_reference(reference: str) -> ReminderRow | None:
+    return row_as(
+        ReminderRow, await Reminder.select().where(Reminder.reference == reference).first()
+    )
 
 
-async def find_by_sid(message_sid: str) -> dict[str, Any] | None:
-    return await Reminder.select().where(Reminder.message_sid == message_sid).first()
+async def find_by_sid(message_sid: str) -> ReminderRow | None:
+    return row_as(
+        ReminderRow, await Reminder.select().where(Reminder.message_sid == message_sid).first()
+    )
 
 
 async def record_delivery(
@@ -65,7 +73,7 @@ async def record_delivery(
 ) -> bool:
     """Move a row from ``from_status`` to what Twilio reported (compare-and-set, so two
     callbacks racing cannot move it backwards). Returns whether the row changed."""
-    values: dict[Any, Any] = {
+    values: dict[Column | str, Any] = {
         Reminder.status: status,
         Reminder.message_sid: message_sid,
         Reminder.updated_at: now,

@@ -4,16 +4,17 @@ that causes it; rescheduled or cancelled while it is still only queued.
 A reminder row moves queued -> sending -> sent -> delivered | undelivered | failed, or ends
 cancelled (its check-in or case went away) or skipped (at send time there was no reason to
 send: opted out, already checked in, blocked number, too late). Claiming due rows and recording
-what was sent: `outbox_claims`; what Twilio reports afterwards: `delivery`.
+what was sent: `outbox_claims` (and `outbox_context`); what Twilio reports afterwards:
+`delivery`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import NotRequired, TypedDict
 
-from reporting_api.store import fetch_page
+from reporting_api.store import fetch_page, rows_as
 from reporting_api.store.rows import ReminderRow
 from reporting_api.tables import Reminder
 
@@ -24,7 +25,37 @@ UNSENT = (QUEUED,)
 FINAL = (SENT, DELIVERED, UNDELIVERED, FAILED, CANCELLED, SKIPPED)
 
 
-async def insert_reminders(rows: list[dict[str, Any]]) -> int:
+class NewReminder(TypedDict):
+    """A planned row: a person's reminder (check-in and defendant) or a staff alert (staff and
+    flag, no check-in)."""
+
+    check_in: int | None
+    case: int
+    office: int
+    defendant: NotRequired[int]
+    staff: NotRequired[int]
+    flag: NotRequired[int]
+    kind: str
+    due_at: datetime
+    expires_at: datetime
+    next_attempt_at: datetime
+    status: str
+    reference: str
+    created_at: datetime
+    updated_at: datetime
+
+
+class ReminderState(TypedDict):
+    """Where a check-in's reminder stands, for re-planning."""
+
+    id: int
+    check_in: int | None
+    kind: str
+    status: str
+    attempts: int
+
+
+async def insert_reminders(rows: Sequence[NewReminder]) -> int:
     """Insert planned rows; a (check_in, kind) or (flag, kind) that exists is left alone, so a
     sent reminder is never planned again. Returns how many rows were new."""
     if not rows:
@@ -37,12 +68,15 @@ async def insert_reminders(rows: list[dict[str, Any]]) -> int:
     return len(inserted)
 
 
-async def reminders_of_check_ins(check_in_ids: Sequence[int]) -> list[dict[str, Any]]:
+async def reminders_of_check_ins(check_in_ids: Sequence[int]) -> list[ReminderState]:
     if not check_in_ids:
         return []
-    return await Reminder.select(
-        Reminder.id, Reminder.check_in, Reminder.kind, Reminder.status, Reminder.attempts
-    ).where(Reminder.check_in.is_in(list(check_in_ids)))
+    return rows_as(
+        ReminderState,
+        await Reminder.select(
+            Reminder.id, Reminder.check_in, Reminder.kind, Reminder.status, Reminder.attempts
+        ).where(Reminder.check_in.is_in(list(check_in_ids))),
+    )
 
 
 async def reschedule_unsent(

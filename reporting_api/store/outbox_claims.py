@@ -1,5 +1,5 @@
-"""The dispatcher's hold on outbox rows: claim due ones, load what wording them needs, record
-what became of each try.
+"""The dispatcher's hold on outbox rows: claim due ones, store what is about to be sent, record
+what became of each try (what wording them needs is read by `outbox_context`).
 
 While a dispatcher holds a row it is `sending` with `claimed_by` and `lease_until`;
 `next_attempt_at` then equals the lease end, so one partial index on `next_attempt_at` finds
@@ -12,16 +12,36 @@ dispatcher that takes it asks Twilio before sending again (scheduler/dispatch.py
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime
-from typing import Any
+from datetime import datetime
+from typing import Any, TypedDict
+
+from piccolo.columns import Column
+from piccolo.columns.combination import Combinable
+from piccolo.engine.base import Engine
 
 from reporting_api.db import is_postgres
-from reporting_api.store import transaction
+from reporting_api.store import rows_as, transaction
 from reporting_api.store.outbox import DELIVERED, FAILED, QUEUED, SENDING, SENT, UNDELIVERED
 from reporting_api.tables import Reminder
 
 
-def _engine() -> Any:
+class Claimed(TypedDict):
+    """A row this claimer now holds, and its status before the claim."""
+
+    id: int
+    previous_status: str
+
+
+class Prepared(TypedDict):
+    """The number, text and language a claimed row is about to be sent with."""
+
+    id: int
+    to_phone: str
+    body: str
+    language: str
+
+
+def _engine() -> Engine:
     return Reminder._meta.db
 
 
@@ -33,16 +53,9 @@ def _placeholders(values: Sequence[Any]) -> str:
     return ", ".join("{}" for _ in values)
 
 
-def _to_date(value: Any) -> date | None:
-    # A computed column (max(due_date)) comes back from SQLite as text.
-    if value is None or isinstance(value, date):
-        return value
-    return date.fromisoformat(str(value)[:10])
-
-
 async def claim_due_reminders(
     now: datetime, *, claimer: str, lease_until: datetime, limit: int
-) -> list[dict[str, Any]]:
+) -> list[Claimed]:
     """Take up to ``limit`` reminders that are due, or whose claim lapsed, for ``claimer``.
 
     Returns ``{"id", "previous_status"}`` per row; `previous_status` `sending` means an earlier
@@ -53,7 +66,7 @@ async def claim_due_reminders(
             # FOR UPDATE SKIP LOCKED: a second dispatcher must skip rows the first one holds,
             # not wait for them, and never take the same row. The lease (next_attempt_at =
             # lease_until) hands a row back if its claimer dies before recording the outcome.
-            return await Reminder.raw(
+            claimed = await Reminder.raw(
                 """
                 WITH due AS (
                     SELECT id, status FROM reminder
@@ -75,6 +88,7 @@ async def claim_due_reminders(
                 lease_until,
                 now,
             )
+            return rows_as(Claimed, claimed)
     # SQLite has no row locks: BEGIN IMMEDIATE takes the database's write lock before the
     # SELECT, so a second dispatcher waits for this claim to commit and then sees the rows
     # already `sending` with a live lease.
@@ -97,54 +111,10 @@ async def claim_due_reminders(
             now,
             *ids,
         )
-    return [{"id": row["id"], "previous_status": row["status"]} for row in due]
+    return [Claimed(id=row["id"], previous_status=row["status"]) for row in due]
 
 
-_CONTEXT = """
-SELECT r.id, r.kind, r.reference, r.attempts, r.expires_at, r.to_phone, r.body, r.language,
-       r.first_attempt_at, r.message_sid, r.check_in AS check_in_id, r."case" AS case_id,
-       r.defendant AS defendant_id, r.staff AS staff_id, r.flag AS flag_id, r.office,
-       d.phone AS defendant_phone, d.sms_opt_out, d.preferred_language,
-       c.status AS check_in_status, c.due_date, c.opens_at, c.due_at AS check_in_due_at,
-       c.closes_at, c.code,
-       (SELECT max(c2.due_date) FROM check_in c2 WHERE c2."case" = r."case") AS last_due_date,
-       bc.status AS case_status, bc.black_case_number,
-       o.name_th AS office_name_th, o.name_en AS office_name_en,
-       s.phone AS staff_phone, s.active AS staff_active,
-       f.acknowledged_at AS flag_acknowledged_at, f.resolved_at AS flag_resolved_at,
-       f.raised_at AS flag_raised_at, f.kind AS flag_kind, fc.due_date AS flag_due_date
-FROM reminder r
-JOIN bail_case bc ON bc.id = r."case"
-JOIN office o ON o.id = r.office
-LEFT JOIN defendant d ON d.id = r.defendant
-LEFT JOIN check_in c ON c.id = r.check_in
-LEFT JOIN staff_user s ON s.id = r.staff
-LEFT JOIN flag f ON f.id = r.flag
-LEFT JOIN check_in fc ON fc.id = f.check_in
-"""
-
-
-async def load_for_sending(reminder_ids: Sequence[int]) -> list[dict[str, Any]]:
-    """Claimed rows with everything deciding and wording a message needs, in one query."""
-    if not reminder_ids:
-        return []
-    if _postgres():
-        rows = await Reminder.raw(_CONTEXT + "WHERE r.id = ANY({}::int[])", list(reminder_ids))
-    else:
-        rows = await Reminder.raw(
-            _CONTEXT + f"WHERE r.id IN ({_placeholders(reminder_ids)})", *reminder_ids
-        )
-    for row in rows:
-        row["last_due_date"] = _to_date(row["last_due_date"])
-        row["due_date"] = _to_date(row["due_date"])
-        row["flag_due_date"] = _to_date(row["flag_due_date"])
-        for key in ("sms_opt_out", "staff_active"):
-            if row[key] is not None:
-                row[key] = bool(row[key])
-    return rows
-
-
-async def save_prepared(claimer: str, items: Sequence[dict[str, Any]], now: datetime) -> None:
+async def save_prepared(claimer: str, items: Sequence[Prepared], now: datetime) -> None:
     """Store, before any send, the number and text of each row about to be tried, and count
     the try. A row whose outcome is later unknown is matched at Twilio by exactly these."""
     if not items:
@@ -225,7 +195,7 @@ async def mark_reminders_sent(claimer: str, sent: Sequence[tuple[int, str]], now
     return changed
 
 
-def _still_held(reminder_id: int, claimer: str) -> Any:
+def _still_held(reminder_id: int, claimer: str) -> Combinable:
     """The row is still this dispatcher's claim: a slow dispatcher whose lease ran out must
     not overwrite the outcome of whoever claimed the row after it."""
     return (
@@ -287,7 +257,7 @@ async def mark_reminder_done(
     undo_attempt: bool = False,
 ) -> None:
     """End a claimed row without a send: failed, skipped or cancelled, with the reason."""
-    values: dict[Any, Any] = {
+    values: dict[Column | str, Any] = {
         Reminder.status: status,
         Reminder.claimed_by: None,
         Reminder.lease_until: None,
@@ -304,7 +274,7 @@ async def release_claim(
     reminder_id: int, claimer: str, now: datetime, *, undo_attempt: bool
 ) -> None:
     """Give back a row this claimer did not get to send: due again at once."""
-    values: dict[Any, Any] = {
+    values: dict[Column | str, Any] = {
         Reminder.status: QUEUED,
         Reminder.claimed_by: None,
         Reminder.lease_until: None,

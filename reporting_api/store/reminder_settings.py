@@ -2,24 +2,38 @@
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import datetime
+from typing import TypedDict
 
+from reporting_api.store import columns, row_as
+from reporting_api.store.rows import OfficeReminderSettingsRow
 from reporting_api.tables import OfficeReminderSettings
 
 
-async def get_office_settings(office_id: int) -> dict[str, Any] | None:
-    return (
+class ReminderSettingsValues(TypedDict):
+    """What an admin sets for an office."""
+
+    offsets_days: list[int]
+    send_hour: int
+    follow_up_missed: bool
+    updated_at: datetime
+
+
+async def get_office_settings(office_id: int) -> OfficeReminderSettingsRow | None:
+    return row_as(
+        OfficeReminderSettingsRow,
         await OfficeReminderSettings.select()
         .where(OfficeReminderSettings.office == office_id)
-        .first()
+        .output(load_json=True)
+        .first(),
     )
 
 
-async def save_office_settings(office_id: int, values: dict[str, Any]) -> None:
+async def save_office_settings(office_id: int, values: ReminderSettingsValues) -> None:
     """Insert the office's settings or replace the ones it has."""
     query = OfficeReminderSettings.exists().where(OfficeReminderSettings.office == office_id)
     if await query:
-        await OfficeReminderSettings.update(values).where(
+        await OfficeReminderSettings.update(columns(values)).where(
             OfficeReminderSettings.office == office_id
         )
     else:

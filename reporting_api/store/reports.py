@@ -8,15 +8,83 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from decimal import Decimal
+from typing import Any, Literal, TypedDict
 
 from reporting_api import risk
 from reporting_api.store import transaction
-from reporting_api.store.risk_scoring import band_sql, money, on_postgres, plan_each_time, run_sql
+from reporting_api.store.risk_scoring import (
+    band_sql,
+    fetch_sql,
+    money,
+    on_postgres,
+    plan_each_time,
+)
 from reporting_api.store.risk_snapshot import snapshot_time
+from reporting_api.store.rows import RiskSnapshotRow
 from reporting_api.tables import BailCase
 
 DIMENSIONS = ("all", "band", "province", "office", "court", "officer")
+
+
+class RankedCaseRow(RiskSnapshotRow):
+    """A case on the ranking's page: its snapshot row, the person's names, the office and the
+    officer."""
+
+    title_th: str
+    first_name_th: str
+    last_name_th: str
+    first_name_en: str | None
+    last_name_en: str | None
+    office_code: str
+    office_name_th: str
+    office_name_en: str
+    officer_name: str | None
+
+
+GroupCount = Literal["cases", "high", "medium", "low", "score_sum", "missed", "unreachable"]
+GROUP_COUNTS: tuple[GroupCount, ...] = (
+    "cases",
+    "high",
+    "medium",
+    "low",
+    "score_sum",
+    "missed",
+    "unreachable",
+)
+
+
+class GroupRow(TypedDict):
+    """One aggregate: a dimension's group (``key``; for provinces also the English name),
+    its cases by band, summed score, missed check-ins, unreachable phones and bail."""
+
+    dim: str
+    key: str
+    label_en: str
+    cases: int
+    high: int
+    medium: int
+    low: int
+    score_sum: int
+    missed: int
+    unreachable: int
+    bail: Decimal
+    bail_high: Decimal
+
+
+MonthCount = Literal["on_time", "late", "missed", "excused"]
+MONTH_COUNTS: tuple[MonthCount, ...] = ("on_time", "late", "missed", "excused")
+
+
+class MonthRow(TypedDict):
+    """Check-in outcomes of one office in one month ("YYYY-MM")."""
+
+    month: str
+    office_id: int
+    on_time: int
+    late: int
+    missed: int
+    excused: int
 
 
 PAGE_COLUMNS = """s.*, d.title_th, d.first_name_th, d.last_name_th, d.first_name_en,
@@ -71,11 +139,11 @@ class SnapshotReport:
 
     computed_at: datetime | None
     """When it was computed (None: there is no snapshot row, so no active case)."""
-    page: list[dict[str, Any]]
+    page: list[RankedCaseRow]
     """One page of the ranked cases, with names and the facts behind each score."""
-    groups: list[dict[str, Any]]
+    groups: list[GroupRow]
     """The aggregates of every case in scope (``_group_sql``)."""
-    months: list[dict[str, Any]]
+    months: list[MonthRow]
     """Check-in outcomes by month and office (``_months``)."""
 
 
@@ -100,7 +168,8 @@ async def snapshot_report(
             await BailCase.raw("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
         await plan_each_time()
         computed_at = await snapshot_time()
-        page = await run_sql(
+        page = await fetch_sql(
+            RankedCaseRow,
             f"""
 SELECT {PAGE_COLUMNS}
 FROM (
@@ -115,19 +184,19 @@ ORDER BY s.score DESC, s.bail_amount DESC, s.case_id
 """,
             args,
         )
-        groups = await run_sql(_group_sql(where), args)
+        groups = await fetch_sql(GroupRow, _group_sql(where), args)
         months = await _months(office_id, first_day, last_day)
     for row in page:
         row["bail_amount"] = money(row["bail_amount"])
         row["score"] = int(row["score"])
-    for row in groups:
-        for name in ("cases", "high", "medium", "low", "score_sum", "missed", "unreachable"):
-            row[name] = int(row[name] or 0)
-        row["bail"], row["bail_high"] = money(row["bail"]), money(row["bail_high"])
+    for group in groups:
+        for name in GROUP_COUNTS:
+            group[name] = int(group[name] or 0)
+        group["bail"], group["bail_high"] = money(group["bail"]), money(group["bail_high"])
     return SnapshotReport(computed_at, page, [g for g in groups if g["cases"]], months)
 
 
-async def _months(office_id: int | None, first_day: date, last_day: date) -> list[dict[str, Any]]:
+async def _months(office_id: int | None, first_day: date, last_day: date) -> list[MonthRow]:
     """Check-ins due in [first_day, last_day] (and by the snapshot's instant) whose outcome is
     known, by month ("YYYY-MM") and office: verified on time, verified late, missed, excused."""
     args: dict[str, Any] = {"first": first_day, "last": last_day}
@@ -140,7 +209,8 @@ async def _months(office_id: int | None, first_day: date, last_day: date) -> lis
         if on_postgres()
         else "substr(d.due_date, 1, 7)"
     )
-    rows = await run_sql(
+    rows = await fetch_sql(
+        MonthRow,
         f"""
 SELECT {month} AS month, d.office_id, SUM(d.on_time) AS on_time, SUM(d.late) AS late,
     SUM(d.missed) AS missed, SUM(d.excused) AS excused
@@ -155,7 +225,7 @@ GROUP BY 1, 2
         row["month"] = (
             f"{month_value:%Y-%m}" if isinstance(month_value, date) else str(month_value)[:7]
         )
-        for name in ("on_time", "late", "missed", "excused"):
+        for name in MONTH_COUNTS:
             row[name] = int(row[name] or 0)
     rows.sort(key=lambda r: (r["month"], r["office_id"]))
     return rows

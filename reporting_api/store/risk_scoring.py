@@ -17,12 +17,45 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypedDict, TypeVar
 
 from reporting_api import risk
 from reporting_api.db import is_postgres
+from reporting_api.store import rows_as
 from reporting_api.tables import BailCase
 from reporting_api.thai_dates import bangkok_today
+
+R = TypeVar("R")
+
+
+class CaseFactsRow(TypedDict):
+    """The facts of a case that its score reads (columns of ``scored`` and of risk_snapshot)."""
+
+    release_date: date
+    bail_amount: Decimal
+    next_court_date: date | None
+    missed: int
+    last_missed_due: date | None
+    late: int
+    last_late_due: date | None
+    failed: int
+    suspicious: int
+    lockouts: int
+    unreachable: int
+    last_verified_on: date | None
+
+
+class ScoredCaseRow(CaseFactsRow):
+    """A row of ``scored``: a case, its facts as of the instant it is read at, its score."""
+
+    case_id: int
+    defendant_id: int
+    office_id: int
+    officer_id: int | None
+    court: str
+    status: str
+    closed_at: datetime | None
+    score: int
 
 
 def on_postgres() -> bool:
@@ -70,15 +103,15 @@ def as_of_closing() -> AsOf:
     """Closed cases, each read at its own closed_at."""
     # The day bounds are read in `scored`, over the columns of `facts`: closed_at unqualified.
     if on_postgres():
-        day = "CAST(closed_at AT TIME ZONE 'Asia/Bangkok' AS DATE)"
+        closing_day = "CAST(closed_at AT TIME ZONE 'Asia/Bangkok' AS DATE)"
         return AsOf(
             instant="bc.closed_at",
             since=f"bc.closed_at - INTERVAL '{risk.LOOKBACK_DAYS} days'",
-            today=day,
-            quiet_long=f"({day} - {risk.QUIET_LONG_DAYS})",
-            quiet=f"({day} - {risk.QUIET_DAYS})",
-            court_soon=f"({day} + {risk.COURT_SOON_DAYS})",
-            court_near=f"({day} + {risk.COURT_NEAR_DAYS})",
+            today=closing_day,
+            quiet_long=f"({closing_day} - {risk.QUIET_LONG_DAYS})",
+            quiet=f"({closing_day} - {risk.QUIET_DAYS})",
+            court_soon=f"({closing_day} + {risk.COURT_SOON_DAYS})",
+            court_near=f"({closing_day} + {risk.COURT_NEAR_DAYS})",
             args={},
         )
 
@@ -224,8 +257,8 @@ class _Sql:
     def __init__(self, text: str, args: dict[str, Any]) -> None:
         self.text, self.args = text, args
 
-    def compile(self) -> tuple[str, list[Any]]:
-        values: list[Any] = []
+    def compile(self) -> tuple[str, list[object]]:
+        values: list[object] = []
         out, i = [], 0
         while (start := self.text.find("{", i)) != -1:
             end = self.text.index("}", start)
@@ -236,9 +269,16 @@ class _Sql:
         return "".join(out), values
 
 
-async def run_sql(text: str, args: dict[str, Any]) -> list[dict[str, Any]]:
+async def run_sql(text: str, args: dict[str, Any]) -> None:
+    """Run a statement with named holes (the rebuild's inserts)."""
     sql, values = _Sql(text, args).compile()
-    return await BailCase.raw(sql, *values)
+    await BailCase.raw(sql, *values)
+
+
+async def fetch_sql(kind: type[R], text: str, args: dict[str, Any]) -> list[R]:
+    """The rows of a query with named holes, as their declared row type."""
+    sql, values = _Sql(text, args).compile()
+    return rows_as(kind, await BailCase.raw(sql, *values))
 
 
 async def plan_each_time(*settings: str) -> None:
@@ -266,7 +306,7 @@ def money(value: Any) -> Decimal:
     return Decimal(str(value or 0)).quantize(Decimal("0.01"))
 
 
-def facts_of(row: dict[str, Any]) -> risk.CaseFacts:
+def facts_of(row: CaseFactsRow) -> risk.CaseFacts:
     """A row of ``scored`` as reporting_api.risk reads it."""
     return risk.CaseFacts(
         release_date=_day(row["release_date"]) or date.min,

@@ -10,6 +10,7 @@ from reporting_api.services import cases as case_service
 from reporting_api.services import checkins as checkin_service
 from reporting_api.services import defendants as defendant_service
 from reporting_api.store import outbox_claims as store
+from reporting_api.store import outbox_context
 from reporting_api.tables import Flag, Reminder, SmsBlockedNumber
 from reporting_api.thai_dates import BANGKOK
 from scheduler.decisions import decide
@@ -241,7 +242,7 @@ async def _crash_after(world, sender, now, *, send: bool) -> str:
     claimer = "dead-worker/1"
     lease = now + timedelta(seconds=world.settings.scheduler.lease_seconds)
     (claimed,) = await store.claim_due_reminders(now, claimer=claimer, lease_until=lease, limit=1)
-    (row,) = await store.load_for_sending([claimed["id"]])
+    (row,) = await outbox_context.load_for_sending([claimed["id"]])
     decision = decide(row, now, blocked=set(), public_base_url=PUBLIC)
     await store.save_prepared(
         claimer,
