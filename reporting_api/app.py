@@ -37,6 +37,7 @@ from reporting_api.db import bind_tables, engine_from_url, is_postgres
 from reporting_api.http.context import provide_ctx, provide_paging
 from reporting_api.http.errors import EXCEPTION_HANDLERS
 from reporting_api.http.sessions import TokenAuthMiddleware
+from reporting_api.i18n import add_i18n_extension
 from reporting_api.runtime import Runtime, Verifier
 from reporting_api.services import attempts
 from reporting_api.settings import Settings
@@ -167,7 +168,9 @@ def create_app(
         # The check-in upload route has its own, larger ceiling (api/checkin_link.py).
         request_max_body_size=FORM_OVERHEAD_BYTES + settings.max_photo_bytes,
         template_config=TemplateConfig(
-            directory=[TEMPLATE_DIR, *template_dirs], engine=JinjaTemplateEngine
+            directory=[TEMPLATE_DIR, *template_dirs],
+            engine=JinjaTemplateEngine,
+            engine_callback=add_i18n_extension,
         ),
         logging_config=LoggingConfig(),
         debug=False,

@@ -7,7 +7,6 @@ The page shows no name and no case details before that, and nothing personal aft
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Any
 
 import msgspec
@@ -18,10 +17,11 @@ from litestar.params import HeaderParameter, JSONBody, PathParameter
 from litestar.response import Template
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_202_ACCEPTED
 
-from reporting_api.checkin_page.messages import MESSAGES
+from reporting_api.checkin_page.messages import script_messages_json, translations
 from reporting_api.clock import utcnow
 from reporting_api.errors import InvalidInput, Refused
 from reporting_api.http.context import PathId, client_address
+from reporting_api.i18n import LANGUAGE_NAMES, known_language, other_language, template_callables
 from reporting_api.services import attempts, links
 from reporting_api.services.links import LinkState, Visit, link_state
 from reporting_api.thai_dates import format_english_date, format_thai_date
@@ -55,8 +55,7 @@ def _visit(request: Request[Any, Any, Any], code: str) -> Visit:
 
 
 def _language(request: Request[Any, Any, Any], default: str | None) -> str:
-    lang = request.query_params.get("lang") or default or "th"
-    return lang if lang in MESSAGES else "th"
+    return known_language(request.query_params.get("lang") or default)
 
 
 def _json(body: dict[str, Any], status: int = HTTP_200_OK, **kwargs: Any) -> Response[Any]:
@@ -192,12 +191,12 @@ def _text(value: Any) -> str | None:
 def _context(
     code: str, lang: str, row: dict[str, Any] | None, notice: Refused | None
 ) -> dict[str, Any]:
-    t = MESSAGES[lang]
     context: dict[str, Any] = {
         "code": code,
         "lang": lang,
-        "t": t,
-        "messages_json": json.dumps(t, ensure_ascii=False).replace("</", "<\\/"),
+        **template_callables(translations(lang)),
+        "other_language": LANGUAGE_NAMES[other_language(lang)],
+        "messages_json": script_messages_json(lang),
         "notice": (notice.reason_th if lang == "th" else notice.reason) if notice else None,
         "open": row is not None and notice is None,
         "office_name": "",

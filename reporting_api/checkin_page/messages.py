@@ -1,88 +1,52 @@
-"""Every word the check-in page shows, Thai first and English."""
+"""The check-in page's words: its catalog in reporting_api/checkin_page/locale, Thai first.
+
+The template says ``{{ _("Online check-in") }}``; checkin.js reads the words it shows from a
+JSON island on the page (`script_messages_json`), by the names it looks them up with.
+"""
 
 from __future__ import annotations
 
-MESSAGES: dict[str, dict[str, str]] = {
-    "th": {
-        "title": "รายงานตัวออนไลน์",
-        "other_language": "English",
-        "due_line": "กำหนดรายงานตัว:",
-        "intro": "ยืนยันตัวตน แล้วถ่ายวิดีโอใบหน้าสั้น ๆ ประมาณ 5 วินาที ทำตามคำสั่งบนจอ "
-        "(หันซ้าย หันขวา กะพริบตา หรืออ้าปาก)",
-        "privacy_title": "ข้อมูลส่วนบุคคล",
-        "privacy": "วิดีโอใช้เพื่อเทียบใบหน้ากับรูปบัตรประชาชนของท่านเท่านั้น เก็บในระบบของกองทุนยุติธรรม "
-        "และลบภาพตามระยะเวลาที่กำหนด ตาม พ.ร.บ. คุ้มครองข้อมูลส่วนบุคคล",
-        "dob": "วันเกิด",
-        "id_last4": "เลขบัตรประชาชน 4 ตัวท้าย",
-        "start": "เริ่ม",
-        "camera_wait": "กำลังเปิดกล้อง…",
-        "no_camera": "โทรศัพท์นี้เปิดกล้องไม่ได้ โปรดติดต่อเจ้าหน้าที่",
-        "camera_denied": "ไม่ได้รับอนุญาตให้ใช้กล้อง โปรดอนุญาตในเบราว์เซอร์แล้วลองใหม่",
-        "too_dark": "มืดเกินไป โปรดไปที่สว่าง",
-        "not_centred": "โปรดวางใบหน้าให้อยู่ในกรอบวงรี",
-        "ready": "พร้อมแล้ว กดปุ่มเริ่มถ่าย",
-        "record": "เริ่มถ่าย",
-        "hold_still": "มองกล้องนิ่ง ๆ",
-        "action_turn_left": "หันหน้าไปทางซ้าย",
-        "action_turn_right": "หันหน้าไปทางขวา",
-        "action_blink": "กะพริบตา",
-        "action_open_mouth": "อ้าปาก",
-        "uploading": "กำลังส่งวิดีโอ…",
-        "retrying": "สัญญาณขาดหาย กำลังลองส่งใหม่…",
-        "network_error": "เชื่อมต่อไม่ได้ โปรดลองใหม่อีกครั้ง",
-        "verified": "รายงานตัวสำเร็จ",
-        "next_due": "กำหนดครั้งต่อไป:",
-        "last_one": "นี่คือการรายงานตัวครั้งสุดท้าย",
-        "review": "ส่งให้เจ้าหน้าที่ตรวจสอบแล้ว เจ้าหน้าที่จะติดต่อกลับหากต้องการข้อมูลเพิ่ม",
-        "try_again": "ยังยืนยันไม่ได้:",
-        "tries_left": "ลองได้อีก",
-        "retry": "ลองอีกครั้ง",
-        "location": "ส่งตำแหน่งที่อยู่ของฉันด้วย (ไม่บังคับ)",
-        "call_office": "โทรหาเจ้าหน้าที่",
-        "settings": "ตั้งค่าข้อความ SMS",
-        "stop_sms": "หยุดส่ง SMS แจ้งเตือน",
-        "not_me": "ฉันไม่ใช่บุคคลนี้ (ได้รับข้อความผิดคน)",
-        "saved": "บันทึกแล้ว",
-    },
-    "en": {
-        "title": "Online check-in",
-        "other_language": "ภาษาไทย",
-        "due_line": "Report by:",
-        "intro": "Confirm who you are, then record a short video of your face (about 5 seconds), "
-        "following the instructions (turn left, turn right, blink or open your mouth).",
-        "privacy_title": "Your personal data",
-        "privacy": "The video is used only to compare your face with your ID-card photo. It is kept "
-        "on the Justice Fund's own servers and deleted after the retention period, under the PDPA.",
-        "dob": "Date of birth",
-        "id_last4": "Last 4 digits of your national ID",
-        "start": "Start",
-        "camera_wait": "Opening the camera…",
-        "no_camera": "This phone cannot open its camera. Please contact your officer.",
-        "camera_denied": "Camera permission was refused. Allow it in the browser and try again.",
-        "too_dark": "Too dark: please move to a brighter place",
-        "not_centred": "Please put your face inside the oval",
-        "ready": "Ready: press the button to start",
-        "record": "Start recording",
-        "hold_still": "Look at the camera",
-        "action_turn_left": "Turn your head left",
-        "action_turn_right": "Turn your head right",
-        "action_blink": "Blink",
-        "action_open_mouth": "Open your mouth",
-        "uploading": "Sending the video…",
-        "retrying": "The connection dropped; trying again…",
-        "network_error": "Could not connect. Please try again.",
-        "verified": "You have checked in.",
-        "next_due": "Next check-in:",
-        "last_one": "This was your last check-in.",
-        "review": "Passed to an officer, who will contact you if anything more is needed.",
-        "try_again": "Not verified yet:",
-        "tries_left": "tries left:",
-        "retry": "Try again",
-        "location": "Also send my location (optional)",
-        "call_office": "Call your officer",
-        "settings": "SMS settings",
-        "stop_sms": "Stop SMS reminders",
-        "not_me": "This is not me (wrong number)",
-        "saved": "Saved",
-    },
-}
+import functools
+import json
+
+from reporting_api import i18n
+from reporting_api.checkin_page import LOCALE_DIR
+from reporting_api.i18n import Messages, known_language
+
+
+def translations(lang: str) -> Messages:
+    """The page's catalog in ``lang`` (Thai when the page does not have it)."""
+    return i18n.load(LOCALE_DIR, known_language(lang))
+
+
+def script_messages(lang: str) -> dict[str, str]:
+    """The words checkin.js shows, by the names it looks them up with."""
+    _ = translations(lang).gettext
+    return {
+        "no_camera": _("This phone cannot open its camera. Please contact your officer."),
+        "camera_denied": _("Camera permission was refused. Allow it in the browser and try again."),
+        "too_dark": _("Too dark: please move to a brighter place"),
+        "not_centred": _("Please put your face inside the oval"),
+        "ready": _("Ready: press the button to start"),
+        "hold_still": _("Look at the camera"),
+        # "action_" + the challenge step's action (liveness.challenge).
+        "action_turn_left": _("Turn your head left"),
+        "action_turn_right": _("Turn your head right"),
+        "action_blink": _("Blink"),
+        "action_open_mouth": _("Open your mouth"),
+        "retrying": _("The connection dropped; trying again…"),
+        "network_error": _("Could not connect. Please try again."),
+        "verified": _("You have checked in."),
+        "next_due": _("Next check-in:"),
+        "last_one": _("This was your last check-in."),
+        "review": _("Passed to an officer, who will contact you if anything more is needed."),
+        "try_again": _("Not verified yet:"),
+        "tries_left": _("tries left:"),
+        "saved": _("Saved"),
+    }
+
+
+@functools.cache
+def script_messages_json(lang: str) -> str:
+    """`script_messages` as JSON that is safe inside a <script> element."""
+    return json.dumps(script_messages(lang), ensure_ascii=False).replace("</", "<\\/")

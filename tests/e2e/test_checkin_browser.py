@@ -28,7 +28,7 @@ import pytest
 
 from liveness.challenge import new_challenge
 from liveness.video import frames_from_video
-from reporting_api.checkin_page.messages import MESSAGES
+from reporting_api.checkin_page.messages import script_messages
 from reporting_api.settings import CheckInSettings
 from reporting_api.thai_dates import format_thai_date
 from tests.checkin.helpers import BIRTH, open_check_in
@@ -40,7 +40,7 @@ from tests.e2e.phone import SLOW_3G, PhoneRun, check_in_on_phone
 
 pytestmark = [pytest.mark.db, pytest.mark.browser, pytest.mark.timeout(600)]
 
-TH = MESSAGES["th"]
+TH = script_messages("th")
 FIRST_CHALLENGE = new_challenge(random.Random(SEED))  # what the live app issues first
 # Camera open -> recording start: the tap on record as soon as it is enabled (0.03-0.1 s),
 # POST /challenge answered after CHALLENGE_LATENCY_S (phone.check_in_on_phone: the server
