@@ -75,6 +75,22 @@ $(ADMIN_VENDOR): admin_ui/frontend/package.json admin_ui/frontend/package-lock.j
 	mkdir -p admin_ui/static/vendor
 	cp admin_ui/frontend/node_modules/htmx.org/dist/htmx.min.js $@
 
+# Words (docs/translating.md): extract every message of the code and templates of each catalog
+# into its template (.pot, not committed), then bring the Thai and English catalogs (.po) up to
+# date with it: new messages come in empty, messages no longer used go. A catalog is its folder
+# with a locale/ inside; the service compiles the .po files in memory when it first needs them.
+CATALOGS := admin_ui reporting_api/checkin_page
+.PHONY: messages
+messages: $(VENV)/.installed
+	for dir in $(CATALOGS); do \
+	  $(BIN)/pybabel extract --mapping-file babel.cfg --add-comments TRANSLATORS: \
+	    --add-location file --sort-by-file --width 100 --project bail-checkin \
+	    --copyright-holder "Justice Fund bail check-in" \
+	    --output-file $$dir/locale/messages.pot $$dir || exit 1; \
+	  $(BIN)/pybabel update --input-file $$dir/locale/messages.pot --output-dir $$dir/locale \
+	    --domain messages --ignore-obsolete --previous --width 100 || exit 1; \
+	done
+
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check reporting_api scheduler tests bench
 

@@ -2,7 +2,8 @@
 HarfBuzz with a Thai font from Debian's fonts-thai-tlwg).
 
 Both take the dictionary reporting_api.services.reports.risk_report returns and the page's
-words, so they show the same rows as the page.
+language, and take their words from the same catalog as the page (admin_ui/locale), so they
+show the same rows in the same words.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from admin_ui.i18n import translations
+from admin_ui.labels import labels
 from admin_ui.web import date_text, datetime_text
 
 TLWG_DIR = Path("/usr/share/fonts/truetype/tlwg")
@@ -60,50 +63,58 @@ def thai_font() -> tuple[Path, Path]:
     )
 
 
-def _office(data: dict[str, Any], lang: str, t: dict[str, str]) -> str:
+def _office(data: dict[str, Any], lang: str) -> str:
     office_id = data["filters"].office_id
     if office_id is None:
-        return t["all_offices"]
+        return translations(lang).gettext("All offices")
     for o in data["offices"]:
         if o["id"] == office_id:
             return o["name_th"] if lang == "th" else o["name_en"]
     return str(office_id)
 
 
-def _heading(data: dict[str, Any], lang: str, t: dict[str, str]) -> list[str]:
+def _heading(data: dict[str, Any], lang: str) -> list[str]:
+    catalog = translations(lang)
+    _, pgettext = catalog.gettext, catalog.pgettext
     f = data["filters"]
+    office, as_of = _("Office"), _("As of")
+    date_from, date_to = pgettext("date range", "From"), pgettext("date range", "To")
+    page_of = _("Page %(page)s of %(pages)s · %(total)s cases")
     return [
-        t["report_title"],
-        f"{t['office']}: {_office(data, lang, t)}",
-        f"{t['date_from']} {date_text(lang, f.date_from)} {t['date_to']} "
-        f"{date_text(lang, f.date_to)}",
-        f"{t['as_of']} {datetime_text(lang, data['as_of'])}",
-        t["page_of"].format(page=f.page, pages=data["pages"], total=data["total"]),
-        t["caveat"],
+        _("Absconding-risk report"),
+        f"{office}: {_office(data, lang)}",
+        f"{date_from} {date_text(lang, f.date_from)} {date_to} {date_text(lang, f.date_to)}",
+        f"{as_of} {datetime_text(lang, data['as_of'])}",
+        page_of % {"page": f.page, "pages": data["pages"], "total": data["total"]},
+        _(
+            "The score is a starting point for ordering officers' attention, not a validated "
+            "model; it never justifies any action against a person by itself."
+        ),
     ]
 
 
-def _explanation(row: dict[str, Any], lang: str, t: dict[str, str]) -> str:
+def _explanation(row: dict[str, Any], lang: str) -> str:
     if not row["factors"]:
-        return t["no_factors"]
+        return translations(lang).gettext("No risk factors")
     return "\n".join(
         f"+{f.points} {f.explanation_th if lang == 'th' else f.explanation_en}"
         for f in row["factors"]
     )
 
 
-def ranking_columns(t: dict[str, str]) -> list[str]:
+def ranking_columns(lang: str) -> list[str]:
+    _ = translations(lang).gettext
     return [
-        t["rank"],
-        t["name"],
-        t["office"],
-        t["court"],
-        t["officer"],
-        t["score"],
-        t["band"],
-        t["bail"],
-        t["next_court"],
-        t["why"],
+        _("#"),
+        _("Name"),
+        _("Office"),
+        _("Court"),
+        _("Officer"),
+        _("Score"),
+        _("Band"),
+        _("Bail (THB)"),
+        _("Next court date"),
+        _("Why"),
     ]
 
 
@@ -114,18 +125,31 @@ def _label(row: dict[str, Any], lang: str) -> str:
 AGGREGATE_SECTIONS = ("by_province", "by_office", "by_court", "by_officer")
 
 
-def _aggregate_header(t: dict[str, str]) -> list[str]:
+def _aggregate_titles(lang: str) -> dict[str, str]:
+    _ = translations(lang).gettext
+    return {
+        "by_province": _("By province"),
+        "by_office": _("By office"),
+        "by_court": _("By court"),
+        "by_officer": _("By officer"),
+    }
+
+
+def _aggregate_header(lang: str) -> list[str]:
+    catalog = translations(lang)
+    _, pgettext = catalog.gettext, catalog.pgettext
+    band = labels(lang).band
     return [
-        t["group"],
-        t["cases"],
-        t["band_high"],
-        t["band_medium"],
-        t["band_low"],
-        t["average"],
-        t["missed_180"],
-        t["unreachable"],
-        t["bail"],
-        t["bail_high"],
+        _("Group"),
+        _("Cases"),
+        band["high"],
+        band["medium"],
+        band["low"],
+        _("Average score"),
+        _("Missed (180 days)"),
+        pgettext("report column", "Phone unreachable"),
+        _("Bail (THB)"),
+        _("Bail, high risk"),
     ]
 
 
@@ -144,21 +168,23 @@ def _aggregate_values(row: dict[str, Any], label: str) -> list[Any]:
     ]
 
 
-def _backtest_header(t: dict[str, str]) -> list[str]:
+def _backtest_header(lang: str) -> list[str]:
+    _ = translations(lang).gettext
     return [
-        t["threshold"],
-        t["in_band"],
-        t["absconded_in_band"],
-        t["flagged"],
-        t["flagged_absconded"],
-        t["precision"],
-        t["recall"],
+        _("Threshold: this band or above"),
+        _("Cases in band"),
+        _("Absconded (in band)"),
+        _("At or above"),
+        _("Absconded (at or above)"),
+        _("Precision"),
+        _("Recall"),
     ]
 
 
-def _backtest_values(b: dict[str, Any], t: dict[str, str]) -> list[Any]:
+def _backtest_values(b: dict[str, Any], lang: str) -> list[Any]:
+    from_points = translations(lang).gettext("from %(n)s points") % {"n": b["from"]}
     return [
-        f"{t['band_' + b['band']]} ({t['from_points'].format(n=b['from'])})",
+        f"{labels(lang).band[b['band']]} ({from_points})",
         b["cases"],
         b["absconded"],
         b["flagged"],
@@ -168,23 +194,34 @@ def _backtest_values(b: dict[str, Any], t: dict[str, str]) -> list[Any]:
     ]
 
 
+def _backtest_note(lang: str) -> str:
+    return translations(lang).gettext(
+        "Cases closed in the date range as absconded or concluded, each scored with its facts "
+        "as of the day it closed. Precision: of the cases at or above the threshold, the share "
+        "that absconded; recall: of all who absconded, the share at or above it."
+    )
+
+
 # --- Excel -------------------------------------------------------------------------------
 
 
-def report_xlsx(data: dict[str, Any], lang: str, t: dict[str, str]) -> bytes:
+def report_xlsx(data: dict[str, Any], lang: str) -> bytes:
     """Three sheets: the ranking (the page's rows, one per row, typed cells), the aggregates
     (with the filters on top), and the backtest."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
 
+    catalog = translations(lang)
+    _, pgettext = catalog.gettext, catalog.pgettext
+    band, compliance = labels(lang).band, labels(lang).compliance
     book = Workbook()
     bold = Font(bold=True)
     wrap = Alignment(wrap_text=True, vertical="top")
 
     ranking = book.active
-    ranking.title = t["sheet_ranking"][:31]
-    ranking.append(ranking_columns(t))
+    ranking.title = pgettext("sheet name", "Ranking")[:31]
+    ranking.append(ranking_columns(lang))
     for cell in ranking[1]:
         cell.font = bold
     for row in data["rows"]:
@@ -196,10 +233,10 @@ def report_xlsx(data: dict[str, Any], lang: str, t: dict[str, str]) -> bytes:
                 row["court"],
                 row["officer"],
                 row["score"],
-                t["band_" + row["band"]],
+                band[row["band"]],
                 row["bail_amount"],
                 row["next_court_date"],
-                _explanation(row, lang, t),
+                _explanation(row, lang),
             ]
         )
         line = ranking.max_row
@@ -212,8 +249,8 @@ def report_xlsx(data: dict[str, Any], lang: str, t: dict[str, str]) -> bytes:
     if data["rows"]:
         ranking.auto_filter.ref = ranking.dimensions
 
-    sheet = book.create_sheet(t["sheet_aggregates"][:31])
-    for line in _heading(data, lang, t):
+    sheet = book.create_sheet(pgettext("sheet name", "Aggregates")[:31])
+    for line in _heading(data, lang):
         sheet.append([line])
     sheet["A1"].font = Font(bold=True, size=14)
 
@@ -234,20 +271,21 @@ def report_xlsx(data: dict[str, Any], lang: str, t: dict[str, str]) -> bytes:
 
     summary = data["summary"]
     table(
-        t["active_cases"],
-        _aggregate_header(t),
-        [_aggregate_values(summary, t["total"])]
-        + [_aggregate_values(b, t["band_" + b["band"]]) for b in data["by_band"]],
+        _("Active cases"),
+        _aggregate_header(lang),
+        [_aggregate_values(summary, _("Total"))]
+        + [_aggregate_values(b, band[b["band"]]) for b in data["by_band"]],
     )
+    titles = _aggregate_titles(lang)
     for section in AGGREGATE_SECTIONS:
         table(
-            t[section],
-            _aggregate_header(t),
+            titles[section],
+            _aggregate_header(lang),
             (_aggregate_values(r, _label(r, lang)) for r in data[section]),
         )
     table(
-        t["compliance_title"],
-        [t["month"], t["on_time"], t["late"], t["missed"], t["excused"], t["total"]],
+        _("Check-ins by month (share of those due)"),
+        [_("Month"), *compliance.values(), _("Total")],
         (
             [
                 date.fromisoformat(m["month"] + "-01"),
@@ -264,8 +302,8 @@ def report_xlsx(data: dict[str, Any], lang: str, t: dict[str, str]) -> bytes:
         if isinstance(cell_row[0].value, date):
             cell_row[0].number_format = "yyyy-mm"
     table(
-        t["missed_by_office"],
-        [t["office"], t["missed"]],
+        _("Missed check-ins by office"),
+        [_("Office"), compliance["missed"]],
         ([_label(o, lang), o["missed"]] for o in data["missed_by_office"]),
     )
     sheet.column_dimensions["A"].width = 42
@@ -273,20 +311,20 @@ def report_xlsx(data: dict[str, Any], lang: str, t: dict[str, str]) -> bytes:
         sheet.column_dimensions[get_column_letter(column)].width = 16
 
     backtest = data["backtest"]
-    sheet = book.create_sheet(t["sheet_backtest"][:31])
-    sheet.append([t["backtest"]])
+    sheet = book.create_sheet(pgettext("sheet name", "Backtest")[:31])
+    sheet.append([_("Backtest on closed cases")])
     sheet["A1"].font = Font(bold=True, size=14)
-    sheet.append([t["backtest_note"]])
-    sheet.append([t["closed_cases"], backtest["cases"]])
-    sheet.append([t["absconded"], backtest["absconded"]])
-    sheet.append([t["base_rate"], backtest["base_rate"]])
+    sheet.append([_backtest_note(lang)])
+    sheet.append([_("Closed cases"), backtest["cases"]])
+    sheet.append([_("Absconded"), backtest["absconded"]])
+    sheet.append([_("Base rate"), backtest["base_rate"]])
     sheet.cell(sheet.max_row, 2).number_format = PERCENT_FORMAT
     sheet.append([])
-    sheet.append(_backtest_header(t))
+    sheet.append(_backtest_header(lang))
     for cell in sheet[sheet.max_row]:
         cell.font = bold
     for b in backtest["bands"]:
-        sheet.append(_backtest_values(b, t))
+        sheet.append(_backtest_values(b, lang))
         sheet.cell(sheet.max_row, 6).number_format = PERCENT_FORMAT
         sheet.cell(sheet.max_row, 7).number_format = PERCENT_FORMAT
     sheet.column_dimensions["A"].width = 34
@@ -429,16 +467,19 @@ def _table(
         draw(row, False)
 
 
-def report_pdf(data: dict[str, Any], lang: str, t: dict[str, str]) -> bytes:
+def report_pdf(data: dict[str, Any], lang: str) -> bytes:
     """A landscape A4 report: heading, the ranked rows with their reasons, the summary by
     band and by office, and the backtest."""
     from fpdf import FPDF
+
+    _ = translations(lang).gettext
+    band = labels(lang).band
 
     # fontTools logs each glyph of the font subset at INFO.
     logging.getLogger("fontTools").setLevel(logging.WARNING)
     regular, bold = thai_font()
     pdf = FPDF(orientation="L", unit="mm", format="A4")
-    pdf.set_title(t["report_title"])
+    pdf.set_title(_("Absconding-risk report"))
     pdf.set_creator("bail-checkin")
     pdf.add_font("thai", "", str(regular))
     pdf.add_font("thai", "B", str(bold))
@@ -448,7 +489,7 @@ def report_pdf(data: dict[str, Any], lang: str, t: dict[str, str]) -> bytes:
     pdf.c_margin = 0  # cells are padded by _table, which measures what fits
     m = _Measure(pdf)
     pdf.add_page()
-    heading = _heading(data, lang, t)
+    heading = _heading(data, lang)
     pdf.set_font("thai", "B", 16)
     m.line(heading[0])
     pdf.set_font("thai", "", 10)
@@ -462,12 +503,12 @@ def report_pdf(data: dict[str, Any], lang: str, t: dict[str, str]) -> bytes:
         m.line(title)
         pdf.set_font("thai", "", 9)
 
-    section(t["ranking"])
+    section(_("Ranked by risk"))
     if data["rows"]:
         _table(
             m,
             (10, 38, 38, 32, 28, 14, 16, 22, 79),
-            ranking_columns(t)[:8] + [t["why"]],
+            ranking_columns(lang)[:8] + [_("Why")],
             (
                 [
                     str(row["rank"]),
@@ -476,23 +517,23 @@ def report_pdf(data: dict[str, Any], lang: str, t: dict[str, str]) -> bytes:
                     row["court"],
                     row["officer"],
                     str(row["score"]),
-                    t["band_" + row["band"]],
+                    band[row["band"]],
                     f"{row['bail_amount']:,.2f}",
-                    _explanation(row, lang, t),
+                    _explanation(row, lang),
                 ]
                 for row in data["rows"]
             ),
             right=(0, 5, 7),
         )
     else:
-        m.line(t["no_cases"])
+        m.line(_("No active cases in this scope"))
 
     def aggregate(title: str, rows: Sequence[tuple[str, dict[str, Any]]]) -> None:
         section(title)
         _table(
             m,
             (70, 18, 18, 18, 18, 20, 24, 24, 32, 32),
-            _aggregate_header(t),
+            _aggregate_header(lang),
             (
                 [
                     f"{v:,.2f}" if hasattr(v, "as_tuple") else str(v)
@@ -504,29 +545,30 @@ def report_pdf(data: dict[str, Any], lang: str, t: dict[str, str]) -> bytes:
         )
 
     aggregate(
-        t["active_cases"],
-        [(t["total"], data["summary"])] + [(t["band_" + b["band"]], b) for b in data["by_band"]],
+        _("Active cases"),
+        [(_("Total"), data["summary"])] + [(band[b["band"]], b) for b in data["by_band"]],
     )
     if data["by_office"]:
-        aggregate(t["by_office"], [(_label(r, lang), r) for r in data["by_office"]])
+        aggregate(_("By office"), [(_label(r, lang), r) for r in data["by_office"]])
 
     backtest = data["backtest"]
-    section(t["backtest"])
+    section(_("Backtest on closed cases"))
+    closed, absconded, base_rate = _("Closed cases"), _("Absconded"), _("Base rate")
     summary = (
-        f"{t['closed_cases']} {backtest['cases']:,} · {t['absconded']} "
-        f"{backtest['absconded']:,} · {t['base_rate']} {_share(backtest['base_rate'])}"
+        f"{closed} {backtest['cases']:,} · {absconded} "
+        f"{backtest['absconded']:,} · {base_rate} {_share(backtest['base_rate'])}"
     )
-    for part in _fit(m, t["backtest_note"], pdf.epw) + [summary]:
+    for part in _fit(m, _backtest_note(lang), pdf.epw) + [summary]:
         m.line(part)
     if backtest["cases"]:
         pdf.ln(2)
         _table(
             m,
             (70, 28, 28, 28, 28, 28, 28),
-            _backtest_header(t),
+            _backtest_header(lang),
             (
                 [str(v) for v in values[:5]] + [_share(values[5]), _share(values[6])]
-                for values in (_backtest_values(b, t) for b in backtest["bands"])
+                for values in (_backtest_values(b, lang) for b in backtest["bands"])
             ),
             right=range(1, 7),
         )

@@ -23,9 +23,11 @@ from litestar.exceptions import PermissionDeniedException
 from litestar.handlers import BaseRouteHandler
 from litestar.response import Template
 
-from admin_ui.i18n import LANGUAGES, words
+from admin_ui.i18n import LANGUAGES, translations
+from admin_ui.labels import labels
 from reporting_api.access import ADMIN, MANAGER, OFFICER, Principal
 from reporting_api.http.sessions import token_from
+from reporting_api.i18n import LANGUAGE_NAMES, other_language, template_callables
 from reporting_api.thai_dates import (
     BANGKOK,
     format_english_date,
@@ -158,11 +160,12 @@ def datetime_text(lang: str, value: Any) -> str:
 def render(
     request: Request[Any, Any, Any],
     template: str,
-    *page_words: Mapping[str, Mapping[str, str]],
+    *,
     status_code: int = 200,
     **context: Any,
 ) -> Template:
-    """A page: the template with the user, navigation, words and CSRF token filled in."""
+    """A page: the template with the user, navigation, CSRF token and the words of the
+    request's language (``_``, ``pgettext``, ... and `admin_ui.labels`) filled in."""
     lang = language(request)
     user: Principal | None = request.scope.get("user")
     session = token_from(request)
@@ -172,7 +175,9 @@ def render(
         headers={"Cache-Control": "no-store", "Referrer-Policy": "same-origin"},
         context={
             "lang": lang,
-            "t": words(lang, *page_words),
+            **template_callables(translations(lang)),
+            "labels": labels(lang),
+            "other_language": LANGUAGE_NAMES[other_language(lang)],
             "user": user,
             "nav": NAV.get(user.role, ()) if user else (),
             "path": request.url.path,

@@ -15,6 +15,7 @@ from litestar.handlers import BaseRouteHandler
 from litestar.params import QueryParameter
 from litestar.response import Redirect, Template
 
+from admin_ui.i18n import N_, in_both
 from admin_ui.pages.enrol import form_text, read_fields
 from admin_ui.web import field_errors, render
 from reporting_api.access import ADMIN, ensure_role
@@ -27,77 +28,6 @@ from reporting_api.services import staff as staff_service
 Saved = Literal["created", "updated", "activated", "deactivated"]
 STAFF_FIELDS = ("username", "display_name", "role", "office_id")
 OFFICE_FIELDS = ("code", "name_th", "name_en", "province_th", "province_en", "region", "phone")
-
-WORDS = {
-    "th": {
-        "staff_title": "เจ้าหน้าที่และผู้ใช้ระบบ",
-        "offices_title": "สำนักงาน",
-        "username": "ชื่อผู้ใช้ (a-z 0-9 . _ -)",
-        "display_name": "ชื่อที่แสดง",
-        "role": "บทบาท",
-        "office_id": "สำนักงาน",
-        "password": "รหัสผ่าน (อย่างน้อย 10 ตัวอักษร)",
-        "new_password": "รหัสผ่านใหม่ (เว้นว่างถ้าไม่เปลี่ยน)",
-        "active": "สถานะบัญชี",
-        "is_active": "ใช้งานอยู่",
-        "is_inactive": "ปิดใช้งาน",
-        "deactivate": "ปิดใช้งาน",
-        "activate": "เปิดใช้งาน",
-        "edit": "แก้ไข",
-        "create_staff": "เพิ่มผู้ใช้",
-        "create_office": "เพิ่มสำนักงาน",
-        "edit_staff": "แก้ไขผู้ใช้",
-        "edit_office": "แก้ไขสำนักงาน",
-        "code": "รหัสสำนักงาน",
-        "name_th": "ชื่อ (ภาษาไทย)",
-        "name_en": "ชื่อ (ภาษาอังกฤษ)",
-        "province_th": "จังหวัด (ภาษาไทย)",
-        "province_en": "จังหวัด (ภาษาอังกฤษ)",
-        "region": "ภาค",
-        "phone": "โทรศัพท์ที่แจ้งผู้ได้รับการปล่อยตัว",
-        "central": "ส่วนกลาง",
-        "saved_created": "เพิ่มแล้ว",
-        "saved_updated": "บันทึกการแก้ไขแล้ว",
-        "saved_activated": "เปิดใช้งานบัญชีแล้ว",
-        "saved_deactivated": "ปิดใช้งานบัญชีแล้ว (ออกจากระบบทุกอุปกรณ์)",
-        "back": "กลับ",
-        "actions": "ดำเนินการ",
-    },
-    "en": {
-        "staff_title": "Staff and users",
-        "offices_title": "Offices",
-        "username": "Username (a-z 0-9 . _ -)",
-        "display_name": "Display name",
-        "role": "Role",
-        "office_id": "Office",
-        "password": "Password (at least 10 characters)",
-        "new_password": "New password (leave empty to keep)",
-        "active": "Account",
-        "is_active": "active",
-        "is_inactive": "deactivated",
-        "deactivate": "Deactivate",
-        "activate": "Activate",
-        "edit": "Edit",
-        "create_staff": "Add a user",
-        "create_office": "Add an office",
-        "edit_staff": "Edit user",
-        "edit_office": "Edit office",
-        "code": "Office code",
-        "name_th": "Name (Thai)",
-        "name_en": "Name (English)",
-        "province_th": "Province (Thai)",
-        "province_en": "Province (English)",
-        "region": "Region",
-        "phone": "Phone number given to people on bail",
-        "central": "central",
-        "saved_created": "Added",
-        "saved_updated": "Changes saved",
-        "saved_activated": "Account activated",
-        "saved_deactivated": "Account deactivated (logged out everywhere)",
-        "back": "Back",
-        "actions": "Actions",
-    },
-}
 
 
 async def admin_only(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
@@ -129,7 +59,6 @@ class StaffPages(Controller):
         return render(
             request,
             "admin/staff.html",
-            WORDS,
             status_code=status_code,
             staff=await staff_service.list_staff(ctx.principal, None),
             offices=await office_service.list_offices(),
@@ -176,7 +105,6 @@ class StaffPages(Controller):
         return render(
             request,
             "admin/staff_edit.html",
-            WORDS,
             person=user,
             offices=await office_service.list_offices(),
             values={k: str(v) for k, v in user.items()} | {"office_id": str(user["office"])},
@@ -192,7 +120,7 @@ class StaffPages(Controller):
         values, errors = read_fields(text | form_text(form, ("password",)), StaffUpdate)
         problems: list[InvalidInput | Conflict] = list(errors)
         if not problems and values.get("display_name") is None:
-            problems.append(InvalidInput("display_name", "is required", "ต้องกรอก"))
+            problems.append(InvalidInput("display_name", *in_both(N_("is required"))))
         if not problems:
             try:
                 await staff_service.update_staff(ctx, staff_id, StaffUpdate(**values))
@@ -204,7 +132,6 @@ class StaffPages(Controller):
         return render(
             request,
             "admin/staff_edit.html",
-            WORDS,
             status_code=max(_status(p) for p in problems),
             person=user,
             offices=await office_service.list_offices(),
@@ -243,7 +170,6 @@ class OfficePages(Controller):
         return render(
             request,
             "admin/offices.html",
-            WORDS,
             offices=await office_service.list_offices(),
             values={},
             errors={},
@@ -265,7 +191,6 @@ class OfficePages(Controller):
         return render(
             request,
             "admin/offices.html",
-            WORDS,
             status_code=max(_status(p) for p in problems),
             offices=await office_service.list_offices(),
             values=text,
@@ -277,9 +202,7 @@ class OfficePages(Controller):
     async def edit(self, request: Request[Any, Any, Any], office_id: PathId) -> Template:
         office = await office_service.get_office(office_id)
         values = {k: "" if v is None else str(v) for k, v in office.items()}
-        return render(
-            request, "admin/offices_edit.html", WORDS, office=office, values=values, errors={}
-        )
+        return render(request, "admin/offices_edit.html", office=office, values=values, errors={})
 
     @post("/{office_id:int}")
     async def update(
@@ -291,7 +214,7 @@ class OfficePages(Controller):
         problems: list[InvalidInput | Conflict] = list(errors)
         for name in ("name_th", "name_en"):
             if not any(p.field == name for p in problems) and values.get(name) is None:
-                problems.append(InvalidInput(name, "is required", "ต้องกรอก"))
+                problems.append(InvalidInput(name, *in_both(N_("is required"))))
         if not problems:
             try:
                 await office_service.update_office(ctx, office_id, OfficeUpdate(**values))
@@ -302,7 +225,6 @@ class OfficePages(Controller):
         return render(
             request,
             "admin/offices_edit.html",
-            WORDS,
             status_code=max(_status(p) for p in problems),
             office=office,
             values=text,

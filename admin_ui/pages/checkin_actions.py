@@ -13,6 +13,7 @@ from urllib.parse import urlparse
 from litestar import Controller, Request, post
 from litestar.response import Redirect, Template
 
+from admin_ui.i18n import N_, in_both
 from admin_ui.pages import defendant
 from admin_ui.web import field_errors
 from reporting_api.errors import Conflict, InvalidInput, TransitionNotAllowed
@@ -114,7 +115,7 @@ class CheckInActions(Controller):
         form = await request.form()
         choice = text(form, "sms")
         if choice not in ("on", "off"):
-            error = InvalidInput("sms", "choose on or off", "เลือกเปิดหรือปิด")
+            error = InvalidInput("sms", *in_both(N_("choose on or off")))
             data = await timeline.defendant_page(ctx, defendant_id)
             return defendant.page(request, data, status_code=400, errors=field_errors(error))
         await defendants.update(ctx, defendant_id, {"sms_opt_out": choice == "off"})

@@ -20,6 +20,7 @@ from litestar import Controller, Request, get, post
 from litestar.datastructures import UploadFile
 from litestar.response import Redirect, Template
 
+from admin_ui.i18n import N_, in_both
 from admin_ui.web import field_errors, render
 from reporting_api.commands import CaseCreate, PlanIn
 from reporting_api.errors import Conflict, InvalidInput
@@ -28,135 +29,6 @@ from reporting_api.services import enrolment
 from reporting_api.services.context import Ctx
 from reporting_api.services.defendants import NewDefendant
 from reporting_api.services.plans import MAX_CHECK_INS
-
-WORDS = {
-    "th": {
-        "enrol_title": "ลงทะเบียนผู้ได้รับการปล่อยชั่วคราว",
-        "enrol_intro": "กรอกข้อมูลบุคคล คดี และแผนการรายงานตัวในแบบฟอร์มเดียว ช่องที่มี * ต้องกรอก",
-        "person": "ข้อมูลบุคคล",
-        "national_id": "เลขประจำตัวประชาชน 13 หลัก",
-        "title_th": "คำนำหน้า",
-        "first_name_th": "ชื่อ (ภาษาไทย)",
-        "last_name_th": "นามสกุล (ภาษาไทย)",
-        "first_name_en": "ชื่อ (ภาษาอังกฤษ)",
-        "last_name_en": "นามสกุล (ภาษาอังกฤษ)",
-        "date_of_birth": "วันเกิด (ปี ค.ศ.)",
-        "phone": "เบอร์มือถือ (รับ SMS)",
-        "preferred_language": "ภาษาของข้อความ SMS",
-        "lang_th": "ไทย",
-        "lang_en": "อังกฤษ",
-        "consent": "บุคคลนี้ให้ความยินยอมตาม พ.ร.บ. คุ้มครองข้อมูลส่วนบุคคล (PDPA) แล้ว",
-        "photo": "รูปถ่ายจากบัตรประชาชน (JPEG หรือ PNG)",
-        "photo_again": "โปรดเลือกรูปถ่ายอีกครั้ง: ไฟล์ที่เลือกไว้จะไม่ถูกเก็บเมื่อแบบฟอร์มมีข้อผิดพลาด",
-        "photo_checking": "กำลังตรวจรูปถ่าย…",
-        "photo_ok": "รูปถ่ายใช้ได้",
-        "photo_refused": "รูปถ่ายนี้ใช้ไม่ได้",
-        "photo_size": "ขนาดภาพ",
-        "face_size": "ความกว้างของใบหน้า",
-        "sharpness": "ความคมชัด",
-        "pose": "การหันหน้า",
-        "pixels": "พิกเซล",
-        "at_least": "ต้องไม่น้อยกว่า",
-        "at_most": "ต้องไม่เกิน",
-        "degrees": "องศา",
-        "turned_sideways": "หันซ้าย/ขวา",
-        "tilted": "ก้ม/เงย",
-        "case": "คดี",
-        "court": "ศาล",
-        "black_case_number": "คดีหมายเลขดำ",
-        "red_case_number": "คดีหมายเลขแดง",
-        "charge": "ข้อหา",
-        "bail_amount": "จำนวนเงินประกัน (บาท)",
-        "release_date": "วันที่ได้รับการปล่อยชั่วคราว (ปี ค.ศ.)",
-        "fund_request_ref": "เลขที่คำร้องกองทุนยุติธรรม",
-        "conditions": "เงื่อนไขการปล่อยชั่วคราว",
-        "next_court_date": "วันนัดศาลครั้งถัดไป (ปี ค.ศ.)",
-        "plan": "แผนการรายงานตัว",
-        "kind": "รูปแบบ",
-        "kind_interval": "ทุก ๆ กี่วัน",
-        "kind_dates": "ตามวันที่กำหนด",
-        "every_days": "รายงานตัวทุก (วัน)",
-        "dates": "วันที่ต้องรายงานตัว (ปี ค.ศ. ปปปป-ดด-วว หนึ่งวันต่อบรรทัด)",
-        "start_date": "เริ่มแผน (ปี ค.ศ.)",
-        "end_date": "สิ้นสุดแผน (ปี ค.ศ.)",
-        "window_opens_days_before": "เปิดให้รายงานตัวล่วงหน้า (วัน)",
-        "grace_days": "ผ่อนผันหลังวันกำหนด (วัน)",
-        "preview": "ดูวันรายงานตัว",
-        "preview_title": "วันรายงานตัวตามแผนนี้",
-        "preview_count": "จำนวนครั้ง",
-        "due": "วันกำหนด",
-        "moved_from": "เลื่อนจาก",
-        "moved_because": "เพราะเป็น",
-        "more_rows": "และอีก",
-        "times": "ครั้ง",
-        "too_many": "แผนนี้มีการรายงานตัวมากเกินกว่าที่ระบบรับได้",
-        "no_dates": "แผนนี้ยังไม่มีวันรายงานตัว",
-        "submit": "ลงทะเบียน",
-    },
-    "en": {
-        "enrol_title": "Enrol a person on bail",
-        "enrol_intro": "The person, the case and the reporting plan in one form. Fields marked * are required.",
-        "person": "The person",
-        "national_id": "13-digit national ID",
-        "title_th": "Title (Thai)",
-        "first_name_th": "First name (Thai)",
-        "last_name_th": "Last name (Thai)",
-        "first_name_en": "First name (English)",
-        "last_name_en": "Last name (English)",
-        "date_of_birth": "Date of birth",
-        "phone": "Mobile number (for SMS)",
-        "preferred_language": "SMS language",
-        "lang_th": "Thai",
-        "lang_en": "English",
-        "consent": "The person has given PDPA consent",
-        "photo": "ID-card photo (JPEG or PNG)",
-        "photo_again": "Please choose the photo again: a chosen file is not kept when the form has errors",
-        "photo_checking": "Checking the photo…",
-        "photo_ok": "The photo can be used",
-        "photo_refused": "This photo cannot be used",
-        "photo_size": "Image size",
-        "face_size": "Face width",
-        "sharpness": "Sharpness",
-        "pose": "Head pose",
-        "pixels": "px",
-        "at_least": "at least",
-        "at_most": "at most",
-        "degrees": "degrees",
-        "turned_sideways": "turned sideways",
-        "tilted": "tilted up/down",
-        "case": "The case",
-        "court": "Court",
-        "black_case_number": "Black case number",
-        "red_case_number": "Red case number",
-        "charge": "Charge",
-        "bail_amount": "Bail amount (baht)",
-        "release_date": "Release date",
-        "fund_request_ref": "Justice Fund request number",
-        "conditions": "Bail conditions",
-        "next_court_date": "Next court date",
-        "plan": "Reporting plan",
-        "kind": "Kind",
-        "kind_interval": "Every N days",
-        "kind_dates": "On given dates",
-        "every_days": "Report every (days)",
-        "dates": "Reporting dates (YYYY-MM-DD, one a line)",
-        "start_date": "Plan starts",
-        "end_date": "Plan ends",
-        "window_opens_days_before": "Window opens (days before)",
-        "grace_days": "Grace after the due date (days)",
-        "preview": "Show the dates",
-        "preview_title": "The dates this plan gives",
-        "preview_count": "Check-ins",
-        "due": "Due",
-        "moved_from": "moved from",
-        "moved_because": "because of",
-        "more_rows": "and",
-        "times": "more",
-        "too_many": "This plan has more check-ins than the service accepts",
-        "no_dates": "This plan gives no reporting dates yet",
-        "submit": "Enrol",
-    },
-}
 
 PERSON_FIELDS = (
     "national_id",
@@ -195,29 +67,29 @@ PREVIEW_ROWS = 60
 # --- form text to typed fields ------------------------------------------------------------
 
 _NUMBER = r"(-?[0-9.]+)"
-_MESSAGES: tuple[tuple[str, str, str], ...] = (
-    (r"of length >= " + _NUMBER, "must be at least {0} characters", "ต้องมีอย่างน้อย {0} ตัวอักษร"),
-    (r"of length <= " + _NUMBER, "must be at most {0} characters", "ยาวเกิน {0} ตัวอักษร"),
-    (r"matching regex", "has characters that are not allowed here", "มีตัวอักษรที่ใช้ในช่องนี้ไม่ได้"),
-    (r"` >= " + _NUMBER, "must be at least {0}", "ต้องไม่น้อยกว่า {0}"),
-    (r"` <= " + _NUMBER, "must be at most {0}", "ต้องไม่เกิน {0}"),
-    (r"length <= " + _NUMBER, "has more than {0} entries", "มีเกิน {0} รายการ"),
-    (r"date", "must be a date (YYYY-MM-DD, Christian era)", "ต้องเป็นวันที่ ปี ค.ศ. (ปปปป-ดด-วว)"),
-    (r"`int", "must be a whole number", "ต้องเป็นตัวเลขจำนวนเต็ม"),
-    (r"decimal", "must be a number", "ต้องเป็นตัวเลข"),
-    (r"enum value|`bool`", "is not one of the choices", "ไม่ใช่ตัวเลือกที่มีให้"),
+_MESSAGES: tuple[tuple[str, str], ...] = (
+    (r"of length >= " + _NUMBER, N_("must be at least %(limit)s characters")),
+    (r"of length <= " + _NUMBER, N_("must be at most %(limit)s characters")),
+    (r"matching regex", N_("has characters that are not allowed here")),
+    (r"` >= " + _NUMBER, N_("must be at least %(limit)s")),
+    (r"` <= " + _NUMBER, N_("must be at most %(limit)s")),
+    (r"length <= " + _NUMBER, N_("has more than %(limit)s entries")),
+    (r"date", N_("must be a date (YYYY-MM-DD, Christian era)")),
+    (r"`int", N_("must be a whole number")),
+    (r"decimal", N_("must be a number")),
+    (r"enum value|`bool`", N_("is not one of the choices")),
 )
+"""msgspec's validation messages, each as a reason a person can act on (admin_ui/locale)."""
 
 
 def _reason(field: str, error: msgspec.ValidationError) -> InvalidInput:
     text = str(error)
-    for pattern, english, thai in _MESSAGES:
+    for pattern, message in _MESSAGES:
         match = re.search(pattern, text)
         if match:
-            return InvalidInput(
-                field, english.format(*match.groups()), thai.format(*match.groups())
-            )
-    return InvalidInput(field, "is not valid", "ค่าไม่ถูกต้อง")
+            limit = match.group(1) if match.re.groups else ""
+            return InvalidInput(field, *in_both(message, limit=limit))
+    return InvalidInput(field, *in_both(N_("is not valid")))
 
 
 def _specs(cls: type) -> list[tuple[str, Any, bool, Any]]:
@@ -266,7 +138,7 @@ def read_fields(
             if has_default:
                 values[name] = default
             else:
-                errors.append(InvalidInput(name, "is required", "ต้องกรอก"))
+                errors.append(InvalidInput(name, *in_both(N_("is required"))))
             continue
         if isinstance(value, str) and Decimal in _types_in(kind):
             value = value.replace(",", "").replace(" ", "")  # 50,000 as people write it
@@ -313,9 +185,7 @@ def _read_enrolment(
     plan, plan_errors = _read_plan(text)
     errors += case_errors + plan_errors
     if not photo:
-        errors.append(
-            InvalidInput("photo", "choose the ID-card photo", "โปรดเลือกรูปถ่ายจากบัตรประชาชน")
-        )
+        errors.append(InvalidInput("photo", *in_both(N_("choose the ID-card photo"))))
     if errors or plan is None:
         return None, errors
     return enrolment.NewEnrolment(
@@ -335,7 +205,7 @@ class EnrolPage(Controller):
     @get("/")
     async def form(self, request: Request[Any, Any, Any], ctx: CtxDep) -> Template:
         values = enrolment.form_defaults(ctx)
-        return render(request, "admin/enrol.html", WORDS, values=values, errors={})
+        return render(request, "admin/enrol.html", values=values, errors={})
 
     @post("/")
     async def submit(self, request: Request[Any, Any, Any], ctx: CtxDep) -> Template | Redirect:
@@ -358,7 +228,6 @@ class EnrolPage(Controller):
         return render(
             request,
             "admin/enrol.html",
-            WORDS,
             status_code=409 if conflict else 400,
             values=text | ({"consent": "on"} if consent else {}),
             errors=field_errors(*problems),
@@ -372,8 +241,8 @@ class EnrolPage(Controller):
         try:
             result = await enrolment.check_id_photo(ctx, photo)
         except InvalidInput as refused:
-            return render(request, "admin/enrol_photo.html", WORDS, result=None, refused=refused)
-        return render(request, "admin/enrol_photo.html", WORDS, result=result, refused=None)
+            return render(request, "admin/enrol_photo.html", result=None, refused=refused)
+        return render(request, "admin/enrol_photo.html", result=result, refused=None)
 
     @get("/plan-preview")
     async def plan_preview(self, request: Request[Any, Any, Any], ctx: CtxDep) -> Template:
@@ -397,7 +266,6 @@ def _preview(request: Request[Any, Any, Any], ctx: Ctx, text: dict[str, str]) ->
     return render(
         request,
         "admin/enrol_plan.html",
-        WORDS,
         rows=rows[:PREVIEW_ROWS],
         total=len(rows),
         more=max(0, len(rows) - PREVIEW_ROWS),

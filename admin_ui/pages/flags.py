@@ -9,7 +9,6 @@ from litestar import Controller, Request, get, post
 from litestar.params import QueryParameter
 from litestar.response import Redirect, Template
 
-from admin_ui.pages.caseload import STATE_WORDS
 from admin_ui.pages.checkin_actions import safe_next, text
 from admin_ui.web import field_errors, list_link, render
 from reporting_api.errors import Conflict, InvalidInput
@@ -18,79 +17,6 @@ from reporting_api.services import flag_inbox
 from reporting_api.services import flags as flag_service
 from reporting_api.services.context import Ctx
 
-WORDS = {
-    "th": {
-        "flags_title": "การแจ้งเตือน",
-        "tab_open": "ยังไม่รับทราบ",
-        "tab_acknowledged": "รับทราบแล้ว",
-        "tab_resolved": "แก้ไขแล้ว",
-        "kind": "ประเภท",
-        "all_kinds": "ทุกประเภท",
-        "filter": "กรอง",
-        "for_check_in": "เฉพาะการรายงานตัวเลขที่",
-        "clear_filter": "ล้างตัวกรอง",
-        "person": "ผู้ถูกปล่อยตัว",
-        "case": "คดี",
-        "due": "กำหนดรายงานตัว",
-        "raised": "แจ้งเมื่อ",
-        "severity": "ความเร่งด่วน",
-        "state": "สถานะ",
-        "escalated": "ส่งต่อผู้บริหาร",
-        "escalated_to": "ส่งต่อถึง",
-        "not_escalated": "ยังไม่ส่งต่อ",
-        "open": "เปิด",
-        "detail": "รายละเอียด",
-        "office": "สำนักงาน",
-        "acknowledged": "รับทราบเมื่อ",
-        "resolved": "แก้ไขเมื่อ",
-        "by": "โดย",
-        "note": "บันทึก",
-        "acknowledge": "รับทราบ",
-        "acknowledge_note": "บันทึก (ไม่บังคับ)",
-        "resolve": "ปิดเรื่อง (แก้ไขแล้ว)",
-        "resolve_note": "แก้ไขอย่างไร",
-        "check_in_status": "สถานะการรายงานตัว",
-        "open_person": "เปิดข้อมูลบุคคล",
-        "back_to_inbox": "กลับไปที่รายการแจ้งเตือน",
-        "read_only": "ผู้บริหารดูได้อย่างเดียว",
-    },
-    "en": {
-        "flags_title": "Flags",
-        "tab_open": "Open",
-        "tab_acknowledged": "Acknowledged",
-        "tab_resolved": "Resolved",
-        "kind": "Kind",
-        "all_kinds": "All kinds",
-        "filter": "Filter",
-        "for_check_in": "Only check-in no.",
-        "clear_filter": "Clear filter",
-        "person": "Person",
-        "case": "Case",
-        "due": "Check-in due",
-        "raised": "Raised",
-        "severity": "Severity",
-        "state": "State",
-        "escalated": "Escalated",
-        "escalated_to": "Escalated to",
-        "not_escalated": "Not escalated",
-        "open": "Open",
-        "detail": "Detail",
-        "office": "Office",
-        "acknowledged": "Acknowledged",
-        "resolved": "Resolved",
-        "by": "by",
-        "note": "Note",
-        "acknowledge": "Acknowledge",
-        "acknowledge_note": "Note (optional)",
-        "resolve": "Resolve",
-        "resolve_note": "How it was resolved",
-        "check_in_status": "Check-in status",
-        "open_person": "Open the person",
-        "back_to_inbox": "Back to the flags",
-        "read_only": "Managers read only",
-    },
-}
-
 
 def detail_page(
     request: Request[Any, Any, Any], flag: dict[str, Any], status_code: int = 200, **extra: Any
@@ -98,8 +24,6 @@ def detail_page(
     return render(
         request,
         "admin/flag.html",
-        WORDS,
-        STATE_WORDS,
         status_code=status_code,
         flag=flag,
         **({"errors": None, "values": None, "form": None} | extra),
@@ -152,8 +76,6 @@ class FlagPages(Controller):
         return render(
             request,
             "admin/flags.html",
-            WORDS,
-            STATE_WORDS,
             **data,
             kinds=flag_inbox.KINDS,
             states=flag_inbox.STATES,

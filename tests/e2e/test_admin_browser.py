@@ -25,13 +25,8 @@ from typing import Any
 
 import pytest
 
-from admin_ui.i18n import words
-from admin_ui.pages import defendant as defendant_page
-from admin_ui.pages import flags as flags_page
-from admin_ui.pages import reports as reports_page
-from admin_ui.pages import review as review_page
-from admin_ui.pages import today as today_page
-from admin_ui.pages.caseload import STATE_WORDS
+from admin_ui.i18n import translations
+from admin_ui.labels import labels
 from tests.conftest import ROOT, TEST_PASSWORD
 from tests.e2e.admin_data import OfficeDay, admin_server, office_day, open_flags
 from tests.e2e.conftest import LAUNCH_FLAGS
@@ -155,10 +150,21 @@ def test_an_officers_day(api, database_url, chromium_path, shots):
     missed, waiting = day.missed, day.waiting
     missed_id, waiting_check_in = missed.check_in["id"], waiting.check_in["id"]
     attempt_id = waiting.extra["attempt_id"]
-    t_today = words("th", today_page.WORDS)
-    t_flag = words("th", flags_page.WORDS, STATE_WORDS)
-    t_review = words("th", review_page.WORDS)
-    t_person = words("th", defendant_page.WORDS, STATE_WORDS)
+    _, pgettext, th = translations("th").gettext, translations("th").pgettext, labels("th")
+    t_today = {"today_title": _("Today"), "see_flags": _("See flags")}
+    t_flag = {
+        "kind_missed_checkin": th.flag_kind["missed_checkin"],
+        "open": pgettext("open the flag", "Open"),
+        "flag_open": th.flag_state["open"],
+        "flag_acknowledged": th.flag_state["acknowledged"],
+        "note": _("Note"),
+    }
+    t_review = {
+        "st_pending_review": th.check_in_status_brief["pending_review"],
+        "review_now": _("Review"),
+        "decided_accept": th.decided["accept"],
+    }
+    t_person = {"st_verified": th.check_in_status["verified"], "m_remote": th.check_in_method["remote"]}
     note_flag = "โทรหาแล้ว จะมารายงานตัวที่สำนักงานพรุ่งนี้"
     note_review = "ใบหน้าในภาพตรงกับรูปบัตรประชาชน ยืนยันทางโทรศัพท์แล้ว"
 
@@ -274,7 +280,15 @@ def report_rows(page: Any) -> list[list[str]]:
 def test_a_managers_report(api, database_url, chromium_path, shots, tmp_path):
     day = office_day(api, database_url, review=False)
     setup_s = time.monotonic() - shots.started
-    t = words("th", reports_page.WORDS)
+    _ = translations("th").gettext
+    t = {
+        "report_title": _("Absconding-risk report"),
+        "band_high": labels("th").band["high"],
+        "export_xlsx": _("Export Excel"),
+        "export_pdf": _("Export PDF"),
+        "rank": _("#"),
+        "name": _("Name"),
+    }
     names = {day.missed.name_th, *(p.name_th for p in day.others)}
 
     started = time.monotonic()

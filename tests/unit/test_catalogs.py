@@ -16,11 +16,12 @@ from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
 
+from admin_ui.i18n import LOCALE_DIR as ADMIN_LOCALE_DIR
 from reporting_api import i18n
 from reporting_api.checkin_page import LOCALE_DIR as CHECKIN_LOCALE_DIR
 from tests.conftest import ROOT
 
-CATALOGS = {"checkin_page": CHECKIN_LOCALE_DIR}
+CATALOGS = {"admin_ui": ADMIN_LOCALE_DIR, "checkin_page": CHECKIN_LOCALE_DIR}
 PLACEHOLDER = re.compile(r"%(?:\((\w+)\))?[-#0 +]*\d*(?:\.\d+)?[diouxXeEfFgGcrsa]")
 
 Key = tuple[str | None, str]  # (msgctxt, msgid)
@@ -102,10 +103,14 @@ def test_translations_keep_the_placeholders_of_their_msgid(locale_dir, lang):
 
 
 def test_catalogs_compile_and_translate():
-    from reporting_api.checkin_page.messages import script_messages, translations
+    from admin_ui.i18n import translations
+    from reporting_api.checkin_page.messages import script_messages
 
-    assert translations("th").gettext("Start") == "เริ่ม"
-    assert translations("xx").gettext("Start") == "เริ่ม"  # unknown: Thai
+    assert translations("th").gettext("Log in") == "เข้าสู่ระบบ"
+    assert translations("en").gettext("Log in") == "Log in"
+    assert translations("xx").gettext("Log in") == "เข้าสู่ระบบ"  # unknown: Thai
+    assert translations("th").pgettext("check-in status", "Missed") == "ไม่มารายงานตัว"
+    assert translations("th").pgettext("compliance", "Missed") == "ไม่มา"
     assert script_messages("th")["verified"] == "รายงานตัวสำเร็จ"
     assert script_messages("en")["verified"] == "You have checked in."
 

@@ -1,0 +1,227 @@
+"""What the officers' pages call a code (a check-in's status, a flag's kind, a role, ...).
+
+The words are messages of the catalog (admin_ui/locale); this module only says which message
+names which code, by its English msgid and a context shared by the codes of one kind (so
+"Missed" as a check-in's status and as a column of the compliance chart can differ in Thai).
+Templates read them as ``labels.check_in_status[row.status]``; an unknown code shows nothing,
+or itself where a ``.get(code, code)`` says so.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping
+
+from admin_ui.i18n import translations
+from reporting_api.reminder_schedule import days_before
+
+
+class Labels:
+    """Every code's words in one language (built once per language, then shared)."""
+
+    def __init__(self, lang: str) -> None:
+        catalog = translations(lang)
+        _ = catalog.gettext
+        pgettext = catalog.pgettext
+        self._reminder_before = _("%(n)s day(s) before")
+
+        self.nav: Mapping[str, str] = {
+            "nav_today": pgettext("navigation", "Today"),
+            "nav_caseload": pgettext("navigation", "Caseload"),
+            "nav_enrol": pgettext("navigation", "Enrol"),
+            "nav_review": pgettext("navigation", "Review queue"),
+            "nav_flags": pgettext("navigation", "Flags"),
+            "nav_outbox": pgettext("navigation", "SMS outbox"),
+            "nav_reports": pgettext("navigation", "Risk report"),
+            "nav_staff": pgettext("navigation", "Staff"),
+            "nav_offices": pgettext("navigation", "Offices"),
+        }
+        self.role: Mapping[str, str] = {
+            "officer": pgettext("role", "Officer"),
+            "manager": pgettext("role", "Manager"),
+            "admin": pgettext("role", "Administrator"),
+        }
+        self.language: Mapping[str, str] = {"th": _("Thai"), "en": _("English")}
+        # Messages a page shows by their code (error.html's message_key, login.html's error).
+        self.message: Mapping[str, str] = {
+            "wrong_login": _("Wrong username or password"),
+            "not_found": _("Not found, or not yours to see"),
+            "forbidden": _("Your role may not do this"),
+            "csrf_failed": _("The form has expired: reload the page and try again"),
+            "font_missing": _(
+                "PDF export is unavailable: the server has no Thai font. An administrator "
+                "must install the package fonts-thai-tlwg."
+            ),
+        }
+        self.saved: Mapping[str, str] = {
+            "created": _("Added"),
+            "updated": _("Changes saved"),
+            "activated": _("Account activated"),
+            "deactivated": _("Account deactivated (logged out everywhere)"),
+        }
+
+        # A person's check-ins, cases, flags and reminders.
+        self.check_in_status: Mapping[str, str] = {
+            "upcoming": pgettext("check-in status", "Not open yet"),
+            "open": pgettext("check-in status", "Window open"),
+            "verified": pgettext("check-in status", "Checked in"),
+            "pending_review": pgettext("check-in status", "Waiting for review"),
+            "late": pgettext("check-in status", "Overdue"),
+            "missed": pgettext("check-in status", "Missed"),
+            "excused": pgettext("check-in status", "Excused"),
+        }
+        # The review pages say the same statuses in a few words.
+        self.check_in_status_brief: Mapping[str, str] = {
+            "upcoming": pgettext("check-in status", "upcoming"),
+            "open": pgettext("check-in status", "open"),
+            "verified": pgettext("check-in status", "verified"),
+            "pending_review": pgettext("check-in status", "waiting for review"),
+            "late": pgettext("check-in status", "late"),
+            "missed": pgettext("check-in status", "missed"),
+            "excused": pgettext("check-in status", "excused"),
+        }
+        self.check_in_method: Mapping[str, str] = {
+            "remote": _("Remote (face match)"),
+            "in_person": _("In person"),
+            "video_call": _("Video call"),
+        }
+        self.case_status: Mapping[str, str] = {
+            "active": pgettext("case status", "On bail"),
+            "concluded": pgettext("case status", "Concluded"),
+            "absconded": pgettext("case status", "Absconded"),
+            "revoked": pgettext("case status", "Bail revoked"),
+        }
+        self.flag_state: Mapping[str, str] = {
+            "open": pgettext("flag state", "Open"),
+            "acknowledged": pgettext("flag state", "Acknowledged"),
+            "resolved": pgettext("flag state", "Resolved"),
+        }
+        self.flag_kind: Mapping[str, str] = {
+            "missed_checkin": pgettext("flag kind", "Missed check-in"),
+            "failed_verification": pgettext("flag kind", "Failed verification"),
+            "unreachable_phone": pgettext("flag kind", "Phone unreachable"),
+            "identity_lockout": pgettext("flag kind", "Link locked (wrong answers)"),
+            "other": pgettext("flag kind", "Other"),
+        }
+        self.severity: Mapping[str, str] = {
+            "low": pgettext("severity", "Low"),
+            "medium": pgettext("severity", "Medium"),
+            "high": pgettext("severity", "High"),
+        }
+        self.sms_status: Mapping[str, str] = {
+            "queued": pgettext("SMS status", "Queued"),
+            "sending": pgettext("SMS status", "Sending"),
+            "sent": pgettext("SMS status", "Sent"),
+            "delivered": pgettext("SMS status", "Delivered"),
+            "undelivered": pgettext("SMS status", "Undelivered"),
+            "failed": pgettext("SMS status", "Failed"),
+            "skipped": pgettext("SMS status", "Skipped"),
+            "cancelled": pgettext("SMS status", "Cancelled"),
+        }
+        self.reminder_kind_name: Mapping[str, str] = {
+            "due_day": _("On the due day"),
+            "missed_followup": _("Follow-up after a miss"),
+            "officer_alert": _("Officer alert"),
+            "manager_alert": _("Manager alert"),
+        }
+
+        # Remote verification: what the machine decided, what the person was told, what the
+        # officer decided (the person's timeline, then the review pages' own words).
+        self.machine_decision: Mapping[str, str] = {
+            "verified": pgettext("machine decision", "Verified"),
+            "rejected": pgettext("machine decision", "Rejected"),
+            "review": pgettext("machine decision", "Sent for review"),
+        }
+        self.outcome: Mapping[str, str] = {
+            "verified": pgettext("told the person", "Verified"),
+            "review": pgettext("told the person", "Waiting for review"),
+            "retry": pgettext("told the person", "Asked to retry"),
+        }
+        self.review_decision: Mapping[str, str] = {
+            "accept": pgettext("review decision", "accepted"),
+            "reject": pgettext("review decision", "rejected"),
+            "superseded": pgettext("review decision", "settled another way"),
+        }
+        self.review_result: Mapping[str, str] = {
+            "accept": pgettext("review decision", "accepted"),
+            "reject": pgettext("review decision", "rejected"),
+            "superseded": pgettext("review decision", "closed: verified on a video call"),
+        }
+        self.decided: Mapping[str, str] = {
+            "accept": _("Saved: the check-in was accepted"),
+            "reject": _("Saved: the check-in was rejected"),
+        }
+        # admin_ui.pages.review: match_reading's keys, then Reading.key and Reading.verdict_key.
+        self.match: Mapping[str, str] = {
+            "match_same": _("same person"),
+            "match_unsure": _("uncertain: the officer decides"),
+            "match_different": _("a different person"),
+            "match_missing": _("not measured (the check stopped before comparing faces)"),
+        }
+        self.reading: Mapping[str, str] = {
+            "steps_done": _("Challenge steps done"),
+            "motion": _("Motion"),
+            "depth": _("Face depth when turning"),
+            "screen": _("Screen pattern"),
+            "border": _("Border moving with the face"),
+            "brightness": _("Face brightness"),
+        }
+        self.verdict: Mapping[str, str] = {
+            "steps_ok": _("all steps done"),
+            "steps_short": _("steps missing"),
+            "motion_ok": _("moves like a live person"),
+            "motion_bad": _("hardly moves (a still picture?)"),
+            "depth_ok": _("the face has depth"),
+            "depth_bad": _("flat like a printed photo"),
+            "depth_unjudged": _("not turned far enough to judge"),
+            "screen_ok": _("no screen pattern"),
+            "screen_bad": _("may be filmed from a screen"),
+            "border_ok": _("none"),
+            "border_bad": _("a border was seen (a held-up picture?)"),
+            "brightness_ok": _("light enough"),
+            "brightness_bad": _("too dark"),
+            "not_measured": _("not measured"),
+        }
+        self.challenge_action: Mapping[str, str] = {
+            "turn_left": _("turn the head left"),
+            "turn_right": _("turn the head right"),
+            "blink": _("blink"),
+            "open_mouth": _("open the mouth"),
+        }
+
+        # The enrolment form's plan fields (the plan preview names the field of an error).
+        self.plan_field: Mapping[str, str] = {
+            "kind": pgettext("reporting plan", "Kind"),
+            "every_days": _("Report every (days)"),
+            "dates": _("Reporting dates (YYYY-MM-DD, one a line)"),
+            "start_date": _("Plan starts"),
+            "end_date": _("Plan ends"),
+            "window_opens_days_before": _("Window opens (days before)"),
+            "grace_days": _("Grace after the due date (days)"),
+        }
+
+        # The risk report.
+        self.band: Mapping[str, str] = {
+            "high": _("High risk"),
+            "medium": _("Medium risk"),
+            "low": _("Low risk"),
+        }
+        self.compliance: Mapping[str, str] = {
+            "on_time": pgettext("compliance", "On time"),
+            "late": pgettext("compliance", "Late"),
+            "missed": pgettext("compliance", "Missed"),
+            "excused": pgettext("compliance", "Excused"),
+        }
+
+    def reminder_kind(self, kind: str) -> str:
+        """A reminder's kind in words: `before_3d` is "3 day(s) before"; an unknown kind
+        shows as itself."""
+        days = days_before(kind)
+        if days:
+            return self._reminder_before % {"n": days}
+        return self.reminder_kind_name.get(kind, kind)
+
+
+@functools.cache
+def labels(lang: str) -> Labels:
+    return Labels(lang)
