@@ -1,34 +1,34 @@
-"""The risk report as an Excel workbook (openpyxl) and a PDF (fpdf2, Thai text shaped by
-HarfBuzz with a Thai font from Debian's fonts-thai-tlwg).
-
-Both take the dictionary reporting_api.services.reports.risk_report returns and the page's
-language, and take their words from the same catalog as the page (admin_ui/locale), so they
-show the same rows in the same words.
-"""
+"""The risk report as a PDF (fpdf2, Thai text shaped by HarfBuzz with a Thai font from Debian's
+fonts-thai-tlwg)."""
 
 from __future__ import annotations
 
 import functools
-import io
 import logging
 import subprocess
 import unicodedata
 from collections.abc import Iterable, Sequence
-from datetime import date
 from pathlib import Path
 from typing import Any
 
+from admin_ui.exports.content import (
+    _aggregate_header,
+    _aggregate_values,
+    _backtest_header,
+    _backtest_note,
+    _backtest_values,
+    _explanation,
+    _heading,
+    _label,
+    ranking_columns,
+)
 from admin_ui.i18n import translations
 from admin_ui.labels import labels
-from admin_ui.web import date_text, datetime_text
 
 TLWG_DIR = Path("/usr/share/fonts/truetype/tlwg")
 FONT_PACKAGE = "fonts-thai-tlwg"
 PREFERRED_FONTS = ("Loma", "Garuda", "Norasi", "Waree", "Umpush")
 """Regular sans faces first; each is ``<name>.ttf`` with ``<name>-Bold.ttf`` beside it."""
-MONEY_FORMAT = "#,##0.00"
-DATE_FORMAT = "yyyy-mm-dd"
-PERCENT_FORMAT = "0.0%"
 
 
 class ThaiFontMissing(RuntimeError):
@@ -62,281 +62,6 @@ def thai_font() -> tuple[Path, Path]:
         f"install Debian's {FONT_PACKAGE} (apt-get install {FONT_PACKAGE})"
     )
 
-
-def _office(data: dict[str, Any], lang: str) -> str:
-    office_id = data["filters"].office_id
-    if office_id is None:
-        return translations(lang).gettext("All offices")
-    for o in data["offices"]:
-        if o["id"] == office_id:
-            return o["name_th"] if lang == "th" else o["name_en"]
-    return str(office_id)
-
-
-def _heading(data: dict[str, Any], lang: str) -> list[str]:
-    catalog = translations(lang)
-    _, pgettext = catalog.gettext, catalog.pgettext
-    f = data["filters"]
-    office, as_of = _("Office"), _("As of")
-    date_from, date_to = pgettext("date range", "From"), pgettext("date range", "To")
-    page_of = _("Page %(page)s of %(pages)s · %(total)s cases")
-    return [
-        _("Absconding-risk report"),
-        f"{office}: {_office(data, lang)}",
-        f"{date_from} {date_text(lang, f.date_from)} {date_to} {date_text(lang, f.date_to)}",
-        f"{as_of} {datetime_text(lang, data['as_of'])}",
-        page_of % {"page": f.page, "pages": data["pages"], "total": data["total"]},
-        _(
-            "The score is a starting point for ordering officers' attention, not a validated "
-            "model; it never justifies any action against a person by itself."
-        ),
-    ]
-
-
-def _explanation(row: dict[str, Any], lang: str) -> str:
-    if not row["factors"]:
-        return translations(lang).gettext("No risk factors")
-    return "\n".join(
-        f"+{f.points} {f.explanation_th if lang == 'th' else f.explanation_en}"
-        for f in row["factors"]
-    )
-
-
-def ranking_columns(lang: str) -> list[str]:
-    _ = translations(lang).gettext
-    return [
-        _("#"),
-        _("Name"),
-        _("Office"),
-        _("Court"),
-        _("Officer"),
-        _("Score"),
-        _("Band"),
-        _("Bail (THB)"),
-        _("Next court date"),
-        _("Why"),
-    ]
-
-
-def _label(row: dict[str, Any], lang: str) -> str:
-    return row["label_th"] if lang == "th" else row["label_en"]
-
-
-AGGREGATE_SECTIONS = ("by_province", "by_office", "by_court", "by_officer")
-
-
-def _aggregate_titles(lang: str) -> dict[str, str]:
-    _ = translations(lang).gettext
-    return {
-        "by_province": _("By province"),
-        "by_office": _("By office"),
-        "by_court": _("By court"),
-        "by_officer": _("By officer"),
-    }
-
-
-def _aggregate_header(lang: str) -> list[str]:
-    catalog = translations(lang)
-    _, pgettext = catalog.gettext, catalog.pgettext
-    band = labels(lang).band
-    return [
-        _("Group"),
-        _("Cases"),
-        band["high"],
-        band["medium"],
-        band["low"],
-        _("Average score"),
-        _("Missed (180 days)"),
-        pgettext("report column", "Phone unreachable"),
-        _("Bail (THB)"),
-        _("Bail, high risk"),
-    ]
-
-
-def _aggregate_values(row: dict[str, Any], label: str) -> list[Any]:
-    return [
-        label,
-        row["cases"],
-        row["high"],
-        row["medium"],
-        row["low"],
-        row["average"],
-        row["missed"],
-        row["unreachable"],
-        row["bail"],
-        row["bail_high"],
-    ]
-
-
-def _backtest_header(lang: str) -> list[str]:
-    _ = translations(lang).gettext
-    return [
-        _("Threshold: this band or above"),
-        _("Cases in band"),
-        _("Absconded (in band)"),
-        _("At or above"),
-        _("Absconded (at or above)"),
-        _("Precision"),
-        _("Recall"),
-    ]
-
-
-def _backtest_values(b: dict[str, Any], lang: str) -> list[Any]:
-    from_points = translations(lang).gettext("from %(n)s points") % {"n": b["from"]}
-    return [
-        f"{labels(lang).band[b['band']]} ({from_points})",
-        b["cases"],
-        b["absconded"],
-        b["flagged"],
-        b["flagged_absconded"],
-        b["precision"],
-        b["recall"],
-    ]
-
-
-def _backtest_note(lang: str) -> str:
-    return translations(lang).gettext(
-        "Cases closed in the date range as absconded or concluded, each scored with its facts "
-        "as of the day it closed. Precision: of the cases at or above the threshold, the share "
-        "that absconded; recall: of all who absconded, the share at or above it."
-    )
-
-
-# --- Excel -------------------------------------------------------------------------------
-
-
-def report_xlsx(data: dict[str, Any], lang: str) -> bytes:
-    """Three sheets: the ranking (the page's rows, one per row, typed cells), the aggregates
-    (with the filters on top), and the backtest."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
-    from openpyxl.utils import get_column_letter
-
-    catalog = translations(lang)
-    _, pgettext = catalog.gettext, catalog.pgettext
-    band, compliance = labels(lang).band, labels(lang).compliance
-    book = Workbook()
-    bold = Font(bold=True)
-    wrap = Alignment(wrap_text=True, vertical="top")
-
-    ranking = book.active
-    ranking.title = pgettext("sheet name", "Ranking")[:31]
-    ranking.append(ranking_columns(lang))
-    for cell in ranking[1]:
-        cell.font = bold
-    for row in data["rows"]:
-        ranking.append(
-            [
-                row["rank"],
-                row["name_th"],
-                row["office_th"] if lang == "th" else row["office_en"],
-                row["court"],
-                row["officer"],
-                row["score"],
-                band[row["band"]],
-                row["bail_amount"],
-                row["next_court_date"],
-                _explanation(row, lang),
-            ]
-        )
-        line = ranking.max_row
-        ranking.cell(line, 8).number_format = MONEY_FORMAT
-        ranking.cell(line, 9).number_format = DATE_FORMAT
-        ranking.cell(line, 10).alignment = wrap
-    for column, width in enumerate((7, 28, 30, 26, 22, 8, 14, 14, 13, 80), start=1):
-        ranking.column_dimensions[get_column_letter(column)].width = width
-    ranking.freeze_panes = "C2"
-    if data["rows"]:
-        ranking.auto_filter.ref = ranking.dimensions
-
-    sheet = book.create_sheet(pgettext("sheet name", "Aggregates")[:31])
-    for line in _heading(data, lang):
-        sheet.append([line])
-    sheet["A1"].font = Font(bold=True, size=14)
-
-    def table(title: str, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
-        sheet.append([])
-        sheet.append([title])
-        sheet.cell(sheet.max_row, 1).font = bold
-        sheet.append(list(header))
-        for cell in sheet[sheet.max_row]:
-            cell.font = bold
-        for values in rows:
-            sheet.append(list(values))
-            for cell in sheet[sheet.max_row]:
-                if hasattr(cell.value, "as_tuple"):  # Decimal: money
-                    cell.number_format = MONEY_FORMAT
-                elif isinstance(cell.value, float) and cell.column_letter == "F":
-                    cell.number_format = "0.0"
-
-    summary = data["summary"]
-    table(
-        _("Active cases"),
-        _aggregate_header(lang),
-        [_aggregate_values(summary, _("Total"))]
-        + [_aggregate_values(b, band[b["band"]]) for b in data["by_band"]],
-    )
-    titles = _aggregate_titles(lang)
-    for section in AGGREGATE_SECTIONS:
-        table(
-            titles[section],
-            _aggregate_header(lang),
-            (_aggregate_values(r, _label(r, lang)) for r in data[section]),
-        )
-    table(
-        _("Check-ins by month (share of those due)"),
-        [_("Month"), *compliance.values(), _("Total")],
-        (
-            [
-                date.fromisoformat(m["month"] + "-01"),
-                m["on_time"],
-                m["late"],
-                m["missed"],
-                m["excused"],
-                m["total"],
-            ]
-            for m in data["by_month"]
-        ),
-    )
-    for cell_row in sheet.iter_rows(min_col=1, max_col=1):
-        if isinstance(cell_row[0].value, date):
-            cell_row[0].number_format = "yyyy-mm"
-    table(
-        _("Missed check-ins by office"),
-        [_("Office"), compliance["missed"]],
-        ([_label(o, lang), o["missed"]] for o in data["missed_by_office"]),
-    )
-    sheet.column_dimensions["A"].width = 42
-    for column in range(2, 11):
-        sheet.column_dimensions[get_column_letter(column)].width = 16
-
-    backtest = data["backtest"]
-    sheet = book.create_sheet(pgettext("sheet name", "Backtest")[:31])
-    sheet.append([_("Backtest on closed cases")])
-    sheet["A1"].font = Font(bold=True, size=14)
-    sheet.append([_backtest_note(lang)])
-    sheet.append([_("Closed cases"), backtest["cases"]])
-    sheet.append([_("Absconded"), backtest["absconded"]])
-    sheet.append([_("Base rate"), backtest["base_rate"]])
-    sheet.cell(sheet.max_row, 2).number_format = PERCENT_FORMAT
-    sheet.append([])
-    sheet.append(_backtest_header(lang))
-    for cell in sheet[sheet.max_row]:
-        cell.font = bold
-    for b in backtest["bands"]:
-        sheet.append(_backtest_values(b, lang))
-        sheet.cell(sheet.max_row, 6).number_format = PERCENT_FORMAT
-        sheet.cell(sheet.max_row, 7).number_format = PERCENT_FORMAT
-    sheet.column_dimensions["A"].width = 34
-    for column in range(2, 8):
-        sheet.column_dimensions[get_column_letter(column)].width = 18
-
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
-
-
-# --- PDF ---------------------------------------------------------------------------------
 
 LINE_MM = 4.6
 PAD_MM = 1.0

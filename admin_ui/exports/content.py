@@ -1,0 +1,136 @@
+"""What the Excel and PDF exports both show, in the page's language: the heading, the ranking's
+columns and explanations, the rows of the aggregates and of the backtest."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from admin_ui.i18n import translations
+from admin_ui.labels import labels
+from admin_ui.web import date_text, datetime_text
+
+
+def _office(data: dict[str, Any], lang: str) -> str:
+    office_id = data["filters"].office_id
+    if office_id is None:
+        return translations(lang).gettext("All offices")
+    for o in data["offices"]:
+        if o["id"] == office_id:
+            return o["name_th"] if lang == "th" else o["name_en"]
+    return str(office_id)
+
+
+def _heading(data: dict[str, Any], lang: str) -> list[str]:
+    catalog = translations(lang)
+    _, pgettext = catalog.gettext, catalog.pgettext
+    f = data["filters"]
+    office, as_of = _("Office"), _("As of")
+    date_from, date_to = pgettext("date range", "From"), pgettext("date range", "To")
+    page_of = _("Page %(page)s of %(pages)s · %(total)s cases")
+    return [
+        _("Absconding-risk report"),
+        f"{office}: {_office(data, lang)}",
+        f"{date_from} {date_text(lang, f.date_from)} {date_to} {date_text(lang, f.date_to)}",
+        f"{as_of} {datetime_text(lang, data['as_of'])}",
+        page_of % {"page": f.page, "pages": data["pages"], "total": data["total"]},
+        _(
+            "The score is a starting point for ordering officers' attention, not a validated "
+            "model; it never justifies any action against a person by itself."
+        ),
+    ]
+
+
+def _explanation(row: dict[str, Any], lang: str) -> str:
+    if not row["factors"]:
+        return translations(lang).gettext("No risk factors")
+    return "\n".join(
+        f"+{f.points} {f.explanation_th if lang == 'th' else f.explanation_en}"
+        for f in row["factors"]
+    )
+
+
+def ranking_columns(lang: str) -> list[str]:
+    _ = translations(lang).gettext
+    return [
+        _("#"),
+        _("Name"),
+        _("Office"),
+        _("Court"),
+        _("Officer"),
+        _("Score"),
+        _("Band"),
+        _("Bail (THB)"),
+        _("Next court date"),
+        _("Why"),
+    ]
+
+
+def _label(row: dict[str, Any], lang: str) -> str:
+    return row["label_th"] if lang == "th" else row["label_en"]
+
+
+def _aggregate_header(lang: str) -> list[str]:
+    catalog = translations(lang)
+    _, pgettext = catalog.gettext, catalog.pgettext
+    band = labels(lang).band
+    return [
+        _("Group"),
+        _("Cases"),
+        band["high"],
+        band["medium"],
+        band["low"],
+        _("Average score"),
+        _("Missed (180 days)"),
+        pgettext("report column", "Phone unreachable"),
+        _("Bail (THB)"),
+        _("Bail, high risk"),
+    ]
+
+
+def _aggregate_values(row: dict[str, Any], label: str) -> list[Any]:
+    return [
+        label,
+        row["cases"],
+        row["high"],
+        row["medium"],
+        row["low"],
+        row["average"],
+        row["missed"],
+        row["unreachable"],
+        row["bail"],
+        row["bail_high"],
+    ]
+
+
+def _backtest_header(lang: str) -> list[str]:
+    _ = translations(lang).gettext
+    return [
+        _("Threshold: this band or above"),
+        _("Cases in band"),
+        _("Absconded (in band)"),
+        _("At or above"),
+        _("Absconded (at or above)"),
+        _("Precision"),
+        _("Recall"),
+    ]
+
+
+def _backtest_values(b: dict[str, Any], lang: str) -> list[Any]:
+    from_points = translations(lang).gettext("from %(n)s points") % {"n": b["from"]}
+    return [
+        f"{labels(lang).band[b['band']]} ({from_points})",
+        b["cases"],
+        b["absconded"],
+        b["flagged"],
+        b["flagged_absconded"],
+        b["precision"],
+        b["recall"],
+    ]
+
+
+def _backtest_note(lang: str) -> str:
+    return translations(lang).gettext(
+        "Cases closed in the date range as absconded or concluded, each scored with its facts "
+        "as of the day it closed. Precision: of the cases at or above the threshold, the share "
+        "that absconded; recall: of all who absconded, the share at or above it."
+    )
