@@ -9,7 +9,7 @@ and is skipped rather than sent late.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -186,10 +186,6 @@ def retry_at(
     delay = min(max_seconds, base_seconds * 2 ** max(attempts - 1, 0))
     delay *= 1 + 0.2 * max(-1.0, min(1.0, jitter))
     return quiet.next_allowed(now + timedelta(seconds=delay))
-
-
-def kinds_of(planned: Iterable[PlannedReminder]) -> set[str]:
-    return {p.kind for p in planned}
 
 
 def policy_from(

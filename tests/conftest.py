@@ -96,27 +96,11 @@ def postgres_migrated() -> str:
     return POSTGRES_URL
 
 
-APP_TABLES = (
-    "risk_snapshot_day",
-    "risk_snapshot",
-    "evidence_frame",
-    "verification_attempt",
-    "liveness_challenge",
-    "identify_attempt",
-    "checkin_session",
-    "sms_blocked_number",
-    "reminder",
-    "office_reminder_settings",
-    "audit_log",
-    "flag",
-    "check_in",
-    "reporting_plan",
-    "bail_case",
-    "defendant",
-    "auth_token",
-    "staff_user",
-    "office",
-)
+def _app_tables() -> tuple[str, ...]:
+    """Every table of the service, from `tables.ALL_TABLES` (the one list of them)."""
+    from reporting_api.tables import ALL_TABLES
+
+    return tuple(table._meta.tablename for table in ALL_TABLES)
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
@@ -132,7 +116,8 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
         url = f"sqlite:///{path}"
     else:
         url = request.getfixturevalue("postgres_migrated")
-        asyncio.run(_pg_execute(f"TRUNCATE {', '.join(APP_TABLES)} RESTART IDENTITY CASCADE"))
+        tables = ", ".join(_app_tables())
+        asyncio.run(_pg_execute(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
         bind_tables(engine_from_url(url))
         asyncio.run(ensure_offices())
     return url
@@ -166,7 +151,6 @@ def settings_for_test(database_url: str, **overrides: Any) -> Any:
     return Settings(
         database_url=database_url,
         db_pool_size=0,
-        secret_key="test",
         checkin=CheckInSettings(data_keys=TEST_DATA_KEY, verify_workers=2),
         **overrides,
     )

@@ -62,6 +62,13 @@ def transaction(*, immediate: bool = False) -> Any:
     return engine.transaction()
 
 
+async def missing_tables() -> list[str]:
+    """The service's tables the database does not have (all of them before `migrate`)."""
+    from reporting_api.tables import ALL_TABLES
+
+    return [t._meta.tablename for t in ALL_TABLES if not await t.table_exists()]
+
+
 async def ping() -> None:
     """One round trip to the database; raises when it does not answer."""
     await Office.raw("SELECT 1")

@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, TypedDict
 
+from reporting_api.statuses import CheckInStatusName
 from reporting_api.store import columns, fetch_page, row_as, rows_as
 from reporting_api.store.rows import AttemptRow, EvidenceFrameRow
-from reporting_api.tables import EvidenceFrame, Flag, VerificationAttempt
+from reporting_api.tables import EvidenceFrame, VerificationAttempt
 
 A = VerificationAttempt
 # Everything but the sealed upload, which only the verifier reads.
@@ -32,7 +33,7 @@ class ReviewRow(AttemptRow):
     defendant_first_name_th: str
     defendant_last_name_th: str
     due_date: date
-    check_in_status: str
+    check_in_status: CheckInStatusName
     challenge_steps: list[dict[str, Any]] | None
 
 
@@ -79,11 +80,6 @@ async def insert_attempt(values: dict[str, Any]) -> int:
 async def get_attempt(attempt_id: int) -> AttemptRow | None:
     query = A.select(*COLUMNS).where(A.id == attempt_id).output(load_json=True)
     return row_as(AttemptRow, await query.first())
-
-
-async def get_for_review(attempt_id: int) -> ReviewRow | None:
-    query = A.select(*REVIEW_COLUMNS).where(A.id == attempt_id).output(load_json=True)
-    return row_as(ReviewRow, await query.first())
 
 
 async def load_media(attempt_id: int) -> MediaRow | None:
@@ -142,11 +138,6 @@ async def finish_attempt(attempt_id: int, values: dict[str, Any]) -> bool:
 async def count_rejected(check_in_id: int) -> int:
     """Rejected recordings of a check-in."""
     return await A.count().where((A.check_in == check_in_id) & (A.decision == "rejected"))
-
-
-async def list_for_check_in(check_in_id: int) -> list[AttemptRow]:
-    query = A.select(*COLUMNS).where(A.check_in == check_in_id).order_by(A.id)
-    return rows_as(AttemptRow, await query.output(load_json=True))
 
 
 async def list_waiting(
@@ -278,16 +269,5 @@ async def waiting_ids_for_check_in(check_in_id: int) -> list[int]:
             (A.check_in == check_in_id) & (A.needs_review == True) & A.reviewed_at.is_null()  # noqa: E712
         )
         .order_by(A.id)
-    )
-    return [int(r["id"]) for r in rows]
-
-
-async def unresolved_flag_ids(check_in_id: int, kind: str) -> list[int]:
-    """Flags of ``kind`` raised for the check-in and not yet resolved (an officer's decision
-    on the check-in settles them)."""
-    rows = (
-        await Flag.select(Flag.id)
-        .where((Flag.check_in == check_in_id) & (Flag.kind == kind) & Flag.resolved_at.is_null())
-        .order_by(Flag.id)
     )
     return [int(r["id"]) for r in rows]

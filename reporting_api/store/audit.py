@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from reporting_api.commands import AuditFilter
 from reporting_api.store import fetch_page
 from reporting_api.store.rows import AuditLogRow
 from reporting_api.tables import AuditLog
@@ -58,16 +58,6 @@ async def record_system(
         client_address=None,
         detail=detail,
     )
-
-
-@dataclass(frozen=True)
-class AuditFilter:
-    """Which audit rows to list; None matches any."""
-
-    entity: str | None = None
-    entity_id: str | None = None
-    actor_id: int | None = None
-    action: str | None = None
 
 
 async def list_audit(

@@ -8,6 +8,7 @@ from datetime import date, datetime
 from typing import Any, TypedDict
 
 from reporting_api.db import is_postgres
+from reporting_api.statuses import CheckInStatusName
 from reporting_api.store import rows_as
 from reporting_api.tables import Defendant
 
@@ -39,7 +40,7 @@ class CaseloadRow(TypedDict):
     next_opens_at: datetime | None
     next_due_at: datetime | None
     next_closes_at: datetime | None
-    next_status: str | None
+    next_status: CheckInStatusName | None
     unresolved_flags: int
     urgency: int
 

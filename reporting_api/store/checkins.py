@@ -34,8 +34,21 @@ class DayRow(CheckInRow):
     defendant_phone: str
 
 
+class CheckInOfPerson(CheckInRow):
+    """A check-in with the person it belongs to."""
+
+    defendant_id: int
+
+
 async def get_check_in(check_in_id: int) -> CheckInRow | None:
     return row_as(CheckInRow, await CheckIn.select().where(CheckIn.id == check_in_id).first())
+
+
+async def get_with_person(check_in_id: int) -> CheckInOfPerson | None:
+    query = CheckIn.select(
+        *CheckIn.all_columns(), CheckIn.case._.defendant.as_alias("defendant_id")
+    )
+    return row_as(CheckInOfPerson, await query.where(CheckIn.id == check_in_id).first())
 
 
 async def list_for_case(case_id: int) -> list[CheckInRow]:

@@ -13,6 +13,16 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, TypedDict
 
+from reporting_api.statuses import (
+    CaseStatusName,
+    CheckInMethodName,
+    CheckInStatusName,
+    LanguageCode,
+    PlanKindName,
+    ReminderStatusName,
+    RoleName,
+)
+
 
 class OfficeRow(TypedDict):
     """A whole `office` row."""
@@ -34,7 +44,7 @@ class StaffUserRow(TypedDict):
     id: int
     username: str
     display_name: str
-    role: str
+    role: RoleName
     office: int
     password_hash: str
     active: bool
@@ -65,7 +75,7 @@ class DefendantProfileRow(TypedDict):
     last_name_en: str | None
     date_of_birth: date
     phone: str
-    preferred_language: str
+    preferred_language: LanguageCode
     sms_opt_out: bool
     office: int
     id_photo_mime: str | None
@@ -102,7 +112,7 @@ class BailCaseRow(TypedDict):
     release_date: date
     conditions: str
     next_court_date: date | None
-    status: str
+    status: CaseStatusName
     closing_outcome: str | None
     closed_at: datetime | None
     created_at: datetime
@@ -114,7 +124,7 @@ class ReportingPlanRow(TypedDict):
 
     id: int
     case: int
-    kind: str
+    kind: PlanKindName
     every_days: int | None
     dates: list[str]
     start_date: date
@@ -137,8 +147,8 @@ class CheckInFields(TypedDict):
     opens_at: datetime
     due_at: datetime
     closes_at: datetime
-    status: str
-    method: str | None
+    status: CheckInStatusName
+    method: CheckInMethodName | None
     completed_at: datetime | None
     recorded_by: int | None
     note: str | None
@@ -214,7 +224,7 @@ class ReminderRow(TypedDict):
     kind: str
     due_at: datetime
     expires_at: datetime
-    status: str
+    status: ReminderStatusName
     attempts: int
     next_attempt_at: datetime
     lease_until: datetime | None
@@ -292,7 +302,7 @@ class AttemptRow(TypedDict):
     lease_until: datetime | None
     decision: str | None
     outcome: str | None
-    reasons: list[str]
+    reasons: list[dict[str, str]]
     scores: dict[str, Any]
     timings: dict[str, Any]
     client: dict[str, Any]

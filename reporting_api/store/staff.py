@@ -7,9 +7,10 @@ import secrets
 from datetime import datetime, timedelta
 from typing import Any, TypedDict
 
+from reporting_api.statuses import RoleName
 from reporting_api.store import columns, row_as, rows_as
 from reporting_api.store.rows import StaffUserRow
-from reporting_api.tables import AuthToken, StaffUser
+from reporting_api.tables import AuthToken, Office, StaffUser
 
 PUBLIC_COLUMNS = (
     StaffUser.id,
@@ -29,7 +30,7 @@ class StaffRow(TypedDict):
     id: int
     username: str
     display_name: str
-    role: str
+    role: RoleName
     office: int
     active: bool
     created_at: datetime
@@ -46,9 +47,16 @@ class StaffTokenRow(TypedDict):
     id: int
     username: str
     display_name: str
-    role: str
+    role: RoleName
     office: int
     active: bool
+
+
+class StaffContact(TypedDict):
+    id: int
+    username: str
+    phone: str | None
+    office: int
 
 
 def _digest(token: str) -> str:
@@ -144,3 +152,28 @@ async def revoke_tokens_of(staff_id: int) -> None:
 async def delete_expired_tokens(now: datetime) -> int:
     rows = await AuthToken.delete().where(AuthToken.expires_at <= now).returning(AuthToken.id)
     return len(rows)
+
+
+async def escalation_manager(office_id: int) -> StaffContact | None:
+    """The manager a flag of ``office_id`` escalates to: the office's own (lowest id) if it
+    has an active one, else one of the central office's."""
+    columns = (StaffUser.id, StaffUser.username, StaffUser.phone, StaffUser.office)
+    active_manager = (StaffUser.role == "manager") & (StaffUser.active == True)  # noqa: E712
+    own = (
+        await StaffUser.select(*columns)
+        .where(active_manager & (StaffUser.office == office_id))
+        .order_by(StaffUser.id)
+        .first()
+    )
+    if own is not None:
+        return row_as(StaffContact, own)
+    central = await Office.select(Office.id).where(Office.is_central == True).first()  # noqa: E712
+    if central is None:
+        return None
+    row = (
+        await StaffUser.select(*columns)
+        .where(active_manager & (StaffUser.office == central["id"]))
+        .order_by(StaffUser.id)
+        .first()
+    )
+    return row_as(StaffContact, row)

@@ -11,7 +11,7 @@ from piccolo.columns.combination import WhereRaw
 
 from reporting_api.db import is_postgres
 from reporting_api.store import rows_as
-from reporting_api.tables import BailCase, CheckIn
+from reporting_api.tables import CheckIn
 
 TIME_DRIVEN_OPEN = ("open", "late")
 
@@ -163,7 +163,3 @@ async def outstanding_without_reminders(
         .limit(limit)
     )
     return rows_as(OutstandingRow, rows)
-
-
-async def case_is_active(case_id: int) -> bool:
-    return await BailCase.exists().where((BailCase.id == case_id) & (BailCase.status == "active"))

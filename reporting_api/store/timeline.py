@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import TypedDict
 
-from reporting_api.store import row_as, rows_as
+from reporting_api.store import rows_as
 from reporting_api.store.attempts import COLUMNS as ATTEMPT_COLUMNS
 from reporting_api.store.rows import AttemptRow, BailCaseRow, CheckInFields, FlagRow
 from reporting_api.tables import BailCase, CheckIn, Flag, Reminder, VerificationAttempt
@@ -56,12 +56,6 @@ class HistoryAttemptRow(AttemptRow):
 class HistoryFlagRow(FlagRow):
     due_date: date | None
     escalated_to_name: str | None
-
-
-class PersonOfCheckIn(TypedDict):
-    id: int
-    office: int
-    defendant_id: int
 
 
 async def cases_of(defendant_id: int) -> list[HistoryCaseRow]:
@@ -152,17 +146,3 @@ async def flags_of(defendant_id: int) -> list[HistoryFlagRow]:
         .limit(LIMIT)
     )
     return rows_as(HistoryFlagRow, rows)
-
-
-async def person_of_check_in(check_in_id: int) -> PersonOfCheckIn | None:
-    """The check-in's office and the person it belongs to."""
-    row = (
-        await CheckIn.select(
-            CheckIn.id,
-            CheckIn.office,
-            CheckIn.case._.defendant.as_alias("defendant_id"),
-        )
-        .where(CheckIn.id == check_in_id)
-        .first()
-    )
-    return row_as(PersonOfCheckIn, row)

@@ -1,0 +1,69 @@
+"""Piccolo tables of the service core.
+
+Times are ``Timestamptz`` (UTC); money is ``Numeric`` (exact THB with satang); the ID-card photo
+lives in the database so every API replica sees the same bytes.
+
+One module a family of tables; `ALL_TABLES` is the one list of them (Piccolo's app, the tests
+and `db.bind_tables` read it).
+"""
+
+from __future__ import annotations
+
+from piccolo.table import Table
+
+from reporting_api.tables.cases import AuditLog, BailCase, CheckIn, Flag, ReportingPlan
+from reporting_api.tables.messages import OfficeReminderSettings, Reminder, SmsBlockedNumber
+from reporting_api.tables.people import AuthToken, Defendant, Office, StaffUser
+from reporting_api.tables.remote_checkin import (
+    CheckInSession,
+    EvidenceFrame,
+    IdentifyAttempt,
+    LivenessChallenge,
+    VerificationAttempt,
+)
+from reporting_api.tables.risk import RiskSnapshot, RiskSnapshotDay
+
+ALL_TABLES: tuple[type[Table], ...] = (
+    Office,
+    StaffUser,
+    AuthToken,
+    Defendant,
+    BailCase,
+    ReportingPlan,
+    CheckIn,
+    Flag,
+    AuditLog,
+    OfficeReminderSettings,
+    Reminder,
+    SmsBlockedNumber,
+    CheckInSession,
+    IdentifyAttempt,
+    LivenessChallenge,
+    VerificationAttempt,
+    EvidenceFrame,
+    RiskSnapshot,
+    RiskSnapshotDay,
+)
+
+__all__ = [
+    "Office",
+    "StaffUser",
+    "AuthToken",
+    "Defendant",
+    "BailCase",
+    "ReportingPlan",
+    "CheckIn",
+    "Flag",
+    "AuditLog",
+    "OfficeReminderSettings",
+    "Reminder",
+    "SmsBlockedNumber",
+    "CheckInSession",
+    "IdentifyAttempt",
+    "LivenessChallenge",
+    "VerificationAttempt",
+    "EvidenceFrame",
+    "RiskSnapshot",
+    "RiskSnapshotDay",
+    "ALL_TABLES",
+]

@@ -1,0 +1,89 @@
+"""The outbox of messages (reminders and staff alerts), offices' reminder days, blocked numbers."""
+
+from __future__ import annotations
+
+from piccolo.columns import (
+    JSON,
+    Boolean,
+    ForeignKey,
+    Integer,
+    Serial,
+    Text,
+    Timestamptz,
+    Varchar,
+)
+from piccolo.columns.base import OnDelete
+from piccolo.table import Table
+
+from reporting_api.tables.cases import BailCase, CheckIn, Flag
+from reporting_api.tables.people import Defendant, Office, StaffUser
+
+
+class OfficeReminderSettings(Table, tablename="office_reminder_settings"):
+    """An office's own reminder offsets; offices without a row use the defaults."""
+
+    id: Serial
+    office = ForeignKey[Office](references=Office, on_delete=OnDelete.cascade, unique=True)
+    # Days before the due date, e.g. [3, 1, 0] (0 = on the due day), each sent at send_hour.
+    offsets_days = JSON(default=[3, 1, 0])
+    send_hour = Integer(default=9)
+    follow_up_missed = Boolean(default=True)
+    updated_at = Timestamptz()
+
+
+class Reminder(Table, tablename="reminder"):
+    """One SMS in the outbox: planned with its check-in, claimed, sent once, tracked.
+
+    A defendant's reminders are unique by (check_in, kind), staff alerts by (flag, kind); both
+    through indexes in a raw migration, as is the partial index the dispatcher claims with.
+    """
+
+    id: Serial
+    check_in = ForeignKey[CheckIn](
+        references=CheckIn, on_delete=OnDelete.set_null, null=True, default=None, index=True
+    )
+    case = ForeignKey[BailCase](references=BailCase, on_delete=OnDelete.cascade, index=True)
+    office = ForeignKey[Office](references=Office, on_delete=OnDelete.restrict)
+    # The person the message is for: a defendant, or a staff member for alerts.
+    defendant = ForeignKey[Defendant](
+        references=Defendant, on_delete=OnDelete.cascade, null=True, default=None, index=True
+    )
+    staff = ForeignKey[StaffUser](
+        references=StaffUser, on_delete=OnDelete.set_null, null=True, default=None
+    )
+    flag = ForeignKey[Flag](references=Flag, on_delete=OnDelete.set_null, null=True, default=None)
+    kind = Varchar(length=32)
+    due_at = Timestamptz()
+    # After this instant the text would be wrong ("tomorrow" on the day itself): skipped.
+    expires_at = Timestamptz()
+    status = Varchar(length=16, default="queued")
+    attempts = Integer(default=0)
+    # When the dispatcher may next take the row: the due time, a retry time, or the lease end.
+    next_attempt_at = Timestamptz()
+    lease_until = Timestamptz(null=True, default=None)
+    claimed_by = Varchar(length=64, null=True, default=None)
+    first_attempt_at = Timestamptz(null=True, default=None)
+    message_sid = Varchar(length=64, null=True, default=None, index=True)
+    reference = Varchar(length=40, unique=True)
+    to_phone = Varchar(length=16, null=True, default=None)
+    body = Text(null=True, default=None)
+    language = Varchar(length=2, null=True, default=None)
+    error_code = Integer(null=True, default=None)
+    error_message = Text(null=True, default=None)
+    sent_at = Timestamptz(null=True, default=None)
+    delivered_at = Timestamptz(null=True, default=None)
+    created_at = Timestamptz()
+    updated_at = Timestamptz()
+
+
+class SmsBlockedNumber(Table, tablename="sms_blocked_number"):
+    """A number Twilio refused for good (invalid, unsubscribed, not a mobile): never sent to."""
+
+    id: Serial
+    phone = Varchar(length=16, unique=True)
+    error_code = Integer()
+    error_message = Text(default="")
+    reminder = ForeignKey[Reminder](
+        references=Reminder, on_delete=OnDelete.set_null, null=True, default=None
+    )
+    blocked_at = Timestamptz()
