@@ -21,16 +21,17 @@ from typing import Any
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
+from piccolo.engine.base import Engine
 
 from reporting_api.clock import utcnow
-from reporting_api.db import bind_tables, engine_from_url, is_postgres
+from reporting_api.db import bind_tables, close_pool, engine_from_url, open_pool
+from reporting_api.services.housekeeping import housekeeping
 from reporting_api.services.risk_snapshot import refresh_risk_snapshot
+from reporting_api.services.sweep import sweep
 from reporting_api.settings import Settings
 from reporting_api.sms_templates import longest_reminder_segments
 from scheduler.dispatch import Dispatcher, DispatchReport
-from scheduler.housekeeping import housekeeping
 from scheduler.sender import SmsSender, make_sender
-from scheduler.sweep import sweep
 
 log = logging.getLogger(__name__)
 
@@ -107,7 +108,7 @@ class SchedulerService:
         s = self.settings.scheduler
         scheduler = AsyncIOScheduler(timezone=UTC)
         common: dict[str, Any] = {"max_instances": 1, "coalesce": True, "misfire_grace_time": 60}
-        now = datetime.now(UTC)
+        now = self.clock()
         scheduler.add_job(
             self._tracked(self.dispatch),
             IntervalTrigger(seconds=s.dispatch_every_seconds, timezone=UTC),
@@ -159,17 +160,15 @@ class SchedulerService:
             await self.sender.aclose()
 
 
-async def _open_database(settings: Settings) -> Any:
+async def _open_database(settings: Settings) -> Engine:
     engine = engine_from_url(settings.database_url)
     bind_tables(engine)
-    if is_postgres(engine) and settings.db_pool_size > 0:
-        await engine.start_connection_pool(min_size=1, max_size=settings.db_pool_size)
+    await open_pool(engine, settings.db_pool_size)
     return engine
 
 
-async def _close_database(engine: Any, settings: Settings) -> None:
-    if is_postgres(engine) and settings.db_pool_size > 0:
-        await engine.close_connection_pool()
+async def _close_database(engine: Engine, settings: Settings) -> None:
+    await close_pool(engine, settings.db_pool_size)
 
 
 async def run(
@@ -212,14 +211,3 @@ def scheduler_hooks(settings: Settings) -> tuple[Any, Any]:
         await service.stop()
 
     return start, stop
-
-
-def create_app_with_scheduler() -> Any:
-    """The API and the scheduler in one process (what `bail-checkin serve` does with
-    RUN_SCHEDULER=1, see reporting_api.cli.build_app). The API knows nothing of the scheduler;
-    this composes them."""
-    from reporting_api.app import create_app
-
-    settings = Settings.from_env()
-    start, stop = scheduler_hooks(settings)
-    return create_app(settings, on_startup=[start], on_shutdown=[stop])

@@ -18,9 +18,8 @@ import asyncio
 import json
 import logging
 import secrets
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -30,6 +29,7 @@ from twilio.http import AsyncHttpClient
 from twilio.http.response import Response as TwilioResponse
 from twilio.rest import Client
 
+from reporting_api.clock import Clock, utcnow
 from reporting_api.services.delivery import UNREACHABLE_CODES
 from reporting_api.settings import Settings
 
@@ -105,7 +105,7 @@ class PooledHttpClient(AsyncHttpClient):
         self,
         method: str,
         uri: str,
-        params: dict[str, object] | None = None,
+        params: dict[str, str] | None = None,
         data: dict[str, object] | None = None,
         headers: dict[str, str] | None = None,
         auth: tuple[str, str] | None = None,
@@ -223,10 +223,10 @@ class OutboxLogSender:
 
     name = "outbox-log"
 
-    def __init__(self, path: str | Path, clock: Callable[[], datetime] | None = None) -> None:
+    def __init__(self, path: str | Path, clock: Clock | None = None) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.clock = clock or (lambda: datetime.now(UTC))
+        self.clock = clock or utcnow
         self._lock = asyncio.Lock()
 
     async def send_sms(self, to: str, body: str, reference: str) -> SendResult:
@@ -282,7 +282,7 @@ class FakeSender:
     failures: dict[str, list[SendError]] = field(default_factory=dict)
     accept_then_fail: dict[str, int] = field(default_factory=dict)
     calls: int = 0
-    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+    clock: Clock = utcnow
 
     async def send_sms(self, to: str, body: str, reference: str) -> SendResult:
         self.calls += 1

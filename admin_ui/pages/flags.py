@@ -10,16 +10,16 @@ from litestar.params import QueryParameter
 from litestar.response import Redirect, Template
 
 from admin_ui.pages.checkin_actions import safe_next, text
-from admin_ui.web import field_errors, list_link, render
+from admin_ui.web import field_errors, fields_of, list_link, render
 from reporting_api.errors import Conflict, InvalidInput
 from reporting_api.http.context import CtxDep, PagingDep, PathId
-from reporting_api.services import flag_inbox
 from reporting_api.services import flags as flag_service
 from reporting_api.services.context import Ctx
+from reporting_api.services.flags import FlagDetail
 
 
 def detail_page(
-    request: Request[Any, Any, Any], flag: dict[str, Any], status_code: int = 200, **extra: Any
+    request: Request[Any, Any, Any], flag: FlagDetail, status_code: int = 200, **extra: Any
 ) -> Template:
     return render(
         request,
@@ -38,7 +38,7 @@ async def shown_again(
     error: InvalidInput | Conflict,
     note: str,
 ) -> Template:
-    flag = await flag_inbox.read_flag(ctx, flag_id)
+    flag = await flag_service.read_flag(ctx, flag_id)
     return detail_page(
         request,
         flag,
@@ -64,7 +64,7 @@ class FlagPages(Controller):
         check_in_id: Annotated[int | None, QueryParameter(ge=1, le=2**31 - 1)] = None,
         office_id: Annotated[int | None, QueryParameter(ge=1, le=2**31 - 1)] = None,
     ) -> Template:
-        data = await flag_inbox.inbox(
+        listed = await flag_service.inbox(
             ctx,
             office_id=office_id,
             state=flag_state,
@@ -76,16 +76,16 @@ class FlagPages(Controller):
         return render(
             request,
             "admin/flags.html",
-            **data,
-            kinds=flag_inbox.KINDS,
-            states=flag_inbox.STATES,
+            **fields_of(listed),
+            kinds=flag_service.KINDS,
+            states=flag_service.STATES,
             page=paging.page,
             page_size=paging.page_size,
             link=list_link(
                 "/admin/flags",
                 {
-                    "state": data["state"],
-                    "kind": data["kind"],
+                    "state": listed.state,
+                    "kind": listed.kind,
                     "check_in_id": check_in_id,
                     "office_id": office_id,
                     "page_size": paging.page_size,
@@ -97,7 +97,7 @@ class FlagPages(Controller):
     async def detail(
         self, request: Request[Any, Any, Any], ctx: CtxDep, flag_id: PathId
     ) -> Template:
-        return detail_page(request, await flag_inbox.read_flag(ctx, flag_id))
+        return detail_page(request, await flag_service.read_flag(ctx, flag_id))
 
     @post("/flags/{flag_id:int}/acknowledge")
     async def acknowledge(

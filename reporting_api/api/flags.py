@@ -28,7 +28,7 @@ class FlagController(Controller):
         flag_state: Annotated[FlagStateName, QueryParameter(name="state")] = "open",
         kind: Annotated[str | None, QueryParameter(max_length=32)] = None,
     ) -> Page[FlagOut]:
-        rows, total = await service.list_flags(
+        listed = await service.inbox(
             ctx,
             office_id=office_id,
             state=flag_state,
@@ -37,7 +37,7 @@ class FlagController(Controller):
             offset=paging.offset,
             limit=paging.page_size,
         )
-        return page_of(paging, rows, total, flag_out)
+        return page_of(paging, listed.rows, listed.total, flag_out)
 
     @post("/{flag_id:int}/acknowledge", status_code=200)
     async def acknowledge(self, flag_id: PathId, data: JSONBody[FlagNote], ctx: CtxDep) -> FlagOut:

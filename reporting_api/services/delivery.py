@@ -12,10 +12,11 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from reporting_api.statuses import FlagKind, Severity, flag_detail
-from reporting_api.store import alerts, outbox
+from reporting_api.services import alerts
+from reporting_api.statuses import FlagKind, Severity
 from reporting_api.store import audit as audit_store
 from reporting_api.store import delivery as store
+from reporting_api.store import outbox
 
 log = logging.getLogger(__name__)
 
@@ -51,23 +52,21 @@ async def mark_unreachable(
     if defendant_id is None:  # a staff member's own number: nothing for an officer to chase
         log.warning("staff phone %s cannot receive SMS (Twilio %s)", phone, code)
         return None
-    flag_id = await alerts.raise_flag_once(
-        {
-            "kind": FlagKind.UNREACHABLE_PHONE.value,
-            "case": reminder.get("case_id", reminder.get("case")),
-            "check_in": reminder.get("check_in_id", reminder.get("check_in")),
-            "office": reminder["office"],
-            "severity": Severity.HIGH.value,
-            "detail": flag_detail(
-                f"ส่ง SMS ถึง {phone} ไม่ได้ (Twilio {code}: {message}) "
-                "หยุดส่งข้อความเตือนไปยังเบอร์นี้แล้ว กรุณาบันทึกเบอร์มือถือที่ใช้งานได้",
-                f"SMS to {phone} cannot be delivered (Twilio {code}: {message}). "
-                "Reminders to this number have stopped; record a working mobile number.",
-            ),
+    flag_id = await alerts.raise_flag(
+        alerts.NewFlag(
+            kind=FlagKind.UNREACHABLE_PHONE,
+            case_id=reminder.get("case_id", reminder.get("case")),
+            check_in_id=reminder.get("check_in_id", reminder.get("check_in")),
+            office_id=reminder["office"],
+            severity=Severity.HIGH,
+            detail_th=f"ส่ง SMS ถึง {phone} ไม่ได้ (Twilio {code}: {message}) "
+            "หยุดส่งข้อความเตือนไปยังเบอร์นี้แล้ว กรุณาบันทึกเบอร์มือถือที่ใช้งานได้",
+            detail_en=f"SMS to {phone} cannot be delivered (Twilio {code}: {message}). "
+            "Reminders to this number have stopped; record a working mobile number.",
             # One flag per person and number: a new number that fails again flags again.
-            "dedupe_key": f"{FlagKind.UNREACHABLE_PHONE.value}:{defendant_id}:{phone}",
-            "raised_at": now,
-        }
+            dedupe_key=f"{FlagKind.UNREACHABLE_PHONE.value}:{defendant_id}:{phone}",
+        ),
+        now,
     )
     if flag_id is not None:
         await audit_store.record_system(

@@ -16,15 +16,18 @@ import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypedDict
 
 from reporting_api.errors import InvalidInput, Refused
 from reporting_api.runtime import Runtime
+from reporting_api.services import alerts
+from reporting_api.services.alerts import NewFlag
 from reporting_api.services.checkins import effective_status
 from reporting_api.settings import Settings
-from reporting_api.statuses import CheckInStatus, FlagKind, Severity, flag_detail
-from reporting_api.store import audit, defendants, flags
+from reporting_api.statuses import CheckInStatus, FlagKind, Severity
+from reporting_api.store import audit, defendants
 from reporting_api.store import links as store
+from reporting_api.store.links import LinkRow
 from reporting_api.thai_dates import BANGKOK, format_english_date, format_thai_date
 
 CODE = re.compile(r"^[A-Za-z0-9_-]{12,24}$")
@@ -58,6 +61,13 @@ class Visit:
         )
 
 
+class Preferences(TypedDict, total=False):
+    """What the person changed from the link page."""
+
+    sms_opt_out: bool
+    preferred_language: str
+
+
 class LinkState(StrEnum):
     OPEN = "open"  # identify and record
     NOT_YET = "not_yet"  # the window opens later
@@ -67,7 +77,7 @@ class LinkState(StrEnum):
     LOCKED = "locked"  # too many wrong answers
 
 
-def link_state(row: dict[str, Any], now: datetime) -> LinkState:
+def link_state(row: LinkRow, now: datetime) -> LinkState:
     status = effective_status(row, now)
     if status in (CheckInStatus.VERIFIED, CheckInStatus.EXCUSED):
         return LinkState.DONE
@@ -82,7 +92,7 @@ def link_state(row: dict[str, Any], now: datetime) -> LinkState:
     return LinkState.OPEN
 
 
-def _call(row: dict[str, Any]) -> tuple[str, str]:
+def _call(row: LinkRow) -> tuple[str, str]:
     phone = row["office_phone"]
     return (f" โทร {phone}", f" (phone {phone})") if phone else ("", "")
 
@@ -93,7 +103,7 @@ def _local_day(instant: datetime) -> date:
     return instant.astimezone(BANGKOK).date()
 
 
-def refusal(row: dict[str, Any], state: LinkState) -> Refused:
+def refusal(row: LinkRow, state: LinkState) -> Refused:
     """Why nothing can be done on the link now, and what to do instead."""
     call_th, call_en = _call(row)
     # closes_at is the first instant after the window: the last day is the one before it.
@@ -136,7 +146,7 @@ def refusal(row: dict[str, Any], state: LinkState) -> Refused:
     raise AssertionError(state)
 
 
-async def find(visit: Visit) -> dict[str, Any]:
+async def find(visit: Visit) -> LinkRow:
     """The check-in the code names; 404 for a malformed or unknown code (the same answer)."""
     row = await store.check_in_by_code(visit.code) if CODE.match(visit.code) else None
     if row is None:
@@ -149,7 +159,7 @@ async def find(visit: Visit) -> dict[str, Any]:
     return row
 
 
-async def find_open(visit: Visit) -> dict[str, Any]:
+async def find_open(visit: Visit) -> LinkRow:
     row = await find(visit)
     state = link_state(row, visit.now)
     if state != LinkState.OPEN:
@@ -227,30 +237,26 @@ async def identify(visit: Visit, date_of_birth: str, national_id_last4: str) -> 
     return token
 
 
-async def _lock(visit: Visit, row: dict[str, Any], failures: int) -> None:
+async def _lock(visit: Visit, row: LinkRow, failures: int) -> None:
     await store.lock_link(row["id"], visit.now)
-    await flags.raise_flag(
-        {
-            "kind": FlagKind.IDENTITY_LOCKOUT.value,
-            "case": row["case"],
-            "check_in": row["id"],
-            "office": row["office"],
-            "severity": Severity.HIGH.value,
-            "detail": flag_detail(
-                f"ลิงก์รายงานตัวถูกล็อกหลังตอบข้อมูลยืนยันตัวตนผิด {failures} ครั้ง",
-                f"check-in link locked after {failures} wrong identity answers",
-            ),
+    await alerts.raise_flag(
+        NewFlag(
+            kind=FlagKind.IDENTITY_LOCKOUT,
+            case_id=row["case"],
+            check_in_id=row["id"],
+            office_id=row["office"],
+            severity=Severity.HIGH,
+            detail_th=f"ลิงก์รายงานตัวถูกล็อกหลังตอบข้อมูลยืนยันตัวตนผิด {failures} ครั้ง",
+            detail_en=f"check-in link locked after {failures} wrong identity answers",
             # One flag per lock: a link an officer unlocked that locks again raises a new one.
-            "dedupe_key": f"{FlagKind.IDENTITY_LOCKOUT.value}:{row['id']}:{visit.now.isoformat()}",
-            "raised_at": visit.now,
-        }
+            dedupe_key=f"{FlagKind.IDENTITY_LOCKOUT.value}:{row['id']}:{visit.now.isoformat()}",
+        ),
+        visit.now,
     )
     await visit.audit("checkin.link_locked", row["id"], {"failures": failures})
 
 
-async def identified(
-    visit: Visit, token: str | None, *, require_open: bool = False
-) -> dict[str, Any]:
+async def identified(visit: Visit, token: str | None, *, require_open: bool = False) -> LinkRow:
     """The check-in, if the cookie's session belongs to this link and is still valid."""
     row = await (find_open(visit) if require_open else find(visit))
     if not token or not await store.find_session(_token_hash(token), row["id"], visit.now):
@@ -265,10 +271,10 @@ async def identified(
 
 async def set_preferences(
     visit: Visit, sms_opt_out: bool | None, language: str | None
-) -> dict[str, Any]:
+) -> Preferences:
     """Stop or restart SMS reminders, or change their language (audited)."""
     row = await find(visit)
-    changes: dict[str, Any] = {}
+    changes = Preferences()
     if sms_opt_out is not None:
         changes["sms_opt_out"] = bool(sms_opt_out)
     if language is not None:
@@ -279,7 +285,11 @@ async def set_preferences(
         raise InvalidInput(
             "sms_opt_out", "give sms_opt_out or language", "ต้องระบุ sms_opt_out หรือ language"
         )
-    before = {k: row[k] for k in changes}
+    before = {
+        "sms_opt_out": row["sms_opt_out"],
+        "preferred_language": row["preferred_language"],
+    }
+    before = {k: v for k, v in before.items() if k in changes}
     await defendants.update_defendant(row["defendant_id"], {**changes, "updated_at": visit.now})
     # Filed under the person, where an officer looks for changes to their SMS settings.
     await visit.audit(
@@ -297,21 +307,19 @@ async def not_me(visit: Visit) -> None:
     await defendants.update_defendant(
         row["defendant_id"], {"sms_opt_out": True, "updated_at": visit.now}
     )
-    await flags.raise_flag(
-        {
-            "kind": FlagKind.UNREACHABLE_PHONE.value,
-            "case": row["case"],
-            "check_in": row["id"],
-            "office": row["office"],
-            "severity": Severity.HIGH.value,
-            "detail": flag_detail(
-                "ผู้รับ SMS แจ้งว่าข้อความไม่ได้ส่งถึงตน (เบอร์ผิด) หยุดส่งข้อความเตือนไปยังเบอร์นี้แล้ว",
-                "the person who received the SMS says it is not for them (wrong number); "
-                "reminders to this number are stopped",
-            ),
-            "dedupe_key": f"wrong_number:{row['defendant_id']}",
-            "raised_at": visit.now,
-        }
+    await alerts.raise_flag(
+        NewFlag(
+            kind=FlagKind.UNREACHABLE_PHONE,
+            case_id=row["case"],
+            check_in_id=row["id"],
+            office_id=row["office"],
+            severity=Severity.HIGH,
+            detail_th="ผู้รับ SMS แจ้งว่าข้อความไม่ได้ส่งถึงตน (เบอร์ผิด) หยุดส่งข้อความเตือนไปยังเบอร์นี้แล้ว",
+            detail_en="the person who received the SMS says it is not for them (wrong number); "
+            "reminders to this number are stopped",
+            dedupe_key=f"wrong_number:{row['defendant_id']}",
+        ),
+        visit.now,
     )
     await visit.audit(
         "checkin.not_me",

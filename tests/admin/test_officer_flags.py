@@ -52,7 +52,24 @@ def test_flags_inbox_tabs_filters_and_roles(site):
     detail = browser.client.get(f"/admin/flags/{missed}")
     assert detail.status_code == 200 and 'method="post"' not in detail.text.split("</header>")[1]
     assert audit_rows(api, "flag.read", missed)
-    assert audit_rows(api, "admin.flags")
+    assert audit_rows(api, "flag.list")
+
+
+def test_a_flag_filter_that_does_not_exist_is_refused_on_the_page_as_in_the_api(site):
+    """One operation, one rule: the API and the inbox page list flags through the same service,
+    which names the filter it cannot read (the page shows the reason in the page's language)."""
+    browser, api = site
+    browser.as_("officer_bkk")
+    page = browser.client.get("/admin/flags?kind=late_payment")
+    assert page.status_code == 400
+    assert "ประเภทการแจ้งเตือนไม่ถูกต้อง" in page.text
+    assert "Traceback" not in page.text
+    english = browser.client.get("/admin/flags?kind=late_payment&lang=en")
+    assert english.status_code == 400 and "must be one of missed_checkin" in english.text
+    answered = api.request("officer_bkk", "GET", "/api/v1/flags?kind=late_payment")
+    assert answered.status_code == 400
+    assert answered.json()["extra"][0]["key"] == "kind"
+    assert answered.json()["extra"][0]["message_th"] == "ประเภทการแจ้งเตือนไม่ถูกต้อง"
 
 
 def test_acknowledge_then_resolve_a_flag(site):

@@ -96,9 +96,9 @@ def add_attempt(check_in: dict[str, Any], case: dict[str, Any], at: datetime) ->
 
 
 def escalate(flag_id: int, staff_id: int, at: datetime) -> None:
-    from reporting_api.store import alerts
+    from reporting_api.store import flags
 
-    assert asyncio.run(alerts.mark_escalated(flag_id, staff_id, at))
+    assert asyncio.run(flags.mark_escalated(flag_id, staff_id, at))
 
 
 def reminders_of(defendant_id: int) -> list[dict[str, Any]]:

@@ -187,8 +187,8 @@ def test_the_reasons_are_given_as_of_the_snapshot_not_the_view(site, world):
 
 
 def test_housekeeping_and_the_scheduler_job_rebuild_it(site, world, database_url, tmp_path):
+    from reporting_api.services.housekeeping import housekeeping
     from reporting_api.store import risk_snapshot as store
-    from scheduler.housekeeping import housekeeping
     from scheduler.runner import SchedulerService
     from scheduler.sender import OutboxLogSender
 

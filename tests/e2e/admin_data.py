@@ -15,13 +15,13 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from reporting_api.access import Principal
-from reporting_api.commands import PlanIn
 from reporting_api.app import create_app
 from reporting_api.clock import utcnow
+from reporting_api.commands import PlanIn
 from reporting_api.services import plans as plan_service
 from reporting_api.services.context import Ctx
+from reporting_api.services.sweep import sweep
 from reporting_api.thai_dates import BANGKOK, bangkok_today
-from scheduler.sweep import sweep
 from tests.api.helpers import case_payload, enrol, interval_plan
 from tests.checkin.helpers import open_check_in
 from tests.checkin.test_review import _identify, _record_static
@@ -115,7 +115,7 @@ def missed_check_in(api: Api, database_url: str, now: datetime) -> tuple[Person,
         result = await plan_service.set_plan(ctx, person.case["id"], plan)
         report = await sweep(now, settings)
         assert report.missed >= 1 and report.flags >= 1, report
-        return min(result["check_ins"], key=lambda c: c["due_date"])
+        return min(result.check_ins, key=lambda c: c["due_date"])
 
     first = asyncio.run(plan_then_sweep())
     flags = api.request(

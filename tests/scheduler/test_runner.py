@@ -12,9 +12,9 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from reporting_api.cli import build_app
+from reporting_api.services.housekeeping import housekeeping
 from reporting_api.tables import AuthToken, CheckIn, Reminder
-from scheduler.housekeeping import housekeeping
-from scheduler.runner import SchedulerService, create_app_with_scheduler
+from scheduler.runner import SchedulerService
 from scheduler.sender import OutboxLogSender
 from tests.conftest import _make_staff, run_cli
 from tests.scheduler.bulk import seed_due_reminders
@@ -93,12 +93,12 @@ def test_make_run_mode_serves_the_api_with_the_scheduler(database_url, tmp_path,
     monkeypatch.setenv("RUN_SCHEDULER", "1")
     monkeypatch.setenv("SMS_OUTBOX_PATH", str(tmp_path / "outbox.log"))
     monkeypatch.setenv("DATA_KEY_FILE", str(tmp_path / "data.key"))
-    for app in (create_app_with_scheduler(), build_app()):
-        # The scheduler starts after the API's own hooks and stops before them.
-        assert app.on_startup[-1].__qualname__.startswith("scheduler_hooks")
-        assert app.on_shutdown[0].__qualname__.startswith("scheduler_hooks")
-        with TestClient(app=app) as client:
-            assert client.get("/healthz").status_code == 200
+    app = build_app()
+    # The scheduler starts after the API's own hooks and stops before them.
+    assert app.on_startup[-1].__qualname__.startswith("scheduler_hooks")
+    assert app.on_shutdown[0].__qualname__.startswith("scheduler_hooks")
+    with TestClient(app=app) as client:
+        assert client.get("/healthz").status_code == 200
     # What `bail-checkin serve` runs also serves the officers' pages.
     with TestClient(app=build_app()) as client:
         assert client.get("/admin/login").status_code == 200

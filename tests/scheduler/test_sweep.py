@@ -10,11 +10,11 @@ from reporting_api.commands import CaseClose
 from reporting_api.services import cases as case_service
 from reporting_api.services import checkins as checkin_service
 from reporting_api.services import flags as flag_service
+from reporting_api.services.sweep import sweep
 from reporting_api.tables import AuditLog, CheckIn, Flag, Reminder, StaffUser
 from reporting_api.thai_dates import BANGKOK
 from scheduler.dispatch import Dispatcher
 from scheduler.sender import FakeSender
-from scheduler.sweep import sweep
 from tests.scheduler.helpers import case_with_plan, check_ins_of, make_world, run
 
 DUE = date(2026, 12, 16)  # window opens 14 Dec (2 days before), grace ends 17 Dec
@@ -228,7 +228,7 @@ def test_flags_list_shows_escalation_unchanged_for_officers(database_url):
         _, case, _ = await case_with_plan(world, DUE)
         await sweep(CLOSED, world.settings)
         await sweep(CLOSED + timedelta(hours=2), world.settings)
-        rows, total = await flag_service.list_flags(
+        listed = await flag_service.inbox(
             world.ctx(CLOSED),
             office_id=None,
             state="open",
@@ -237,6 +237,6 @@ def test_flags_list_shows_escalation_unchanged_for_officers(database_url):
             offset=0,
             limit=10,
         )
-        assert total == 1 and rows[0]["escalated_at"] is not None
+        assert listed.total == 1 and listed.rows[0]["escalated_at"] is not None
 
     run(check())

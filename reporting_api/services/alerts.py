@@ -1,14 +1,9 @@
-"""The periodic sweep: windows open, pass their due time, close; missed check-ins are flagged.
+"""Flags the service raises by itself, the staff alerts they queue, and escalation.
 
-Each pass, at ``now``:
-1. upcoming -> open where the window opened; open -> late past the due time inside the grace
-   days (the order follows ALLOWED_TRANSITIONS, one step at a time);
-2. open or late -> missed where the window closed without a verified check-in. In the same
-   transaction, for an active case: a `missed_checkin` flag (its dedupe key is the check-in,
-   so repeated or concurrent sweeps add one), the person's follow-up SMS if it is missing,
-   the officer's alert SMS when they have a number, and an audit row with the reason;
-3. flags nobody acknowledged within ESCALATE_AFTER_HOURS go to a manager, once.
-`pending_review` is never touched: an attempt waiting for an officer is not "missed".
+A flag is raised at most once for its de-duplication key (the database decides, in the same
+statement as the insert); its detail is Thai first, then English. A missed check-in's flag
+comes with the person's follow-up SMS and, when the officer has a number, an alert SMS to the
+officer; a flag nobody acknowledged in `ESCALATE_AFTER_HOURS` goes to a manager, once.
 """
 
 from __future__ import annotations
@@ -16,7 +11,6 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from reporting_api.reminder_schedule import (
     FOLLOW_UP_VALID_DAYS,
@@ -29,10 +23,12 @@ from reporting_api.reminder_schedule import (
 from reporting_api.services import reminders as reminder_service
 from reporting_api.settings import Settings
 from reporting_api.statuses import FlagKind, Severity, flag_detail
-from reporting_api.store import alerts, transaction
 from reporting_api.store import audit as audit_store
+from reporting_api.store import flags as flag_store
 from reporting_api.store import outbox as outbox_store
-from reporting_api.store import sweeps as store
+from reporting_api.store import staff as staff_store
+from reporting_api.store import transaction
+from reporting_api.store.sweeps import MissedRow
 from reporting_api.thai_dates import (
     BANGKOK,
     format_english_date,
@@ -42,46 +38,59 @@ from reporting_api.thai_dates import (
 
 log = logging.getLogger(__name__)
 
-MISSED_BATCH = 200
 ESCALATE_BATCH = 200
 ESCALATED_KINDS = [FlagKind.MISSED_CHECKIN.value, FlagKind.UNREACHABLE_PHONE.value]
+"""Flags that go to a manager when nobody acknowledges them in time."""
 STAFF_ALERT_VALID = timedelta(days=FOLLOW_UP_VALID_DAYS)
 
 
+@dataclass(frozen=True)
+class NewFlag:
+    """A flag for an officer: what, about which case and check-in, how urgent, and why."""
+
+    kind: FlagKind
+    case_id: int
+    check_in_id: int | None
+    office_id: int
+    severity: Severity
+    detail_th: str
+    detail_en: str
+    dedupe_key: str | None
+    """Raising a flag with the same key again adds nothing (None: always a new flag)."""
+
+
+async def raise_flag(flag: NewFlag, now: datetime) -> int | None:
+    """Raise ``flag`` unless one with its key exists; the new flag's id, or None."""
+    return await flag_store.raise_flag(
+        {
+            "kind": flag.kind.value,
+            "case": flag.case_id,
+            "check_in": flag.check_in_id,
+            "office": flag.office_id,
+            "severity": flag.severity.value,
+            "detail": flag_detail(flag.detail_th, flag.detail_en),
+            "dedupe_key": flag.dedupe_key,
+            "raised_at": now,
+        }
+    )
+
+
 @dataclass
-class SweepReport:
-    opened: int = 0
-    late: int = 0
-    missed: int = 0
+class MissedOutcome:
+    """What flagging one missed check-in queued."""
+
     flags: int = 0
     follow_ups: int = 0
     staff_alerts: int = 0
-    escalated: int = 0
 
 
-async def sweep(now: datetime, settings: Settings) -> SweepReport:
-    """One pass of the sweep at ``now``; safe to repeat and to run in several processes."""
-    report = SweepReport()
-    quiet = QuietHours(*settings.scheduler.quiet_hours)
-    async with transaction(immediate=True):
-        report.opened = await store.open_windows(now)
-        report.late = await store.mark_late(now)
-    while True:
-        async with transaction(immediate=True):
-            missed = await store.close_missed(now, MISSED_BATCH)
-            details = await store.missed_details(missed)
-            for row in details:
-                await _flag_missed(row, now, settings, quiet, report)
-        report.missed += len(missed)
-        if len(missed) < MISSED_BATCH:
-            break
-    await _escalate(now, settings, quiet, report)
-    return report
-
-
-async def _flag_missed(
-    row: dict[str, Any], now: datetime, settings: Settings, quiet: QuietHours, report: SweepReport
-) -> None:
+async def check_in_missed(
+    row: MissedRow, now: datetime, settings: Settings, quiet: QuietHours
+) -> MissedOutcome:
+    """A check-in's window closed without a verified check-in (called in the transaction
+    that marked it missed): the audit row with the reason; for an active case, one flag, the
+    person's follow-up SMS and the officer's alert."""
+    outcome = MissedOutcome()
     await audit_store.record_system(
         "checkin.missed",
         "check_in",
@@ -93,30 +102,31 @@ async def _flag_missed(
         },
     )
     if row["case_status"] != "active":
-        return
-    due = format_thai_date(row["due_date"])
+        return outcome
     closed = row["closes_at"].astimezone(BANGKOK)
-    flag_id = await alerts.raise_flag_once(
-        {
-            "kind": FlagKind.MISSED_CHECKIN.value,
-            "case": row["case"],
-            "check_in": row["id"],
-            "office": row["office"],
-            "severity": Severity.MEDIUM.value,
-            "detail": flag_detail(
-                f"ไม่มารายงานตัวตามกำหนด {due} ช่วงรายงานตัวปิดเมื่อ "
-                f"{format_thai_datetime(row['closes_at'])} โดยไม่มีการรายงานตัวที่ยืนยันแล้ว",
+    flag_id = await raise_flag(
+        NewFlag(
+            kind=FlagKind.MISSED_CHECKIN,
+            case_id=row["case"],
+            check_in_id=row["id"],
+            office_id=row["office"],
+            severity=Severity.MEDIUM,
+            detail_th=(
+                f"ไม่มารายงานตัวตามกำหนด {format_thai_date(row['due_date'])} ช่วงรายงานตัวปิดเมื่อ "
+                f"{format_thai_datetime(row['closes_at'])} โดยไม่มีการรายงานตัวที่ยืนยันแล้ว"
+            ),
+            detail_en=(
                 f"Missed check-in due {format_english_date(row['due_date'])}; the window "
                 f"closed at {closed:%H:%M} on {format_english_date(closed.date())} (Bangkok) "
-                "without a verified check-in.",
+                "without a verified check-in."
             ),
-            "dedupe_key": f"{FlagKind.MISSED_CHECKIN.value}:{row['id']}",
-            "raised_at": now,
-        }
+            dedupe_key=f"{FlagKind.MISSED_CHECKIN.value}:{row['id']}",
+        ),
+        now,
     )
     if flag_id is None:
-        return
-    report.flags += 1
+        return outcome
+    outcome.flags = 1
     policy = await reminder_service.office_policy(row["office"])
     follow_up = [
         p
@@ -129,7 +139,7 @@ async def _flag_missed(
         )
         if p.kind == MISSED_FOLLOW_UP
     ]
-    report.follow_ups += await outbox_store.insert_reminders(
+    outcome.follow_ups = await outbox_store.insert_reminders(
         reminder_service.reminder_rows(
             check_in_id=row["id"],
             case_id=row["case"],
@@ -139,19 +149,26 @@ async def _flag_missed(
             now=now,
         )
     )
-    if settings.scheduler.alert_staff_by_sms and row["officer_phone"] and row["officer_active"]:
-        report.staff_alerts += await _queue_staff_alert(
+    officer_id = row["officer_id"]
+    if (
+        settings.scheduler.alert_staff_by_sms
+        and officer_id is not None
+        and row["officer_phone"]
+        and row["officer_active"]
+    ):
+        outcome.staff_alerts = await queue_staff_alert(
             kind=OFFICER_ALERT,
-            staff_id=row["officer_id"],
+            staff_id=officer_id,
             flag_id=flag_id,
             case_id=row["case"],
             office_id=row["office"],
             now=now,
             quiet=quiet,
         )
+    return outcome
 
 
-async def _queue_staff_alert(
+async def queue_staff_alert(
     *,
     kind: str,
     staff_id: int,
@@ -161,6 +178,7 @@ async def _queue_staff_alert(
     now: datetime,
     quiet: QuietHours,
 ) -> int:
+    """One alert SMS to a staff member about a flag, at the next hour quiet hours allow."""
     due_at = quiet.next_allowed(now)
     return await outbox_store.insert_reminders(
         [
@@ -183,19 +201,28 @@ async def _queue_staff_alert(
     )
 
 
-async def _escalate(
-    now: datetime, settings: Settings, quiet: QuietHours, report: SweepReport
-) -> None:
+@dataclass
+class EscalationOutcome:
+    escalated: int = 0
+    staff_alerts: int = 0
+
+
+async def escalate(now: datetime, settings: Settings, quiet: QuietHours) -> EscalationOutcome:
+    """Flags nobody acknowledged within ESCALATE_AFTER_HOURS go to a manager of the office
+    (or of the central office), once; safe to run in several processes at the same time."""
+    outcome = EscalationOutcome()
     hours = settings.scheduler.escalate_after_hours
-    due = await alerts.flags_to_escalate(
+    due = await flag_store.flags_to_escalate(
         now - timedelta(hours=hours), ESCALATED_KINDS, ESCALATE_BATCH
     )
     for flag in due:
-        manager = await alerts.escalation_manager(flag["office"])
+        manager = await staff_store.escalation_manager(flag["office"])
         async with transaction(immediate=True):
-            if not await alerts.mark_escalated(flag["id"], manager["id"] if manager else None, now):
+            if not await flag_store.mark_escalated(
+                flag["id"], manager["id"] if manager else None, now
+            ):
                 continue  # another sweep escalated it, or someone acknowledged it meanwhile
-            report.escalated += 1
+            outcome.escalated += 1
             await audit_store.record_system(
                 "flag.escalate",
                 "flag",
@@ -207,7 +234,7 @@ async def _escalate(
                 },
             )
             if manager and manager["phone"] and settings.scheduler.alert_staff_by_sms:
-                report.staff_alerts += await _queue_staff_alert(
+                outcome.staff_alerts += await queue_staff_alert(
                     kind=MANAGER_ALERT,
                     staff_id=manager["id"],
                     flag_id=flag["id"],
@@ -218,3 +245,4 @@ async def _escalate(
                 )
         if manager is None:
             log.warning("flag %s: no manager to escalate to", flag["id"])
+    return outcome

@@ -9,8 +9,8 @@ from datetime import datetime
 
 from reporting_api.reminder_schedule import QuietHours, ReminderPolicy
 from reporting_api.services import reminders as reminder_service
-from reporting_api.services import reports as report_service
 from reporting_api.services import retention
+from reporting_api.services import risk_snapshot as snapshot_service
 from reporting_api.settings import Settings
 from reporting_api.store import staff as staff_store
 from reporting_api.store import sweeps as store
@@ -25,7 +25,7 @@ class HousekeepingReport:
     codes: int = 0
     reminders: int = 0
     purged: retention.PurgeReport | None = None
-    risk_snapshot: report_service.SnapshotRefresh | None = None
+    risk_snapshot: snapshot_service.SnapshotRefresh | None = None
 
 
 async def housekeeping(
@@ -68,5 +68,5 @@ async def housekeeping(
                 )
         if len(rows) < BATCH:
             break
-    report.risk_snapshot = await report_service.refresh_risk_snapshot(now)
+    report.risk_snapshot = await snapshot_service.refresh_risk_snapshot(now)
     return report
