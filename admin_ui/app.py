@@ -19,9 +19,10 @@ from litestar.static_files import create_static_files_router
 from litestar.types import ControllerRouterHandler
 
 from admin_ui.auth import LoginController
-from admin_ui.web import CsrfRefused, csrf_guard, render
-from reporting_api.errors import Forbidden, NotFound
+from admin_ui.web import CsrfRefused, csrf_guard, language, render
+from reporting_api.errors import Forbidden, NotFound, ServiceError
 from reporting_api.http.context import provide_ctx, provide_paging
+from reporting_api.http.errors import status_of
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 STATIC_DIR = Path(__file__).parent / "static"
@@ -52,6 +53,15 @@ def _not_found(request: Request[Any, Any, Any], _: NotFoundException | NotFound)
     return render(request, "admin/error.html", status_code=404, message_key="not_found")
 
 
+def _refused(request: Request[Any, Any, Any], exc: ServiceError) -> Any:
+    """Any other refusal a page did not show beside its form (a hand-typed address with a
+    filter that does not exist, say): the error page with the service's reason."""
+    reason = exc.reason_th if language(request) == "th" else exc.reason
+    return render(
+        request, "admin/error.html", status_code=status_of(exc), message_key=None, reason=reason
+    )
+
+
 def page_handlers() -> list[ControllerRouterHandler]:
     """Every page controller (imported here so that adding a page is one line)."""
     from admin_ui.pages import PAGES
@@ -71,6 +81,7 @@ def admin_parts() -> AdminParts:
             Forbidden: _forbidden,
             NotFoundException: _not_found,
             NotFound: _not_found,
+            ServiceError: _refused,
         },
         include_in_schema=False,
     )

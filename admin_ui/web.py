@@ -8,6 +8,7 @@ login form, which has no session yet, uses a double-submit cookie instead.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import hmac
 import secrets
@@ -62,11 +63,11 @@ def new_login_csrf() -> str:
 
 async def csrf_guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
     """Refuse unsafe requests whose CSRF token does not match the session's."""
-    if connection.scope["method"] in ("GET", "HEAD", "OPTIONS"):
+    if not isinstance(connection, Request) or connection.method in ("GET", "HEAD", "OPTIONS"):
         return
     sent = connection.headers.get(CSRF_HEADER)
     form = None
-    if not sent and isinstance(connection, Request):
+    if not sent:
         form = await connection.form()
         value = form.get(CSRF_FIELD)
         sent = value if isinstance(value, str) else None
@@ -78,9 +79,9 @@ async def csrf_guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRout
     if not sent or not expected or not hmac.compare_digest(sent, expected):
         if form is not None:
             # Litestar closes uploaded files only after the guards passed.
-            for _, value in form.multi_items():
-                if isinstance(value, UploadFile):
-                    await value.close()
+            for _name, field in form.multi_items():
+                if isinstance(field, UploadFile):
+                    await field.close()
         raise CsrfRefused(detail="missing or stale CSRF token: reload the page and try again")
 
 
@@ -191,6 +192,11 @@ def render(
             **context,
         },
     )
+
+
+def fields_of(result: Any) -> dict[str, Any]:
+    """A service's result (a dataclass) as template variables, one per field (not copied)."""
+    return {f.name: getattr(result, f.name) for f in dataclasses.fields(result)}
 
 
 def field_errors(*errors: Any) -> dict[str, dict[str, str]]:

@@ -12,20 +12,30 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated
 
 import msgspec
 from msgspec import Meta, Struct
 
-RoleName = Literal["officer", "manager", "admin"]
-LanguageCode = Literal["th", "en"]
-CaseStatusName = Literal["active", "concluded", "absconded", "revoked"]
-ClosingStatus = Literal["concluded", "absconded", "revoked"]
-CheckInStatusName = Literal[
-    "upcoming", "open", "verified", "pending_review", "late", "missed", "excused"
+from reporting_api.statuses import (
+    CaseStatusName,
+    CheckInStatusName,
+    ClosingStatus,
+    FlagStateName,
+    LanguageCode,
+    PlanKindName,
+    RoleName,
+)
+
+__all__ = [
+    "CaseStatusName",
+    "CheckInStatusName",
+    "ClosingStatus",
+    "FlagStateName",
+    "LanguageCode",
+    "PlanKindName",
+    "RoleName",
 ]
-PlanKindName = Literal["interval", "dates"]
-FlagStateName = Literal["open", "acknowledged", "resolved", "all"]
 
 ShortText = Annotated[str, Meta(min_length=1, max_length=200)]
 Name = Annotated[str, Meta(min_length=1, max_length=100)]
@@ -134,3 +144,16 @@ class PlanIn(Struct, forbid_unknown_fields=True):
     dates: Annotated[list[date], Meta(max_length=400)] = msgspec.field(default_factory=list)
     window_opens_days_before: Annotated[int, Meta(ge=0, le=60)] = 0
     grace_days: Annotated[int, Meta(ge=0, le=30)] = 0
+
+
+# --- queries --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    """Which audit rows to list; None matches any."""
+
+    entity: str | None = None
+    entity_id: str | None = None
+    actor_id: int | None = None
+    action: str | None = None

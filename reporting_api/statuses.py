@@ -5,8 +5,24 @@ from __future__ import annotations
 from collections.abc import Mapping
 from enum import StrEnum
 from types import MappingProxyType
+from typing import Literal
 
 from reporting_api.errors import TransitionNotAllowed
+
+# The same vocabularies as Literal types, for typed rows and the API's schemas.
+RoleName = Literal["officer", "manager", "admin"]
+LanguageCode = Literal["th", "en"]
+CaseStatusName = Literal["active", "concluded", "absconded", "revoked"]
+ClosingStatus = Literal["concluded", "absconded", "revoked"]
+CheckInStatusName = Literal[
+    "upcoming", "open", "verified", "pending_review", "late", "missed", "excused"
+]
+CheckInMethodName = Literal["remote", "in_person", "video_call"]
+PlanKindName = Literal["interval", "dates"]
+FlagStateName = Literal["open", "acknowledged", "resolved", "all"]
+ReminderStatusName = Literal[
+    "queued", "sending", "sent", "delivered", "undelivered", "failed", "cancelled", "skipped"
+]
 
 
 class CheckInStatus(StrEnum):
@@ -41,6 +57,11 @@ ALLOWED_TRANSITIONS: Mapping[CheckInStatus, frozenset[CheckInStatus]] = MappingP
 
 COMPLETED: frozenset[CheckInStatus] = frozenset({_S.VERIFIED, _S.EXCUSED})
 OUTSTANDING: frozenset[CheckInStatus] = frozenset({_S.OPEN, _S.PENDING_REVIEW, _S.LATE})
+
+
+def status_name(status: CheckInStatus) -> CheckInStatusName:
+    """The status as its Literal name (the enum's values are exactly those names)."""
+    return status.value
 
 
 def can_transition(current: CheckInStatus, target: CheckInStatus) -> bool:

@@ -13,7 +13,7 @@ from litestar.params import QueryParameter
 from litestar.response import Template
 from phonenumbers import NumberParseException
 
-from admin_ui.web import field_errors, list_link, render
+from admin_ui.web import field_errors, fields_of, list_link, render
 from reporting_api.errors import InvalidInput
 from reporting_api.http.context import CtxDep, PagingDep
 from reporting_api.phones import format_thai_mobile_display
@@ -49,7 +49,7 @@ class CaseloadPage(Controller):
         template = "admin/caseload_table.html" if fragment else "admin/caseload.html"
         text = (q or "").strip()
         sort = sort if sort in service.SORTS else "name"
-        common = {
+        common: dict[str, Any] = {
             "page": paging.page,
             "page_size": paging.page_size,
             "phone_text": phone_text,
@@ -85,6 +85,6 @@ class CaseloadPage(Controller):
                 **common,
             )
         else:
-            page = render(request, template, **data, **common)
+            page = render(request, template, **fields_of(data), **common)
         page.headers["Vary"] = "HX-Request"  # the same address answers a page or a fragment
         return page

@@ -18,7 +18,7 @@ from admin_ui.pages import defendant
 from admin_ui.web import field_errors
 from reporting_api.errors import Conflict, InvalidInput, TransitionNotAllowed
 from reporting_api.http.context import CtxDep, PathId
-from reporting_api.services import defendants, timeline
+from reporting_api.services import checkins, defendants, timeline
 from reporting_api.services.context import Ctx
 
 FIELD_MAX = 4000
@@ -88,7 +88,7 @@ class CheckInActions(Controller):
         form = await request.form()
         note = text(form, "note")
         try:
-            row = await timeline.record_in_person(ctx, check_in_id, note)
+            row = await checkins.record_in_person(ctx, check_in_id, note)
         except (InvalidInput, Conflict) as error:
             return await shown_again(request, ctx, check_in_id, "in_person", error, {"note": note})
         target = safe_next(form.get("next")) or f"/admin/defendants/{row['defendant_id']}"
@@ -101,7 +101,7 @@ class CheckInActions(Controller):
         form = await request.form()
         values = {"reason": text(form, "reason"), "note": text(form, "note")}
         try:
-            row = await timeline.excuse(ctx, check_in_id, values["reason"], values["note"])
+            row = await checkins.excuse(ctx, check_in_id, values["reason"], values["note"])
         except (InvalidInput, Conflict) as error:
             return await shown_again(request, ctx, check_in_id, "excuse", error, values)
         target = safe_next(form.get("next")) or f"/admin/defendants/{row['defendant_id']}"

@@ -9,12 +9,13 @@ from litestar import Controller, Request, get
 from litestar.response import Template
 
 from admin_ui.pages.caseload import phone_text
-from admin_ui.web import render
+from admin_ui.web import fields_of, render
 from reporting_api.http.context import CtxDep, PathId
 from reporting_api.services import timeline
+from reporting_api.services.timeline import PersonPage
 
 
-def page(request: Request[Any, Any, Any], data: dict[str, Any], **extra: Any) -> Template:
+def page(request: Request[Any, Any, Any], data: PersonPage, **extra: Any) -> Template:
     """The person's page (also shown again, with errors, by the check-in actions)."""
     status_code = extra.pop("status_code", 200)
     return render(
@@ -24,7 +25,7 @@ def page(request: Request[Any, Any, Any], data: dict[str, Any], **extra: Any) ->
         phone_text=phone_text,
         **(
             {"errors": None, "values": None, "form_check_in": None, "form_kind": None}
-            | data
+            | fields_of(data)
             | extra
         ),
     )

@@ -22,12 +22,11 @@ from litestar.response import Redirect, Template
 
 from admin_ui.i18n import N_, in_both
 from admin_ui.web import field_errors, render
-from reporting_api.commands import CaseCreate, PlanIn
+from reporting_api.commands import CaseCreate, NewDefendant, PlanIn
 from reporting_api.errors import Conflict, InvalidInput
 from reporting_api.http.context import CtxDep
 from reporting_api.services import enrolment
 from reporting_api.services.context import Ctx
-from reporting_api.services.defendants import NewDefendant
 from reporting_api.services.plans import MAX_CHECK_INS
 
 PERSON_FIELDS = (
@@ -104,6 +103,8 @@ def _specs(cls: type) -> list[tuple[str, Any, bool, Any]]:
             )
             for f in msgspec.structs.fields(cls)
         ]
+    if not dataclasses.is_dataclass(cls):
+        raise TypeError(f"{cls!r} is neither a msgspec Struct nor a dataclass")
     hints = typing.get_type_hints(cls, include_extras=True)
     return [
         (
@@ -223,7 +224,7 @@ class EnrolPage(Controller):
             except (InvalidInput, Conflict) as error:
                 problems = [error]
             else:
-                return Redirect(f"/admin/defendants/{made['defendant']['id']}", status_code=303)
+                return Redirect(f"/admin/defendants/{made.defendant['id']}", status_code=303)
         conflict = all(isinstance(p, Conflict) for p in problems)
         return render(
             request,

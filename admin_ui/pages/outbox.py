@@ -9,7 +9,7 @@ from litestar import Controller, Request, get
 from litestar.params import QueryParameter
 from litestar.response import Template
 
-from admin_ui.web import list_link, render
+from admin_ui.web import fields_of, list_link, render
 from reporting_api.http.context import CtxDep, PagingDep
 from reporting_api.services import outbox_list as service
 
@@ -37,12 +37,12 @@ class OutboxPage(Controller):
         return render(
             request,
             "admin/outbox.html",
-            **data,
+            **fields_of(data),
             statuses=service.STATUSES,
             page=paging.page,
             page_size=paging.page_size,
             link=list_link(
                 "/admin/outbox",
-                {"status": data["status"], "office_id": office_id, "page_size": paging.page_size},
+                {"status": data.status, "office_id": office_id, "page_size": paging.page_size},
             ),
         )

@@ -18,11 +18,10 @@ from litestar.response import Redirect, Template
 from admin_ui.web import field_errors, render
 from liveness.types import Thresholds
 from reporting_api.access import OFFICER
-from reporting_api.api.review import attempt_detail_out, attempt_out
-from reporting_api.api.review_schemas import AttemptDetailOut
 from reporting_api.errors import Conflict, InvalidInput, TransitionNotAllowed
 from reporting_api.http.context import CtxDep, PagingDep, PathId
 from reporting_api.services import review as service
+from reporting_api.services.attempt_views import AttemptDetail
 
 # The verifier judges with the library's default edges (reporting_api.verification).
 EDGES = Thresholds()
@@ -97,9 +96,15 @@ def liveness_readings(scores: dict[str, float], steps: int) -> list[Reading]:
     return readings
 
 
-def _item_context(attempt: AttemptDetailOut) -> dict[str, Any]:
+def frame_url(attempt_id: int, position: int) -> str:
+    """Where an evidence frame is served (the API's route, which the session cookie opens)."""
+    return f"/api/v1/verification-attempts/{attempt_id}/frames/{position}"
+
+
+def _item_context(attempt: AttemptDetail) -> dict[str, Any]:
     return {
         "a": attempt,
+        "frame_url": frame_url,
         "match_key": match_reading(attempt.match_distance),
         "edges": EDGES,
         "readings": liveness_readings(attempt.scores, len(attempt.challenge_steps)),
@@ -131,10 +136,10 @@ class ReviewPages(Controller):
         return render(
             request,
             "admin/review.html",
-            rows=[attempt_out(r) for r in rows],
+            rows=rows,
             total=total,
             page=paging.page,
-            pages=max(1, -(-total // paging.page_size)),
+            pages=paging.pages(total),
             decided=decided,
             match_reading=match_reading,
         )
@@ -148,7 +153,7 @@ class ReviewPages(Controller):
             ctx, office_id=None, waiting=True, check_in_id=None, offset=0, limit=1
         )
         notice = f"?decided={decided}" if decided else ""
-        target = f"/admin/review/{rows[0]['id']}" if rows else "/admin/review"
+        target = f"/admin/review/{rows[0].id}" if rows else "/admin/review"
         return Redirect(target + notice, status_code=303)
 
     @get("/{attempt_id:int}")
@@ -159,7 +164,7 @@ class ReviewPages(Controller):
         attempt_id: PathId,
         decided: Annotated[Decided | None, QueryParameter()] = None,
     ) -> Template:
-        attempt = attempt_detail_out(await service.read_attempt(ctx, attempt_id))
+        attempt = await service.read_attempt(ctx, attempt_id)
         return render(
             request,
             "admin/review_item.html",
@@ -191,7 +196,7 @@ class ReviewPages(Controller):
             status = 409 if isinstance(error, Conflict) else 400
         else:
             return Redirect(f"/admin/review/next?decided={decision}", status_code=303)
-        attempt = attempt_detail_out(await service.read_attempt(ctx, attempt_id))
+        attempt = await service.read_attempt(ctx, attempt_id)
         return render(
             request,
             "admin/review_item.html",

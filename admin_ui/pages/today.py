@@ -9,10 +9,10 @@ from litestar.params import QueryParameter
 from litestar.response import Redirect, Template
 
 from admin_ui.pages.caseload import phone_text
-from admin_ui.web import home_for, render
+from admin_ui.web import fields_of, home_for, render
 from reporting_api.access import OFFICER
 from reporting_api.http.context import CtxDep
-from reporting_api.services import dashboard
+from reporting_api.services import today as service
 
 
 class TodayPage(Controller):
@@ -29,5 +29,5 @@ class TodayPage(Controller):
         if ctx.principal.role != OFFICER and office_id is None:
             # Managers start at the report, administrators at the staff list.
             return Redirect(home_for(ctx.principal), status_code=303)
-        data = await dashboard.today(ctx, office_id)
-        return render(request, "admin/today.html", phone_text=phone_text, **data)
+        day = await service.office_day(ctx, office_id)
+        return render(request, "admin/today.html", phone_text=phone_text, **fields_of(day))

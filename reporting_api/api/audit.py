@@ -9,9 +9,9 @@ from litestar.params import QueryParameter
 
 from reporting_api.api.convert import audit_out, page_of
 from reporting_api.api.schemas import AuditOut, Page
+from reporting_api.commands import AuditFilter
 from reporting_api.http.context import CtxDep, PagingDep
 from reporting_api.services import audit as service
-from reporting_api.store.audit import AuditFilter
 
 
 class AuditController(Controller):

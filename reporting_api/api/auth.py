@@ -13,8 +13,7 @@ from litestar.status_codes import HTTP_200_OK, HTTP_204_NO_CONTENT
 from reporting_api.access import Principal
 from reporting_api.api.convert import staff_out
 from reporting_api.api.schemas import LoginRequest, LoginResponse, StaffOut
-from reporting_api.clock import utcnow
-from reporting_api.http.context import client_address
+from reporting_api.http.context import client_address, now_of
 from reporting_api.http.sessions import cleared_session_cookie, session_cookie
 from reporting_api.services import sessions
 from reporting_api.settings import Settings
@@ -31,7 +30,7 @@ class AuthController(Controller):
         """Log in; the token comes back in the body and as an HttpOnly session cookie."""
         settings: Settings = request.app.state.settings
         ttl = timedelta(hours=settings.session_hours)
-        now = utcnow()
+        now = now_of(request)
         result = await sessions.login(
             data.username,
             data.password,

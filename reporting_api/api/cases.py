@@ -66,14 +66,14 @@ class CaseController(Controller):
         """Set or replace the plan: future check-ins are regenerated, past ones kept."""
         result = await plan_service.set_plan(ctx, case_id, data)
         return PlanChange(
-            plan=plan_out(result["plan"]),
-            created=result["created"],
-            updated=result["updated"],
-            deleted=result["deleted"],
-            kept=result["kept"],
+            plan=plan_out(result.plan),
+            created=result.created,
+            updated=result.updated,
+            deleted=result.deleted,
+            kept=result.kept,
             check_ins=[
                 check_in_out(checkin_service.with_effective_status(r, ctx.now))
-                for r in result["check_ins"]
+                for r in result.check_ins
             ],
         )
 

@@ -7,7 +7,7 @@ The page shows no name and no case details before that, and nothing personal aft
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import msgspec
 from litestar import Controller, Request, Response, get, post
@@ -18,13 +18,15 @@ from litestar.response import Template
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_202_ACCEPTED
 
 from reporting_api.checkin_page.messages import script_messages_json, translations
-from reporting_api.clock import utcnow
 from reporting_api.errors import InvalidInput, Refused
-from reporting_api.http.context import PathId, client_address
+from reporting_api.http.context import PathId, client_address, now_of
 from reporting_api.i18n import LANGUAGE_NAMES, known_language, other_language, template_callables
 from reporting_api.services import attempts, links
 from reporting_api.services.links import LinkState, Visit, link_state
 from reporting_api.thai_dates import format_english_date, format_thai_date
+
+if TYPE_CHECKING:
+    from reporting_api.store.links import LinkRow
 
 # Any length reaches the handler, which answers a malformed code with the same 404 page.
 Code = Annotated[str, PathParameter(max_length=2048)]
@@ -48,7 +50,7 @@ def _visit(request: Request[Any, Any, Any], code: str) -> Visit:
     return Visit(
         code=code,
         client_address=client_address(request),
-        now=utcnow(),
+        now=now_of(request),
         settings=request.app.state.settings,
         runtime=request.app.state.runtime,
     )
@@ -58,7 +60,7 @@ def _language(request: Request[Any, Any, Any], default: str | None) -> str:
     return known_language(request.query_params.get("lang") or default)
 
 
-def _json(body: dict[str, Any], status: int = HTTP_200_OK, **kwargs: Any) -> Response[Any]:
+def _json(body: Any, status: int = HTTP_200_OK, **kwargs: Any) -> Response[Any]:
     return Response(body, status_code=status, headers=NO_STORE, **kwargs)
 
 
@@ -188,9 +190,7 @@ def _text(value: Any) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def _context(
-    code: str, lang: str, row: dict[str, Any] | None, notice: Refused | None
-) -> dict[str, Any]:
+def _context(code: str, lang: str, row: LinkRow | None, notice: Refused | None) -> dict[str, Any]:
     context: dict[str, Any] = {
         "code": code,
         "lang": lang,

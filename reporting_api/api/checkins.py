@@ -16,6 +16,13 @@ from reporting_api.api.schemas import (
 )
 from reporting_api.http.context import CtxDep, PathId
 from reporting_api.services import checkins as service
+from reporting_api.services import today
+from reporting_api.services.today import (
+    MAX_MISSED_DAYS,
+    MAX_SECTION_LIMIT,
+    MISSED_DAYS,
+    SECTION_LIMIT,
+)
 from reporting_api.thai_dates import format_thai_date
 
 
@@ -29,18 +36,31 @@ class OfficeDayController(Controller):
         office_id: PathId,
         ctx: CtxDep,
         missed_days: Annotated[
-            int, QueryParameter(ge=1, le=90, description="How far back missed check-ins are listed")
-        ] = 7,
+            int,
+            QueryParameter(
+                ge=1, le=MAX_MISSED_DAYS, description="How far back missed check-ins are listed"
+            ),
+        ] = MISSED_DAYS,
+        limit: Annotated[
+            int,
+            QueryParameter(
+                ge=1, le=MAX_SECTION_LIMIT, description="Rows in each list (its total says all)"
+            ),
+        ] = SECTION_LIMIT,
     ) -> TodayOut:
-        """Due today, overdue (inside the grace days) and recently missed, for one office."""
-        day = await service.office_today(ctx, office_id, missed_days)
+        """Due today, overdue (inside the grace days) and recently missed, for one office: the
+        same lists as the officers' Today page, each cut at ``limit`` with its full count."""
+        day = await today.office_day(ctx, office_id, missed_days=missed_days, limit=limit)
         return TodayOut(
-            office_id=office_id,
-            today=day["today"],
-            today_th=format_thai_date(day["today"]),
-            due_today=[today_row(r) for r in day["due_today"]],
-            overdue=[today_row(r) for r in day["overdue"]],
-            missed=[today_row(r) for r in day["missed"]],
+            office_id=day.office_id,
+            today=day.today,
+            today_th=format_thai_date(day.today),
+            due_today=[today_row(r) for r in day.due_today.rows],
+            overdue=[today_row(r) for r in day.overdue.rows],
+            missed=[today_row(r) for r in day.missed.rows],
+            due_today_total=day.due_today.total,
+            overdue_total=day.overdue.total,
+            missed_total=day.missed.total,
         )
 
 
@@ -59,5 +79,6 @@ class CheckInController(Controller):
     async def excuse(
         self, check_in_id: PathId, data: JSONBody[ExcuseRequest], ctx: CtxDep
     ) -> CheckInOut:
-        """Excuse this check-in; the reason is required and kept."""
-        return check_in_out(await service.excuse(ctx, check_in_id, data.reason))
+        """Excuse this check-in for one of the reasons officers may give ("other" needs a
+        note); the reason and the note are kept on the check-in."""
+        return check_in_out(await service.excuse(ctx, check_in_id, data.reason, data.note))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import date
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import msgspec
 
@@ -13,6 +13,20 @@ from reporting_api.api import schemas as s
 from reporting_api.http.context import Paging
 from reporting_api.national_id import mask_national_id
 from reporting_api.thai_dates import format_thai_date
+
+if TYPE_CHECKING:
+    from reporting_api.store.cases import CaseRow
+    from reporting_api.store.checkins import DayRow
+    from reporting_api.store.defendants import DefendantListRow
+    from reporting_api.store.rows import (
+        AuditLogRow,
+        CheckInFields,
+        DefendantProfileRow,
+        FlagRow,
+        OfficeRow,
+        ReportingPlanRow,
+    )
+    from reporting_api.store.staff import StaffLoginRow, StaffRow
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -32,11 +46,11 @@ def _full_name(title: str | None, first: str, last: str) -> str:
     return " ".join(part for part in (f"{title or ''}{first}", last) if part)
 
 
-def office_out(row: dict[str, Any]) -> s.OfficeOut:
+def office_out(row: OfficeRow) -> s.OfficeOut:
     return msgspec.convert(row, s.OfficeOut, from_attributes=False)
 
 
-def staff_out(row: dict[str, Any]) -> s.StaffOut:
+def staff_out(row: StaffRow | StaffLoginRow) -> s.StaffOut:
     return s.StaffOut(
         id=row["id"],
         username=row["username"],
@@ -44,11 +58,11 @@ def staff_out(row: dict[str, Any]) -> s.StaffOut:
         role=row["role"],
         office_id=row["office"],
         active=row["active"],
-        phone=row.get("phone"),
+        phone=row["phone"],
     )
 
 
-def defendant_out(row: dict[str, Any]) -> s.DefendantOut:
+def defendant_out(row: DefendantProfileRow) -> s.DefendantOut:
     return s.DefendantOut(
         id=row["id"],
         national_id=row["national_id"],
@@ -72,7 +86,7 @@ def defendant_out(row: dict[str, Any]) -> s.DefendantOut:
     )
 
 
-def defendant_summary(row: dict[str, Any]) -> s.DefendantSummary:
+def defendant_summary(row: DefendantListRow) -> s.DefendantSummary:
     return s.DefendantSummary(
         id=row["id"],
         national_id_masked=mask_national_id(row["national_id"]),
@@ -86,7 +100,7 @@ def defendant_summary(row: dict[str, Any]) -> s.DefendantSummary:
     )
 
 
-def case_out(row: dict[str, Any]) -> s.CaseOut:
+def case_out(row: CaseRow) -> s.CaseOut:
     return s.CaseOut(
         id=row["id"],
         defendant_id=row["defendant"],
@@ -114,7 +128,7 @@ def case_out(row: dict[str, Any]) -> s.CaseOut:
     )
 
 
-def check_in_out(row: dict[str, Any]) -> s.CheckInOut:
+def check_in_out(row: CheckInFields) -> s.CheckInOut:
     return s.CheckInOut(
         id=row["id"],
         case_id=row["case"],
@@ -134,7 +148,7 @@ def check_in_out(row: dict[str, Any]) -> s.CheckInOut:
     )
 
 
-def today_row(row: dict[str, Any]) -> s.TodayRow:
+def today_row(row: DayRow) -> s.TodayRow:
     return s.TodayRow(
         check_in=check_in_out(row),
         defendant_id=row["defendant_id"],
@@ -147,12 +161,12 @@ def today_row(row: dict[str, Any]) -> s.TodayRow:
     )
 
 
-def plan_out(row: dict[str, Any]) -> s.PlanOut:
+def plan_out(row: ReportingPlanRow) -> s.PlanOut:
     return s.PlanOut(
         case_id=row["case"],
         kind=row["kind"],
         every_days=row["every_days"],
-        dates=[date.fromisoformat(d) for d in _json_list(row["dates"])],
+        dates=[date.fromisoformat(d) for d in row["dates"]],
         start_date=row["start_date"],
         end_date=row["end_date"],
         window_opens_days_before=row["window_opens_days_before"],
@@ -161,12 +175,7 @@ def plan_out(row: dict[str, Any]) -> s.PlanOut:
     )
 
 
-def _json_list(value: Any) -> list[str]:
-    # Piccolo returns JSON columns as text on both engines.
-    return msgspec.json.decode(value) if isinstance(value, (str, bytes)) else list(value or [])
-
-
-def flag_out(row: dict[str, Any]) -> s.FlagOut:
+def flag_out(row: FlagRow) -> s.FlagOut:
     return s.FlagOut(
         id=row["id"],
         kind=row["kind"],
@@ -185,10 +194,7 @@ def flag_out(row: dict[str, Any]) -> s.FlagOut:
     )
 
 
-def audit_out(row: dict[str, Any]) -> s.AuditOut:
-    detail = row["detail"]
-    if isinstance(detail, (str, bytes)):
-        detail = msgspec.json.decode(detail)
+def audit_out(row: AuditLogRow) -> s.AuditOut:
     return s.AuditOut(
         id=row["id"],
         actor_id=row["actor"],
@@ -198,5 +204,5 @@ def audit_out(row: dict[str, Any]) -> s.AuditOut:
         entity_id=row["entity_id"],
         at=row["at"],
         client_address=row["client_address"],
-        detail=detail or {},
+        detail=row["detail"] or {},
     )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 from typing import Annotated
 
 import msgspec
@@ -13,27 +12,17 @@ from litestar.params import JSONBody, MultipartBody, QueryParameter
 
 from reporting_api.api.convert import defendant_out, defendant_summary, page_of
 from reporting_api.api.schemas import DefendantOut, DefendantSummary, Page
-from reporting_api.commands import DefendantUpdate
+from reporting_api.commands import DefendantUpdate, NewDefendant
 from reporting_api.http.context import CtxDep, PagingDep, PathId
 from reporting_api.services import defendants as service
 
 
-@dataclass
-class DefendantForm:
-    """Enrolment form (multipart/form-data) with the ID-card photo as `photo`."""
+@dataclass(frozen=True, kw_only=True)
+class DefendantForm(NewDefendant):
+    """Enrolment form (multipart/form-data): the person's fields, and the ID-card photo as
+    `photo`."""
 
-    national_id: str
-    first_name_th: str
-    last_name_th: str
-    date_of_birth: date
-    phone: str
-    consent: bool
     photo: UploadFile
-    title_th: str = ""
-    first_name_en: str | None = None
-    last_name_en: str | None = None
-    preferred_language: str = "th"
-    office_id: int | None = None
 
 
 @dataclass
@@ -48,21 +37,7 @@ class DefendantController(Controller):
     @post("/")
     async def enrol(self, data: MultipartBody[DefendantForm], ctx: CtxDep) -> DefendantOut:
         """Enrol a person (officers, their own office); PDPA consent is required."""
-        photo = await data.photo.read()
-        new = service.NewDefendant(
-            national_id=data.national_id,
-            first_name_th=data.first_name_th,
-            last_name_th=data.last_name_th,
-            date_of_birth=data.date_of_birth,
-            phone=data.phone,
-            consent=data.consent,
-            title_th=data.title_th,
-            first_name_en=data.first_name_en,
-            last_name_en=data.last_name_en,
-            preferred_language=data.preferred_language,
-            office_id=data.office_id,
-        )
-        return defendant_out(await service.enrol(ctx, new, photo))
+        return defendant_out(await service.enrol(ctx, data, await data.photo.read()))
 
     @get("/")
     async def search(

@@ -8,20 +8,18 @@ from litestar import get
 from litestar.response import Response
 from litestar.status_codes import HTTP_200_OK, HTTP_503_SERVICE_UNAVAILABLE
 
-from reporting_api import store
 from reporting_api.api.schemas import Health
+from reporting_api.services import health
 
 log = logging.getLogger(__name__)
 
 
 @get("/healthz", exclude_from_auth=True, tags=["health"], cache=False)
 async def healthz() -> Response[Health]:
-    try:
-        await store.ping()
-    except Exception as error:  # any failure to reach the database means unhealthy
-        log.warning("health check failed: %s", error)
+    problem = await health.database_problem()
+    if problem is not None:
+        log.warning("health check failed: %s", problem)
         return Response(
-            Health(status="unavailable", database=type(error).__name__),
-            status_code=HTTP_503_SERVICE_UNAVAILABLE,
+            Health(status="unavailable", database=problem), status_code=HTTP_503_SERVICE_UNAVAILABLE
         )
     return Response(Health(status="ok", database="ok"), status_code=HTTP_200_OK)

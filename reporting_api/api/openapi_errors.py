@@ -11,7 +11,13 @@ from copy import deepcopy
 
 from litestar import Litestar
 from litestar.enums import MediaType
-from litestar.openapi.spec import OpenAPIMediaType, OpenAPIResponse, OpenAPIType, Schema
+from litestar.openapi.spec import (
+    OpenAPIFormat,
+    OpenAPIMediaType,
+    OpenAPIResponse,
+    OpenAPIType,
+    Schema,
+)
 
 ERROR_BODY = Schema(
     type=OpenAPIType.OBJECT,
@@ -67,7 +73,7 @@ def document_errors(app: Litestar) -> None:
                     description="The image as stored",
                     content={
                         kind: OpenAPIMediaType(
-                            schema=Schema(type=OpenAPIType.STRING, format="binary")
+                            schema=Schema(type=OpenAPIType.STRING, format=OpenAPIFormat.BINARY)
                         )
                         for kind in IMAGE_RESPONSES[(path, method)]
                     },

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from litestar import Controller, get, put
 from litestar.params import JSONBody
@@ -12,12 +12,12 @@ from msgspec import Meta, Struct
 from reporting_api.api.convert import page_of
 from reporting_api.api.schemas import Page
 from reporting_api.http.context import CtxDep, PagingDep, PathId
-from reporting_api.reminder_schedule import ReminderPolicy
 from reporting_api.services import reminders as service
+from reporting_api.services.reminders import OfficeReminderSettings
+from reporting_api.statuses import ReminderStatusName
 
-ReminderStatusName = Literal[
-    "queued", "sending", "sent", "delivered", "undelivered", "failed", "cancelled", "skipped"
-]
+if TYPE_CHECKING:
+    from reporting_api.store.rows import ReminderRow
 
 
 class ReminderOut(Struct):
@@ -56,7 +56,7 @@ class ReminderSettingsOut(Struct):
     updated_at: datetime | None
 
 
-def reminder_out(row: dict[str, Any]) -> ReminderOut:
+def reminder_out(row: ReminderRow) -> ReminderOut:
     return ReminderOut(
         id=row["id"],
         case_id=row["case"],
@@ -78,13 +78,13 @@ def reminder_out(row: dict[str, Any]) -> ReminderOut:
     )
 
 
-def settings_out(meta: dict[str, Any], policy: ReminderPolicy) -> ReminderSettingsOut:
+def settings_out(settings: OfficeReminderSettings) -> ReminderSettingsOut:
     return ReminderSettingsOut(
-        office_id=meta["office_id"],
-        offsets_days=list(policy.offsets_days),
-        send_hour=policy.send_hour,
-        follow_up_missed=policy.follow_up_missed,
-        updated_at=meta["updated_at"],
+        office_id=settings.office_id,
+        offsets_days=list(settings.policy.offsets_days),
+        send_hour=settings.policy.send_hour,
+        follow_up_missed=settings.policy.follow_up_missed,
+        updated_at=settings.updated_at,
     )
 
 
@@ -108,7 +108,7 @@ class OfficeReminderSettingsController(Controller):
     @get("/")
     async def get_settings(self, office_id: PathId, ctx: CtxDep) -> ReminderSettingsOut:
         """Days before the due date (0 = the due day) and the hour reminders go out."""
-        return settings_out(*await service.get_office_settings(ctx, office_id))
+        return settings_out(await service.get_office_settings(ctx, office_id))
 
     @put("/")
     async def set_settings(
@@ -116,7 +116,7 @@ class OfficeReminderSettingsController(Controller):
     ) -> ReminderSettingsOut:
         """Admins only. Check-ins planned or re-planned from now on follow the new days."""
         return settings_out(
-            *await service.set_office_settings(
+            await service.set_office_settings(
                 ctx, office_id, data.offsets_days, data.send_hour, data.follow_up_missed
             )
         )

@@ -184,6 +184,9 @@ class TodayOut(Struct):
     due_today: list[TodayRow]
     overdue: list[TodayRow]
     missed: list[TodayRow]
+    due_today_total: int
+    overdue_total: int
+    missed_total: int
 
 
 class InPersonRequest(Struct, forbid_unknown_fields=True):
@@ -191,7 +194,9 @@ class InPersonRequest(Struct, forbid_unknown_fields=True):
 
 
 class ExcuseRequest(Struct, forbid_unknown_fields=True):
-    reason: RequiredNote
+    reason: Literal["illness", "appointment", "travel", "other"]
+    """Why the person need not report this time; "other" needs the note to say why."""
+    note: Note = ""
 
 
 # --- flags and audit ----------------------------------------------------------------------

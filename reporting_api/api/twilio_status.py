@@ -16,7 +16,7 @@ from litestar.exceptions import PermissionDeniedException
 from litestar.status_codes import HTTP_204_NO_CONTENT
 from twilio.request_validator import RequestValidator
 
-from reporting_api.clock import utcnow
+from reporting_api.http.context import now_of
 from reporting_api.services import delivery
 from reporting_api.settings import Settings
 
@@ -52,7 +52,7 @@ class TwilioStatusController(Controller):
         if account and fields.get("AccountSid") != account:
             raise PermissionDeniedException(detail="not our Twilio account")
         outcome = await delivery.record_status_callback(
-            fields, request.query_params.get("ref"), utcnow()
+            fields, request.query_params.get("ref"), now_of(request)
         )
         log.debug("status callback %s: %s", fields.get("MessageSid"), outcome)
         return Response(None, status_code=HTTP_204_NO_CONTENT)

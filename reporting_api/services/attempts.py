@@ -22,15 +22,17 @@ import logging
 import math
 import re
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypedDict
+
+from msgspec import Struct
 
 from liveness.challenge import new_challenge
 from liveness.types import Challenge
-from reporting_api.clock import utcnow
 from reporting_api.errors import InvalidInput, Refused
 from reporting_api.runtime import Runtime
 from reporting_api.sealing import SealError
-from reporting_api.services import faces
+from reporting_api.services import alerts, faces
+from reporting_api.services.alerts import NewFlag
 from reporting_api.services.checkins import effective_status
 from reporting_api.services.links import LinkState, Visit, link_state, refusal
 from reporting_api.settings import Settings
@@ -39,12 +41,13 @@ from reporting_api.statuses import (
     FlagKind,
     Severity,
     can_transition,
-    flag_detail,
 )
 from reporting_api.store import attempts as store
-from reporting_api.store import audit, flags, transaction
+from reporting_api.store import audit, transaction
 from reporting_api.store import checkins as checkin_store
 from reporting_api.store import links as link_store
+from reporting_api.store.links import LinkRow
+from reporting_api.store.rows import AttemptRow
 from reporting_api.thai_dates import format_english_date, format_thai_date
 from reporting_api.verification import pack_frames, verify_upload
 
@@ -71,11 +74,40 @@ def _media_context(check_in_id: int, key: str) -> str:
     return f"check_in:{check_in_id}:upload:{key}"
 
 
-def _frame_context(attempt_id: int, position: int) -> str:
+def evidence_context(attempt_id: int, position: int) -> str:
+    """What an evidence frame is sealed to: opened only as this frame of this attempt."""
     return f"attempt:{attempt_id}:evidence:{position}"
 
 
-async def issue_challenge(visit: Visit, row: dict[str, Any]) -> dict[str, Any]:
+class IssuedChallenge(TypedDict):
+    """A challenge as the page receives it: its id, the steps to perform and their times."""
+
+    id: str
+    steps: list[dict[str, Any]]
+    expires_in: int
+
+
+class ReasonText(Struct):
+    code: str
+    message: str
+    message_th: str
+
+
+class AttemptStatus(Struct, omit_defaults=True):
+    """An attempt as the page polls it: still checking, or the outcome with its reasons
+    (and what to do next); fields that do not apply are left out."""
+
+    attempt_id: int
+    state: str
+    outcome: str | None = None
+    reasons: list[ReasonText] | None = None
+    message: str | None = None
+    message_th: str | None = None
+    retries_left: int | None = None
+    next_due_text: str | None = None
+
+
+async def issue_challenge(visit: Visit, row: LinkRow) -> IssuedChallenge:
     """A new challenge for an identified person whose window is open."""
     # Made (or checked) now, so a person with no usable photo hears it before recording.
     await faces.template_for(visit.runtime, row["defendant_id"], visit.now)
@@ -91,7 +123,7 @@ async def issue_challenge(visit: Visit, row: dict[str, Any]) -> dict[str, Any]:
             "expires_at": visit.now + timedelta(seconds=expires_in),
         }
     )
-    return {"id": challenge.id, "steps": steps, "expires_in": expires_in}
+    return IssuedChallenge(id=challenge.id, steps=steps, expires_in=expires_in)
 
 
 def check_clip(data: bytes, limit: int) -> None:
@@ -168,13 +200,13 @@ def clean_client(text: str | None) -> dict[str, Any]:
 
 async def submit(
     visit: Visit,
-    row: dict[str, Any],
+    row: LinkRow,
     key: str | None,
     challenge_token: str,
     media_kind: str,
     media: bytes,
     client: dict[str, Any],
-) -> tuple[dict[str, Any], bool]:
+) -> tuple[AttemptRow, bool]:
     """Store one upload as an attempt and start verifying it; returns (attempt, created).
 
     The same idempotency key on the same link returns the first attempt, whatever happened
@@ -274,7 +306,7 @@ async def _process(runtime: Runtime, settings: Settings, attempt_id: int) -> Non
     challenge = Challenge.from_json(
         json.dumps({"id": row["challenge_token"] or "unknown", "steps": row["steps"] or []})
     )
-    template = await faces.template_for(runtime, row["defendant_id"], utcnow())
+    template = await faces.template_for(runtime, row["defendant_id"], runtime.clock())
     result = await runtime.verifier.run(
         verify_upload,
         template,
@@ -283,7 +315,7 @@ async def _process(runtime: Runtime, settings: Settings, attempt_id: int) -> Non
         challenge.to_json(),
         settings.checkin.max_upload_bytes,
     )
-    await apply_verdict(runtime, settings, attempt_id, result, utcnow())
+    await apply_verdict(runtime, settings, attempt_id, result, runtime.clock())
 
 
 async def apply_verdict(
@@ -330,7 +362,7 @@ async def apply_verdict(
                     "position": position,
                     "t": frame["t"],
                     "image": runtime.sealer.seal(
-                        frame["jpeg"], _frame_context(attempt_id, position)
+                        frame["jpeg"], evidence_context(attempt_id, position)
                     ),
                     "width": frame["width"],
                     "height": frame["height"],
@@ -339,31 +371,29 @@ async def apply_verdict(
                 for position, frame in enumerate(result["evidence"])
             ]
         )
-        if moved:
+        if moved and target is not None:
             values: dict[str, Any] = {"status": target.value, "updated_at": now}
             if target == CheckInStatus.VERIFIED:
                 values |= {"method": "remote", "completed_at": now}
             await checkin_store.update_check_in(check_in["id"], values)
         attack = sorted(codes & ATTACK_CUES)
         if attack or needs_review and decision == "rejected":
-            await flags.raise_flag(
-                {
-                    "kind": FlagKind.FAILED_VERIFICATION.value,
-                    "case": check_in["case"],
-                    "check_in": check_in["id"],
-                    "office": check_in["office"],
-                    "severity": (Severity.HIGH if attack else Severity.MEDIUM).value,
-                    "detail": flag_detail(
-                        f"การรายงานตัวทางไกล (ครั้งที่บันทึก {attempt_id}) ไม่ผ่าน: "
-                        + ", ".join(sorted(codes))
-                        + ("" if attack else f" (วิดีโอถูกปฏิเสธ {rejected_before + 1} ครั้ง)"),
-                        f"remote check-in attempt {attempt_id}: "
-                        + ", ".join(sorted(codes))
-                        + ("" if attack else f" ({rejected_before + 1} rejected recordings)"),
-                    ),
-                    "dedupe_key": f"{FlagKind.FAILED_VERIFICATION.value}:{check_in['id']}",
-                    "raised_at": now,
-                }
+            await alerts.raise_flag(
+                NewFlag(
+                    kind=FlagKind.FAILED_VERIFICATION,
+                    case_id=check_in["case"],
+                    check_in_id=check_in["id"],
+                    office_id=check_in["office"],
+                    severity=Severity.HIGH if attack else Severity.MEDIUM,
+                    detail_th=f"การรายงานตัวทางไกล (ครั้งที่บันทึก {attempt_id}) ไม่ผ่าน: "
+                    + ", ".join(sorted(codes))
+                    + ("" if attack else f" (วิดีโอถูกปฏิเสธ {rejected_before + 1} ครั้ง)"),
+                    detail_en=f"remote check-in attempt {attempt_id}: "
+                    + ", ".join(sorted(codes))
+                    + ("" if attack else f" ({rejected_before + 1} rejected recordings)"),
+                    dedupe_key=f"{FlagKind.FAILED_VERIFICATION.value}:{check_in['id']}",
+                ),
+                now,
             )
         await audit.record_system(
             "checkin.verdict",
@@ -396,7 +426,7 @@ def _outcome(
 
 async def recover(runtime: Runtime, settings: Settings) -> int:
     """Take over attempts whose process died (lease lapsed) and verify them here."""
-    now = utcnow()
+    now = runtime.clock()
     taken = 0
     for attempt_id in await store.stale_processing(now):
         if await store.take_over(attempt_id, now, now + LEASE):
@@ -405,31 +435,25 @@ async def recover(runtime: Runtime, settings: Settings) -> int:
     return taken
 
 
-async def status(visit: Visit, row: dict[str, Any], attempt_id: int, lang: str) -> dict[str, Any]:
+async def status(visit: Visit, row: LinkRow, attempt_id: int, lang: str) -> AttemptStatus:
     """The attempt as the page shows it."""
     attempt = await store.get_attempt(attempt_id)
     if attempt is None or attempt["check_in"] != row["id"]:
         raise Refused(404, "attempt_id", "no such attempt on this link", "ไม่พบการส่งครั้งนี้")
-    body: dict[str, Any] = {"attempt_id": attempt_id, "state": attempt["state"]}
+    body = AttemptStatus(attempt_id=attempt_id, state=attempt["state"])
     if attempt["state"] != "done":
         return body
     reasons = [r for r in attempt["reasons"] if r["code"] != "verified"]
-    body |= {
-        "outcome": attempt["outcome"],
-        "reasons": [
-            {"code": r["code"], "message": r["en"], "message_th": r["th"]} for r in reasons
-        ],
-    }
+    body.outcome = attempt["outcome"]
+    body.reasons = [ReasonText(r["code"], r["en"], r["th"]) for r in reasons]
     if reasons:
-        body |= {"message": reasons[0]["en"], "message_th": reasons[0]["th"]}
+        body.message, body.message_th = reasons[0]["en"], reasons[0]["th"]
     if attempt["outcome"] == "retry":
         used = await store.count_rejected(row["id"])
-        body["retries_left"] = max(0, visit.settings.checkin.max_tries - used)
+        body.retries_left = max(0, visit.settings.checkin.max_tries - used)
     if attempt["outcome"] == "verified":
         following = await link_store.next_due_after(row["case"], row["due_at"])
         if following is not None:
             day = following["due_date"]
-            body["next_due_text"] = (
-                format_thai_date(day) if lang == "th" else format_english_date(day)
-            )
+            body.next_due_text = format_thai_date(day) if lang == "th" else format_english_date(day)
     return body

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from reporting_api.access import ADMIN, MANAGER, ensure_role
+from reporting_api.commands import AuditFilter
 from reporting_api.services.context import Ctx
 from reporting_api.store import audit as store
-from reporting_api.store.audit import AuditFilter
 from reporting_api.store.rows import AuditLogRow
 
 

@@ -7,36 +7,57 @@ orders the officer may sort by.
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
 
 from reporting_api.access import office_scope
 from reporting_api.national_id import mask_national_id
 from reporting_api.services import defendants
-from reporting_api.services.checkins import effective_status
+from reporting_api.services.checkins import CheckInWindow, effective_status
 from reporting_api.services.context import Ctx
+from reporting_api.statuses import status_name
 from reporting_api.store import caseload as store
 from reporting_api.store import offices as office_store
+from reporting_api.store.caseload import CaseloadRow
+from reporting_api.store.rows import OfficeRow
 
 SORTS = store.SORTS
 SEARCH_CAP = 1000
 """Matches of a search that are sorted by date or status; beyond this, narrow the search."""
 
 
-def _with_status(row: dict[str, Any], ctx: Ctx) -> dict[str, Any]:
-    # Lists never carry the full ID number (the person's page does).
-    row = row | {"national_id_masked": mask_national_id(row["national_id"])}
-    if row["next_check_in_id"] is None:
-        return row | {"next_status": None}
-    status = effective_status(
-        {
-            "status": row["next_status"],
-            "opens_at": row["next_opens_at"],
-            "due_at": row["next_due_at"],
-            "closes_at": row["next_closes_at"],
-        },
-        ctx.now,
-    )
-    return row | {"next_status": status.value}
+class CaseloadEntry(CaseloadRow):
+    national_id_masked: str
+    """Lists never carry the full ID number (the person's page does)."""
+
+
+@dataclass(frozen=True)
+class Caseload:
+    rows: list[CaseloadEntry]
+    total: int
+    truncated: bool
+    """More people matched the search than SEARCH_CAP: the page asks to narrow it."""
+    office_id: int | None
+    offices: list[OfficeRow]
+    sort: str
+    q: str
+
+
+def _entry(row: CaseloadRow, ctx: Ctx) -> CaseloadEntry:
+    entry = CaseloadEntry(**row, national_id_masked=mask_national_id(row["national_id"]))
+    if (
+        row["next_status"] is not None
+        and row["next_opens_at"] is not None
+        and row["next_due_at"] is not None
+        and row["next_closes_at"] is not None
+    ):
+        window = CheckInWindow(
+            status=row["next_status"],
+            opens_at=row["next_opens_at"],
+            due_at=row["next_due_at"],
+            closes_at=row["next_closes_at"],
+        )
+        entry["next_status"] = status_name(effective_status(window, ctx.now))
+    return entry
 
 
 async def caseload(
@@ -47,7 +68,7 @@ async def caseload(
     sort: str,
     offset: int,
     limit: int,
-) -> dict[str, Any]:
+) -> Caseload:
     """One page of the caseload, searched by ``q`` and sorted by ``sort`` (name, due,
     status). Officers see their office; managers every office or the one they pick."""
     scope = office_scope(ctx.principal, office_id)
@@ -83,12 +104,4 @@ async def caseload(
         {"q": text, "sort": sort, "defendants": [r["id"] for r in rows]},
     )
     offices = [] if ctx.principal.is_officer else await office_store.list_offices()
-    return {
-        "rows": [_with_status(r, ctx) for r in rows],
-        "total": total,
-        "truncated": truncated,
-        "office_id": scope,
-        "offices": offices,
-        "sort": sort,
-        "q": text,
-    }
+    return Caseload([_entry(r, ctx) for r in rows], total, truncated, scope, offices, sort, text)

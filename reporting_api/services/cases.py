@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any
 
 from reporting_api.access import (
     ensure_can_change_office,
@@ -20,6 +19,7 @@ from reporting_api.store import checkins as checkin_store
 from reporting_api.store import defendants as defendant_store
 from reporting_api.store import staff as staff_store
 from reporting_api.store import transaction
+from reporting_api.store.cases import CaseRow
 from reporting_api.thai_dates import bangkok_today
 
 MAX_BAIL = Decimal("100000000")
@@ -36,14 +36,14 @@ def check_bail_amount(amount: Decimal, field: str = "bail_amount") -> Decimal:
     return amount.quantize(Decimal("0.01"))
 
 
-async def _load(case_id: int) -> dict[str, Any]:
+async def _load(case_id: int) -> CaseRow:
     row = await store.get_case(case_id)
     if row is None:
         raise NotFound("case")
     return row
 
 
-async def open_case(ctx: Ctx, data: CaseCreate) -> dict[str, Any]:
+async def open_case(ctx: Ctx, data: CaseCreate) -> CaseRow:
     office_id = data.office_id or ctx.principal.office_id
     ensure_can_change_office(ctx.principal, office_id, "office")
     defendant_office = await defendant_store.get_defendant_office(data.defendant_id)
@@ -90,14 +90,14 @@ async def open_case(ctx: Ctx, data: CaseCreate) -> dict[str, Any]:
     return await _load(case_id)
 
 
-async def read(ctx: Ctx, case_id: int) -> dict[str, Any]:
+async def read(ctx: Ctx, case_id: int) -> CaseRow:
     row = await _load(case_id)
     ensure_can_read_office(ctx.principal, row["office"], "case")
     await ctx.audit("case.read", "bail_case", case_id)
     return row
 
 
-async def load_for_change(ctx: Ctx, case_id: int) -> dict[str, Any]:
+async def load_for_change(ctx: Ctx, case_id: int) -> CaseRow:
     """The case, if this officer may change it and it is still active."""
     row = await _load(case_id)
     ensure_can_change_office(ctx.principal, row["office"], "case")
@@ -115,7 +115,7 @@ async def list_cases(
     defendant_id: int | None,
     offset: int,
     limit: int,
-) -> tuple[list[dict[str, Any]], int]:
+) -> tuple[list[CaseRow], int]:
     scope = office_scope(ctx.principal, office_id)
     rows, total = await store.list_cases(
         office_id=scope,
@@ -129,7 +129,7 @@ async def list_cases(
     return rows, total
 
 
-async def close_case(ctx: Ctx, case_id: int, data: CaseClose) -> dict[str, Any]:
+async def close_case(ctx: Ctx, case_id: int, data: CaseClose) -> CaseRow:
     await load_for_change(ctx, case_id)
     outcome = data.outcome.strip()
     if not outcome:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -12,6 +11,7 @@ from reporting_api.access import (
     ensure_can_read_office,
     office_scope,
 )
+from reporting_api.commands import NewDefendant
 from reporting_api.errors import Conflict, InvalidInput, NotFound
 from reporting_api.national_id import normalise_national_id
 from reporting_api.phones import parse_thai_mobile
@@ -20,27 +20,14 @@ from reporting_api.services import faces
 from reporting_api.services.context import Ctx
 from reporting_api.store import defendants as store
 from reporting_api.store import offices, transaction
+from reporting_api.store.defendants import DefendantListRow
+from reporting_api.store.rows import DefendantProfileRow
 from reporting_api.thai_dates import bangkok_today
 
 AUDITED_VALUES = ("sms_opt_out", "preferred_language")
 """Fields whose old and new values the audit row shows."""
 OLDEST_AGE_YEARS = 120
 YOUNGEST_AGE_YEARS = 7
-
-
-@dataclass(frozen=True)
-class NewDefendant:
-    national_id: str
-    first_name_th: str
-    last_name_th: str
-    date_of_birth: date
-    phone: str
-    consent: bool
-    title_th: str = ""
-    first_name_en: str | None = None
-    last_name_en: str | None = None
-    preferred_language: str = "th"
-    office_id: int | None = None
 
 
 def _name(value: str | None, field: str, required: bool) -> str | None:
@@ -73,7 +60,7 @@ def _language(value: str, field: str = "preferred_language") -> str:
     return value
 
 
-async def enrol(ctx: Ctx, data: NewDefendant, photo: bytes) -> dict[str, Any]:
+async def enrol(ctx: Ctx, data: NewDefendant, photo: bytes) -> DefendantProfileRow:
     office_id = data.office_id or ctx.principal.office_id
     if not await offices.office_exists(office_id):
         raise InvalidInput("office_id", "unknown office", "ไม่พบสำนักงานนี้")
@@ -85,7 +72,7 @@ async def enrol(ctx: Ctx, data: NewDefendant, photo: bytes) -> dict[str, Any]:
             "ต้องได้รับความยินยอมตาม PDPA ก่อนลงทะเบียน",
         )
     national_id = normalise_national_id(data.national_id)
-    values = {
+    values: dict[str, Any] = {
         "national_id": national_id,
         "title_th": (data.title_th or "").strip()[:32],
         "first_name_th": _name(data.first_name_th, "first_name_th", True),
@@ -126,14 +113,14 @@ async def enrol(ctx: Ctx, data: NewDefendant, photo: bytes) -> dict[str, Any]:
     return await _read(defendant_id)
 
 
-async def _read(defendant_id: int) -> dict[str, Any]:
+async def _read(defendant_id: int) -> DefendantProfileRow:
     row = await store.get_defendant(defendant_id)
     if row is None:
         raise NotFound("defendant")
     return row
 
 
-async def read(ctx: Ctx, defendant_id: int) -> dict[str, Any]:
+async def read(ctx: Ctx, defendant_id: int) -> DefendantProfileRow:
     row = await _read(defendant_id)
     ensure_can_read_office(ctx.principal, row["office"], "defendant")
     await ctx.audit("defendant.read", "defendant", defendant_id)
@@ -153,7 +140,7 @@ async def read_photo(ctx: Ctx, defendant_id: int) -> tuple[bytes, str]:
     return row["id_photo"], row["id_photo_mime"] or "application/octet-stream"
 
 
-async def update(ctx: Ctx, defendant_id: int, changes: dict[str, Any]) -> dict[str, Any]:
+async def update(ctx: Ctx, defendant_id: int, changes: dict[str, Any]) -> DefendantProfileRow:
     current = await _read(defendant_id)
     ensure_can_change_office(ctx.principal, current["office"], "defendant")
     values: dict[str, Any] = {}
@@ -179,10 +166,14 @@ async def update(ctx: Ctx, defendant_id: int, changes: dict[str, Any]) -> dict[s
         detail: dict[str, Any] = {"fields": changed}
         # SMS settings decide whether a person hears about a check-in: officers see each
         # change as old -> new. (Names and numbers are personal data: the field name only.)
+        before = {
+            "sms_opt_out": current["sms_opt_out"],
+            "preferred_language": current["preferred_language"],
+        }
         shown = {
-            f: {"from": current[f], "to": values[f]}
+            f: {"from": before[f], "to": values[f]}
             for f in AUDITED_VALUES
-            if f in values and values[f] != current[f]
+            if f in values and values[f] != before[f]
         }
         if shown:
             detail["changes"] = shown
@@ -190,7 +181,7 @@ async def update(ctx: Ctx, defendant_id: int, changes: dict[str, Any]) -> dict[s
     return await _read(defendant_id)
 
 
-async def replace_photo(ctx: Ctx, defendant_id: int, photo: bytes) -> dict[str, Any]:
+async def replace_photo(ctx: Ctx, defendant_id: int, photo: bytes) -> DefendantProfileRow:
     current = await _read(defendant_id)
     ensure_can_change_office(ctx.principal, current["office"], "defendant")
     checked = check_photo(
@@ -218,7 +209,7 @@ _WILDCARDS = re.compile(r"[%_\\]")
 
 async def search(
     ctx: Ctx, q: str | None, office_id: int | None, offset: int, limit: int
-) -> tuple[list[dict[str, Any]], int]:
+) -> tuple[list[DefendantListRow], int]:
     """Search by 13-digit ID, ID prefix (4+ digits), mobile number, or name prefix."""
     scope = office_scope(ctx.principal, office_id)
     text = _WILDCARDS.sub("", (q or "").strip())
@@ -248,3 +239,8 @@ async def search(
         {"q": q or "", "office_id": scope, "returned": [r["id"] for r in rows]},
     )
     return rows, total
+
+
+async def any_enrolled() -> bool:
+    """Whether anyone is enrolled yet (the demo loader fills only an empty database)."""
+    return await store.any_defendants()

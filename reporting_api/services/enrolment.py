@@ -20,7 +20,7 @@ import holidays
 
 from liveness.reference import MAX_PITCH_DEG, MAX_YAW_DEG, MIN_FACE_PX, MIN_SHARPNESS
 from reporting_api.access import OFFICER, ensure_can_change_office, ensure_role
-from reporting_api.commands import CaseCreate, PlanIn
+from reporting_api.commands import CaseCreate, NewDefendant, PlanIn
 from reporting_api.errors import Conflict, InvalidInput
 from reporting_api.national_id import normalise_national_id
 from reporting_api.phones import parse_thai_mobile
@@ -28,8 +28,11 @@ from reporting_api.photos import check_photo
 from reporting_api.planning import WEEKEND, expand_plan
 from reporting_api.services import cases, defendants, faces, plans
 from reporting_api.services.context import Ctx
-from reporting_api.services.defendants import NewDefendant, check_date_of_birth
+from reporting_api.services.defendants import check_date_of_birth
+from reporting_api.services.plans import PlanChange
 from reporting_api.store import transaction
+from reporting_api.store.cases import CaseRow
+from reporting_api.store.rows import DefendantProfileRow
 from reporting_api.thai_dates import bangkok_today
 
 WEEKEND_TH = "วันหยุดสุดสัปดาห์"
@@ -164,7 +167,14 @@ async def _problems(ctx: Ctx, new: NewEnrolment) -> list[InvalidInput | Conflict
     return errors
 
 
-async def enrol(ctx: Ctx, new: NewEnrolment) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Enrolled:
+    defendant: DefendantProfileRow
+    case: CaseRow
+    plan: PlanChange
+
+
+async def enrol(ctx: Ctx, new: NewEnrolment) -> Enrolled:
     """Enrol the person, open the case and set its plan; all three or none.
 
     Raises EnrolmentRefused with every problem found up front; a step that fails after that
@@ -182,4 +192,4 @@ async def enrol(ctx: Ctx, new: NewEnrolment) -> dict[str, Any]:
         person = await defendants.enrol(ctx, new.defendant, new.photo)
         case = await cases.open_case(ctx, CaseCreate(defendant_id=person["id"], **new.case))
         plan = await plans.set_plan(ctx, case["id"], new.plan)
-    return {"defendant": person, "case": case, "plan": plan}
+    return Enrolled(person, case, plan)

@@ -23,6 +23,10 @@ async def get_office(office_id: int) -> OfficeRow:
     return row
 
 
+async def office_by_code(code: str) -> OfficeRow | None:
+    return await office_store.get_office_by_code(code)
+
+
 async def create_office(ctx: Ctx, data: OfficeCreate) -> OfficeRow:
     ensure_role(ctx.principal, ADMIN)
     if await office_store.office_code_taken(data.code):

@@ -3,12 +3,13 @@ text sent, the (masked) number, the delivery state and Twilio's error code."""
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
 
 from reporting_api.access import office_scope
 from reporting_api.services.context import Ctx
 from reporting_api.store import outbox as outbox_store
 from reporting_api.store import outbox_list as store
+from reporting_api.store.outbox_list import OutboxListRow
 
 STATUSES = (
     outbox_store.QUEUED,
@@ -34,19 +35,37 @@ def mask_phone(e164: str | None) -> str:
     return f"{digits[:2]}x-xxx-{digits[-4:]}"
 
 
-def _row(row: dict[str, Any]) -> dict[str, Any]:
+class OutboxEntry(OutboxListRow):
+    recipient: str
+    """"staff" (an alert) or "defendant" (a reminder)."""
+    to_masked: str
+    to_recorded: bool
+    """False: not sent yet, the number shown is the one on file now."""
+
+
+@dataclass(frozen=True)
+class OutboxPage:
+    rows: list[OutboxEntry]
+    total: int
+    counts: dict[str, int]
+    status: str | None
+    office_id: int | None
+
+
+def _entry(row: OutboxListRow) -> OutboxEntry:
     recipient = "staff" if row["staff"] is not None else "defendant"
     current = row["staff_phone"] if recipient == "staff" else row["defendant_phone"]
-    return row | {
-        "recipient": recipient,
-        "to_masked": mask_phone(row["to_phone"] or current),
-        "to_recorded": row["to_phone"] is not None,
-    }
+    return OutboxEntry(
+        **row,
+        recipient=recipient,
+        to_masked=mask_phone(row["to_phone"] or current),
+        to_recorded=row["to_phone"] is not None,
+    )
 
 
 async def outbox(
     ctx: Ctx, *, office_id: int | None, status: str | None, offset: int, limit: int
-) -> dict[str, Any]:
+) -> OutboxPage:
     """One page of the office's reminders in ``status`` (all when None or unknown)."""
     scope = office_scope(ctx.principal, office_id)
     status = status if status in STATUSES else None
@@ -64,10 +83,4 @@ async def outbox(
             "defendants": sorted({r["defendant"] for r in rows if r["defendant"] is not None}),
         },
     )
-    return {
-        "rows": [_row(r) for r in rows],
-        "total": total,
-        "counts": counts,
-        "status": status,
-        "office_id": scope,
-    }
+    return OutboxPage([_entry(r) for r in rows], total, counts, status, scope)

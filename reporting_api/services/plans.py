@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from reporting_api.access import ensure_can_read_office
@@ -9,6 +10,7 @@ from reporting_api.commands import PlanIn
 from reporting_api.errors import InvalidInput, NotFound
 from reporting_api.planning import (
     ExistingCheckIn,
+    PlannedCheckIn,
     PlanSpec,
     expand_plan,
     initial_status,
@@ -21,8 +23,22 @@ from reporting_api.statuses import CheckInStatus, PlanKind
 from reporting_api.store import cases as case_store
 from reporting_api.store import checkins as checkin_store
 from reporting_api.store import transaction
+from reporting_api.store.rows import CheckInRow, ReportingPlanRow
 
 MAX_CHECK_INS = 500
+
+
+@dataclass(frozen=True)
+class PlanChange:
+    """The plan as stored after a change, what the change did to the check-ins, and the
+    case's check-ins now."""
+
+    plan: ReportingPlanRow
+    created: int
+    updated: int
+    deleted: int
+    kept: int
+    check_ins: list[CheckInRow]
 
 
 def spec_from(data: PlanIn) -> PlanSpec:
@@ -37,7 +53,7 @@ def spec_from(data: PlanIn) -> PlanSpec:
     )
 
 
-async def set_plan(ctx: Ctx, case_id: int, data: PlanIn) -> dict[str, Any]:
+async def set_plan(ctx: Ctx, case_id: int, data: PlanIn) -> PlanChange:
     """Replace the plan; future check-ins follow it, past and completed ones stay as they are."""
     case = await cases.load_for_change(ctx, case_id)
     spec = spec_from(data)
@@ -122,17 +138,19 @@ async def set_plan(ctx: Ctx, case_id: int, data: PlanIn) -> dict[str, Any]:
             "deleted": len(result.delete_ids),
         },
     )
-    return {
-        "plan": await case_store.get_plan(case_id),
-        "created": len(result.create),
-        "updated": len(result.update),
-        "deleted": len(result.delete_ids),
-        "kept": len(result.keep_ids),
-        "check_ins": await checkin_store.list_for_case(case_id),
-    }
+    plan = await case_store.get_plan(case_id)
+    assert plan is not None  # saved above, in this request
+    return PlanChange(
+        plan=plan,
+        created=len(result.create),
+        updated=len(result.update),
+        deleted=len(result.delete_ids),
+        kept=len(result.keep_ids),
+        check_ins=await checkin_store.list_for_case(case_id),
+    )
 
 
-def _window(planned: Any) -> dict[str, Any]:
+def _window(planned: PlannedCheckIn) -> dict[str, Any]:
     return {
         "nominal_date": planned.nominal_date,
         "moved_reason": planned.moved_reason,
@@ -142,7 +160,7 @@ def _window(planned: Any) -> dict[str, Any]:
     }
 
 
-async def get_plan(ctx: Ctx, case_id: int) -> dict[str, Any]:
+async def get_plan(ctx: Ctx, case_id: int) -> ReportingPlanRow:
     case = await case_store.get_case(case_id)
     if case is None:
         raise NotFound("case")

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterable, Sequence
-from datetime import datetime
-from typing import Any
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, TypedDict
 
 from reporting_api.access import ADMIN, ensure_can_read_office, ensure_role
 from reporting_api.errors import InvalidInput, NotFound
@@ -29,6 +30,24 @@ from reporting_api.store import offices as office_store
 from reporting_api.store import outbox as store
 from reporting_api.store import reminder_settings as settings_store
 from reporting_api.store.outbox import NewReminder, ReminderState
+from reporting_api.store.rows import ReminderRow
+
+
+class CaseRef(TypedDict):
+    """What a reminder row needs of its case (any case row has these)."""
+
+    id: int
+    office: int
+    defendant: int
+
+
+class CheckInDates(TypedDict):
+    """What planning a check-in's reminders needs of it (any check-in row has these)."""
+
+    id: int
+    due_date: date
+    closes_at: datetime
+
 
 CHECK_IN_CODE_BYTES = 9
 """72 random bits: 12 URL-safe characters in the SMS link."""
@@ -93,8 +112,8 @@ def reminder_rows(
 
 
 def _plan(
-    check_in: dict[str, Any], policy: ReminderPolicy, quiet: QuietHours, now: datetime
-) -> list[Any]:
+    check_in: CheckInDates, policy: ReminderPolicy, quiet: QuietHours, now: datetime
+) -> list[PlannedReminder]:
     return plan_reminders(
         due_date=check_in["due_date"],
         closes_at=check_in["closes_at"],
@@ -105,7 +124,7 @@ def _plan(
 
 
 def _rows_for(
-    case: dict[str, Any], check_in_id: int, planned: Sequence[Any], now: datetime
+    case: CaseRef, check_in_id: int, planned: Sequence[PlannedReminder], now: datetime
 ) -> list[NewReminder]:
     return reminder_rows(
         check_in_id=check_in_id,
@@ -119,8 +138,8 @@ def _rows_for(
 
 async def plan_for_new_check_ins(
     *,
-    case: dict[str, Any],
-    check_ins: Sequence[dict[str, Any]],
+    case: CaseRef,
+    check_ins: Sequence[CheckInDates],
     policy: ReminderPolicy,
     quiet: QuietHours,
     now: datetime,
@@ -135,8 +154,8 @@ async def plan_for_new_check_ins(
 
 async def replan_for_check_ins(
     *,
-    case: dict[str, Any],
-    check_ins: Sequence[dict[str, Any]],
+    case: CaseRef,
+    check_ins: Sequence[CheckInDates],
     policy: ReminderPolicy,
     quiet: QuietHours,
     now: datetime,
@@ -182,7 +201,7 @@ async def cancel_for_closed_case(case_id: int, now: datetime, status: str) -> in
 
 async def list_for_case(
     ctx: Ctx, case_id: int, offset: int, limit: int
-) -> tuple[list[dict[str, Any]], int]:
+) -> tuple[list[ReminderRow], int]:
     """The case's reminders, sent or not: what each said, to which number, what became of it."""
     case = await case_store.get_case(case_id)
     if case is None:
@@ -193,18 +212,27 @@ async def list_for_case(
     return rows, total
 
 
-async def get_office_settings(ctx: Ctx, office_id: int) -> tuple[dict[str, Any], ReminderPolicy]:
+@dataclass(frozen=True)
+class OfficeReminderSettings:
+    """An office's reminder days and hour (the defaults until an admin sets its own)."""
+
+    office_id: int
+    policy: ReminderPolicy
+    updated_at: datetime | None
+
+
+async def get_office_settings(ctx: Ctx, office_id: int) -> OfficeReminderSettings:
     office = await office_store.get_office(office_id)
     if office is None:
         raise NotFound("office")
     row = await settings_store.get_office_settings(office_id)
     policy = await office_policy(office_id)
-    return {"office_id": office_id, "updated_at": row["updated_at"] if row else None}, policy
+    return OfficeReminderSettings(office_id, policy, row["updated_at"] if row else None)
 
 
 async def set_office_settings(
     ctx: Ctx, office_id: int, offsets_days: Sequence[int], send_hour: int, follow_up_missed: bool
-) -> tuple[dict[str, Any], ReminderPolicy]:
+) -> OfficeReminderSettings:
     """Admins set an office's reminder days and hour; check-ins planned from now on follow."""
     ensure_role(ctx.principal, ADMIN)
     if await office_store.get_office(office_id) is None:
@@ -237,4 +265,4 @@ async def set_office_settings(
             "follow_up_missed": {"from": old.follow_up_missed, "to": policy.follow_up_missed},
         },
     )
-    return {"office_id": office_id, "updated_at": ctx.now}, policy
+    return OfficeReminderSettings(office_id, policy, ctx.now)

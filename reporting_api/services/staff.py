@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import anyio.to_thread
@@ -14,6 +15,7 @@ from reporting_api.phones import parse_thai_mobile
 from reporting_api.services.context import Ctx
 from reporting_api.store import offices as office_store
 from reporting_api.store import staff as store
+from reporting_api.store.audit import record_system
 from reporting_api.store.staff import StaffRow
 
 
@@ -22,25 +24,43 @@ async def _office_must_exist(office_id: int) -> None:
         raise InvalidInput("office_id", "unknown office", "ไม่พบสำนักงานนี้")
 
 
-async def create_staff(ctx: Ctx, data: StaffCreate) -> StaffRow:
-    ensure_role(ctx.principal, ADMIN)
+async def _create(data: StaffCreate, now: datetime) -> StaffRow:
+    """The one rule for a new account, whoever makes it: a known office, a free username, a
+    Thai mobile number if any; the password is stored only as its Argon2 hash."""
     await _office_must_exist(data.office_id)
     if await store.username_taken(data.username):
         raise Conflict("username", "this username is taken", "ชื่อผู้ใช้นี้มีผู้ใช้แล้ว")
+    phone = parse_thai_mobile(data.phone) if data.phone else None
     password_hash = await anyio.to_thread.run_sync(hash_password, data.password)
-    row = await store.create_staff(
+    return await store.create_staff(
         {
             "username": data.username,
             "display_name": data.display_name.strip(),
             "role": data.role,
             "office": data.office_id,
             "password_hash": password_hash,
-            "phone": parse_thai_mobile(data.phone) if data.phone else None,
+            "phone": phone,
             "active": True,
-            "created_at": ctx.now,
+            "created_at": now,
         }
     )
+
+
+async def create_staff(ctx: Ctx, data: StaffCreate) -> StaffRow:
+    """An administrator adds an account (the API and the staff page)."""
+    ensure_role(ctx.principal, ADMIN)
+    row = await _create(data, ctx.now)
     await ctx.audit("staff.create", "staff_user", row["id"], {"role": data.role})
+    return row
+
+
+async def create_staff_from_shell(data: StaffCreate, now: datetime) -> StaffRow:
+    """The operator at the server's shell adds an account (`bail-checkin create-user`, how
+    the first administrator is made): the same rule, audited as done by `cli`."""
+    row = await _create(data, now)
+    await record_system(
+        "staff.create", "staff_user", row["id"], now, {"role": data.role}, actor="cli"
+    )
     return row
 
 

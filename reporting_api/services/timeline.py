@@ -1,49 +1,84 @@
 """One person's page: profile, cases and plans, and a single timeline (newest first) of
-their check-ins, reminders, recordings and flags; and the check-in actions taken from it."""
+their check-ins, reminders, recordings and flags."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Literal
 
-import msgspec
-
-from reporting_api.access import ensure_can_change_office
-from reporting_api.errors import InvalidInput, NotFound
+from reporting_api.errors import NotFound
 from reporting_api.reminder_schedule import MISSED_FOLLOW_UP
 from reporting_api.services import checkins, defendants
+from reporting_api.services.checkins import EXCUSE_REASONS
 from reporting_api.services.context import Ctx
+from reporting_api.services.flags import flag_state
 from reporting_api.statuses import CheckInStatus, can_transition
 from reporting_api.store import cases as case_store
+from reporting_api.store import checkins as check_in_store
 from reporting_api.store import timeline as store
+from reporting_api.store.rows import DefendantProfileRow, ReportingPlanRow
+from reporting_api.store.timeline import (
+    HistoryAttemptRow,
+    HistoryCaseRow,
+    HistoryCheckInRow,
+    HistoryFlagRow,
+    HistoryReminderRow,
+)
 
 UPCOMING_SHOWN = 6
 """Future dates listed under each plan."""
-NOTE_MAX = 2000
-EXCUSE_REASONS: dict[str, tuple[str, str]] = {
-    "illness": ("เจ็บป่วย", "Illness"),
-    "appointment": ("มีนัดศาลหรือนัดหน่วยงานราชการในวันเดียวกัน", "Court or official appointment"),
-    "travel": ("เดินทางไม่ได้ด้วยเหตุสุดวิสัย", "Unable to travel (force majeure)"),
-    "other": ("อื่น ๆ", "Other"),
-}
-"""Why an officer may excuse a check-in; "other" needs the note to say why."""
 ENDED_REMINDER = ("failed", "undelivered", "skipped", "cancelled")
 
 
-def _json_list(value: Any) -> list[Any]:
-    return msgspec.json.decode(value) if isinstance(value, (str, bytes)) else list(value or [])
+class TimelineCheckIn(HistoryCheckInRow):
+    can_in_person: bool
+    can_excuse: bool
 
 
-def _check_in_time(row: dict[str, Any]) -> datetime:
+class TimelineFlag(HistoryFlagRow):
+    state: str
+
+
+EventItem = TimelineCheckIn | HistoryReminderRow | HistoryAttemptRow | TimelineFlag
+
+
+@dataclass
+class Event:
+    type: Literal["check_in", "reminder", "attempt", "flag"]
+    at: datetime
+    item: EventItem
+    future: bool = False
+
+
+@dataclass(frozen=True)
+class CasePlan:
+    """A case, its reporting plan (if set) and its next few dates."""
+
+    case: HistoryCaseRow
+    plan: ReportingPlanRow | None
+    upcoming: list[HistoryCheckInRow]
+
+
+@dataclass(frozen=True)
+class PersonPage:
+    person: DefendantProfileRow
+    cases: list[CasePlan]
+    events: list[Event]
+    can_change: bool
+    excuse_reasons: dict[str, tuple[str, str]]
+
+
+def _check_in_time(row: HistoryCheckInRow) -> datetime:
     if row["completed_at"] is not None:
         return row["completed_at"]
-    if row["status"] == CheckInStatus.MISSED:
+    if row["status"] == "missed":
         return row["closes_at"]
     return row["due_at"]
 
 
-def _reminder_time(row: dict[str, Any]) -> datetime:
+def _reminder_time(row: HistoryReminderRow) -> datetime:
     if row["delivered_at"] is not None:
         return row["delivered_at"]
     if row["sent_at"] is not None:
@@ -53,17 +88,9 @@ def _reminder_time(row: dict[str, Any]) -> datetime:
     return row["due_at"]
 
 
-def _flag_state(row: dict[str, Any]) -> str:
-    if row["resolved_at"] is not None:
-        return "resolved"
-    if row["acknowledged_at"] is not None:
-        return "acknowledged"
-    return "open"
-
-
-def _shown_check_ins(rows: list[dict[str, Any]], now: datetime) -> list[dict[str, Any]]:
+def _shown_check_ins(rows: list[HistoryCheckInRow], now: datetime) -> list[HistoryCheckInRow]:
     """Check-ins whose window has opened or that were met early, and each case's next one."""
-    shown: list[dict[str, Any]] = []
+    shown: list[HistoryCheckInRow] = []
     next_of_case: set[int] = set()
     for row in rows:  # by due date
         if row["opens_at"] <= now or row["completed_at"] is not None:
@@ -74,46 +101,55 @@ def _shown_check_ins(rows: list[dict[str, Any]], now: datetime) -> list[dict[str
     return shown
 
 
+_ORDER = {"flag": 0, "attempt": 1, "check_in": 2, "reminder": 3}
+"""Of events at the same instant, the one listed first (newest first, so reversed)."""
+
+
 def build_timeline(
     *,
-    check_ins: list[dict[str, Any]],
-    reminders: list[dict[str, Any]],
-    attempts: list[dict[str, Any]],
-    flags: list[dict[str, Any]],
+    check_ins: list[HistoryCheckInRow],
+    reminders: list[HistoryReminderRow],
+    attempts: list[HistoryAttemptRow],
+    flags: list[HistoryFlagRow],
     now: datetime,
     can_change: bool,
-) -> list[dict[str, Any]]:
+) -> list[Event]:
     """The events of one person, newest first; future ones (the next check-in and its
     planned reminders) on top, marked as such."""
-    events: list[dict[str, Any]] = []
+    events: list[Event] = []
     shown = _shown_check_ins(check_ins, now)
     shown_ids = {row["id"] for row in shown}
     for row in shown:
         status = CheckInStatus(row["status"])
-        item = row | {
-            "can_in_person": can_change and can_transition(status, CheckInStatus.VERIFIED),
-            "can_excuse": can_change and can_transition(status, CheckInStatus.EXCUSED),
-        }
-        events.append({"type": "check_in", "at": _check_in_time(row), "item": item})
-    for row in reminders:
-        if row["check_in"] is not None and row["check_in"] not in shown_ids:
+        item = TimelineCheckIn(
+            **row,
+            can_in_person=can_change and can_transition(status, CheckInStatus.VERIFIED),
+            can_excuse=can_change and can_transition(status, CheckInStatus.EXCUSED),
+        )
+        events.append(Event("check_in", _check_in_time(row), item))
+    for reminder in reminders:
+        if reminder["check_in"] is not None and reminder["check_in"] not in shown_ids:
             continue
-        if row["kind"] == MISSED_FOLLOW_UP and row["status"] == "queued" and row["due_at"] > now:
+        if (
+            reminder["kind"] == MISSED_FOLLOW_UP
+            and reminder["status"] == "queued"
+            and reminder["due_at"] > now
+        ):
             continue  # goes out only if the check-in is missed: not a plan to show yet
-        events.append({"type": "reminder", "at": _reminder_time(row), "item": row})
-    for row in attempts:
-        events.append({"type": "attempt", "at": row["created_at"], "item": row})
-    for row in flags:
-        item = row | {"state": _flag_state(row)}
-        events.append({"type": "flag", "at": row["raised_at"], "item": item})
-    order = {"flag": 0, "attempt": 1, "check_in": 2, "reminder": 3}
-    events.sort(key=lambda e: (e["at"], -order[e["type"]], e["item"]["id"]), reverse=True)
+        events.append(Event("reminder", _reminder_time(reminder), reminder))
+    for attempt in attempts:
+        events.append(Event("attempt", attempt["created_at"], attempt))
+    for flag in flags:
+        events.append(
+            Event("flag", flag["raised_at"], TimelineFlag(**flag, state=flag_state(flag)))
+        )
+    events.sort(key=lambda e: (e.at, -_ORDER[e.type], e.item["id"]), reverse=True)
     for event in events:
-        event["future"] = event["at"] > now
+        event.future = event.at > now
     return events
 
 
-async def defendant_page(ctx: Ctx, defendant_id: int) -> dict[str, Any]:
+async def defendant_page(ctx: Ctx, defendant_id: int) -> PersonPage:
     """Everything the person's page shows. Managers read every office, officers their own."""
     person = await defendants.read(ctx, defendant_id)  # checks access, audits the view
     can_change = ctx.principal.is_officer and ctx.principal.office_id == person["office"]
@@ -123,14 +159,11 @@ async def defendant_page(ctx: Ctx, defendant_id: int) -> dict[str, Any]:
     ]
     plans = []
     for case in cases:
-        plan = await case_store.get_plan(case["id"])
         later = [r for r in check_ins if r["case"] == case["id"] and r["opens_at"] > ctx.now]
+        shown_case = case.copy()
+        shown_case["bail_amount"] = Decimal(str(case["bail_amount"]))
         plans.append(
-            {
-                "case": case | {"bail_amount": Decimal(str(case["bail_amount"]))},
-                "plan": plan | {"dates": _json_list(plan["dates"])} if plan else None,
-                "upcoming": later[:UPCOMING_SHOWN],
-            }
+            CasePlan(shown_case, await case_store.get_plan(case["id"]), later[:UPCOMING_SHOWN])
         )
     reminders = await store.reminders_of(defendant_id)
     attempts = await store.attempts_of(defendant_id)
@@ -154,61 +187,12 @@ async def defendant_page(ctx: Ctx, defendant_id: int) -> dict[str, Any]:
             "flags": len(flags),
         },
     )
-    return {
-        "person": person,
-        "cases": plans,
-        "events": events,
-        "can_change": can_change,
-        "excuse_reasons": EXCUSE_REASONS,
-    }
+    return PersonPage(person, plans, events, can_change, EXCUSE_REASONS)
 
 
-async def _person_of(check_in_id: int) -> dict[str, Any]:
-    row = await store.person_of_check_in(check_in_id)
+async def page_for_check_in(ctx: Ctx, check_in_id: int) -> PersonPage:
+    """The page of the person a check-in belongs to (a form on it is shown again)."""
+    row = await check_in_store.get_with_person(check_in_id)
     if row is None:
         raise NotFound("check-in")
-    return row
-
-
-async def page_for_check_in(ctx: Ctx, check_in_id: int) -> dict[str, Any]:
-    """The page of the person a check-in belongs to (a form on it is shown again)."""
-    row = await _person_of(check_in_id)
     return await defendant_page(ctx, row["defendant_id"])
-
-
-def _note(value: str, field: str) -> str:
-    value = value.strip()
-    if len(value) > NOTE_MAX:
-        raise InvalidInput(
-            field, f"must be at most {NOTE_MAX} characters", f"ยาวเกิน {NOTE_MAX} ตัวอักษร"
-        )
-    return value
-
-
-async def record_in_person(ctx: Ctx, check_in_id: int, note: str) -> dict[str, Any]:
-    """The person reported at the office; returns the check-in with its person's id."""
-    person = await _person_of(check_in_id)
-    ensure_can_change_office(ctx.principal, person["office"], "check-in")
-    row = await checkins.record_in_person(ctx, check_in_id, _note(note, "note"))
-    return row | {"defendant_id": person["defendant_id"]}
-
-
-def excuse_text(reason: str, note: str) -> str:
-    """What the check-in keeps as its note: the reason (Thai, then English) and the details."""
-    th, en = EXCUSE_REASONS[reason]
-    return f"{th} ({en})" + (f": {note}" if note else "")
-
-
-async def excuse(ctx: Ctx, check_in_id: int, reason: str, note: str) -> dict[str, Any]:
-    """Excuse a check-in for one of EXCUSE_REASONS; "other" must say why in the note."""
-    person = await _person_of(check_in_id)
-    ensure_can_change_office(ctx.principal, person["office"], "check-in")
-    note = _note(note, "note")
-    if reason not in EXCUSE_REASONS:
-        raise InvalidInput(
-            "reason", "choose why the check-in is excused", "โปรดเลือกเหตุผลที่ยกเว้นการรายงานตัว"
-        )
-    if reason == "other" and not note:
-        raise InvalidInput("note", "say why the check-in is excused", "โปรดระบุเหตุผลที่ยกเว้น")
-    row = await checkins.excuse(ctx, check_in_id, excuse_text(reason, note))
-    return row | {"defendant_id": person["defendant_id"]}

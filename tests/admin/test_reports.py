@@ -344,9 +344,8 @@ def test_the_backtest_counts_recorded_outcomes_by_band(site, world):
 
 
 def test_the_backtest_service_keeps_to_the_callers_reach(site, world):
-    from litestar.exceptions import PermissionDeniedException
-
     from reporting_api.access import Principal
+    from reporting_api.errors import Forbidden
     from reporting_api.services import reports
     from reporting_api.services.context import Ctx
 
@@ -366,7 +365,7 @@ def test_the_backtest_service_keeps_to_the_callers_reach(site, world):
     cnx = asyncio.run(reports.backtest(ctx("officer_cnx"), None, today, today))
     assert (cnx["cases"], cnx["absconded"]) == (0, 0)
     assert all(b["precision"] is None and b["recall"] is None for b in cnx["bands"])
-    with pytest.raises(PermissionDeniedException):
+    with pytest.raises(Forbidden):
         asyncio.run(reports.backtest(ctx("admin"), None, today, today))
 
 

@@ -62,18 +62,18 @@ def test_today_lists_the_officers_due_check_in_and_is_audited(site):
     assert person in due and person not in window_open
     other = browser.as_("officer_cnx").client.get("/admin/")
     assert f"/admin/defendants/{world['defendant']['id']}" not in other.text
-    audit = api.request("admin", "GET", "/api/v1/audit?action=admin.today").json()
+    audit = api.request("admin", "GET", "/api/v1/audit?action=checkin.today").json()
     assert any(
         world["defendant"]["id"] in row["detail"].get("defendants", []) for row in audit["items"]
     )
 
 
 def test_today_cuts_a_long_list_and_says_how_many_there_are(site, monkeypatch):
-    from reporting_api.services import dashboard
+    from reporting_api.services import today
 
     browser, api = site
     people = [open_check_in(api)["defendant"]["id"] for _ in range(3)]
-    monkeypatch.setattr(dashboard, "SECTION_LIMIT", 2)
+    monkeypatch.setattr(today, "SECTION_LIMIT", 2)
     page = browser.as_("officer_bkk").client.get("/admin/")
     assert page.status_code == 200
     due = page.text.split('id="due"')[1].split('id="overdue"')[0]

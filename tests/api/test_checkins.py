@@ -206,17 +206,55 @@ def test_transitions_follow_the_table(api):
     )
     check_in = api.request("officer_bkk", "GET", f"/api/v1/cases/{case['id']}/checkins").json()[0]
     url = f"/api/v1/checkins/{check_in['id']}"
-    excused = api.request("officer_bkk", "POST", url + "/excuse", json={"reason": "นัดศาลวันเดียวกัน"})
+    excused = api.request(
+        "officer_bkk",
+        "POST",
+        url + "/excuse",
+        json={"reason": "appointment", "note": "นัดศาลวันเดียวกัน"},
+    )
     assert excused.status_code == 200 and excused.json()["status"] == "excused"
-    assert excused.json()["note"] == "นัดศาลวันเดียวกัน"
+    assert excused.json()["note"] == (
+        "มีนัดศาลหรือนัดหน่วยงานราชการในวันเดียวกัน (Court or official appointment): นัดศาลวันเดียวกัน"
+    )
     again = api.request("officer_bkk", "POST", url + "/in-person", json={})
     assert again.status_code == 409 and "excused" in again.text
     empty_reason = api.request("officer_bkk", "POST", url + "/excuse", json={"reason": ""})
     assert empty_reason.status_code == 400 and "reason" in empty_reason.text
     missing = api.request(
-        "officer_bkk", "POST", "/api/v1/checkins/999999/excuse", json={"reason": "x"}
+        "officer_bkk", "POST", "/api/v1/checkins/999999/excuse", json={"reason": "illness"}
     )
     assert missing.status_code == 404
+
+
+def test_the_api_excuses_by_the_same_rule_as_the_pages(api):
+    """One operation, one rule: a reason outside the list, "other" without a note, or a note
+    over 2,000 characters is refused by the API as by the officers' pages."""
+    _, case = enrol_with_case(api)
+    now = utcnow()
+    today = bangkok_today(now)
+    _insert(
+        case,
+        due_date=today + timedelta(days=10),
+        opens_at=now + timedelta(days=8),
+        due_at=now + timedelta(days=10),
+        closes_at=now + timedelta(days=12),
+    )
+    check_in = api.request("officer_bkk", "GET", f"/api/v1/cases/{case['id']}/checkins").json()[0]
+    url = f"/api/v1/checkins/{check_in['id']}/excuse"
+    for body, field in (
+        ({"reason": "ป่วย"}, "reason"),
+        ({"reason": "other"}, "note"),
+        ({"reason": "other", "note": "   "}, "note"),
+        ({"reason": "illness", "note": "x" * 2001}, "note"),
+    ):
+        refused = api.request("officer_bkk", "POST", url, json=body)
+        assert refused.status_code == 400, (body, refused.text)
+        assert refused.json()["extra"][0]["key"] == field, (body, refused.text)
+    assert api.request("officer_bkk", "GET", f"/api/v1/cases/{case['id']}/checkins").json()[0][
+        "status"
+    ] == "upcoming"
+    excused = api.request("officer_bkk", "POST", url, json={"reason": "other", "note": "น้ำท่วม"})
+    assert excused.status_code == 200 and excused.json()["note"] == "อื่น ๆ (Other): น้ำท่วม"
 
 
 def test_flags_acknowledge_then_resolve(api):

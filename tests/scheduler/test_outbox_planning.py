@@ -32,7 +32,7 @@ def test_a_plan_writes_each_check_in_with_its_reminders_and_a_link_code(database
 
     async def check() -> None:
         _, case, plan = await case_with_plan(world, D1, D2)
-        assert plan["created"] == 2
+        assert plan.created == 2
         check_ins = await check_ins_of(case["id"])
         codes = [c["code"] for c in check_ins]
         assert all(code and len(code) >= 12 for code in codes) and len(set(codes)) == 2
@@ -57,7 +57,7 @@ def test_the_same_plan_again_adds_nothing(database_url):
         _, case, _ = await case_with_plan(world, D1, D2)
         before = await reminders_of(case["id"])
         again = await plan_service.set_plan(world.ctx(), case["id"], dates_plan(D1, D2))
-        assert again["created"] == 0
+        assert again.created == 0
         after = await reminders_of(case["id"])
         assert [(r["id"], r["due_at"]) for r in after] == [(r["id"], r["due_at"]) for r in before]
 
@@ -77,7 +77,7 @@ def test_replanning_cancels_removed_check_ins_and_never_resends_sent_ones(databa
         ).where(Reminder.id == sent["id"])
         # D2 is dropped and D3 added; D1 stays.
         result = await plan_service.set_plan(world.ctx(), case["id"], dates_plan(D1, D3))
-        assert (result["created"], result["deleted"]) == (1, 1)
+        assert (result.created, result.deleted) == (1, 1)
         after = await reminders_of(case["id"])
         removed = [r for r in after if r["check_in"] is None]
         assert len(removed) == 4 and {r["status"] for r in removed} == {"cancelled"}
