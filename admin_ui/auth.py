@@ -19,8 +19,7 @@ from admin_ui.web import (
     render,
 )
 from reporting_api.access import Principal
-from reporting_api.clock import utcnow
-from reporting_api.http.context import client_address
+from reporting_api.http.context import client_address, now_of
 from reporting_api.http.sessions import cleared_session_cookie, session_cookie
 from reporting_api.services import sessions
 from reporting_api.settings import Settings
@@ -63,7 +62,7 @@ class LoginController(Controller):
         form = await request.form()
         username = str(form.get("username") or "").strip()
         password = str(form.get("password") or "")
-        now = utcnow()
+        now = now_of(request)
         ttl = timedelta(hours=settings.session_hours)
         result = (
             await sessions.login(

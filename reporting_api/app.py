@@ -33,7 +33,8 @@ from reporting_api.api.reminders import OfficeReminderSettingsController, Remind
 from reporting_api.api.review import CheckInReviewController, VerificationAttemptController
 from reporting_api.api.twilio_status import TwilioStatusController
 from reporting_api.checkin_page import STATIC_DIR, TEMPLATE_DIR
-from reporting_api.db import bind_tables, engine_from_url, is_postgres
+from reporting_api.clock import Clock, utcnow
+from reporting_api.db import bind_tables, close_pool, engine_from_url, open_pool
 from reporting_api.http.context import provide_ctx, provide_paging
 from reporting_api.http.errors import EXCEPTION_HANDLERS
 from reporting_api.http.sessions import TokenAuthMiddleware
@@ -80,27 +81,27 @@ def create_app(
     on_shutdown: Sequence[LifespanHook] = (),
     challenge_rng: random.Random | None = None,
     verifier: Verifier | None = None,
+    clock: Clock = utcnow,
     extra_routes: Sequence[ControllerRouterHandler] = (),
     template_dirs: Sequence[Path] = (),
 ) -> Litestar:
     """The API. ``on_startup``/``on_shutdown`` run after the database pool opens and before it
-        closes: `scheduler.runner.create_app_with_scheduler` adds the scheduler this way, so this
-        package never imports the scheduler; `extra_routes` and `template_dirs` add the admin pages
-    the same way (`reporting_api.cli.build_app`). ``challenge_rng`` and ``verifier`` are for tests: a
-        seeded challenge generator, and one verifier pool shared by many apps."""
+    closes: `reporting_api.cli.build_app` adds the scheduler (`scheduler.runner.scheduler_hooks`)
+    this way and the admin pages through ``extra_routes`` and ``template_dirs``, so this
+    package imports neither. ``challenge_rng`` and ``verifier`` are for tests: a seeded
+    challenge generator, and one verifier pool shared by many apps; ``clock`` is
+    what every request takes as now (the wall clock unless a test fixes it)."""
     settings = settings or Settings.from_env()
     engine = engine_from_url(settings.database_url)
     bind_tables(engine)
 
-    async def open_pool() -> None:
-        if is_postgres(engine) and settings.db_pool_size > 0:
-            await engine.start_connection_pool(min_size=1, max_size=settings.db_pool_size)
+    async def open_database() -> None:
+        await open_pool(engine, settings.db_pool_size)
 
-    async def close_pool() -> None:
-        if is_postgres(engine) and settings.db_pool_size > 0:
-            await engine.close_connection_pool()
+    async def close_database() -> None:
+        await close_pool(engine, settings.db_pool_size)
 
-    runtime = Runtime.from_settings(settings, challenge_rng, verifier)
+    runtime = Runtime.from_settings(settings, challenge_rng, verifier, clock)
 
     async def start_recovery() -> None:
         # Attempts left `processing` by a process that died are verified again here.
@@ -163,8 +164,8 @@ def create_app(
         middleware=[auth],
         openapi_config=openapi,
         exception_handlers=EXCEPTION_HANDLERS,
-        on_startup=[open_pool, start_recovery, *on_startup],
-        on_shutdown=[*on_shutdown, stop_runtime, close_pool],
+        on_startup=[open_database, start_recovery, *on_startup],
+        on_shutdown=[*on_shutdown, stop_runtime, close_database],
         # The check-in upload route has its own, larger ceiling (api/checkin_link.py).
         request_max_body_size=FORM_OVERHEAD_BYTES + settings.max_photo_bytes,
         template_config=TemplateConfig(

@@ -12,16 +12,34 @@ import getpass
 import os
 import sys
 from collections.abc import Sequence
-from datetime import UTC
 from typing import Any
 
-from reporting_api.settings import Settings
+from reporting_api.settings import Settings, SettingsError
 
 PICCOLO_CONF = "reporting_api.piccolo_conf"
 
 
 class CliError(Exception):
     """A problem the person running the command can fix; printed without a traceback."""
+
+
+def _open_database(settings: Settings) -> None:
+    """Point every table at ``DATABASE_URL`` (one connection a query: the CLI is short-lived)."""
+    from reporting_api.db import bind_tables, engine_from_url
+
+    bind_tables(engine_from_url(settings.database_url))
+
+
+async def _require_migrated() -> None:
+    """Refuse to work on a database whose tables are not there yet, saying what to run."""
+    from reporting_api.store import missing_tables
+
+    missing = await missing_tables()
+    if missing:
+        raise CliError(
+            f"the database has no {', '.join(missing[:3])}{' ...' if len(missing) > 3 else ''} "
+            "table yet: run `bail-checkin migrate` first"
+        )
 
 
 def _migrate(settings: Settings) -> None:
@@ -97,45 +115,45 @@ def _scheduler(settings: Settings, args: argparse.Namespace) -> None:
 
 
 def _create_user(settings: Settings, args: argparse.Namespace) -> None:
+    import msgspec
 
     from reporting_api.clock import utcnow
-    from reporting_api.db import bind_tables, engine_from_url
-    from reporting_api.errors import InvalidInput
-    from reporting_api.passwords import MIN_PASSWORD_LENGTH, hash_password
-    from reporting_api.phones import parse_thai_mobile
-    from reporting_api.store import offices, staff
+    from reporting_api.commands import StaffCreate
+    from reporting_api.errors import ServiceError
+    from reporting_api.passwords import MIN_PASSWORD_LENGTH
+    from reporting_api.services import offices, staff
 
     password = args.password or os.environ.get("NEW_USER_PASSWORD")
     if not password:
         password = getpass.getpass(f"password for {args.username}: ")
     if len(password) < MIN_PASSWORD_LENGTH:
         raise CliError(f"the password must be at least {MIN_PASSWORD_LENGTH} characters")
-    phone = None
-    if args.phone:
-        try:
-            phone = parse_thai_mobile(args.phone)
-        except InvalidInput as error:
-            raise CliError(f"--phone: {error.reason}") from None
 
     async def run() -> None:
-        bind_tables(engine_from_url(settings.database_url))
-        office = await offices.get_office_by_code(args.office)
+        _open_database(settings)
+        await _require_migrated()
+        office = await offices.office_by_code(args.office)
         if office is None:
             raise CliError(f"unknown office code {args.office!r} (e.g. central, TH-10, TH-50)")
-        if await staff.username_taken(args.username):
-            raise CliError(f"the username {args.username!r} is taken")
-        await staff.create_staff(
-            {
-                "username": args.username,
-                "display_name": args.display_name or args.username,
-                "role": args.role,
-                "office": office["id"],
-                "password_hash": hash_password(password),
-                "phone": phone,
-                "active": True,
-                "created_at": utcnow().astimezone(UTC),
-            }
-        )
+        try:
+            data = msgspec.convert(
+                {
+                    "username": args.username,
+                    "display_name": args.display_name or args.username,
+                    "role": args.role,
+                    "office_id": office["id"],
+                    "password": password,
+                    "phone": args.phone,
+                },
+                StaffCreate,
+            )
+        except msgspec.ValidationError as error:
+            raise CliError(f"the account is not valid: {error}") from None
+        try:
+            await staff.create_staff_from_shell(data, utcnow())
+        except ServiceError as error:
+            field = "--phone" if error.field == "phone" else error.field
+            raise CliError(f"{field}: {error.reason}") from None
 
     asyncio.run(run())
     print(f"created {args.role} {args.username} at office {args.office}")
@@ -144,7 +162,7 @@ def _create_user(settings: Settings, args: argparse.Namespace) -> None:
 def _seed_demo(settings: Settings, args: argparse.Namespace) -> None:
     from reporting_api.demo import run_seed_demo
 
-    if args.if_empty and asyncio.run(_has_defendants(settings)):
+    if asyncio.run(_has_defendants(settings)) and args.if_empty:
         print("the database already holds defendants; no demo data added")
         return
     run_seed_demo(settings, defendants=args.defendants, seed=args.seed, quiet=args.quiet)
@@ -152,13 +170,17 @@ def _seed_demo(settings: Settings, args: argparse.Namespace) -> None:
 
 def _purge_evidence(settings: Settings, days: int | None) -> None:
     from reporting_api.clock import utcnow
-    from reporting_api.db import bind_tables, engine_from_url
-    from reporting_api.services.retention import purge
+    from reporting_api.services.retention import PurgeReport, purge
 
     if days is not None and days < 0:
         raise CliError("--days must be 0 or more")
-    bind_tables(engine_from_url(settings.database_url))
-    report = asyncio.run(purge(utcnow(), settings, days))
+
+    async def run() -> PurgeReport:
+        _open_database(settings)
+        await _require_migrated()
+        return await purge(utcnow(), settings, days)
+
+    report = asyncio.run(run())
     kept = settings.checkin.evidence_retention_days if days is None else days
     print(
         f"purged {report.evidence_frames} evidence frames and {report.identify_attempts} "
@@ -168,11 +190,11 @@ def _purge_evidence(settings: Settings, days: int | None) -> None:
 
 
 async def _has_defendants(settings: Settings) -> bool:
-    from reporting_api.db import bind_tables, engine_from_url
-    from reporting_api.store.defendants import any_defendants
+    from reporting_api.services.defendants import any_enrolled
 
-    bind_tables(engine_from_url(settings.database_url))
-    return await any_defendants()
+    _open_database(settings)
+    await _require_migrated()
+    return await any_enrolled()
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -222,13 +244,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    settings = Settings.from_env()
+    try:
+        settings = Settings.from_env()
+    except SettingsError as error:
+        print(f"bail-checkin {args.command}: cannot start: {error}", file=sys.stderr)
+        return 2
     try:
         if args.command == "migrate":
             _migrate(settings)
         elif args.command == "serve":
-            port = args.port or int(os.environ.get("PORT", "8000"))
-            _serve(settings, args.host, port, args.workers)
+            _serve(settings, args.host, args.port or settings.port, args.workers)
         elif args.command == "scheduler":
             if args.lanes < 1:
                 raise CliError("--lanes must be 1 or more")

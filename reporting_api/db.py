@@ -40,3 +40,15 @@ def bind_tables(engine: Engine) -> None:
 
 def is_postgres(engine: Engine) -> bool:
     return isinstance(engine, PostgresEngine)
+
+
+async def open_pool(engine: Engine, size: int) -> None:
+    """A connection pool of up to ``size`` connections on PostgreSQL (0: none, a connection
+    per query); SQLite needs none."""
+    if isinstance(engine, PostgresEngine) and size > 0:
+        await engine.start_connection_pool(min_size=1, max_size=size)
+
+
+async def close_pool(engine: Engine, size: int) -> None:
+    if isinstance(engine, PostgresEngine) and size > 0:
+        await engine.close_connection_pool()

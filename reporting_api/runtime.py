@@ -20,6 +20,7 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Any, TypeVar
 
+from reporting_api.clock import Clock, utcnow
 from reporting_api.sealing import Sealer, generate_key
 from reporting_api.settings import Settings
 
@@ -123,6 +124,8 @@ class Runtime:
     verifier: Verifier
     # Challenges are drawn from the system's CSPRNG; tests pass a seeded one to know them.
     challenge_rng: random.Random = field(default_factory=random.SystemRandom)
+    clock: Clock = utcnow
+    """What the service's operations take as now (tests pass a fixed clock)."""
     _sealer: Sealer | None = None
     _tasks: set[asyncio.Task[Any]] = field(default_factory=set)
     _owns_verifier: bool = True
@@ -134,12 +137,14 @@ class Runtime:
         settings: Settings,
         challenge_rng: random.Random | None = None,
         verifier: Verifier | None = None,
+        clock: Clock = utcnow,
     ) -> Runtime:
         """``verifier``: a pool shared by several apps (tests), which then do not close it."""
         return cls(
             settings=settings,
             verifier=verifier or Verifier(settings.checkin.verify_workers),
             challenge_rng=challenge_rng or random.SystemRandom(),
+            clock=clock,
             _owns_verifier=verifier is None,
         )
 

@@ -1,28 +1,110 @@
-"""Settings read once from the environment (``Settings.from_env()``); nothing else reads it."""
+"""Settings read once from the environment (``Settings.from_env()``); nothing else reads it.
+
+A value that cannot be read stops the service before it starts: `SettingsError` names the
+variable, what it holds and the form expected (`bail-checkin` prints it and exits with 2).
+"""
 
 from __future__ import annotations
 
 import os
-import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 DEFAULT_SQLITE_PATH = Path("var") / "bail-checkin.sqlite3"
 
+TRUE_WORDS = ("1", "true", "yes", "on")
+FALSE_WORDS = ("0", "false", "no", "off")
 
-def _flag(value: str | None) -> bool:
-    return (value or "").strip().lower() in ("1", "true", "yes", "on")
+
+class SettingsError(ValueError):
+    """An environment variable holds a value the service cannot use."""
+
+    def __init__(self, name: str, value: str, expected: str) -> None:
+        super().__init__(f"{name}={value!r}: expected {expected}")
+        self.name = name
+        self.value = value
+        self.expected = expected
 
 
-def _hours(value: str | None, default: tuple[int, int]) -> tuple[int, int]:
-    """`21-9` (from 21:00 to 09:00 Bangkok) or `off`."""
-    if value is None or not value.strip():
+def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
+    """A whole number from ``low`` to ``high``, or ``default`` when unset or empty."""
+    text = (env.get(name) or "").strip()
+    if not text:
         return default
-    if value.strip().lower() in ("off", "none", "0"):
+    try:
+        value = int(text)
+    except ValueError:
+        value = low - 1
+    if not low <= value <= high:
+        raise SettingsError(name, text, f"a whole number from {low:,} to {high:,}")
+    return value
+
+
+def _float(env: Mapping[str, str], name: str, default: float, low: float, high: float) -> float:
+    text = (env.get(name) or "").strip()
+    if not text:
+        return default
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not low <= value <= high:  # NaN fails both comparisons
+        raise SettingsError(name, text, f"a number from {low:g} to {high:g}")
+    return value
+
+
+def _flag(env: Mapping[str, str], name: str, default: bool) -> bool:
+    text = (env.get(name) or "").strip().lower()
+    if not text:
+        return default
+    if text in TRUE_WORDS:
+        return True
+    if text in FALSE_WORDS:
+        return False
+    raise SettingsError(name, text, f"one of {', '.join(TRUE_WORDS + FALSE_WORDS)}")
+
+
+def _hours(env: Mapping[str, str], name: str, default: tuple[int, int]) -> tuple[int, int]:
+    """`21-9` (from 21:00 to 09:00 Bangkok, minutes allowed as `21:00-09:00`) or `off`."""
+    text = (env.get(name) or "").strip()
+    if not text:
+        return default
+    if text.lower() in ("off", "none", "0"):
         return (0, 0)
-    start, _, end = value.partition("-")
-    return (int(start.split(":")[0]), int(end.split(":")[0]))
+    start, dash, end = text.partition("-")
+    try:
+        hours = (int(start.split(":")[0]), int(end.split(":")[0]))
+    except ValueError:
+        hours = (-1, -1)
+    if not dash or not all(0 <= h <= 23 for h in hours):
+        raise SettingsError(name, text, "start-end hours in Bangkok time, such as 21-9, or off")
+    return hours
+
+
+def _url(env: Mapping[str, str], name: str, default: str) -> str:
+    text = (env.get(name) or "").strip()
+    if not text:
+        return default
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise SettingsError(
+            name, text, "an http:// or https:// address, such as https://example.go.th"
+        )
+    return text.rstrip("/")
+
+
+def _database_url(env: Mapping[str, str], default: str) -> str:
+    text = (env.get("DATABASE_URL") or "").strip()
+    if not text:
+        return default
+    scheme = urlsplit(text).scheme
+    if scheme not in ("sqlite", "postgres", "postgresql") or text in ("sqlite:///", "sqlite://"):
+        raise SettingsError(
+            "DATABASE_URL", text, "sqlite:///path/to/file or postgresql://user@host:port/db"
+        )
+    return text
 
 
 @dataclass(frozen=True)
@@ -56,9 +138,11 @@ class TwilioSettings:
             auth_token=env.get("TWILIO_AUTH_TOKEN") or None,
             from_number=env.get("TWILIO_FROM") or None,
             messaging_service_sid=env.get("TWILIO_MESSAGING_SERVICE_SID") or None,
-            base_url=(env.get("TWILIO_BASE_URL") or "").rstrip("/") or None,
-            timeout_seconds=float(env.get("TWILIO_TIMEOUT_SECONDS", defaults.timeout_seconds)),
-            max_connections=int(env.get("TWILIO_MAX_CONNECTIONS", defaults.max_connections)),
+            base_url=_url(env, "TWILIO_BASE_URL", "") or None,
+            timeout_seconds=_float(
+                env, "TWILIO_TIMEOUT_SECONDS", defaults.timeout_seconds, 0.5, 120
+            ),
+            max_connections=_int(env, "TWILIO_MAX_CONNECTIONS", defaults.max_connections, 1, 1000),
         )
 
 
@@ -98,21 +182,32 @@ class SchedulerSettings:
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> SchedulerSettings:
         d = cls()
+        day = 24 * 3600
         return cls(
-            run_in_api=_flag(env.get("RUN_SCHEDULER")),
+            run_in_api=_flag(env, "RUN_SCHEDULER", d.run_in_api),
             outbox_path=env.get("SMS_OUTBOX_PATH") or d.outbox_path,
-            dispatch_every_seconds=int(env.get("DISPATCH_EVERY_SECONDS", d.dispatch_every_seconds)),
-            sweep_every_seconds=int(env.get("SWEEP_EVERY_SECONDS", d.sweep_every_seconds)),
-            batch_size=int(env.get("DISPATCH_BATCH_SIZE", d.batch_size)),
-            concurrency=int(env.get("DISPATCH_CONCURRENCY", d.concurrency)),
-            lease_seconds=int(env.get("DISPATCH_LEASE_SECONDS", d.lease_seconds)),
-            max_attempts=int(env.get("DISPATCH_MAX_ATTEMPTS", d.max_attempts)),
-            retry_base_seconds=float(env.get("DISPATCH_RETRY_BASE_SECONDS", d.retry_base_seconds)),
-            retry_max_seconds=float(env.get("DISPATCH_RETRY_MAX_SECONDS", d.retry_max_seconds)),
-            quiet_hours=_hours(env.get("SMS_QUIET_HOURS"), d.quiet_hours),
-            escalate_after_hours=int(env.get("ESCALATE_AFTER_HOURS", d.escalate_after_hours)),
-            alert_staff_by_sms=_flag(env.get("ALERT_STAFF_BY_SMS", "1")),
-            risk_refresh_minutes=int(env.get("RISK_REFRESH_MINUTES", d.risk_refresh_minutes)),
+            dispatch_every_seconds=_int(
+                env, "DISPATCH_EVERY_SECONDS", d.dispatch_every_seconds, 1, 3600
+            ),
+            sweep_every_seconds=_int(env, "SWEEP_EVERY_SECONDS", d.sweep_every_seconds, 1, 3600),
+            batch_size=_int(env, "DISPATCH_BATCH_SIZE", d.batch_size, 1, 10_000),
+            concurrency=_int(env, "DISPATCH_CONCURRENCY", d.concurrency, 1, 1000),
+            lease_seconds=_int(env, "DISPATCH_LEASE_SECONDS", d.lease_seconds, 10, day),
+            max_attempts=_int(env, "DISPATCH_MAX_ATTEMPTS", d.max_attempts, 1, 100),
+            retry_base_seconds=_float(
+                env, "DISPATCH_RETRY_BASE_SECONDS", d.retry_base_seconds, 1, day
+            ),
+            retry_max_seconds=_float(
+                env, "DISPATCH_RETRY_MAX_SECONDS", d.retry_max_seconds, 1, day
+            ),
+            quiet_hours=_hours(env, "SMS_QUIET_HOURS", d.quiet_hours),
+            escalate_after_hours=_int(
+                env, "ESCALATE_AFTER_HOURS", d.escalate_after_hours, 1, 24 * 30
+            ),
+            alert_staff_by_sms=_flag(env, "ALERT_STAFF_BY_SMS", d.alert_staff_by_sms),
+            risk_refresh_minutes=_int(
+                env, "RISK_REFRESH_MINUTES", d.risk_refresh_minutes, 1, 24 * 60
+            ),
         )
 
 
@@ -122,7 +217,7 @@ class CheckInSettings:
 
     data_keys: str | None = field(default=None, repr=False)
     """`DATA_KEYS`: `id:base64[,id:base64...]` AES-256 keys sealing face templates and evidence
-    frames (the first seals, all open). Separate from `SECRET_KEY`. Unset on SQLite: a key is
+    frames (the first seals, all open). Unset on SQLite: a key is
     made once in `data_key_file`; unset on PostgreSQL: the service refuses to start."""
     data_key_file: str = str(Path("var") / "data.key")
     """`DATA_KEY_FILE`: where the development key lives when `DATA_KEYS` is unset (SQLite)."""
@@ -150,43 +245,51 @@ class CheckInSettings:
         return cls(
             data_keys=env.get("DATA_KEYS") or None,
             data_key_file=env.get("DATA_KEY_FILE") or d.data_key_file,
-            evidence_retention_days=int(
-                env.get("EVIDENCE_RETENTION_DAYS", d.evidence_retention_days)
+            evidence_retention_days=_int(
+                env, "EVIDENCE_RETENTION_DAYS", d.evidence_retention_days, 1, 3650
             ),
-            verify_workers=int(env.get("VERIFY_WORKERS", d.verify_workers)),
-            max_tries=int(env.get("CHECKIN_MAX_TRIES", d.max_tries)),
-            identify_max_failures=int(env.get("IDENTIFY_MAX_FAILURES", d.identify_max_failures)),
-            identify_client_limit=int(env.get("IDENTIFY_CLIENT_LIMIT", d.identify_client_limit)),
-            session_minutes=int(env.get("CHECKIN_SESSION_MINUTES", d.session_minutes)),
-            challenge_seconds=int(env.get("CHALLENGE_SECONDS", d.challenge_seconds)),
-            max_upload_bytes=int(env.get("MAX_UPLOAD_BYTES", d.max_upload_bytes)),
+            verify_workers=_int(env, "VERIFY_WORKERS", d.verify_workers, 1, 256),
+            max_tries=_int(env, "CHECKIN_MAX_TRIES", d.max_tries, 1, 20),
+            identify_max_failures=_int(
+                env, "IDENTIFY_MAX_FAILURES", d.identify_max_failures, 1, 100
+            ),
+            identify_client_limit=_int(
+                env, "IDENTIFY_CLIENT_LIMIT", d.identify_client_limit, 1, 100_000
+            ),
+            session_minutes=_int(env, "CHECKIN_SESSION_MINUTES", d.session_minutes, 1, 24 * 60),
+            challenge_seconds=_int(env, "CHALLENGE_SECONDS", d.challenge_seconds, 30, 3600),
+            max_upload_bytes=_int(
+                env, "MAX_UPLOAD_BYTES", d.max_upload_bytes, 64 * 1024, 500 * 1024 * 1024
+            ),
         )
 
 
 @dataclass(frozen=True)
 class Settings:
     database_url: str = f"sqlite:///{DEFAULT_SQLITE_PATH}"
-    """`sqlite:///path` (embedded default) or `postgresql://user@host:port/db`."""
-    secret_key: str = field(default_factory=lambda: secrets.token_urlsafe(32))
-    """Signs nothing the client can forge today; reserved for CSRF and link codes."""
+    """`DATABASE_URL`: `sqlite:///path` (embedded default) or `postgresql://user@host:port/db`."""
     public_base_url: str = "http://127.0.0.1:8000"
-    """Where people reach this service; SMS links and cookie security follow it."""
+    """`PUBLIC_BASE_URL`: where people reach this service; SMS links and cookie security
+    follow it."""
+    port: int = 8000
+    """`PORT`: where `bail-checkin serve` listens unless `--port` says otherwise."""
     forwarded_allow_ips: str = "127.0.0.1"
     """`FORWARDED_ALLOW_IPS`: proxies whose X-Forwarded-For is believed (comma-separated, or
     `*` when only the proxy can reach the API, as in compose.yaml). Per-client limits on the
     check-in link count the address this gives."""
     db_pool_size: int = 10
-    """asyncpg pool size per API process on PostgreSQL; 0 opens a connection per query."""
+    """`DB_POOL_SIZE`: asyncpg pool size per API process on PostgreSQL; 0 opens a connection
+    per query."""
     session_hours: int = 12
-    """How long a staff login lasts."""
+    """`SESSION_HOURS`: how long a staff login lasts."""
     max_photo_bytes: int = 10 * 1024 * 1024
-    """Largest ID-card photo upload accepted."""
+    """`MAX_PHOTO_BYTES`: largest ID-card photo upload accepted."""
     max_photo_pixels: int = 25_000_000
-    """Largest decoded photo accepted (guards against decompression bombs)."""
+    """`MAX_PHOTO_PIXELS`: largest decoded photo accepted (guards against decompression bombs)."""
     consent_version: str = "2026-01"
-    """The version of the PDPA consent text shown at enrolment."""
+    """`CONSENT_VERSION`: the version of the PDPA consent text shown at enrolment."""
     demo_password: str | None = None
-    """Password for demo logins; generated and printed when unset."""
+    """`DEMO_PASSWORD`: password for demo logins; generated and printed when unset."""
     twilio: TwilioSettings = field(default_factory=TwilioSettings)
     """Twilio credentials and where its API is (`TWILIO_*`)."""
     scheduler: SchedulerSettings = field(default_factory=SchedulerSettings)
@@ -199,14 +302,18 @@ class Settings:
         env = os.environ if env is None else env
         defaults = cls()
         return cls(
-            database_url=env.get("DATABASE_URL") or defaults.database_url,
-            secret_key=env.get("SECRET_KEY") or defaults.secret_key,
-            public_base_url=(env.get("PUBLIC_BASE_URL") or defaults.public_base_url).rstrip("/"),
+            database_url=_database_url(env, defaults.database_url),
+            public_base_url=_url(env, "PUBLIC_BASE_URL", defaults.public_base_url),
+            port=_int(env, "PORT", defaults.port, 1, 65535),
             forwarded_allow_ips=env.get("FORWARDED_ALLOW_IPS") or defaults.forwarded_allow_ips,
-            db_pool_size=int(env.get("DB_POOL_SIZE", defaults.db_pool_size)),
-            session_hours=int(env.get("SESSION_HOURS", defaults.session_hours)),
-            max_photo_bytes=int(env.get("MAX_PHOTO_BYTES", defaults.max_photo_bytes)),
-            max_photo_pixels=int(env.get("MAX_PHOTO_PIXELS", defaults.max_photo_pixels)),
+            db_pool_size=_int(env, "DB_POOL_SIZE", defaults.db_pool_size, 0, 1000),
+            session_hours=_int(env, "SESSION_HOURS", defaults.session_hours, 1, 24 * 30),
+            max_photo_bytes=_int(
+                env, "MAX_PHOTO_BYTES", defaults.max_photo_bytes, 64 * 1024, 100 * 1024 * 1024
+            ),
+            max_photo_pixels=_int(
+                env, "MAX_PHOTO_PIXELS", defaults.max_photo_pixels, 100_000, 200_000_000
+            ),
             consent_version=env.get("CONSENT_VERSION") or defaults.consent_version,
             demo_password=env.get("DEMO_PASSWORD") or None,
             twilio=TwilioSettings.from_env(env),

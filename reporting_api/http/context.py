@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Any
 
 from litestar import Request
@@ -9,7 +10,7 @@ from litestar.di import NamedDependency
 from litestar.params import PathParameter, QueryParameter
 
 from reporting_api.access import Principal
-from reporting_api.clock import utcnow
+from reporting_api.runtime import Runtime
 from reporting_api.services.context import Ctx
 from reporting_api.settings import Settings
 
@@ -20,14 +21,24 @@ def client_address(request: Any) -> str | None:
     return request.client.host if request.client else None
 
 
+def runtime_of(connection: Any) -> Runtime:
+    runtime: Runtime = connection.app.state.runtime
+    return runtime
+
+
+def now_of(connection: Any) -> datetime:
+    """Now, by the app's clock."""
+    return runtime_of(connection).clock()
+
+
 async def provide_ctx(request: Request[Principal, Any, Any]) -> Ctx:
     settings: Settings = request.app.state.settings
     return Ctx(
         principal=request.user,
         client_address=client_address(request),
-        now=utcnow(),
+        now=now_of(request),
         settings=settings,
-        runtime=request.app.state.runtime,
+        runtime=runtime_of(request),
     )
 
 

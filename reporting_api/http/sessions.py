@@ -10,7 +10,7 @@ from litestar.datastructures import Cookie
 from litestar.exceptions import NotAuthorizedException
 from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
 
-from reporting_api.clock import utcnow
+from reporting_api.http.context import now_of
 from reporting_api.services import sessions
 from reporting_api.settings import Settings
 
@@ -49,7 +49,7 @@ class TokenAuthMiddleware(AbstractAuthenticationMiddleware):
         token = token_from(connection)
         if token is None:
             raise NotAuthorizedException(detail="log in first (session cookie or bearer token)")
-        principal = await sessions.principal_for(token, utcnow())
+        principal = await sessions.principal_for(token, now_of(connection))
         if principal is None:
             raise NotAuthorizedException(detail="the session has expired or was revoked")
         return AuthenticationResult(user=principal, auth=token)
