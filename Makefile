@@ -7,23 +7,27 @@ PORT ?= 8000
 export DATABASE_URL ?= sqlite:///var/bail-checkin.sqlite3
 export PUBLIC_BASE_URL ?= http://127.0.0.1:$(PORT)
 
-.PHONY: run test install migrate seed serve scheduler fake-twilio lint bench bench-dispatch bench-checkin bench-admin clean
+.PHONY: run test check install migrate seed serve scheduler fake-twilio bench bench-dispatch bench-checkin bench-admin clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
 # dlib comes as the prebuilt dlib-bin wheel (never compiled); face_recognition is installed
-# without its dependencies so pip does not try to build dlib from source; its models package
-# imports pkg_resources, hence setuptools<82.
+# last and without its dependencies, so pip never tries to build dlib from source (its package
+# metadata asks for "dlib", which dlib-bin provides under another name; installed before the
+# project, pip's resolver would report that as a conflict on every later install). Its models
+# package imports pkg_resources, hence setuptools<82. The filter hides setuptools' generic
+# notice about editable installs, which concerns nothing here.
+PIP := PYTHONWARNINGS="ignore:Editable installation" $(BIN)/pip
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet --upgrade pip "setuptools<82" wheel
-	$(BIN)/pip install --quiet dlib-bin
-	$(BIN)/pip install --quiet --no-deps face-recognition face-recognition-models
-	$(BIN)/pip install --quiet -e .
+	$(PIP) install --quiet --upgrade pip "setuptools<82" wheel
+	$(PIP) install --quiet dlib-bin
+	$(PIP) install --quiet -e .
+	$(PIP) install --quiet --no-deps face-recognition face-recognition-models
 	touch $@
 
 $(VENV)/.installed-test: $(VENV)/.installed
-	$(BIN)/pip install --quiet -e ".[test]"
+	$(PIP) install --quiet -e ".[test]"
 	touch $@
 
 install: $(VENV)/.installed
@@ -51,9 +55,16 @@ fake-twilio: install
 # their own, so that the timing of their camera clips does not depend on what runs beside them.
 # A selection in PYTEST_ARGS that leaves one pass empty is fine (pytest's exit status 5).
 TEST_WORKERS ?= 2
-test: $(VENV)/.installed-test system-packages-test admin-assets
+test: $(VENV)/.installed-test system-packages-test admin-assets check
 	$(BIN)/python -m pytest -p no:cacheprovider -n $(TEST_WORKERS) -m "not browser" $(PYTEST_ARGS) || [ $$? -eq 5 ]
 	$(BIN)/python -m pytest -p no:cacheprovider -m browser $(PYTEST_ARGS) || [ $$? -eq 5 ]
+
+# The house rules, before any test: the layer contracts (import-linter, pyproject.toml),
+# the type checker over the four packages, and the linter. Each fails with its own message.
+check: $(VENV)/.installed-test
+	$(BIN)/lint-imports
+	$(BIN)/mypy
+	$(BIN)/ruff check reporting_api scheduler liveness admin_ui tests bench
 
 # Debian packages the service and its tests use, installed when missing (apt-get update only
 # if the first try fails): Chromium for the browser tests (driven by Playwright, never a
@@ -90,9 +101,6 @@ messages: $(VENV)/.installed
 	  $(BIN)/pybabel update --input-file $$dir/locale/messages.pot --output-dir $$dir/locale \
 	    --domain messages --ignore-obsolete --previous --width 100 || exit 1; \
 	done
-
-lint: $(VENV)/.installed-test
-	$(BIN)/ruff check reporting_api scheduler tests bench
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python bench/seed_demo.py
