@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from reporting_api.reminder_schedule import MISSED_FOLLOW_UP, STAFF_KINDS
-from reporting_api.services.checkins import effective_status
+from reporting_api.services.checkins import CheckInWindow, effective_status
 from reporting_api.sms_templates import (
     ReminderText,
     StaffAlertText,
@@ -19,7 +20,10 @@ from reporting_api.sms_templates import (
     render_staff_alert,
 )
 from reporting_api.statuses import CheckInStatus
-from reporting_api.store.outbox_context import SendingRow
+
+if TYPE_CHECKING:
+    # The row's type only: the dispatcher reads the rows; this module decides from them.
+    from reporting_api.store.outbox_context import SendingRow
 
 # A reminder before the due date is pointless once the person has reported or the day passed.
 SEND_BEFORE_DUE = frozenset({CheckInStatus.UPCOMING, CheckInStatus.OPEN})
@@ -42,8 +46,8 @@ def decide(row: SendingRow, now: datetime, *, blocked: set[str], public_base_url
         return _decide_staff(row, now, blocked)
     if row["case_status"] != "active":
         return Decision("cancel", f"case {row['case_status']}")
-    due_date = row["due_date"]  # NULL with the check-in (a deleted one leaves check_in_id NULL)
-    if row["check_in_id"] is None or due_date is None:
+    due_date, window = row["due_date"], _window(row)
+    if row["check_in_id"] is None or due_date is None or window is None:
         return Decision("cancel", "check-in removed")
     if now >= row["expires_at"]:
         return Decision("skip", "too late: the message would no longer be true")
@@ -52,15 +56,7 @@ def decide(row: SendingRow, now: datetime, *, blocked: set[str], public_base_url
     phone = row["defendant_phone"]  # a person's reminder goes with its person (cascade)
     if phone is None or phone in blocked:
         return Decision("skip", "the number cannot receive SMS")
-    status = effective_status(
-        {
-            "status": row["check_in_status"],
-            "opens_at": row["opens_at"],
-            "due_at": row["check_in_due_at"],
-            "closes_at": row["closes_at"],
-        },
-        now,
-    )
+    status = effective_status(window, now)
     if row["kind"] == MISSED_FOLLOW_UP:
         if status != CheckInStatus.MISSED:
             return Decision("skip", f"check-in is {status.value}, not missed")
@@ -79,6 +75,16 @@ def decide(row: SendingRow, now: datetime, *, blocked: set[str], public_base_url
         )
     )
     return Decision("send", to=phone, body=body, language=language)
+
+
+def _window(row: SendingRow) -> CheckInWindow | None:
+    """The check-in's window; None when the reminder has no check-in (a deleted check-in
+    leaves check_in NULL, and the joined columns are then all NULL)."""
+    status, opens_at = row["check_in_status"], row["opens_at"]
+    due_at, closes_at = row["check_in_due_at"], row["closes_at"]
+    if status is None or opens_at is None or due_at is None or closes_at is None:
+        return None
+    return CheckInWindow(status=status, opens_at=opens_at, due_at=due_at, closes_at=closes_at)
 
 
 def _decide_staff(row: SendingRow, now: datetime, blocked: set[str]) -> Decision:

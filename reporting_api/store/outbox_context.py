@@ -9,6 +9,7 @@ from datetime import date, datetime
 from typing import Any, TypedDict
 
 from reporting_api.db import is_postgres
+from reporting_api.statuses import CaseStatusName, CheckInStatusName, LanguageCode
 from reporting_api.store import rows_as
 from reporting_api.tables import Reminder
 
@@ -35,15 +36,15 @@ class SendingRow(TypedDict):
     office: int
     defendant_phone: str | None
     sms_opt_out: bool | None
-    preferred_language: str | None
-    check_in_status: str | None
+    preferred_language: LanguageCode | None
+    check_in_status: CheckInStatusName | None
     due_date: date | None
     opens_at: datetime | None
     check_in_due_at: datetime | None
     closes_at: datetime | None
     code: str | None
     last_due_date: date | None
-    case_status: str
+    case_status: CaseStatusName
     black_case_number: str
     office_name_th: str
     office_name_en: str
