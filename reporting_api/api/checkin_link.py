@@ -21,7 +21,7 @@ from reporting_api.checkin_page.messages import script_messages_json, translatio
 from reporting_api.errors import InvalidInput, Refused
 from reporting_api.http.context import PathId, client_address, now_of
 from reporting_api.i18n import LANGUAGE_NAMES, known_language, other_language, template_callables
-from reporting_api.services import attempts, links
+from reporting_api.services import attempts, links, uploads
 from reporting_api.services.links import LinkState, Visit, link_state
 from reporting_api.thai_dates import format_english_date, format_thai_date
 
@@ -116,7 +116,7 @@ class CheckInLinkController(Controller):
     async def challenge(self, request: Request[Any, Any, Any], code: Code) -> Response[Any]:
         visit = _visit(request, code)
         row = await links.identified(visit, request.cookies.get(COOKIE), require_open=True)
-        return _json(await attempts.issue_challenge(visit, row), HTTP_201_CREATED)
+        return _json(await uploads.issue_challenge(visit, row), HTTP_201_CREATED)
 
     @post("/{code:str}/attempts", request_max_body_size=UPLOAD_CEILING_BYTES)
     async def upload(
@@ -141,14 +141,14 @@ class CheckInLinkController(Controller):
             )
         if isinstance(clip, UploadFile):
             media_kind, media = "clip", await clip.read()
-            attempts.check_clip(media, limit)
+            uploads.check_clip(media, limit)
         elif frames:
             media_kind = "frames"
-            media = attempts.check_frames([(f.filename, await f.read()) for f in frames], limit)
+            media = uploads.check_frames([(f.filename, await f.read()) for f in frames], limit)
         else:
             raise InvalidInput("clip", "no recording was sent (clip or frames)", "ไม่มีวิดีโอที่ส่งมา")
-        client = attempts.clean_client(_text(form.get("client")))
-        attempt, created = await attempts.submit(
+        client = uploads.clean_client(_text(form.get("client")))
+        attempt, created = await uploads.submit(
             visit,
             row,
             idempotency_key,
