@@ -43,6 +43,7 @@ def report_xlsx(data: dict[str, Any], lang: str) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.worksheet import Worksheet
 
     catalog = translations(lang)
     _, pgettext = catalog.gettext, catalog.pgettext
@@ -52,6 +53,8 @@ def report_xlsx(data: dict[str, Any], lang: str) -> bytes:
     wrap = Alignment(wrap_text=True, vertical="top")
 
     ranking = book.active
+    if not isinstance(ranking, Worksheet):  # a new workbook starts with one worksheet
+        raise RuntimeError("openpyxl made a workbook without a worksheet")
     ranking.title = pgettext("sheet name", "Ranking")[:31]
     ranking.append(ranking_columns(lang))
     for cell in ranking[1]:
@@ -82,8 +85,8 @@ def report_xlsx(data: dict[str, Any], lang: str) -> bytes:
         ranking.auto_filter.ref = ranking.dimensions
 
     sheet = book.create_sheet(pgettext("sheet name", "Aggregates")[:31])
-    for line in _heading(data, lang):
-        sheet.append([line])
+    for heading in _heading(data, lang):
+        sheet.append([heading])
     sheet["A1"].font = Font(bold=True, size=14)
 
     def table(title: str, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
