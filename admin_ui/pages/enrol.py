@@ -257,7 +257,7 @@ class EnrolPage(Controller):
 def _preview(request: Request[Any, Any, Any], ctx: Ctx, text: dict[str, str]) -> Template:
     """The plan's dates as a fragment, or what is wrong with the plan (nothing stored)."""
     plan, errors = _read_plan(text)
-    rows: list[dict[str, Any]] = []
+    rows: list[enrolment.PreviewDate] = []
     problems: list[InvalidInput] = list(errors)
     if plan is not None:
         try:

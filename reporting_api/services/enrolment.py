@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 from types import MappingProxyType
 from typing import Any
@@ -58,7 +58,41 @@ class NewEnrolment:
     photo: bytes
 
 
-def form_defaults(ctx: Ctx) -> dict[str, Any]:
+@dataclass(frozen=True)
+class PhotoLimits:
+    """What a usable ID-card face must have (liveness.reference's edges)."""
+
+    min_face_width_px: float
+    min_sharpness: float
+    max_yaw_deg: float
+    max_pitch_deg: float
+
+
+@dataclass(frozen=True)
+class PhotoCheck:
+    """An ID-card photo the face library accepts: its size and face quality, and the limits
+    it was judged by."""
+
+    width: int
+    height: int
+    quality: dict[str, Any]
+    limits: PhotoLimits
+
+
+@dataclass(frozen=True)
+class PreviewDate:
+    """A check-in date of a plan being written, and the day it was moved from and why."""
+
+    due_date: date
+    nominal_date: date | None
+    moved: bool
+    moved_reason: str | None
+    moved_reason_th: str | None
+    opens_at: datetime
+    closes_at: datetime
+
+
+def form_defaults(ctx: Ctx) -> dict[str, str]:
     """What a new enrolment form starts with (officers only: they enrol in their office)."""
     ensure_role(ctx.principal, OFFICER)
     today = bangkok_today(ctx.now)
@@ -74,7 +108,7 @@ def form_defaults(ctx: Ctx) -> dict[str, Any]:
     }
 
 
-async def check_id_photo(ctx: Ctx, photo: bytes) -> dict[str, Any]:
+async def check_id_photo(ctx: Ctx, photo: bytes) -> PhotoCheck:
     """The same photo check as enrolment (format, size, then the face library in the verifier
     pool), storing nothing: the photo's size and face quality with the limits it was judged
     by, or InvalidInput("photo") with the library's reason."""
@@ -83,17 +117,12 @@ async def check_id_photo(ctx: Ctx, photo: bytes) -> dict[str, Any]:
         photo, max_bytes=ctx.settings.max_photo_bytes, max_pixels=ctx.settings.max_photo_pixels
     )
     encoded = await faces.encode(ctx.rt, checked.data)
-    return {
-        "width": checked.width,
-        "height": checked.height,
-        "quality": encoded["quality"],
-        "limits": {
-            "min_face_width_px": MIN_FACE_PX,
-            "min_sharpness": MIN_SHARPNESS,
-            "max_yaw_deg": MAX_YAW_DEG,
-            "max_pitch_deg": MAX_PITCH_DEG,
-        },
-    }
+    return PhotoCheck(
+        width=checked.width,
+        height=checked.height,
+        quality=encoded["quality"],
+        limits=PhotoLimits(MIN_FACE_PX, MIN_SHARPNESS, MAX_YAW_DEG, MAX_PITCH_DEG),
+    )
 
 
 @lru_cache(maxsize=16)
@@ -101,7 +130,7 @@ def _thai_holiday_names(years: tuple[int, ...]) -> Mapping[date, str]:
     return MappingProxyType(dict(holidays.country_holidays("TH", years=years, language="th")))
 
 
-def preview_plan(ctx: Ctx, plan: PlanIn) -> list[dict[str, Any]]:
+def preview_plan(ctx: Ctx, plan: PlanIn) -> list[PreviewDate]:
     """The plan's check-ins as `set_plan` would make them (nothing stored), each with the date
     it was moved from and why, in English and Thai; InvalidInput for a plan that breaks a rule."""
     ensure_role(ctx.principal, OFFICER)
@@ -118,15 +147,15 @@ def preview_plan(ctx: Ctx, plan: PlanIn) -> list[dict[str, Any]]:
                 else thai_names.get(p.nominal_date, p.moved_reason)
             )
         rows.append(
-            {
-                "due_date": p.due_date,
-                "nominal_date": p.nominal_date,
-                "moved": p.moved_reason is not None,
-                "moved_reason": p.moved_reason,
-                "moved_reason_th": reason_th,
-                "opens_at": p.opens_at,
-                "closes_at": p.closes_at,
-            }
+            PreviewDate(
+                due_date=p.due_date,
+                nominal_date=p.nominal_date,
+                moved=p.moved_reason is not None,
+                moved_reason=p.moved_reason,
+                moved_reason_th=reason_th,
+                opens_at=p.opens_at,
+                closes_at=p.closes_at,
+            )
         )
     return rows
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, TypedDict
 
 from reporting_api.errors import Conflict, InvalidInput
 from reporting_api.runtime import Runtime
@@ -12,21 +12,28 @@ from reporting_api.store import defendants as store
 from reporting_api.verification import encode_photo
 
 
+class EncodedFace(TypedDict):
+    """A photo's face template (128 numbers as bytes) and how good the face was."""
+
+    template: bytes
+    quality: dict[str, Any]
+
+
 def template_context(defendant_id: int) -> str:
     return f"defendant:{defendant_id}:face_template"
 
 
-async def encode(runtime: Runtime, photo: bytes, field: str = "photo") -> dict[str, Any]:
+async def encode(runtime: Runtime, photo: bytes, field: str = "photo") -> EncodedFace:
     """The template of a photo (off the event loop), or InvalidInput with the library's reason."""
     result = await runtime.verifier.run_memo(photo, encode_photo)
     if not result["ok"]:
         reason = result["reason"]
         raise InvalidInput(field, reason["en"], reason["th"])
-    return result
+    return EncodedFace(template=result["template"], quality=result["quality"])
 
 
 async def store_template(
-    runtime: Runtime, defendant_id: int, encoded: dict[str, Any], now: datetime
+    runtime: Runtime, defendant_id: int, encoded: EncodedFace, now: datetime
 ) -> None:
     sealed = runtime.sealer.seal(encoded["template"], template_context(defendant_id))
     await store.save_face_template(defendant_id, sealed, encoded["quality"], now)
