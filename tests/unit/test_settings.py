@@ -7,6 +7,8 @@ import subprocess
 import sys
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from reporting_api.settings import Settings, SettingsError
 from tests.conftest import ROOT
@@ -74,3 +76,28 @@ def test_the_command_line_refuses_to_start_on_a_bad_value():
     assert result.returncode == 2
     assert "SESSION_HOURS='twelve': expected a whole number from 1 to 720" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@given(st.integers(min_value=-10_000, max_value=10_000))
+def test_a_whole_number_is_taken_inside_its_range_and_refused_outside(value):
+    env = {"SESSION_HOURS": str(value)}
+    if 1 <= value <= 720:
+        assert Settings.from_env(env).session_hours == value
+    else:
+        with pytest.raises(SettingsError, match=r"^SESSION_HOURS="):
+            Settings.from_env(env)
+
+
+def _reads_as_int(text: str) -> bool:
+    try:
+        int(text)
+    except ValueError:
+        return False
+    return True
+
+
+@given(st.text(min_size=1, max_size=12).filter(lambda t: t.strip() and not _reads_as_int(t)))
+def test_any_text_that_is_not_a_number_is_refused_with_the_variable_named(text):
+    with pytest.raises(SettingsError) as raised:
+        Settings.from_env({"DB_POOL_SIZE": text})
+    assert raised.value.name == "DB_POOL_SIZE" and raised.value.value == text.strip()
