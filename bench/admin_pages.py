@@ -18,7 +18,7 @@ keep-alive after a warm-up:
 
 Prints p50 / p95 / max, the ratio of p95 to the target, response sizes and the load average.
 Then, in this process, calls each page's route handler with the service function it calls
-(reporting_api.services.today.office_day, reporting_api.services.reports.risk_report) timed on
+(reporting_api.services.today.today_page, reporting_api.services.reports.risk_report) timed on
 its own, every SQL statement they send, named by the store function that sent it, and the
 template rendering. For a page whose p95 misses its target (or with --explain, every page) it
 replays the page's reads on one connection, each in the transaction it ran in, with the plan
@@ -677,7 +677,7 @@ def specs(args: argparse.Namespace, busiest: Office, typical: Office) -> list[Sp
     )
 
     n, warm = args.requests, args.warm_up
-    today = ("reporting_api.services.today", "office_day")
+    today = ("reporting_api.services.today", "today_page")
     report = ("reporting_api.services.reports", "risk_report")
     today_pages = [
         Spec(f"Today, busiest office ({busiest.code})", officer_username(busiest.code), "/admin/",

@@ -205,8 +205,12 @@ def main() -> int:
                 return people[i % len(people)]
 
             endpoints: dict[str, Callable[[int], str]] = {
+                # Each list is cut at `limit` rows (50 unless asked; its total says how many):
+                # the default, and the largest a client may ask for.
                 f"GET /offices/{office_id}/checkins/today":
                     lambda i: f"/offices/{office_id}/checkins/today",
+                f"GET /offices/{office_id}/checkins/today?limit=200":
+                    lambda i: f"/offices/{office_id}/checkins/today?limit=200",
                 "GET /defendants?q=<name prefix>":
                     lambda i: f"/defendants/?q={person(i)['first_name_th'][:3]}",
                 "GET /defendants?q=<13-digit ID>":

@@ -29,5 +29,5 @@ class TodayPage(Controller):
         if ctx.principal.role != OFFICER and office_id is None:
             # Managers start at the report, administrators at the staff list.
             return Redirect(home_for(ctx.principal), status_code=303)
-        day = await service.office_day(ctx, office_id)
+        day = await service.today_page(ctx, office_id)
         return render(request, "admin/today.html", phone_text=phone_text, **fields_of(day))

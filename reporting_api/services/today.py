@@ -1,9 +1,12 @@
-"""An office's day on one screen: what is due, open, overdue, missed, waiting for review,
-and whose phone cannot be reached. The officers' Today page and the API's
-`GET /offices/{id}/checkins/today` are both this one operation."""
+"""An office's day: what is due today, overdue inside the grace days, and recently missed
+(the API's `GET /offices/{id}/checkins/today`, and the top of the officers' Today page, one
+rule for both), and for the Today page also the windows open now, the recordings waiting for
+review, the phones that cannot be reached and the open flags."""
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Generic, TypeVar
@@ -39,12 +42,20 @@ class Section(Generic[T]):
 
 @dataclass(frozen=True)
 class OfficeDay:
+    """What is due: each list's first rows (at most the limit) and how many in all."""
+
     office_id: int
     today: date
     due_today: Section[DayRow]
-    open_now: Section[DayRow]
     overdue: Section[DayRow]
     missed: Section[DayRow]
+
+
+@dataclass(frozen=True)
+class TodayPage(OfficeDay):
+    """The officers' Today page: the office's day and what else asks for an officer."""
+
+    open_now: Section[DayRow]
     review: Section[ReviewRow]
     unreachable: Section[FlagRow]
     open_flags_total: int
@@ -53,6 +64,28 @@ class OfficeDay:
 def _section(listed: tuple[list[DayRow], int], ctx: Ctx) -> Section[DayRow]:
     rows, total = listed
     return Section([with_effective_status(r, ctx.now) for r in rows], total)
+
+
+async def _due(ctx: Ctx, office: int, missed_days: int, limit: int) -> OfficeDay:
+    """The three lists of what is due (independent queries, run side by side)."""
+    day = bangkok_today(ctx.now)
+    now = ctx.now
+    due, overdue, missed = await asyncio.gather(
+        store.due_on(office, day, limit),
+        store.overdue(office, now, limit),
+        store.missed_since(office, now - timedelta(days=missed_days), now, limit),
+    )
+    return OfficeDay(
+        office_id=office,
+        today=day,
+        due_today=_section(due, ctx),
+        overdue=_section(overdue, ctx),
+        missed=_section(missed, ctx),
+    )
+
+
+def _people(*sections: Section[DayRow] | Section[ReviewRow]) -> list[int]:
+    return sorted({row["defendant_id"] for section in sections for row in section.rows})
 
 
 async def office_day(
@@ -65,36 +98,45 @@ async def office_day(
     """The day of ``office_id`` (an officer's own office when None); each list holds at most
     ``limit`` rows (SECTION_LIMIT when None). Every person listed is named in one audit row."""
     office = office_scope(ctx.principal, office_id) or ctx.principal.office_id
-    limit = limit or SECTION_LIMIT
-    day = bangkok_today(ctx.now)
-    now = ctx.now
-    due = await store.due_on(office, day, limit)
-    overdue = await store.overdue(office, now, limit)
-    missed = await store.missed_since(office, now - timedelta(days=missed_days), now, limit)
-    open_now = await store.windows_open(office, end_of_local_day_utc(day), now, limit)
-    review, review_total = await attempt_store.list_waiting(office, 0, limit)
-    unreachable, unreachable_total = await flag_store.list_flags(
-        office_id=office,
-        state="open",
-        kind="unreachable_phone",
-        case_id=None,
-        offset=0,
-        limit=limit,
+    day = await _due(ctx, office, missed_days, limit or SECTION_LIMIT)
+    people = _people(day.due_today, day.overdue, day.missed)
+    await ctx.audit("checkin.today", "office", office, {"defendants": people})
+    return day
+
+
+async def today_page(ctx: Ctx, office_id: int | None) -> TodayPage:
+    """The office's day (as `office_day` gives it) and, beside it, the windows open now, the
+    recordings waiting for review, the unreachable phones and the count of open flags."""
+    office = office_scope(ctx.principal, office_id) or ctx.principal.office_id
+    limit = SECTION_LIMIT
+    today_ends = end_of_local_day_utc(bangkok_today(ctx.now))
+    (
+        day,
+        open_now,
+        (review, review_total),
+        (unreachable, unreachable_total),
+        flags_total,
+    ) = await asyncio.gather(
+        _due(ctx, office, MISSED_DAYS, limit),
+        store.windows_open(office, today_ends, ctx.now, limit),
+        attempt_store.list_waiting(office, 0, limit),
+        flag_store.list_flags(
+            office_id=office,
+            state="open",
+            kind="unreachable_phone",
+            case_id=None,
+            offset=0,
+            limit=limit,
+        ),
+        flag_store.count_flags(office_id=office, state="open"),
     )
-    _, flags_total = await flag_store.list_flags(
-        office_id=office, state="open", kind=None, case_id=None, offset=0, limit=1
-    )
-    shown = {r["defendant_id"] for rows, _ in (due, overdue, missed, open_now) for r in rows}
-    shown |= {r["defendant_id"] for r in review}
-    await ctx.audit("checkin.today", "office", office, {"defendants": sorted(shown)})
-    return OfficeDay(
-        office_id=office,
-        today=day,
-        due_today=_section(due, ctx),
+    page = TodayPage(
+        **{f.name: getattr(day, f.name) for f in dataclasses.fields(day)},
         open_now=_section(open_now, ctx),
-        overdue=_section(overdue, ctx),
-        missed=_section(missed, ctx),
         review=Section(review, review_total),
         unreachable=Section(unreachable, unreachable_total),
         open_flags_total=flags_total,
     )
+    people = _people(page.due_today, page.overdue, page.missed, page.open_now, page.review)
+    await ctx.audit("checkin.today", "office", office, {"defendants": people})
+    return page

@@ -123,6 +123,13 @@ async def list_flags(
     return await fetch_page(FlagRow, query, Flag.count(), conditions, offset, limit)
 
 
+async def count_flags(*, office_id: int | None, state: str | None, kind: str | None = None) -> int:
+    """How many flags of the office are in ``state`` (and of ``kind``, when given)."""
+    conditions = flag_conditions(office_id=office_id, state=state, kind=kind)
+    query = Flag.count()
+    return await (query.where(*conditions) if conditions else query)
+
+
 async def list_inbox(
     *,
     office_id: int | None,
