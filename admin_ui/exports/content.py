@@ -20,7 +20,7 @@ def _office(data: dict[str, Any], lang: str) -> str:
     return str(office_id)
 
 
-def _heading(data: dict[str, Any], lang: str) -> list[str]:
+def report_heading(data: dict[str, Any], lang: str) -> list[str]:
     catalog = translations(lang)
     _, pgettext = catalog.gettext, catalog.pgettext
     f = data["filters"]
@@ -40,7 +40,7 @@ def _heading(data: dict[str, Any], lang: str) -> list[str]:
     ]
 
 
-def _explanation(row: dict[str, Any], lang: str) -> str:
+def score_explanation(row: dict[str, Any], lang: str) -> str:
     if not row["factors"]:
         return translations(lang).gettext("No risk factors")
     return "\n".join(
@@ -65,11 +65,11 @@ def ranking_columns(lang: str) -> list[str]:
     ]
 
 
-def _label(row: dict[str, Any], lang: str) -> str:
+def office_label(row: dict[str, Any], lang: str) -> str:
     return row["label_th"] if lang == "th" else row["label_en"]
 
 
-def _aggregate_header(lang: str) -> list[str]:
+def aggregate_header(lang: str) -> list[str]:
     catalog = translations(lang)
     _, pgettext = catalog.gettext, catalog.pgettext
     band = labels(lang).band
@@ -87,7 +87,7 @@ def _aggregate_header(lang: str) -> list[str]:
     ]
 
 
-def _aggregate_values(row: dict[str, Any], label: str) -> list[Any]:
+def aggregate_values(row: dict[str, Any], label: str) -> list[Any]:
     return [
         label,
         row["cases"],
@@ -102,7 +102,7 @@ def _aggregate_values(row: dict[str, Any], label: str) -> list[Any]:
     ]
 
 
-def _backtest_header(lang: str) -> list[str]:
+def backtest_header(lang: str) -> list[str]:
     _ = translations(lang).gettext
     return [
         _("Threshold: this band or above"),
@@ -115,7 +115,7 @@ def _backtest_header(lang: str) -> list[str]:
     ]
 
 
-def _backtest_values(b: dict[str, Any], lang: str) -> list[Any]:
+def backtest_values(b: dict[str, Any], lang: str) -> list[Any]:
     from_points = translations(lang).gettext("from %(n)s points") % {"n": b["from"]}
     return [
         f"{labels(lang).band[b['band']]} ({from_points})",
@@ -128,7 +128,7 @@ def _backtest_values(b: dict[str, Any], lang: str) -> list[Any]:
     ]
 
 
-def _backtest_note(lang: str) -> str:
+def backtest_note(lang: str) -> str:
     return translations(lang).gettext(
         "Cases closed in the date range as absconded or concluded, each scored with its facts "
         "as of the day it closed. Precision: of the cases at or above the threshold, the share "

@@ -12,15 +12,15 @@ from pathlib import Path
 from typing import Any
 
 from admin_ui.exports.content import (
-    _aggregate_header,
-    _aggregate_values,
-    _backtest_header,
-    _backtest_note,
-    _backtest_values,
-    _explanation,
-    _heading,
-    _label,
+    aggregate_header,
+    aggregate_values,
+    backtest_header,
+    backtest_note,
+    backtest_values,
+    office_label,
     ranking_columns,
+    report_heading,
+    score_explanation,
 )
 from admin_ui.i18n import translations
 from admin_ui.labels import labels
@@ -214,7 +214,7 @@ def report_pdf(data: dict[str, Any], lang: str) -> bytes:
     pdf.c_margin = 0  # cells are padded by _table, which measures what fits
     m = _Measure(pdf)
     pdf.add_page()
-    heading = _heading(data, lang)
+    heading = report_heading(data, lang)
     pdf.set_font("thai", "B", 16)
     m.line(heading[0])
     pdf.set_font("thai", "", 10)
@@ -244,7 +244,7 @@ def report_pdf(data: dict[str, Any], lang: str) -> bytes:
                     str(row["score"]),
                     band[row["band"]],
                     f"{row['bail_amount']:,.2f}",
-                    _explanation(row, lang),
+                    score_explanation(row, lang),
                 ]
                 for row in data["rows"]
             ),
@@ -258,11 +258,11 @@ def report_pdf(data: dict[str, Any], lang: str) -> bytes:
         _table(
             m,
             (70, 18, 18, 18, 18, 20, 24, 24, 32, 32),
-            _aggregate_header(lang),
+            aggregate_header(lang),
             (
                 [
                     f"{v:,.2f}" if hasattr(v, "as_tuple") else str(v)
-                    for v in _aggregate_values(r, label)
+                    for v in aggregate_values(r, label)
                 ]
                 for label, r in rows
             ),
@@ -274,7 +274,7 @@ def report_pdf(data: dict[str, Any], lang: str) -> bytes:
         [(_("Total"), data["summary"])] + [(band[b["band"]], b) for b in data["by_band"]],
     )
     if data["by_office"]:
-        aggregate(_("By office"), [(_label(r, lang), r) for r in data["by_office"]])
+        aggregate(_("By office"), [(office_label(r, lang), r) for r in data["by_office"]])
 
     backtest = data["backtest"]
     section(_("Backtest on closed cases"))
@@ -283,17 +283,17 @@ def report_pdf(data: dict[str, Any], lang: str) -> bytes:
         f"{closed} {backtest['cases']:,} · {absconded} "
         f"{backtest['absconded']:,} · {base_rate} {_share(backtest['base_rate'])}"
     )
-    for part in _fit(m, _backtest_note(lang), pdf.epw) + [summary]:
+    for part in _fit(m, backtest_note(lang), pdf.epw) + [summary]:
         m.line(part)
     if backtest["cases"]:
         pdf.ln(2)
         _table(
             m,
             (70, 28, 28, 28, 28, 28, 28),
-            _backtest_header(lang),
+            backtest_header(lang),
             (
                 [str(v) for v in values[:5]] + [_share(values[5]), _share(values[6])]
-                for values in (_backtest_values(b, lang) for b in backtest["bands"])
+                for values in (backtest_values(b, lang) for b in backtest["bands"])
             ),
             right=range(1, 7),
         )

@@ -8,15 +8,15 @@ from datetime import date
 from typing import Any
 
 from admin_ui.exports.content import (
-    _aggregate_header,
-    _aggregate_values,
-    _backtest_header,
-    _backtest_note,
-    _backtest_values,
-    _explanation,
-    _heading,
-    _label,
+    aggregate_header,
+    aggregate_values,
+    backtest_header,
+    backtest_note,
+    backtest_values,
+    office_label,
     ranking_columns,
+    report_heading,
+    score_explanation,
 )
 from admin_ui.i18n import translations
 from admin_ui.labels import labels
@@ -71,7 +71,7 @@ def report_xlsx(data: dict[str, Any], lang: str) -> bytes:
                 band[row["band"]],
                 row["bail_amount"],
                 row["next_court_date"],
-                _explanation(row, lang),
+                score_explanation(row, lang),
             ]
         )
         line = ranking.max_row
@@ -85,8 +85,8 @@ def report_xlsx(data: dict[str, Any], lang: str) -> bytes:
         ranking.auto_filter.ref = ranking.dimensions
 
     sheet = book.create_sheet(pgettext("sheet name", "Aggregates")[:31])
-    for heading in _heading(data, lang):
-        sheet.append([heading])
+    for text in report_heading(data, lang):
+        sheet.append([text])
     sheet["A1"].font = Font(bold=True, size=14)
 
     def table(title: str, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
@@ -107,16 +107,16 @@ def report_xlsx(data: dict[str, Any], lang: str) -> bytes:
     summary = data["summary"]
     table(
         _("Active cases"),
-        _aggregate_header(lang),
-        [_aggregate_values(summary, _("Total"))]
-        + [_aggregate_values(b, band[b["band"]]) for b in data["by_band"]],
+        aggregate_header(lang),
+        [aggregate_values(summary, _("Total"))]
+        + [aggregate_values(b, band[b["band"]]) for b in data["by_band"]],
     )
     titles = _aggregate_titles(lang)
     for section in AGGREGATE_SECTIONS:
         table(
             titles[section],
-            _aggregate_header(lang),
-            (_aggregate_values(r, _label(r, lang)) for r in data[section]),
+            aggregate_header(lang),
+            (aggregate_values(r, office_label(r, lang)) for r in data[section]),
         )
     table(
         _("Check-ins by month (share of those due)"),
@@ -139,7 +139,7 @@ def report_xlsx(data: dict[str, Any], lang: str) -> bytes:
     table(
         _("Missed check-ins by office"),
         [_("Office"), compliance["missed"]],
-        ([_label(o, lang), o["missed"]] for o in data["missed_by_office"]),
+        ([office_label(o, lang), o["missed"]] for o in data["missed_by_office"]),
     )
     sheet.column_dimensions["A"].width = 42
     for column in range(2, 11):
@@ -149,17 +149,17 @@ def report_xlsx(data: dict[str, Any], lang: str) -> bytes:
     sheet = book.create_sheet(pgettext("sheet name", "Backtest")[:31])
     sheet.append([_("Backtest on closed cases")])
     sheet["A1"].font = Font(bold=True, size=14)
-    sheet.append([_backtest_note(lang)])
+    sheet.append([backtest_note(lang)])
     sheet.append([_("Closed cases"), backtest["cases"]])
     sheet.append([_("Absconded"), backtest["absconded"]])
     sheet.append([_("Base rate"), backtest["base_rate"]])
     sheet.cell(sheet.max_row, 2).number_format = PERCENT_FORMAT
     sheet.append([])
-    sheet.append(_backtest_header(lang))
+    sheet.append(backtest_header(lang))
     for cell in sheet[sheet.max_row]:
         cell.font = bold
     for b in backtest["bands"]:
-        sheet.append(_backtest_values(b, lang))
+        sheet.append(backtest_values(b, lang))
         sheet.cell(sheet.max_row, 6).number_format = PERCENT_FORMAT
         sheet.cell(sheet.max_row, 7).number_format = PERCENT_FORMAT
     sheet.column_dimensions["A"].width = 34
