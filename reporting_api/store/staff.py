@@ -24,23 +24,6 @@ PUBLIC_COLUMNS = (
 )
 
 
-class StaffRow(TypedDict):
-    """A staff user as others may see them (no password hash)."""
-
-    id: int
-    username: str
-    display_name: str
-    role: RoleName
-    office: int
-    active: bool
-    created_at: datetime
-    phone: str | None
-
-
-StaffLoginRow = StaffUserRow
-"""The whole row, password hash included: for checking a login only."""
-
-
 class StaffTokenRow(TypedDict):
     """The user a live token belongs to."""
 
@@ -50,6 +33,17 @@ class StaffTokenRow(TypedDict):
     role: RoleName
     office: int
     active: bool
+
+
+class StaffRow(StaffTokenRow):
+    """A staff user as others may see them (no password hash)."""
+
+    created_at: datetime
+    phone: str | None
+
+
+StaffLoginRow = StaffUserRow
+"""The whole row, password hash included: for checking a login only."""
 
 
 class StaffContact(TypedDict):
