@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from reporting_api.errors import Forbidden, NotFound
+from reporting_api.statuses import RoleName
 
 OFFICER, MANAGER, ADMIN = "officer", "manager", "admin"
 
@@ -21,7 +22,7 @@ class Principal:
     id: int
     username: str
     display_name: str
-    role: str
+    role: RoleName
     office_id: int
 
     @property

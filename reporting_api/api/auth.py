@@ -61,7 +61,7 @@ class AuthController(Controller):
             id=p.id,
             username=p.username,
             display_name=p.display_name,
-            role=p.role,  # type: ignore[arg-type]
+            role=p.role,
             office_id=p.office_id,
             active=True,
         )

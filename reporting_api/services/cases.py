@@ -31,7 +31,8 @@ def check_bail_amount(amount: Decimal, field: str = "bail_amount") -> Decimal:
         raise InvalidInput(field, "must be a positive amount in baht", "ต้องเป็นจำนวนเงินบาทที่มากกว่า 0")
     if amount > MAX_BAIL:
         raise InvalidInput(field, "is larger than 100,000,000 baht", "เกิน 100,000,000 บาท")
-    if amount.as_tuple().exponent < -2:  # type: ignore[operator]
+    exponent = amount.as_tuple().exponent  # an int for a finite amount
+    if isinstance(exponent, int) and exponent < -2:
         raise InvalidInput(field, "has more than 2 decimal places (satang)", "มีทศนิยมเกิน 2 ตำแหน่ง")
     return amount.quantize(Decimal("0.01"))
 

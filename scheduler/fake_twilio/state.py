@@ -11,12 +11,12 @@ import time
 import urllib.error
 import urllib.request
 from collections import Counter
-from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode
 
 from twilio.request_validator import RequestValidator
 
+from reporting_api.clock import Clock, utcnow
 from scheduler.fake_twilio.app import Server, handler_for
 from scheduler.fake_twilio.faults import FaultPlan
 from scheduler.fake_twilio.resources import (
@@ -49,7 +49,9 @@ class FakeTwilio:
         callbacks: bool = True,
         callback_delay: float = 0.0,
         latency: float = 0.0,
+        clock: Clock = utcnow,
     ) -> None:
+        self.clock = clock
         self.account_sid = account_sid or new_sid("AC")
         self.auth_token = auth_token or secrets.token_hex(16)
         self.faults = faults or FaultPlan()
@@ -137,7 +139,7 @@ class FakeTwilio:
             return error_answer(400, 21602)
         if len(body) > 1600:
             return error_answer(400, 21617)
-        now = datetime.now(UTC)
+        now = self.clock()
         message = FakeMessage(
             sid=new_sid("SM"),
             account_sid=account_sid,
@@ -235,7 +237,7 @@ class FakeTwilio:
     def _advance(self, sid: str, status: str) -> None:
         with self._lock:
             message = self.messages[sid]
-            now = datetime.now(UTC)
+            now = self.clock()
             message.status = status
             message.date_updated = now
             if status == "sent":
