@@ -1,11 +1,15 @@
-"""The risk report as an Excel workbook (openpyxl)."""
+"""The risk report as an Excel workbook (openpyxl).
+
+Names, courts and free text come from people: a text cell that starts like a formula is
+written as text, never as a formula (OWASP's CSV injection), whatever sheet it lands on.
+"""
 
 from __future__ import annotations
 
 import io
 from collections.abc import Iterable, Sequence
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from admin_ui.exports.content import (
     aggregate_header,
@@ -21,10 +25,28 @@ from admin_ui.exports.content import (
 from admin_ui.i18n import translations
 from admin_ui.labels import labels
 
+if TYPE_CHECKING:
+    from openpyxl import Workbook
+
 MONEY_FORMAT = "#,##0.00"
 DATE_FORMAT = "yyyy-mm-dd"
 PERCENT_FORMAT = "0.0%"
 AGGREGATE_SECTIONS = ("by_province", "by_office", "by_court", "by_officer")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+"""Text starting with one of these (or their full-width forms, which some Excel locales also
+read) would be taken for a formula by a spreadsheet."""
+
+
+def neutralise_formulas(book: Workbook) -> None:
+    """Every text cell that starts like a formula is stored as text and marked quote-prefixed,
+    so the spreadsheet shows it as typed and keeps it text when edited: a name such as
+    ``=HYPERLINK(...)`` never runs. Numbers and dates are left as they are."""
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str) and cell.value.startswith(FORMULA_STARTS):
+                    cell.data_type = "s"
+                    cell.quotePrefix = True
 
 
 def _aggregate_titles(lang: str) -> dict[str, str]:
@@ -166,6 +188,7 @@ def report_xlsx(data: dict[str, Any], lang: str) -> bytes:
     for column in range(2, 8):
         sheet.column_dimensions[get_column_letter(column)].width = 18
 
+    neutralise_formulas(book)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
