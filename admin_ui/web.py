@@ -24,9 +24,11 @@ from litestar.exceptions import PermissionDeniedException
 from litestar.handlers import BaseRouteHandler
 from litestar.response import Template
 
+from admin_ui.charts import STYLE as CHART_STYLE
 from admin_ui.i18n import LANGUAGES, translations
 from admin_ui.labels import labels
 from reporting_api.access import ADMIN, MANAGER, OFFICER, Principal
+from reporting_api.http.security_headers import content_security_policy, style_hash
 from reporting_api.http.sessions import token_from
 from reporting_api.i18n import LANGUAGE_NAMES, other_language, template_callables
 from reporting_api.thai_dates import (
@@ -40,6 +42,12 @@ LANG_COOKIE = "bc_lang"
 LOGIN_CSRF_COOKIE = "bc_login_csrf"
 CSRF_FIELD = "_csrf"
 CSRF_HEADER = "x-csrf-token"
+
+PAGE_POLICY = content_security_policy(
+    style_sources=[style_hash(CHART_STYLE.removeprefix("<style>").removesuffix("</style>"))]
+)
+"""The pages' Content-Security-Policy: the service's strict one, plus the one inline style
+they carry (the charts' colours, inside each SVG; admin_ui/charts.py)."""
 
 
 class CsrfRefused(PermissionDeniedException):
@@ -173,7 +181,11 @@ def render(
     return Template(
         template_name=template,
         status_code=status_code,
-        headers={"Cache-Control": "no-store", "Referrer-Policy": "same-origin"},
+        headers={
+            "Cache-Control": "no-store",
+            "Referrer-Policy": "same-origin",
+            "Content-Security-Policy": PAGE_POLICY,
+        },
         context={
             "lang": lang,
             **template_callables(translations(lang)),

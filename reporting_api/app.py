@@ -12,7 +12,6 @@ from litestar.di import Provide
 from litestar.logging import LoggingConfig
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
@@ -35,8 +34,10 @@ from reporting_api.api.twilio_status import TwilioStatusController
 from reporting_api.checkin_page import STATIC_DIR, TEMPLATE_DIR
 from reporting_api.clock import Clock, utcnow
 from reporting_api.db import bind_tables, close_pool, engine_from_url, open_pool
+from reporting_api.http import api_docs
 from reporting_api.http.context import provide_ctx, provide_paging
 from reporting_api.http.errors import EXCEPTION_HANDLERS
+from reporting_api.http.security_headers import security_headers
 from reporting_api.http.sessions import TokenAuthMiddleware
 from reporting_api.i18n import add_i18n_extension
 from reporting_api.runtime import Runtime, Verifier
@@ -131,7 +132,8 @@ def create_app(
         description="Justice Fund bail reporting: defendants, cases, plans, check-ins, flags.",
         path="/schema",
         render_plugins=[
-            SwaggerRenderPlugin(
+            api_docs.SwaggerPage(
+                spec_url="/schema/openapi.json",
                 js_url="/static/swagger/swagger-ui-bundle.js",
                 css_url="/static/swagger/swagger-ui.css",
                 standalone_preset_js_url="/static/swagger/swagger-ui-standalone-preset.js",
@@ -160,10 +162,19 @@ def create_app(
                 opt={"exclude_from_auth": True},
                 include_in_schema=False,
             ),
+            create_static_files_router(
+                path=api_docs.STATIC_PATH,
+                directories=[api_docs.STATIC_DIR],
+                opt={"exclude_from_auth": True},
+                include_in_schema=False,
+                send_as_attachment=False,
+            ),
         ],
         middleware=[auth],
         openapi_config=openapi,
         exception_handlers=EXCEPTION_HANDLERS,
+        # Every response, errors and static files included: CSP, nosniff, HSTS on https, ...
+        before_send=[security_headers(settings)],
         on_startup=[open_database, start_recovery, *on_startup],
         on_shutdown=[*on_shutdown, stop_runtime, close_database],
         # The check-in upload route has its own, larger ceiling (api/checkin_link.py).
