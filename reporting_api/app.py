@@ -36,6 +36,7 @@ from reporting_api.clock import Clock, utcnow
 from reporting_api.db import bind_tables, close_pool, engine_from_url, open_pool
 from reporting_api.http import api_docs
 from reporting_api.http.context import provide_ctx, provide_paging
+from reporting_api.http.csrf import ApiCsrfMiddleware
 from reporting_api.http.errors import EXCEPTION_HANDLERS
 from reporting_api.http.security_headers import security_headers
 from reporting_api.http.sessions import TokenAuthMiddleware
@@ -72,6 +73,8 @@ def api_router() -> Router:
             CheckInReviewController,
         ],
         dependencies={"ctx": Provide(provide_ctx), "paging": Provide(provide_paging)},
+        # State-changing calls with the session cookie: same origin, the route's body type.
+        middleware=[ApiCsrfMiddleware()],
     )
 
 
