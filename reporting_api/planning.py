@@ -12,7 +12,7 @@ import holidays
 
 from reporting_api.errors import InvalidInput
 from reporting_api.statuses import CheckInStatus, PlanKind
-from reporting_api.thai_dates import end_of_local_day_utc, local_midnight_utc
+from reporting_api.thai_dates import check_date_range, end_of_local_day_utc, local_midnight_utc
 
 MAX_EVERY_DAYS = 365
 MAX_WINDOW_DAYS = 60
@@ -35,6 +35,10 @@ class PlanSpec:
 
     def validate(self) -> None:
         """Raise InvalidInput naming the first field that breaks a rule."""
+        check_date_range(self.start_date, "start_date")
+        check_date_range(self.end_date, "end_date")
+        for d in self.dates:
+            check_date_range(d, "dates")
         if self.end_date < self.start_date:
             raise InvalidInput("end_date", "must not be before start_date", "ต้องไม่ก่อนวันเริ่มต้น")
         if self.end_date > _add_years(self.start_date, MAX_PLAN_YEARS):

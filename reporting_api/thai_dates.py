@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from reporting_api.errors import InvalidInput
+
 BANGKOK = ZoneInfo("Asia/Bangkok")
 BUDDHIST_ERA_OFFSET = 543
+EARLIEST_DATE = date(1900, 1, 1)
+"""The earliest date the service takes in any field (births, bail, plans, court dates)."""
+LATEST_DATE = date(2199, 12, 31)
+"""The latest date the service takes: far past any plan, yet far enough inside `date`'s own
+range (years 1 to 9999) that adding ten years, a day or a time zone cannot overflow."""
+FIRST_BUDDHIST_YEAR = 2400
+"""A typed year above this is a Buddhist-era year (C.E. 1857 on): no one alive was born in
+C.E. 2400, and people in Thailand often write the year they know."""
+_ISO_DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
 
 THAI_MONTHS_ABBR = (
     "ม.ค.", "ก.พ.", "มี.ค.", "เม.ย.", "พ.ค.", "มิ.ย.",
@@ -21,6 +33,40 @@ ENGLISH_MONTHS_ABBR = (
     "Jan", "Feb", "Mar", "Apr", "May", "Jun",
     "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
 )  # fmt: skip
+
+
+def check_date_range(value: date, field: str) -> date:
+    """``value`` itself if it lies from `EARLIEST_DATE` to `LATEST_DATE`, else InvalidInput
+    naming ``field``."""
+    if not EARLIEST_DATE <= value <= LATEST_DATE:
+        raise InvalidInput(
+            field,
+            f"must be a date from {EARLIEST_DATE} to {LATEST_DATE} (Christian era)",
+            f"ต้องเป็นวันที่ระหว่าง {format_thai_date(EARLIEST_DATE)} ถึง {format_thai_date(LATEST_DATE)}",
+        )
+    return value
+
+
+def parse_date_either_era(text: str, field: str) -> date:
+    """A date typed as ``YYYY-MM-DD`` whose year may be Buddhist era (above
+    `FIRST_BUDDHIST_YEAR`: taken back 543 years before the day is checked, so 29 February
+    2543 is 29 February 2000). Anything else, or a date outside the service's range, is
+    InvalidInput naming ``field``."""
+    match = _ISO_DATE.fullmatch((text or "").strip())
+    if match is None:
+        raise InvalidInput(field, "must be a date such as 1990-01-31", "ต้องเป็นวันที่ เช่น 1990-01-31")
+    year, month, day = (int(part) for part in match.groups())
+    if year > FIRST_BUDDHIST_YEAR:
+        year -= BUDDHIST_ERA_OFFSET
+    try:
+        value = date(year, month, day)
+    except ValueError:
+        raise InvalidInput(
+            field,
+            f"{match.group(0)} is not a day of the calendar",
+            f"ไม่มีวันที่ {match.group(0)} ในปฏิทิน",
+        ) from None
+    return check_date_range(value, field)
 
 
 def _plain_date(d: date) -> date:

@@ -75,9 +75,28 @@ def internal_error_handler(request: Request[Any, Any, Any], exc: Exception) -> R
     )
 
 
+def nesting_handler(request: Request[Any, Any, Any], exc: RecursionError) -> Response[Any]:
+    """A JSON body nested deeper than the decoder's stack (msgspec and json both decode
+    recursively) is the client's doing: 400 naming the body. Any other RecursionError is a
+    bug, and a 500 like every other."""
+    if "while deserializing" not in str(exc) and "while decoding" not in str(exc):
+        return internal_error_handler(request, exc)
+    return Response(
+        error_body(
+            400,
+            "the request body is nested too deeply",
+            "body",
+            "the JSON is nested too deeply; send a flat object as documented",
+            "ข้อมูล JSON ซ้อนกันลึกเกินไป โปรดส่งตามรูปแบบที่กำหนด",
+        ),
+        status_code=400,
+    )
+
+
 EXCEPTION_HANDLERS: dict[Any, Any] = {
     ServiceError: service_error_handler,
     DataKeyMissing: data_key_handler,
+    RecursionError: nesting_handler,
     HTTP_500_INTERNAL_SERVER_ERROR: internal_error_handler,
 }
 """For `Litestar(exception_handlers=...)`."""

@@ -20,7 +20,7 @@ from reporting_api.store import defendants as defendant_store
 from reporting_api.store import staff as staff_store
 from reporting_api.store import transaction
 from reporting_api.store.cases import CaseRow
-from reporting_api.thai_dates import bangkok_today
+from reporting_api.thai_dates import bangkok_today, check_date_range
 
 MAX_BAIL = Decimal("100000000")
 EARLIEST_RELEASE = date(1990, 1, 1)
@@ -66,6 +66,8 @@ async def open_case(ctx: Ctx, data: CaseCreate) -> CaseRow:
             "must be between 1990 and 30 days from today (Christian era)",
             "วันปล่อยตัวไม่ถูกต้อง (ใช้ปี ค.ศ.)",
         )
+    if data.next_court_date is not None:
+        check_date_range(data.next_court_date, "next_court_date")
     if data.next_court_date is not None and data.next_court_date < data.release_date:
         raise InvalidInput("next_court_date", "must not be before release_date", "ต้องไม่ก่อนวันปล่อยตัว")
     case_id = await store.insert_case(

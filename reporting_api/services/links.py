@@ -28,7 +28,12 @@ from reporting_api.statuses import CheckInStatus, FlagKind, Severity
 from reporting_api.store import audit, defendants
 from reporting_api.store import links as store
 from reporting_api.store.links import LinkRow
-from reporting_api.thai_dates import BANGKOK, format_english_date, format_thai_date
+from reporting_api.thai_dates import (
+    BANGKOK,
+    format_english_date,
+    format_thai_date,
+    parse_date_either_era,
+)
 
 CODE = re.compile(r"^[A-Za-z0-9_-]{12,24}$")
 EPSILON = timedelta(microseconds=1)
@@ -169,17 +174,7 @@ async def find_open(visit: Visit) -> LinkRow:
 
 def parse_birth_date(text: str) -> date:
     """`YYYY-MM-DD`; a Buddhist-era year (people often type one) is taken back 543 years."""
-    try:
-        value = date.fromisoformat((text or "").strip())
-    except ValueError:
-        raise InvalidInput(
-            "date_of_birth",
-            "must be a date such as 1990-01-31",
-            "ต้องเป็นวันที่ เช่น 1990-01-31",
-        ) from None
-    if value.year > 2400:
-        value = value.replace(year=value.year - 543)
-    return value
+    return parse_date_either_era(text, "date_of_birth")
 
 
 def _token_hash(token: str) -> str:

@@ -30,6 +30,9 @@ from reporting_api.verification import pack_frames
 
 KEY = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 MAX_FRAMES = 450
+FRAME_TIME = re.compile(r"(?<![0-9])([0-9]{1,7})(?![0-9])")
+"""A frame's time in milliseconds in its file name (`frame-1234.jpg`): a number on its own of
+at most seven digits (under three hours); a name without one gets its place in the upload."""
 WEBM_MAGIC = b"\x1a\x45\xdf\xa3"
 
 
@@ -93,7 +96,7 @@ def check_frames(frames: list[tuple[str, bytes]], limit: int) -> bytes:
             raise InvalidInput(
                 "frames", f"frame {index + 1} is not a JPEG or PNG image", "ภาพไม่ใช่ JPEG หรือ PNG"
             )
-        match = re.search(r"(\d+)", name or "")
+        match = FRAME_TIME.search(name or "")
         timed.append((int(match.group(1)) / 1000 if match else index / 12, data))
     return pack_frames(timed)
 
@@ -108,6 +111,8 @@ def clean_client(text: str | None) -> dict[str, Any]:
         data = json.loads(text)
     except json.JSONDecodeError:
         raise InvalidInput("client", "is not JSON", "ไม่ใช่ JSON") from None
+    except RecursionError:  # nesting deeper than the interpreter's stack allows
+        raise InvalidInput("client", "is nested too deeply", "ข้อมูลซ้อนกันลึกเกินไป") from None
     if not isinstance(data, dict):
         raise InvalidInput("client", "must be a JSON object", "ต้องเป็น JSON object")
     client: dict[str, Any] = {}
