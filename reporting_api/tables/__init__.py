@@ -13,11 +13,19 @@ from piccolo.table import Table
 
 from reporting_api.tables.cases import AuditLog, BailCase, CheckIn, Flag, ReportingPlan
 from reporting_api.tables.messages import OfficeReminderSettings, Reminder, SmsBlockedNumber
-from reporting_api.tables.people import AuthToken, Defendant, Office, StaffUser
+from reporting_api.tables.people import (
+    AuthToken,
+    Defendant,
+    LoginThrottle,
+    Office,
+    RecoveryCode,
+    StaffUser,
+)
 from reporting_api.tables.remote_checkin import (
     CheckInSession,
     EvidenceFrame,
     IdentifyAttempt,
+    LinkLimit,
     LivenessChallenge,
     VerificationAttempt,
 )
@@ -27,6 +35,8 @@ ALL_TABLES: tuple[type[Table], ...] = (
     Office,
     StaffUser,
     AuthToken,
+    RecoveryCode,
+    LoginThrottle,
     Defendant,
     BailCase,
     ReportingPlan,
@@ -41,6 +51,7 @@ ALL_TABLES: tuple[type[Table], ...] = (
     LivenessChallenge,
     VerificationAttempt,
     EvidenceFrame,
+    LinkLimit,
     RiskSnapshot,
     RiskSnapshotDay,
 )
@@ -49,6 +60,8 @@ __all__ = [
     "Office",
     "StaffUser",
     "AuthToken",
+    "RecoveryCode",
+    "LoginThrottle",
     "Defendant",
     "BailCase",
     "ReportingPlan",
@@ -63,6 +76,7 @@ __all__ = [
     "LivenessChallenge",
     "VerificationAttempt",
     "EvidenceFrame",
+    "LinkLimit",
     "RiskSnapshot",
     "RiskSnapshotDay",
     "ALL_TABLES",

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from piccolo.columns import (
     JSON,
+    BigInt,
     Boolean,
     Bytea,
     Date,
     ForeignKey,
     Integer,
     Serial,
+    Text,
     Timestamptz,
     Varchar,
 )
@@ -44,6 +46,13 @@ class StaffUser(Table, tablename="staff_user"):
     created_at = Timestamptz()
     # Optional: where missed-check-in alerts and escalations go by SMS (E.164).
     phone = Varchar(length=16, null=True, default=None)
+    # Two-factor sign-in (TOTP, RFC 6238): the secret, sealed (reporting_api.sealing); a new
+    # secret waiting for its first code; when the secret was confirmed; the last time step a
+    # code was accepted for (each code signs in once).
+    totp_secret = Bytea(null=True, default=None)
+    totp_pending = Bytea(null=True, default=None)
+    totp_enabled_at = Timestamptz(null=True, default=None)
+    totp_last_step = BigInt(null=True, default=None)
 
 
 class AuthToken(Table, tablename="auth_token"):
@@ -55,6 +64,33 @@ class AuthToken(Table, tablename="auth_token"):
     kind = Varchar(length=16)
     created_at = Timestamptz()
     expires_at = Timestamptz()
+    # The idle timeout counts from here; where and with what the session signed in (the
+    # owner's list of sessions shows them).
+    last_seen_at = Timestamptz(null=True, default=None)
+    client_address = Varchar(length=64, null=True, default=None)
+    user_agent = Varchar(length=200, null=True, default=None)
+
+
+class RecoveryCode(Table, tablename="recovery_code"):
+    """A one-time recovery code for two-factor sign-in; only a salted SHA-256 is kept."""
+
+    id: Serial
+    staff = ForeignKey[StaffUser](references=StaffUser, on_delete=OnDelete.cascade, index=True)
+    code_hash = Varchar(length=100)
+    created_at = Timestamptz()
+    used_at = Timestamptz(null=True, default=None)
+
+
+class LoginThrottle(Table, tablename="login_throttle"):
+    """Failed sign-ins counted per account and per client address (each a keyed hash, so
+    no typed name or address is kept): growing delays, and an account's temporary lock."""
+
+    id: Serial
+    key = Varchar(length=80, unique=True)
+    failures = Integer(default=0)
+    last_failure_at = Timestamptz(null=True, default=None)
+    next_attempt_at = Timestamptz(null=True, default=None)
+    locked_until = Timestamptz(null=True, default=None)
 
 
 class Defendant(Table, tablename="defendant"):
@@ -72,7 +108,12 @@ class Defendant(Table, tablename="defendant"):
     preferred_language = Varchar(length=2, default="th")
     sms_opt_out = Boolean(default=False)
     office = ForeignKey[Office](references=Office, on_delete=OnDelete.restrict, index=True)
+    # Only ID photos stored before photos were sealed, each emptied as it is sealed (at its
+    # first read, or by the nightly housekeeping): the photo lives in `id_photo_sealed`.
     id_photo = Bytea(null=True, default=None)
+    # The ID-card photo, sealed like the face template (reporting_api.sealing), bound to
+    # this person: "defendant:<id>:id_photo".
+    id_photo_sealed = Bytea(null=True, default=None)
     id_photo_mime = Varchar(length=32, null=True, default=None)
     id_photo_width = Integer(null=True, default=None)
     id_photo_height = Integer(null=True, default=None)
@@ -85,3 +126,10 @@ class Defendant(Table, tablename="defendant"):
     face_template = Bytea(null=True, default=None)
     face_quality = JSON(default={})
     face_encoded_at = Timestamptz(null=True, default=None)
+    # A legal hold (docs/privacy.md): while set, nothing of the person is purged or erased.
+    legal_hold_reason = Text(null=True, default=None)
+    legal_hold_at = Timestamptz(null=True, default=None)
+    legal_hold_by = Varchar(length=64, null=True, default=None)
+    # Set when the person's identity was removed (erasure on request, or retention's end);
+    # what is left of their cases serves statistics only.
+    anonymised_at = Timestamptz(null=True, default=None)

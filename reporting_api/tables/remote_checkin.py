@@ -76,6 +76,9 @@ class VerificationAttempt(Table, tablename="verification_attempt"):
     media = Bytea(null=True, default=None)
     media_bytes = Integer(default=0)
     lease_until = Timestamptz(null=True, default=None)
+    # Runs that ended without a verdict (worker killed past its time or memory limit, or
+    # dead; a lease that lapsed): at VERIFY_MAX_TRIES the attempt goes to an officer.
+    tries = Integer(default=0)
     decision = Varchar(length=16, null=True, default=None)
     outcome = Varchar(length=16, null=True, default=None)
     reasons = JSON(default=[])
@@ -107,3 +110,13 @@ class EvidenceFrame(Table, tablename="evidence_frame"):
     width = Integer()
     height = Integer()
     created_at = Timestamptz(index=True)
+
+
+class LinkLimit(Table, tablename="link_limit"):
+    """How often one key (a link code or a client address, stored only as a SHA-256) answered
+    or pressed on check-in links in its current hour; one upsert counts and checks it."""
+
+    id: Serial
+    key = Varchar(length=64, unique=True)
+    window_start = Timestamptz()
+    hits = Integer(default=0)
