@@ -1,10 +1,11 @@
-"""Logging in and out of the admin pages, and switching their language."""
+"""Signing in and out of the admin pages (password, then a one-time code or, at a manager's
+or administrator's first sign-in, setting up two-factor), and switching their language."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 from typing import Annotated, Any
-from urllib.parse import urlparse
+from urllib.parse import quote, urlparse
 
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import Cookie
@@ -14,13 +15,15 @@ from litestar.response import Redirect, Template
 from admin_ui.web import (
     LANG_COOKIE,
     LOGIN_CSRF_COOKIE,
+    field_errors,
     home_for,
     new_login_csrf,
     render,
 )
 from reporting_api.access import Principal
-from reporting_api.http.context import client_address, now_of
-from reporting_api.http.sessions import cleared_session_cookie, session_cookie
+from reporting_api.errors import InvalidInput
+from reporting_api.http.context import now_of
+from reporting_api.http.sessions import cleared_session_cookie, session_cookie, visitor_of
 from reporting_api.services import sessions
 from reporting_api.settings import Settings
 
@@ -35,26 +38,69 @@ def _safe_next(value: str | None) -> str | None:
     return value
 
 
+STEP_COOKIE = "bc_sign_in_step"
+"""The sign-in between its password and its code (or two-factor set-up): HttpOnly, /admin."""
+
+
+def _login_csrf_cookie(token: str) -> Cookie:
+    return Cookie(
+        key=LOGIN_CSRF_COOKIE, value=token, path="/admin", httponly=True, samesite="strict"
+    )
+
+
+def _step_cookie(token: str, seconds: int) -> Cookie:
+    return Cookie(
+        key=STEP_COOKIE,
+        value=token,
+        path="/admin",
+        httponly=True,
+        samesite="strict",
+        max_age=seconds,
+    )
+
+
+def _cleared(key: str) -> Cookie:
+    return Cookie(key=key, value="", max_age=0, path="/admin")
+
+
+def _form_page(
+    request: Request[Any, Any, Any], template: str, *, status_code: int = 200, **context: Any
+) -> Template:
+    """A page of the sign-in (no session yet): its form carries a fresh double-submit token."""
+    token = new_login_csrf()
+    page = render(request, template, status_code=status_code, login_csrf=token, **context)
+    page.cookies.append(_login_csrf_cookie(token))
+    return page
+
+
+def _next_query(next_path: str | None) -> str:
+    safe = _safe_next(next_path)
+    return f"?next={quote(safe)}" if safe else ""
+
+
+def _signed_in_redirect(result: sessions.SignedIn, settings: Settings, next_path: str) -> Redirect:
+    target = _safe_next(next_path) or home_for(sessions.principal_of(result.user))
+    ttl = timedelta(hours=settings.session_hours)
+    return Redirect(
+        target,
+        status_code=303,
+        cookies=[
+            session_cookie(result.token, settings, ttl),
+            _cleared(LOGIN_CSRF_COOKIE),
+            _cleared(STEP_COOKIE),
+        ],
+    )
+
+
 class LoginController(Controller):
     path = "/admin"
     include_in_schema = False
 
     @get("/login", exclude_from_auth=True)
     async def form(self, request: Request[Any, Any, Any]) -> Template:
-        token = new_login_csrf()
-        page = render(
-            request,
-            "admin/login.html",
-            login_csrf=token,
-            next=request.query_params.get("next", ""),
-            error=None,
+        return _form_page(
+            request, "admin/login.html", next=request.query_params.get("next", ""), error=None
         )
-        page.cookies.append(
-            Cookie(
-                key=LOGIN_CSRF_COOKIE, value=token, path="/admin", httponly=True, samesite="strict"
-            )
-        )
-        return page
 
     @post("/login", exclude_from_auth=True)
     async def login(self, request: Request[Any, Any, Any]) -> Response[Any] | Template:
@@ -62,46 +108,123 @@ class LoginController(Controller):
         form = await request.form()
         username = str(form.get("username") or "").strip()
         password = str(form.get("password") or "")
-        now = now_of(request)
-        ttl = timedelta(hours=settings.session_hours)
+        next_path = str(form.get("next") or "")
         result = (
-            await sessions.login(
-                username, password, now=now, ttl=ttl, kind="session", client=client_address(request)
-            )
+            await sessions.login(visitor_of(request), username[:64], password[:200])
             if username and password
             else None
         )
-        if result is None:
-            token = new_login_csrf()
-            page = render(
-                request,
-                "admin/login.html",
-                status_code=401,
-                login_csrf=token,
-                next=str(form.get("next") or ""),
-                error="wrong_login",
-                username=username,
+        if isinstance(result, sessions.SignedIn):
+            return _signed_in_redirect(result, settings, next_path)
+        if isinstance(result, sessions.CodeNeeded | sessions.EnrolmentNeeded) and (
+            result.step_token is not None
+        ):
+            where = "code" if isinstance(result, sessions.CodeNeeded) else "two-factor"
+            seconds = int((result.expires_at - now_of(request)).total_seconds())
+            return Redirect(
+                f"/admin/login/{where}{_next_query(next_path)}",
+                status_code=303,
+                cookies=[_step_cookie(result.step_token, seconds)],
             )
-            page.cookies.append(
-                Cookie(
-                    key=LOGIN_CSRF_COOKIE,
-                    value=token,
-                    path="/admin",
-                    httponly=True,
-                    samesite="strict",
-                )
-            )
-            return page
-        token, user = result
-        target = _safe_next(str(form.get("next") or "")) or home_for(sessions.principal_of(user))
-        return Redirect(
-            target,
-            status_code=303,
-            cookies=[
-                session_cookie(token, settings, ttl),
-                Cookie(key=LOGIN_CSRF_COOKIE, value="", max_age=0, path="/admin"),
-            ],
+        # Wrong, unknown, throttled or locked: one answer.
+        return _form_page(
+            request,
+            "admin/login.html",
+            status_code=401,
+            next=next_path,
+            error="wrong_login",
+            username=username,
         )
+
+    @get("/login/code", exclude_from_auth=True)
+    async def code_form(self, request: Request[Any, Any, Any]) -> Response[Any] | Template:
+        if not request.cookies.get(STEP_COOKIE):
+            return Redirect("/admin/login", status_code=303)
+        return _form_page(
+            request, "admin/login_code.html", next=request.query_params.get("next", ""), error=None
+        )
+
+    @post("/login/code", exclude_from_auth=True)
+    async def code(self, request: Request[Any, Any, Any]) -> Response[Any] | Template:
+        """The one-time code (or a recovery code) after the password."""
+        settings: Settings = request.app.state.settings
+        form = await request.form()
+        next_path = str(form.get("next") or "")
+        step = request.cookies.get(STEP_COOKIE)
+        code = str(form.get("code") or "")[:32]
+        result = await sessions.complete_code(visitor_of(request), step, code) if step else None
+        if result is None:
+            return Redirect(
+                f"/admin/login{_next_query(next_path)}",
+                status_code=303,
+                cookies=[_cleared(STEP_COOKIE)],
+            )
+        if isinstance(result, sessions.SignedIn):
+            return _signed_in_redirect(result, settings, next_path)
+        return _form_page(
+            request, "admin/login_code.html", status_code=401, next=next_path, error="wrong_code"
+        )
+
+    @get("/login/two-factor", exclude_from_auth=True)
+    async def setup_form(self, request: Request[Any, Any, Any]) -> Response[Any] | Template:
+        """Managers and administrators (everyone under REQUIRE_TWO_FACTOR) set up two-factor
+        at their first sign-in: the QR code, the secret as text, and the first code."""
+        step = request.cookies.get(STEP_COOKIE)
+        setup = await sessions.enrolment_setup(visitor_of(request), step) if step else None
+        if setup is None:
+            return Redirect("/admin/login", status_code=303, cookies=[_cleared(STEP_COOKIE)])
+        return _form_page(
+            request,
+            "admin/two_factor_setup.html",
+            setup=setup,
+            action="/admin/login/two-factor",
+            next=request.query_params.get("next", ""),
+            errors={},
+        )
+
+    @post("/login/two-factor", exclude_from_auth=True)
+    async def setup(self, request: Request[Any, Any, Any]) -> Response[Any] | Template:
+        settings: Settings = request.app.state.settings
+        form = await request.form()
+        next_path = str(form.get("next") or "")
+        step = request.cookies.get(STEP_COOKIE)
+        if not step:
+            return Redirect("/admin/login", status_code=303)
+        visitor = visitor_of(request)
+        try:
+            result = await sessions.complete_enrolment(
+                visitor, step, str(form.get("code") or "")[:32]
+            )
+        except InvalidInput as problem:
+            setup = await sessions.enrolment_setup(visitor, step)
+            if setup is None:
+                return Redirect("/admin/login", status_code=303)
+            return _form_page(
+                request,
+                "admin/two_factor_setup.html",
+                status_code=400,
+                setup=setup,
+                action="/admin/login/two-factor",
+                next=next_path,
+                errors=field_errors(problem),
+            )
+        if result is None:
+            return Redirect("/admin/login", status_code=303, cookies=[_cleared(STEP_COOKIE)])
+        page = render(
+            request,
+            "admin/recovery_codes.html",
+            codes=result.recovery_codes,
+            next=_safe_next(next_path) or home_for(sessions.principal_of(result.user)),
+        )
+        ttl = timedelta(hours=settings.session_hours)
+        page.cookies.extend(
+            [
+                session_cookie(result.token, settings, ttl),
+                _cleared(LOGIN_CSRF_COOKIE),
+                _cleared(STEP_COOKIE),
+            ]
+        )
+        return page
 
     @post("/logout")
     async def logout(self, request: Request[Principal, str, Any]) -> Redirect:

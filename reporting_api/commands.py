@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Literal
 
 import msgspec
 from msgspec import Meta, Struct
@@ -42,6 +42,9 @@ Name = Annotated[str, Meta(min_length=1, max_length=100)]
 Note = Annotated[str, Meta(max_length=2000)]
 RequiredNote = Annotated[str, Meta(min_length=1, max_length=2000)]
 Password = Annotated[str, Meta(min_length=1, max_length=200)]
+NewPassword = Annotated[str, Meta(min_length=1, max_length=1000)]
+"""A password being set: its rule (length 12 to 128, not easy to guess) is
+`passwords.password_problem`, which names the reason in Thai and English."""
 Id = Annotated[int, Meta(ge=1, le=2**31 - 1)]
 
 # --- offices and staff ---------------------------------------------------------------
@@ -68,7 +71,7 @@ class StaffCreate(Struct, forbid_unknown_fields=True):
     display_name: ShortText
     role: RoleName
     office_id: Id
-    password: Annotated[str, Meta(min_length=10, max_length=200)]
+    password: NewPassword
     phone: Annotated[str, Meta(max_length=32)] | None = None
     """Thai mobile number for SMS alerts about flags (optional)."""
 
@@ -78,7 +81,7 @@ class StaffUpdate(Struct, forbid_unknown_fields=True):
     role: RoleName | None = None
     office_id: Id | None = None
     active: bool | None = None
-    password: Annotated[str, Meta(min_length=10, max_length=200)] | None = None
+    password: NewPassword | None = None
     phone: Annotated[str, Meta(max_length=32)] | None = None
     """A Thai mobile number for SMS alerts; an empty string removes it."""
 
@@ -144,6 +147,26 @@ class PlanIn(Struct, forbid_unknown_fields=True):
     dates: Annotated[list[date], Meta(max_length=400)] = msgspec.field(default_factory=list)
     window_opens_days_before: Annotated[int, Meta(ge=0, le=60)] = 0
     grace_days: Annotated[int, Meta(ge=0, le=30)] = 0
+
+
+# --- a person's record as a whole (docs/privacy.md) ----------------------------------------
+
+
+ErasureMode = Literal["anonymise", "erase"]
+
+
+class LegalHoldIn(Struct, forbid_unknown_fields=True):
+    """Keep everything of the person (no purge, no erasure) until the hold is lifted."""
+
+    reason: RequiredNote
+
+
+class ErasureIn(Struct, forbid_unknown_fields=True):
+    """Remove a person whose cases are all closed: `anonymise` keeps their cases' figures for
+    statistics without anything that names them; `erase` deletes them and all of it."""
+
+    mode: ErasureMode
+    reason: RequiredNote
 
 
 # --- queries --------------------------------------------------------------------------

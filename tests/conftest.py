@@ -28,6 +28,7 @@ BASE_POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@1
 _WORKER = os.environ.get("PYTEST_XDIST_WORKER")
 POSTGRES_URL = f"{BASE_POSTGRES_URL}_{_WORKER}" if _WORKER else BASE_POSTGRES_URL
 TEST_PASSWORD = "correct horse battery"
+"""At least 12 characters and not a common password (passwords.password_problem)."""
 
 
 def run_cli(*args: str, database_url: str, **env: str) -> subprocess.CompletedProcess[str]:
@@ -231,19 +232,72 @@ def _password_hash() -> str:
     return _HASH[0]
 
 
-class Api:
-    """A logged-in view of the test client: `api.as_("officer_bkk").get(...)`."""
+class TotpKeys:
+    """The authenticator app of the test users: each account's two-factor secret once it is
+    set up, and real codes from it (RFC 6238, the server's 30-second steps).
 
-    def __init__(self, client: Any, staff: dict[str, Staff]) -> None:
+    The server takes a code of the step before or after now and each step once, so one
+    account can sign in at most three times in one step; the app hands out the earliest
+    step not yet used (setting up uses the step before now)."""
+
+    def __init__(self, clock: Any = None) -> None:
+        self.secrets: dict[str, str] = {}
+        self._last_step: dict[str, int] = {}
+        self._clock = clock  # the app's, when a test fixes it
+
+    def _next_step(self, username: str) -> int:
+        import time
+
+        now = int(self._clock().timestamp() if self._clock else time.time()) // 30
+        step = max(now - 1, self._last_step.get(username, now - 2) + 1)
+        assert step <= now + 1, f"{username} signed in more than three times in 30 seconds"
+        self._last_step[username] = step
+        return step
+
+    def enrol(self, username: str, secret: str) -> str:
+        """Keep a new secret (as the app does when scanned); its first code."""
+        self.secrets[username] = secret
+        self._last_step.pop(username, None)
+        return self.code(username)
+
+    def code(self, username: str) -> str:
+        import pyotp
+
+        return str(pyotp.TOTP(self.secrets[username]).generate_otp(self._next_step(username)))
+
+
+class Api:
+    """A logged-in view of the test client: `api.as_("officer_bkk").get(...)`. Managers and
+    administrators set up two-factor at their first sign-in (`TotpKeys` is their phone) and
+    then sign in with a real one-time code."""
+
+    def __init__(self, client: Any, staff: dict[str, Staff], keys: TotpKeys | None = None) -> None:
         self.client = client
         self.staff = staff
+        self.keys = keys or TotpKeys()
         self._tokens: dict[str, str] = {}
+
+    def login(self, username: str, password: str = TEST_PASSWORD) -> Any:
+        """Sign in through the API as a person with the app would: the code when the account
+        has two-factor, setting it up first when the login asks for that (202)."""
+        body = {"username": username, "password": password}
+        if username in self.keys.secrets:
+            body["code"] = self.keys.code(username)
+        response = self.client.post("/api/v1/auth/login", json=body)
+        if response.status_code == 202:
+            setup = response.json()
+            response = self.client.post(
+                "/api/v1/auth/two-factor/confirm",
+                json={
+                    "enrolment_token": setup["enrolment_token"],
+                    "code": self.keys.enrol(username, setup["secret"]),
+                },
+            )
+        return response
 
     def token(self, username: str) -> str:
         if username not in self._tokens:
-            response = self.client.post(
-                "/api/v1/auth/login", json={"username": username, "password": TEST_PASSWORD}
-            )
+            response = self.login(username)
             assert response.status_code == 200, response.text
             self._tokens[username] = response.json()["token"]
             self.client.cookies.clear()  # each call below authenticates with its own bearer

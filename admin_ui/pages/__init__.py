@@ -1,5 +1,6 @@
 """The admin pages, one module per page or area; `PAGES` lists their controllers."""
 
+from admin_ui.pages.account import AccountPages
 from admin_ui.pages.admin import OfficePages, StaffPages
 from admin_ui.pages.caseload import CaseloadPage
 from admin_ui.pages.checkin_actions import CheckInActions
@@ -23,4 +24,5 @@ PAGES = [
     FlagPages,
     OutboxPage,
     ReportsPage,
+    AccountPages,
 ]

@@ -23,9 +23,12 @@ from reporting_api.commands import OfficeCreate, OfficeUpdate, StaffCreate, Staf
 from reporting_api.errors import Conflict, InvalidInput
 from reporting_api.http.context import CtxDep, PathId
 from reporting_api.services import offices as office_service
+from reporting_api.services import sign_in_throttle as throttle
 from reporting_api.services import staff as staff_service
+from reporting_api.services import two_factor
 
 Saved = Literal["created", "updated", "activated", "deactivated"]
+SignInSaved = Literal["unlocked", "reset"]
 STAFF_FIELDS = ("username", "display_name", "role", "office_id")
 OFFICE_FIELDS = ("code", "name_th", "name_en", "province_th", "province_en", "region", "phone")
 
@@ -33,8 +36,6 @@ OFFICE_FIELDS = ("code", "name_th", "name_en", "province_th", "province_en", "re
 async def admin_only(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
     """These pages are the administrator's: everyone else gets the 403 page."""
     ensure_role(connection.user, ADMIN)
-
-
 
 
 def _status(problem: InvalidInput | Conflict) -> int:
@@ -56,11 +57,13 @@ class StaffPages(Controller):
         errors: dict[str, dict[str, str]] | None = None,
         saved: str | None = None,
     ) -> Template:
+        staff = await staff_service.list_staff(ctx.principal, None)
         return render(
             request,
             "admin/staff.html",
             status_code=status_code,
-            staff=await staff_service.list_staff(ctx.principal, None),
+            staff=staff,
+            locks=await throttle.staff_lock_states(ctx, {s["id"]: s["username"] for s in staff}),
             offices=await office_service.list_offices(),
             values=values or {"role": "officer"},
             errors=errors or {},
@@ -99,16 +102,22 @@ class StaffPages(Controller):
 
     @get("/{staff_id:int}")
     async def edit(
-        self, request: Request[Any, Any, Any], ctx: CtxDep, staff_id: PathId
+        self,
+        request: Request[Any, Any, Any],
+        ctx: CtxDep,
+        staff_id: PathId,
+        saved: Annotated[SignInSaved | None, QueryParameter()] = None,
     ) -> Template:
         user = await staff_service.get_staff(ctx.principal, staff_id)
         return render(
             request,
             "admin/staff_edit.html",
             person=user,
+            lock=(await throttle.staff_lock_state(ctx, staff_id))[1],
             offices=await office_service.list_offices(),
             values={k: str(v) for k, v in user.items()} | {"office_id": str(user["office"])},
             errors={},
+            saved=saved,
         )
 
     @post("/{staff_id:int}")
@@ -119,8 +128,14 @@ class StaffPages(Controller):
         text = form_text(form, ("display_name", "role", "office_id"))
         values, errors = read_fields(text | form_text(form, ("password",)), StaffUpdate)
         problems: list[InvalidInput | Conflict] = list(errors)
-        if not problems and values.get("display_name") is None:
+        if values.get("display_name") is None and "display_name" not in field_errors(*problems):
             problems.append(InvalidInput("display_name", *in_both(N_("is required"))))
+        user = await staff_service.get_staff(ctx.principal, staff_id)
+        if problems and values.get("password"):  # every field's error at once
+            refusal = staff_service.password_refusal(
+                values["password"], username=user["username"], display_name=user["display_name"]
+            )
+            problems += [refusal] if refusal else []
         if not problems:
             try:
                 await staff_service.update_staff(ctx, staff_id, StaffUpdate(**values))
@@ -128,12 +143,12 @@ class StaffPages(Controller):
                 problems = [problem]
             else:
                 return Redirect("/admin/staff?saved=updated", status_code=303)
-        user = await staff_service.get_staff(ctx.principal, staff_id)
         return render(
             request,
             "admin/staff_edit.html",
             status_code=max(_status(p) for p in problems),
             person=user,
+            lock=(await throttle.staff_lock_state(ctx, staff_id))[1],
             offices=await office_service.list_offices(),
             values=text,
             errors=field_errors(*problems),
@@ -154,6 +169,19 @@ class StaffPages(Controller):
         return Redirect(
             f"/admin/staff?saved={'activated' if active else 'deactivated'}", status_code=303
         )
+
+    @post("/{staff_id:int}/lock")
+    async def lift_lock(self, ctx: CtxDep, staff_id: PathId) -> Redirect:
+        """Lift the account's sign-in lock (and forget its failed tries)."""
+        await throttle.lift_lock(ctx, staff_id)
+        return Redirect(f"/admin/staff/{staff_id}?saved=unlocked", status_code=303)
+
+    @post("/{staff_id:int}/two-factor")
+    async def reset_two_factor(self, ctx: CtxDep, staff_id: PathId) -> Redirect:
+        """Turn off the account's two-factor (a lost phone): it sets it up again at its next
+        sign-in, and its sessions end now."""
+        await two_factor.reset(ctx, staff_id)
+        return Redirect(f"/admin/staff/{staff_id}?saved=reset", status_code=303)
 
 
 class OfficePages(Controller):

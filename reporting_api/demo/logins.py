@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from reporting_api.demo.world import NamePools
-from reporting_api.passwords import MIN_PASSWORD_LENGTH, hash_password, verify_password
+from reporting_api.passwords import hash_password, password_problem, verify_password
 from reporting_api.settings import Settings
 from reporting_api.store import staff, transaction
 from reporting_api.store.bulk_load import OfficeBrief
@@ -45,6 +45,14 @@ class _Account:
     office: int
 
 
+def _generated_password() -> str:
+    """16 random characters (96 bits), which the password rule always takes."""
+    while True:
+        password = secrets.token_urlsafe(12)
+        if password_problem(password) is None:
+            return password
+
+
 async def ensure_logins(
     settings: Settings,
     offices: Sequence[OfficeBrief],
@@ -71,10 +79,11 @@ async def ensure_logins(
     missing = [u for u in wanted if u not in stored]
     password = settings.demo_password
     if missing:
-        if password is not None and len(password) < MIN_PASSWORD_LENGTH:
-            raise ValueError(f"DEMO_PASSWORD must be at least {MIN_PASSWORD_LENGTH} characters")
+        problem = password_problem(password) if password is not None else None
+        if problem is not None:
+            raise ValueError(f"DEMO_PASSWORD {problem[0]}")
         generated = password is None
-        password = password or secrets.token_urlsafe(12)
+        password = password or _generated_password()
         password_hash = hash_password(password)  # once: argon2 is slow on purpose
         async with transaction(immediate=True):
             for u in missing:
@@ -124,3 +133,7 @@ def print_logins(settings: Settings, logins: Logins) -> None:
         print(f"  password: {logins.password}   ({logins.note})")
     else:
         print(f"  password {logins.note}")
+    print(
+        f"  {ADMIN} and {MANAGER} set up two-factor sign-in at their first login: have an "
+        "authenticator app ready (Google Authenticator, FreeOTP, ...) to scan the QR code"
+    )

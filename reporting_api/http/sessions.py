@@ -1,5 +1,6 @@
 """The staff session: a bearer token (API clients) or the HttpOnly `bc_session` cookie
-(browsers) resolved to the `Principal` a request acts for."""
+(browsers) resolved to the `Principal` a request acts for (a session past `SESSION_HOURS` or
+unused for `SESSION_IDLE_MINUTES` is refused)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from litestar.datastructures import Cookie
 from litestar.exceptions import NotAuthorizedException
 from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
 
-from reporting_api.http.context import now_of
+from reporting_api.http.context import client_address, now_of, runtime_of
 from reporting_api.services import sessions
 from reporting_api.settings import Settings
 
@@ -27,6 +28,17 @@ def session_cookie(token: str, settings: Settings, ttl: timedelta) -> Cookie:
         secure=settings.public_base_url.startswith("https://"),
         max_age=int(ttl.total_seconds()),
         path="/",
+    )
+
+
+def visitor_of(connection: Any) -> sessions.Visitor:
+    """Who is signing in on this request (there is no session yet)."""
+    return sessions.Visitor(
+        now=now_of(connection),
+        client=client_address(connection),
+        user_agent=connection.headers.get("user-agent"),
+        settings=connection.app.state.settings,
+        runtime=runtime_of(connection),
     )
 
 
@@ -49,7 +61,8 @@ class TokenAuthMiddleware(AbstractAuthenticationMiddleware):
         token = token_from(connection)
         if token is None:
             raise NotAuthorizedException(detail="log in first (session cookie or bearer token)")
-        principal = await sessions.principal_for(token, now_of(connection))
+        settings: Settings = connection.app.state.settings
+        principal = await sessions.principal_for(token, now_of(connection), settings)
         if principal is None:
             raise NotAuthorizedException(detail="the session has expired or was revoked")
         return AuthenticationResult(user=principal, auth=token)

@@ -5,14 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-import anyio.to_thread
-
+from reporting_api import passwords
 from reporting_api.access import ADMIN, Principal, ensure_role
 from reporting_api.commands import StaffCreate, StaffUpdate
-from reporting_api.errors import Conflict, InvalidInput, NotFound
-from reporting_api.passwords import hash_password
+from reporting_api.errors import Conflict, InvalidInput, NotFound, Refused
 from reporting_api.phones import parse_thai_mobile
 from reporting_api.services.context import Ctx
+from reporting_api.settings import StaffSignInSettings
 from reporting_api.store import offices as office_store
 from reporting_api.store import staff as store
 from reporting_api.store.audit import record_system
@@ -24,14 +23,43 @@ async def _office_must_exist(office_id: int) -> None:
         raise InvalidInput("office_id", "unknown office", "ไม่พบสำนักงานนี้")
 
 
-async def _create(data: StaffCreate, now: datetime) -> StaffRow:
+def password_refusal(password: str, *, username: str, display_name: str) -> InvalidInput | None:
+    """Why ``password`` may not be set on this account (`passwords.password_problem`), as
+    the refusal naming the field, or None; a form shows it beside its other errors."""
+    problem = passwords.password_problem(password, (username, *display_name.split()))
+    return None if problem is None else InvalidInput("password", *problem)
+
+
+async def _password_hash(
+    password: str, settings: StaffSignInSettings, *, username: str, display_name: str
+) -> str:
+    """The rule for a password (`passwords.password_problem`: 12 characters or more, not a
+    common or easily guessed one, not built from the person's own name), then its Argon2
+    hash, within the process's bound on concurrent hashes."""
+    refusal = password_refusal(password, username=username, display_name=display_name)
+    if refusal is not None:
+        raise refusal
+    try:
+        return await passwords.hash_async(
+            password, concurrency=settings.hash_concurrency, queue=settings.hash_queue
+        )
+    except passwords.HashingBusy:
+        raise Refused(
+            503, "password", "the server is busy; try again", "ระบบไม่ว่างในขณะนี้ โปรดลองใหม่"
+        ) from None
+
+
+async def _create(data: StaffCreate, now: datetime, settings: StaffSignInSettings) -> StaffRow:
     """The one rule for a new account, whoever makes it: a known office, a free username, a
-    Thai mobile number if any; the password is stored only as its Argon2 hash."""
+    Thai mobile number if any, a password that is long and not easy to guess, stored only
+    as its Argon2 hash."""
     await _office_must_exist(data.office_id)
     if await store.username_taken(data.username):
         raise Conflict("username", "this username is taken", "ชื่อผู้ใช้นี้มีผู้ใช้แล้ว")
     phone = parse_thai_mobile(data.phone) if data.phone else None
-    password_hash = await anyio.to_thread.run_sync(hash_password, data.password)
+    password_hash = await _password_hash(
+        data.password, settings, username=data.username, display_name=data.display_name
+    )
     return await store.create_staff(
         {
             "username": data.username,
@@ -49,15 +77,17 @@ async def _create(data: StaffCreate, now: datetime) -> StaffRow:
 async def create_staff(ctx: Ctx, data: StaffCreate) -> StaffRow:
     """An administrator adds an account (the API and the staff page)."""
     ensure_role(ctx.principal, ADMIN)
-    row = await _create(data, ctx.now)
+    row = await _create(data, ctx.now, ctx.settings.sign_in)
     await ctx.audit("staff.create", "staff_user", row["id"], {"role": data.role})
     return row
 
 
-async def create_staff_from_shell(data: StaffCreate, now: datetime) -> StaffRow:
+async def create_staff_from_shell(
+    data: StaffCreate, now: datetime, settings: StaffSignInSettings | None = None
+) -> StaffRow:
     """The operator at the server's shell adds an account (`bail-checkin create-user`, how
     the first administrator is made): the same rule, audited as done by `cli`."""
-    row = await _create(data, now)
+    row = await _create(data, now, settings or StaffSignInSettings())
     await record_system(
         "staff.create", "staff_user", row["id"], now, {"role": data.role}, actor="cli"
     )
@@ -66,7 +96,8 @@ async def create_staff_from_shell(data: StaffCreate, now: datetime) -> StaffRow:
 
 async def update_staff(ctx: Ctx, staff_id: int, data: StaffUpdate) -> StaffRow:
     ensure_role(ctx.principal, ADMIN)
-    if await store.get_staff(staff_id) is None:
+    before = await store.get_staff(staff_id)
+    if before is None:
         raise NotFound("staff user")
     values: dict[str, Any] = {}
     if data.display_name is not None:
@@ -81,11 +112,22 @@ async def update_staff(ctx: Ctx, staff_id: int, data: StaffUpdate) -> StaffRow:
             raise InvalidInput("active", "you cannot deactivate yourself", "ไม่สามารถปิดบัญชีตนเองได้")
         values["active"] = data.active
     if data.password is not None:
-        values["password_hash"] = await anyio.to_thread.run_sync(hash_password, data.password)
+        values["password_hash"] = await _password_hash(
+            data.password,
+            ctx.settings.sign_in,
+            username=before["username"],
+            display_name=values.get("display_name", before["display_name"]),
+        )
     if data.phone is not None:
         values["phone"] = parse_thai_mobile(data.phone) if data.phone.strip() else None
     row = await store.update_staff(staff_id, values)
-    if data.active is False or data.password is not None:
+    # Deactivation and a new password end every session; so does a new role or office (a
+    # privilege change): the person signs in again and gets a session of what they now are.
+    privilege_changed = (
+        values.get("role", before["role"]) != before["role"]
+        or values.get("office", before["office"]) != before["office"]
+    )
+    if data.active is False or data.password is not None or privilege_changed:
         await store.revoke_tokens_of(staff_id)
     await ctx.audit("staff.update", "staff_user", staff_id, {"fields": sorted(values)})
     assert row is not None
@@ -100,6 +142,14 @@ async def list_staff(principal: Principal, office_id: int | None) -> list[StaffR
 async def get_staff(principal: Principal, staff_id: int) -> StaffRow:
     ensure_role(principal, ADMIN)
     row = await store.get_staff(staff_id)
+    if row is None:
+        raise NotFound("staff user")
+    return row
+
+
+async def own_account(ctx: Ctx) -> StaffRow:
+    """The signed-in user's own account (any role)."""
+    row = await store.get_staff(ctx.principal.id)
     if row is None:
         raise NotFound("staff user")
     return row

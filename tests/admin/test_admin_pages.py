@@ -57,7 +57,7 @@ def test_create_errors_are_beside_their_fields_and_the_form_is_kept(site):
     response = browser.post_form(STAFF, STAFF, form)
     assert response.status_code == 400
     shown = _error_beside(response.text, "password")
-    assert "ต้องมีอย่างน้อย 10 ตัวอักษร" in shown and "must be at least 10 characters" in shown
+    assert "ต้องมีอย่างน้อย 12 ตัวอักษร" in shown and "must be at least 12 characters" in shown
     assert 'value="new.officer"' in response.text and 'value="ผู้ใช้ใหม่"' in response.text
     assert '<option value="manager" selected>' in response.text
     assert 'value="short"' not in response.text  # a password is never shown back
@@ -120,7 +120,7 @@ def test_edit_changes_role_and_office(site):
         {"display_name": "", "role": "officer", "office_id": str(cnx), "password": "short"},
     )
     assert response.status_code == 400
-    assert "ต้องมีอย่างน้อย 10 ตัวอักษร" in _error_beside(response.text, "password")
+    assert "ต้องมีอย่างน้อย 12 ตัวอักษร" in _error_beside(response.text, "password")
     assert browser.client.get(f"{STAFF}/999999").status_code == 404
 
 

@@ -106,7 +106,7 @@ def test_cli_refuses_bad_input_with_a_message(database_url):
                 "--password",
                 "short",
             ),
-            "at least 10",
+            "at least 12",
         ),
         (("seed-demo", "--defendants", "-3"), "0 or more"),
     ]
