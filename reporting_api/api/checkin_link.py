@@ -66,7 +66,7 @@ def _json(body: Any, status: int = HTTP_200_OK, **kwargs: Any) -> Response[Any]:
 
 class CheckInLinkController(Controller):
     path = "/c"
-    include_in_schema = False
+    tags = ["check-in link"]
     opt = {"exclude_from_auth": True}
 
     @get("/{code:str}", media_type=MediaType.HTML)
@@ -75,10 +75,14 @@ class CheckInLinkController(Controller):
         try:
             row = await links.find(visit)
         except Refused as refused:
+            # Unknown, malformed or outside its valid time: one page, in both languages (the
+            # person's own is not known), whichever the code was.
             lang = _language(request, None)
+            context = _context(code, lang, None, refused)
+            context["notice_other"] = refused.reason if lang == "th" else refused.reason_th
             return Template(
                 template_name="checkin.html",
-                context=_context(code, lang, None, refused),
+                context=context,
                 status_code=refused.status,
                 headers=NO_STORE,
             )
@@ -176,7 +180,7 @@ class CheckInLinkController(Controller):
         self, request: Request[Any, Any, Any], code: Code, data: JSONBody[PreferencesIn]
     ) -> Response[Any]:
         changed = await links.set_preferences(
-            _visit(request, code), data.sms_opt_out, data.language
+            _visit(request, code), request.cookies.get(COOKIE), data.sms_opt_out, data.language
         )
         return _json({"ok": True, "changed": changed})
 
@@ -198,6 +202,7 @@ def _context(code: str, lang: str, row: LinkRow | None, notice: Refused | None) 
         "other_language": LANGUAGE_NAMES[other_language(lang)],
         "messages_json": script_messages_json(lang),
         "notice": (notice.reason_th if lang == "th" else notice.reason) if notice else None,
+        "notice_other": None,
         "open": row is not None and notice is None,
         "office_name": "",
         "office_phone": "",

@@ -1,10 +1,15 @@
 """The SMS check-in link, before any recording: what the page shows, who the person is.
 
-A link code names one check-in. The page may be opened at any time; identification and
+A link code names one check-in and is valid from when the check-in's first reminder goes out
+(or its window opens, if that is earlier) until `LINK_GRACE_DAYS` after its window closed;
+outside that time it answers exactly as a code that never existed. Identification and
 recording are allowed only while the window is open (or late, inside the grace days). The
 person confirms who they are with their date of birth and the last four digits of their
-national ID; wrong answers are counted per link (the link locks at the limit and a flag is
-raised) and per client address (too many in an hour across links gets 429).
+national ID; each answer takes its place under the link's limit (the link locks at
+`IDENTIFY_MAX_FAILURES` wrong answers and a flag is raised) and the client address's
+(`IDENTIFY_CLIENT_LIMIT` an hour across links, else 429) in one atomic step before it is
+compared. Only an identified person may change their SMS settings; "this is not me" is open
+to anyone, limited per code and per address, and answers the same for any code.
 """
 
 from __future__ import annotations
@@ -27,7 +32,7 @@ from reporting_api.settings import Settings
 from reporting_api.statuses import CheckInStatus, FlagKind, Severity
 from reporting_api.store import audit, defendants
 from reporting_api.store import links as store
-from reporting_api.store.links import LinkRow
+from reporting_api.store.links import Full, LinkRow
 from reporting_api.thai_dates import (
     BANGKOK,
     format_english_date,
@@ -151,16 +156,35 @@ def refusal(row: LinkRow, state: LinkState) -> Refused:
     raise AssertionError(state)
 
 
+def not_valid() -> Refused:
+    """The one answer for a code that is malformed, unknown, or outside its valid time."""
+    return Refused(
+        404,
+        "code",
+        "this link is not valid now: a check-in link works from its first reminder SMS until "
+        "its check-in closes; check the latest SMS or call your Justice office",
+        "ไม่พบลิงก์นี้ หรือลิงก์นี้ใช้ไม่ได้ในขณะนี้ ลิงก์รายงานตัวใช้ได้ตั้งแต่ SMS แจ้งเตือนครั้งแรก"
+        "จนถึงวันปิดรับรายงานตัว โปรดตรวจสอบ SMS ล่าสุดหรือติดต่อสำนักงานยุติธรรมจังหวัด",
+    )
+
+
+async def valid_now(row: LinkRow, now: datetime, settings: Settings) -> bool:
+    """Whether the link works at ``now``: from the first reminder (or the window's opening,
+    if earlier) until `LINK_GRACE_DAYS` after the window closed."""
+    if now >= row["closes_at"] + timedelta(days=settings.checkin.link_grace_days):
+        return False
+    if now >= row["opens_at"]:
+        return True
+    first = await store.first_reminder_at(row["id"])
+    return first is not None and now >= first
+
+
 async def find(visit: Visit) -> LinkRow:
-    """The check-in the code names; 404 for a malformed or unknown code (the same answer)."""
+    """The check-in the code names; 404 for a malformed or unknown code, or one outside its
+    valid time (the same answer for all)."""
     row = await store.check_in_by_code(visit.code) if CODE.match(visit.code) else None
-    if row is None:
-        raise Refused(
-            404,
-            "code",
-            "this link is not valid; check the SMS or call your Justice office",
-            "ไม่พบลิงก์นี้ โปรดตรวจสอบข้อความ SMS หรือติดต่อสำนักงานยุติธรรมจังหวัด",
-        )
+    if row is None or not await valid_now(row, visit.now, visit.settings):
+        raise not_valid()
     return row
 
 
@@ -181,6 +205,11 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def _client_key(visit: Visit, scope: str) -> str | None:
+    """The key a client address is limited by in ``scope``; None without an address."""
+    return None if visit.client_address is None else f"{scope}:client:{visit.client_address}"
+
+
 async def identify(visit: Visit, date_of_birth: str, national_id_last4: str) -> str:
     """Check the answers; returns a session token for the cookie, or refuses."""
     born = parse_birth_date(date_of_birth)
@@ -189,29 +218,39 @@ async def identify(visit: Visit, date_of_birth: str, national_id_last4: str) -> 
         raise InvalidInput("national_id_last4", "must be exactly 4 digits", "ต้องเป็นตัวเลข 4 หลัก")
     row = await find_open(visit)
     limits = visit.settings.checkin
-    since = visit.now - timedelta(hours=1)
-    if (
-        await store.count_client_failures(visit.client_address, since)
-        >= limits.identify_client_limit
-    ):
+    client_key = _client_key(visit, "identify")
+    # The answer's place under both limits is taken before it is compared, so answers sent
+    # together are judged one limit's worth at most.
+    place = await store.take_identify_turn(
+        row["id"], limits.identify_max_failures, client_key, limits.identify_client_limit, visit.now
+    )
+    if place == Full.CLIENT:
         raise Refused(
             429,
             "national_id_last4",
             "too many wrong answers from this connection; wait an hour or call your office",
             "กรอกข้อมูลผิดหลายครั้งเกินไป โปรดรอ 1 ชั่วโมง หรือติดต่อสำนักงาน",
         )
+    if place == Full.LINK:
+        now_row = await store.check_in_by_code(visit.code)
+        if now_row is None or now_row["link_locked_at"] is not None:
+            raise refusal(row, LinkState.LOCKED)
+        # Every place is held by answers still being checked (there is no lock yet).
+        raise Refused(
+            429,
+            "national_id_last4",
+            "other answers on this link are being checked; wait a minute and try again",
+            "มีการตรวจคำตอบอื่นของลิงก์นี้อยู่ โปรดรอสักครู่แล้วลองใหม่",
+        )
+    assert isinstance(place, int)
     right = hmac.compare_digest(row["national_id"][-4:], last4) & (row["date_of_birth"] == born)
     await store.record_identify(row["id"], visit.client_address, right, visit.now)
     if not right:
-        failures = await store.add_identify_failure(row["id"])
-        await visit.audit("checkin.identify_failed", row["id"], {"failures": failures})
-        if failures >= limits.identify_max_failures:
-            # Only the answer that reached the limit locks and flags; answers racing it
-            # past the limit are refused the same way.
-            if failures == limits.identify_max_failures:
-                await _lock(visit, row, failures)
+        await visit.audit("checkin.identify_failed", row["id"], {"failures": place})
+        if place >= limits.identify_max_failures:
+            await _lock(visit, row, place)
             raise refusal(row, LinkState.LOCKED)
-        left = limits.identify_max_failures - failures
+        left = limits.identify_max_failures - place
         raise Refused(
             401,
             "date_of_birth",
@@ -219,21 +258,28 @@ async def identify(visit: Visit, date_of_birth: str, national_id_last4: str) -> 
             f"วันเกิดหรือเลขบัตรไม่ตรงกับข้อมูล ลองได้อีก {left} ครั้ง",
         )
     token = secrets.token_urlsafe(32)
-    await store.create_session(
+    opened = await store.finish_right_answer(
+        row["id"],
+        client_key,
         {
             "token_hash": _token_hash(token),
             "check_in": row["id"],
             "client_address": visit.client_address,
             "created_at": visit.now,
             "expires_at": visit.now + timedelta(minutes=limits.session_minutes),
-        }
+        },
     )
+    if not opened:  # answers racing this one locked the link: no session on a locked link
+        raise refusal(row, LinkState.LOCKED)
     await visit.audit("checkin.identified", row["id"], {})
     return token
 
 
 async def _lock(visit: Visit, row: LinkRow, failures: int) -> None:
-    await store.lock_link(row["id"], visit.now)
+    # Answers racing this one to the limit are refused the same way; only the one that
+    # locks the link raises the flag.
+    if not await store.lock_link(row["id"], visit.now):
+        return
     await alerts.raise_flag(
         NewFlag(
             kind=FlagKind.IDENTITY_LOCKOUT,
@@ -252,8 +298,11 @@ async def _lock(visit: Visit, row: LinkRow, failures: int) -> None:
 
 
 async def identified(visit: Visit, token: str | None, *, require_open: bool = False) -> LinkRow:
-    """The check-in, if the cookie's session belongs to this link and is still valid."""
+    """The check-in, if the cookie's session belongs to this link and is still valid; a
+    locked link answers 423 whatever the cookie (the lock ended its sessions)."""
     row = await (find_open(visit) if require_open else find(visit))
+    if link_state(row, visit.now) == LinkState.LOCKED:
+        raise refusal(row, LinkState.LOCKED)
     if not token or not await store.find_session(_token_hash(token), row["id"], visit.now):
         raise Refused(
             401,
@@ -265,10 +314,11 @@ async def identified(visit: Visit, token: str | None, *, require_open: bool = Fa
 
 
 async def set_preferences(
-    visit: Visit, sms_opt_out: bool | None, language: str | None
+    visit: Visit, token: str | None, sms_opt_out: bool | None, language: str | None
 ) -> Preferences:
-    """Stop or restart SMS reminders, or change their language (audited)."""
-    row = await find(visit)
+    """Stop or restart SMS reminders, or change their language: only for the identified
+    person (audited old -> new). Stopping them raises a flag: the officer should call."""
+    row = await identified(visit, token)
     changes = Preferences()
     if sms_opt_out is not None:
         changes["sms_opt_out"] = bool(sms_opt_out)
@@ -293,12 +343,51 @@ async def set_preferences(
         {"check_in": row["id"], "from": before, "to": changes},
         entity="defendant",
     )
+    if changes.get("sms_opt_out") and not row["sms_opt_out"]:
+        await alerts.raise_flag(
+            NewFlag(
+                kind=FlagKind.UNREACHABLE_PHONE,
+                case_id=row["case"],
+                check_in_id=row["id"],
+                office_id=row["office"],
+                severity=Severity.MEDIUM,
+                detail_th="ผู้ได้รับการปล่อยชั่วคราวหยุดรับ SMS แจ้งเตือนจากหน้ารายงานตัว "
+                "(ยืนยันตัวตนแล้ว) โปรดโทรติดต่อเพื่อยืนยันวันรายงานตัว",
+                detail_en="the person stopped SMS reminders from the check-in page (after "
+                "confirming who they are); call them to confirm their check-in dates",
+                # One flag per opt-out: stopping again after a restart raises a new one.
+                dedupe_key=f"sms_opt_out:{row['defendant_id']}:{visit.now.isoformat()}",
+            ),
+            visit.now,
+        )
     return changes
 
 
 async def not_me(visit: Visit) -> None:
-    """Someone else got this SMS: stop reminders to the number and tell the officer."""
-    row = await find(visit)
+    """Someone else got this SMS: stop reminders to the number and tell the officer.
+
+    Anyone holding the link may say so (a bystander has nothing to prove), within
+    `NOT_ME_CODE_LIMIT` presses per code and `NOT_ME_CLIENT_LIMIT` per address an hour,
+    counted atomically. The answer is the same for any code, valid or not."""
+    limits = visit.settings.checkin
+    full = await store.take_press(
+        f"not-me:code:{visit.code}",
+        limits.not_me_code_limit,
+        _client_key(visit, "not-me"),
+        limits.not_me_client_limit,
+        visit.now,
+    )
+    if full is not None:
+        raise Refused(
+            429,
+            "code",
+            "this was reported too many times; wait an hour or call your Justice office",
+            "มีการแจ้งเรื่องนี้หลายครั้งเกินไป โปรดรอ 1 ชั่วโมง หรือติดต่อสำนักงานยุติธรรมจังหวัด",
+        )
+    try:
+        row = await find(visit)
+    except Refused:
+        return  # nothing to stop, and nothing said about whether the code exists
     await defendants.update_defendant(
         row["defendant_id"], {"sms_opt_out": True, "updated_at": visit.now}
     )

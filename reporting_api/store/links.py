@@ -1,19 +1,34 @@
 """Queries behind the SMS check-in link: the check-in a code names, identification tries,
-sessions of identified people, and the challenges issued to them."""
+sessions of identified people, the challenges issued to them, and the link's rate limits.
+
+Every limit is taken in the database before the work it guards, by statements that check and
+count at once (a conditional UPDATE, an upsert), inside one transaction when two limits apply:
+requests arriving together queue on the row (PostgreSQL's row lock, SQLite's write lock), so a
+burst cannot pass a limit that each of its requests read before any of them counted.
+"""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+import hashlib
+from datetime import date, datetime, timedelta
+from enum import StrEnum
 from typing import Any, TypedDict
 
-from reporting_api.store import row_as
+from reporting_api.reminder_schedule import DUE_DAY
+from reporting_api.store import row_as, transaction
+from reporting_api.store.outbox import CANCELLED
 from reporting_api.store.rows import CheckInRow, LivenessChallengeRow
 from reporting_api.tables import (
     CheckIn,
     CheckInSession,
     IdentifyAttempt,
+    LinkLimit,
     LivenessChallenge,
+    Reminder,
 )
+
+LIMIT_WINDOW = timedelta(hours=1)
+"""Every link limit counts in windows of an hour, from the first hit of the window."""
 
 LINK_COLUMNS = (
     *CheckIn.all_columns(),
@@ -67,6 +82,22 @@ async def next_due_after(case_id: int, after: datetime) -> NextDue | None:
     return row_as(NextDue, row)
 
 
+async def first_reminder_at(check_in_id: int) -> datetime | None:
+    """When the check-in's first reminder before its due date is (or was) due to go out;
+    None when it has none (the person gets no SMS, or every one was cancelled)."""
+    row = (
+        await Reminder.select(Reminder.due_at)
+        .where(
+            (Reminder.check_in == check_in_id)
+            & ((Reminder.kind == DUE_DAY) | Reminder.kind.like("before_%"))
+            & (Reminder.status != CANCELLED)
+        )
+        .order_by(Reminder.due_at)
+        .first()
+    )
+    return None if row is None else row["due_at"]
+
+
 async def record_identify(
     check_in_id: int, client_address: str | None, ok: bool, at: datetime
 ) -> None:
@@ -75,39 +106,134 @@ async def record_identify(
     )
 
 
-async def count_client_failures(client_address: str | None, since: datetime) -> int:
-    if client_address is None:
-        return 0
-    return await IdentifyAttempt.count().where(
-        (IdentifyAttempt.client_address == client_address)
-        & (IdentifyAttempt.ok == False)  # noqa: E712 - a SQL comparison, not Python's
-        & (IdentifyAttempt.at >= since)
+def _limit_key(key: str) -> str:
+    """A limit's key as stored: its SHA-256, so no code or address is kept in clear."""
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+async def _hit(key: str, limit: int, now: datetime) -> bool:
+    """Count one hit on ``key`` if its hour holds fewer than ``limit``; False (and nothing
+    counted) when it is full. One upsert: the check and the count cannot be split."""
+    since = now - LIMIT_WINDOW
+    rows = await LinkLimit.raw(
+        "INSERT INTO link_limit (key, window_start, hits) VALUES ({}, {}, 1) "
+        "ON CONFLICT (key) DO UPDATE SET "
+        "hits = CASE WHEN link_limit.window_start <= {} THEN 1 ELSE link_limit.hits + 1 END, "
+        "window_start = CASE WHEN link_limit.window_start <= {} THEN {} "
+        "ELSE link_limit.window_start END "
+        "WHERE link_limit.window_start <= {} OR link_limit.hits < {} "
+        "RETURNING hits",
+        _limit_key(key),
+        now,
+        since,
+        since,
+        now,
+        since,
+        limit,
+    )
+    return bool(rows)
+
+
+async def _unhit(key: str) -> None:
+    await LinkLimit.raw(
+        "UPDATE link_limit SET hits = hits - 1 WHERE key = {} AND hits > 0", _limit_key(key)
     )
 
 
-async def add_identify_failure(check_in_id: int) -> int:
-    """Count one more wrong answer on the link; returns the new count (one UPDATE, so two
-    requests at once cannot both read the old count)."""
-    rows = await CheckIn.raw(
-        "UPDATE check_in SET identify_failures = identify_failures + 1 WHERE id = {} "
-        "RETURNING identify_failures",
-        check_in_id,
-    )
-    return int(rows[0]["identify_failures"])
+class Full(StrEnum):
+    """Which limit refused a request."""
+
+    LINK = "link"  # the link's own (wrong answers on it, or presses on it)
+    CLIENT = "client"  # the client address's
 
 
-async def lock_link(check_in_id: int, at: datetime) -> None:
-    await CheckIn.update({CheckIn.link_locked_at: at}).where(CheckIn.id == check_in_id)
+class _Refused(Exception):
+    """Raised inside a transaction to undo the counts taken in it."""
+
+
+async def take_identify_turn(
+    check_in_id: int, max_failures: int, client_key: str | None, client_limit: int, now: datetime
+) -> int | Full:
+    """Take a place for one answer under both limits before it is compared: the link's
+    (`identify_failures` below ``max_failures`` and not locked, counted up at once) and the
+    client's (``client_limit`` an hour). Returns the answer's place on the link (the count of
+    wrong answers if it is wrong), or which limit refused it; a refused answer counts nowhere.
+    A right answer gives its places back (`finish_right_answer`)."""
+    try:
+        async with transaction(immediate=True):
+            rows = await CheckIn.raw(
+                "UPDATE check_in SET identify_failures = identify_failures + 1 "
+                "WHERE id = {} AND link_locked_at IS NULL AND identify_failures < {} "
+                "RETURNING identify_failures",
+                check_in_id,
+                max_failures,
+            )
+            if not rows:
+                return Full.LINK
+            if client_key is not None and not await _hit(client_key, client_limit, now):
+                raise _Refused
+            return int(rows[0]["identify_failures"])
+    except _Refused:
+        return Full.CLIENT
+
+
+async def finish_right_answer(
+    check_in_id: int, client_key: str | None, session: dict[str, Any]
+) -> bool:
+    """Give back a right answer's places and open its session, unless the link locked while
+    it was compared (then no session: False). The link's row is updated first, as `lock_link`
+    does, so the two queue on it and a lock never misses a session opened beside it."""
+    async with transaction(immediate=True):
+        rows = await CheckIn.raw(
+            "UPDATE check_in SET identify_failures = "
+            "CASE WHEN identify_failures > 0 THEN identify_failures - 1 ELSE 0 END "
+            "WHERE id = {} RETURNING link_locked_at",
+            check_in_id,
+        )
+        if client_key is not None:
+            await _unhit(client_key)
+        if not rows or rows[0]["link_locked_at"] is not None:
+            return False
+        await CheckInSession.insert(CheckInSession(**session))
+        return True
+
+
+async def lock_link(check_in_id: int, at: datetime) -> bool:
+    """Lock the link and end its sessions; False when it was locked already (by an answer
+    racing this one), so one lock raises one flag."""
+    async with transaction(immediate=True):
+        rows = await CheckIn.raw(
+            "UPDATE check_in SET link_locked_at = {} "
+            "WHERE id = {} AND link_locked_at IS NULL RETURNING id",
+            at,
+            check_in_id,
+        )
+        if not rows:
+            return False
+        await CheckInSession.delete().where(CheckInSession.check_in == check_in_id)
+        return True
+
+
+async def take_press(
+    link_key: str, link_limit: int, client_key: str | None, client_limit: int, now: datetime
+) -> Full | None:
+    """Count one press under the client's limit and the link's, both or neither; None when
+    both had room, else which refused."""
+    try:
+        async with transaction(immediate=True):
+            if client_key is not None and not await _hit(client_key, client_limit, now):
+                return Full.CLIENT
+            if not await _hit(link_key, link_limit, now):
+                raise _Refused
+            return None
+    except _Refused:
+        return Full.LINK
 
 
 async def unlock_link(check_in_id: int) -> None:
     await CheckIn.update({CheckIn.link_locked_at: None, CheckIn.identify_failures: 0}).where(
         CheckIn.id == check_in_id
     )
-
-
-async def create_session(values: dict[str, Any]) -> None:
-    await CheckInSession.insert(CheckInSession(**values))
 
 
 async def find_session(token_hash: str, check_in_id: int, now: datetime) -> bool:
@@ -143,7 +269,8 @@ async def use_challenge(challenge_id: int, now: datetime) -> bool:
 
 
 async def delete_expired(now: datetime) -> int:
-    """Housekeeping: sessions and unused challenges past their expiry."""
+    """Housekeeping: sessions and unused challenges past their expiry, and limit counters
+    whose hour is over."""
     sessions = (
         await CheckInSession.delete()
         .where(CheckInSession.expires_at < now)
@@ -154,7 +281,12 @@ async def delete_expired(now: datetime) -> int:
         .where((LivenessChallenge.expires_at < now) & LivenessChallenge.used_at.is_null())
         .returning(LivenessChallenge.id)
     )
-    return len(sessions) + len(challenges)
+    counters = (
+        await LinkLimit.delete()
+        .where(LinkLimit.window_start <= now - LIMIT_WINDOW)
+        .returning(LinkLimit.id)
+    )
+    return len(sessions) + len(challenges) + len(counters)
 
 
 async def delete_identify_attempts(before: datetime) -> int:

@@ -209,3 +209,27 @@ def link_client(
     )
     with TestClient(app=app) as client:
         yield client
+
+
+def burst_post(
+    database_url: str, requests: list[tuple[str, dict[str, Any]]], **checkin: Any
+) -> list[Any]:
+    """POST every (path, json body) at once, from one address, to an app on the database
+    served by uvicorn (other CheckInSettings as ``checkin``); the responses in order."""
+    import httpx
+
+    from reporting_api.app import create_app
+    from tests.conftest import settings_for_test, shared_verifier
+    from tests.e2e.live import serve
+
+    base = settings_for_test(database_url)
+    settings = replace(base, db_pool_size=8, checkin=replace(base.checkin, **checkin))
+
+    async def run(url: str) -> list[Any]:
+        async with httpx.AsyncClient(base_url=url, timeout=60) as client:
+            return list(
+                await asyncio.gather(*(client.post(path, json=body) for path, body in requests))
+            )
+
+    with serve(lambda url: create_app(settings, verifier=shared_verifier())) as url:
+        return asyncio.run(run(url))

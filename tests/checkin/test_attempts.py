@@ -220,3 +220,4 @@ def test_an_attempt_whose_process_died_is_recovered(api, database_url):
     assert [r["code"] for r in result["reasons"]] == ["unreadable_video"]
     [attempt] = attempts_of(world["check_in"]["id"])
     assert attempt["media"] is None and attempt["lease_until"] is None
+    assert attempt["tries"] == 1  # the run that died counted; VERIFY_MAX_TRIES not reached

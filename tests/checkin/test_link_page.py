@@ -47,6 +47,18 @@ def office(api, code="TH-10"):
     return found
 
 
+def first_reminder_sent(check_in_id):
+    """Move the check-in's first reminder into the past: from then on its link works."""
+    from reporting_api.tables import Reminder
+
+    rows = db(Reminder.select().where(Reminder.check_in == check_in_id).order_by(Reminder.due_at))
+    db(
+        Reminder.update({Reminder.due_at: utcnow() - timedelta(minutes=1)}).where(
+            Reminder.id == rows[0]["id"]
+        )
+    )
+
+
 def defendant_row(defendant_id):
     from reporting_api.tables import Defendant
 
@@ -118,6 +130,8 @@ def test_check_in_codes_carry_at_least_64_random_bits(api):
 def test_a_window_not_open_yet_says_when_it_opens(api):
     world = open_check_in(api)
     later = later_check_in(api, world)
+    # Its first reminder has gone out (the link works from then), its window opens later.
+    first_reminder_sent(later["id"])
     due = date.fromisoformat(later["due_date"])
     opens = due - timedelta(days=2)  # the plan's window_opens_days_before
     page = api.client.get(f"/c/{later['code']}")
@@ -187,6 +201,7 @@ def test_a_locked_link_answers_423(api):
 def test_preferences_stop_sms_and_change_language_audited(api):
     world = open_check_in(api)
     person, check_in_id, code = world["defendant"], world["check_in"]["id"], world["code"]
+    assert identify(api.client, world).status_code == 200  # only the person may change them
     response = api.client.post(f"/c/{code}/preferences", json={"sms_opt_out": True})
     assert response.status_code == 200, response.text
     assert response.json() == {"ok": True, "changed": {"sms_opt_out": True}}
@@ -234,7 +249,9 @@ def test_not_me_stops_sms_and_tells_the_officer(api):
         "to": {"sms_opt_out": True},
     }
     assert second["detail"]["from"] == {"sms_opt_out": True}
-    assert api.client.post("/c/AAAAAAAAAAAAAAAA/not-me").status_code == 404
+    # An unknown code gets the same answer, and nothing happens.
+    unknown = api.client.post("/c/AAAAAAAAAAAAAAAA/not-me")
+    assert (unknown.status_code, unknown.json()) == (200, {"ok": True})
 
 
 def test_a_late_check_in_is_still_open(api):

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from reporting_api.clock import utcnow
-from reporting_api.tables import IdentifyAttempt, LivenessChallenge
+from reporting_api.tables import LinkLimit, LivenessChallenge
 from tests.checkin.helpers import (
     audit_rows,
     check_in_row,
@@ -93,9 +93,9 @@ def test_one_client_is_limited_across_links(api, database_url):
         _refusal(identify(client, first, last4=wrong_last4(first)), 429, "national_id_last4")
     assert check_in_row(first["check_in"]["id"])["identify_failures"] == 2
     assert check_in_row(second["check_in"]["id"])["identify_failures"] == 1
-    # An hour later the address may try again.
+    # An hour after its first wrong answer the address may try again.
     hour_ago = utcnow() - timedelta(hours=1, minutes=1)
-    db(IdentifyAttempt.update({IdentifyAttempt.at: hour_ago}, force=True))
+    db(LinkLimit.update({LinkLimit.window_start: hour_ago}, force=True))
     with link_client(database_url, identify_client_limit=3) as client:
         assert identify(client, second).status_code == 200
 

@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tests.e2e.waits import wait_until
+
 # Chrome DevTools' "Slow 3G" preset (bytes per second, milliseconds).
 SLOW_3G = {
     "offline": False,
@@ -177,20 +179,20 @@ def check_in_on_phone(
     record.scroll_into_view_if_needed()
     box = record.bounding_box()
     assert box is not None
-    page.wait_for_function("!document.getElementById('record').disabled", polling="raf")
+    wait_until(page, "!document.getElementById('record').disabled", raf=True)
     page.touchscreen.tap(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     lap("identify_and_camera")
     # The person then scrolls back up to see their face and the instructions under it (at
     # 360x640 the preview, the instructions and the button do not fit on one screen).
     page.locator("#preview").evaluate("e => e.scrollIntoView({block: 'start'})")
-    page.wait_for_function("document.getElementById('preview').videoWidth > 0")
+    wait_until(page, "document.getElementById('preview').videoWidth > 0")
     shot("camera-preview")
     messages = json.loads(page.locator("#messages").text_content() or "{}")
     actions = [text for key, text in messages.items() if key.startswith("action_")]
-    page.wait_for_function(
+    wait_until(
+        page,
         "texts => texts.includes(document.getElementById('instruction').textContent)",
-        arg=actions,
-        polling=100,
+        actions,
         timeout=30_000,
     )
     shot("recording-instruction")

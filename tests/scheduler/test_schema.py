@@ -60,7 +60,16 @@ def test_one_reminder_per_check_in_and_kind_and_one_check_in_per_code(database_u
 def test_the_sms_link_answers_without_a_login(database_url):
     world = make_world(database_url)
     _, case, _ = run(case_with_plan(world, date(2026, 12, 16)))
-    code = run(check_ins_of(case["id"]))[0]["code"]
+    first = run(check_ins_of(case["id"]))[0]
+    code = first["code"]
+    # A link works from its check-in's first reminder: let that one be due already.
+    reminders = [r for r in run(reminders_of(case["id"])) if r["check_in"] == first["id"]]
+    earliest = min(r["due_at"] for r in reminders)
+    run(
+        Reminder.update({Reminder.due_at: earliest - timedelta(days=30)}).where(
+            (Reminder.check_in == first["id"]) & (Reminder.due_at == earliest)
+        )
+    )
     with TestClient(app=create_app(world.settings)) as client:
         page = client.get(f"/c/{code}")
         assert page.status_code == 200 and "text/html" in page.headers["content-type"]

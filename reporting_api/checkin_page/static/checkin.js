@@ -41,14 +41,20 @@
     n.textContent = r.ok ? t.saved : message(r.body);
     n.hidden = false;
   }
+  // SMS settings are the identified person's own: the stop button shows once they have
+  // confirmed who they are. "This is not me" needs no identity (a bystander has none to prove).
+  var identified = false;
   if ($("stop-sms")) {
     $("stop-sms").addEventListener("click", function () { postJSON("/preferences", { sms_opt_out: true }).then(notice); });
+  }
+  if ($("not-me")) {
     $("not-me").addEventListener("click", function () { postJSON("/not-me", {}).then(notice); });
   }
-  // Switching language also becomes the language of the person's SMS (audited on the server).
+  // Once identified, switching language also becomes the language of the person's SMS
+  // (audited on the server); before that it only changes the page.
   var switcher = document.querySelector("header .lang");
   switcher.addEventListener("click", function (event) {
-    if (!$("stop-sms")) return;
+    if (!identified) return;
     event.preventDefault();
     var href = switcher.getAttribute("href");
     postJSON("/preferences", { language: switcher.dataset.lang }).then(
@@ -67,6 +73,8 @@
       national_id_last4: form.national_id_last4.value
     }).then(function (r) {
       if (!r.ok) { error.textContent = message(r.body); error.hidden = false; return; }
+      identified = true;
+      if ($("stop-sms")) $("stop-sms").hidden = false;
       show("step-camera");
       startCamera();
     }, function () { error.textContent = t.network_error; error.hidden = false; });
