@@ -9,7 +9,10 @@ duration). Every refusal is a VideoRejected carrying a reason code: `unreadable_
 `too_few_frames`.
 
 To keep memory flat, frames are decoded at most `max_fps` per second (15 by default, all that
-`verify` samples) and shrunk so their longer side is at most `max_side` px (960).
+`verify` samples) and shrunk so their longer side is at most `max_side` px (960). Canvas images
+are decoded only once their header has told their size: an image whose size cannot be read is
+`unreadable_video`, and all of them together may decode to at most `max_pixels`
+(`video_too_large`).
 """
 
 from __future__ import annotations
@@ -29,6 +32,9 @@ from liveness.types import Frame, VideoLimits, VideoRejected
 
 MAX_FPS = 15.0
 MAX_SIDE = 960
+MAX_PIXELS = 60_000_000
+"""Most pixels (width x height, summed) the canvas images of one recording may decode to:
+15 s of 640x480 at 12 fps is 55 million."""
 
 
 GRID_TOLERANCE = 0.25
@@ -72,19 +78,21 @@ def _shrink(image: np.ndarray, max_side: int) -> np.ndarray:
     return cv2.resize(image, (round(w * factor), round(h * factor)), interpolation=cv2.INTER_AREA)
 
 
-def _image_size(data: bytes) -> tuple[int, int]:
-    """(width, height) read from an image's header, or (0, 0) when Pillow cannot tell."""
+def image_size(data: bytes) -> tuple[int, int] | None:
+    """(width, height) read from an image's header without decoding it, or None when the
+    header does not tell (such an image is never decoded: its size could be anything)."""
     from PIL import Image, UnidentifiedImageError
 
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # a decompression-bomb warning: the size says enough
             with Image.open(io.BytesIO(data)) as image:
-                return image.size
+                width, height = image.size
     except Image.DecompressionBombError:
         return 1 << 20, 1 << 20
-    except (UnidentifiedImageError, OSError, ValueError):
-        return 0, 0
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
+        return None
+    return (width, height) if width > 0 and height > 0 else None
 
 
 def _check_size(width: float, height: float, limits: VideoLimits) -> None:
@@ -171,10 +179,13 @@ def frames_from_images(
     limits: VideoLimits = VideoLimits(),
     *,
     max_side: int = MAX_SIDE,
+    max_pixels: int = MAX_PIXELS,
 ) -> list[Frame]:
     """Frames from (seconds, JPEG or PNG bytes) pairs, the page's canvas fallback.
 
-    The same limits apply: total bytes, number of frames, time span, and each image's size.
+    The same limits apply: total bytes, number of frames, time span, and each image's size;
+    and every header is read before any image is decoded, so that an image of unknown size
+    or images that would decode to more than ``max_pixels`` in all are refused undecoded.
     """
     frames: list[Frame] = []
     total = 0
@@ -184,6 +195,8 @@ def frames_from_images(
         raise _refuse("unreadable_video") from None
     if len(items) > limits.max_frames:
         raise _refuse("too_many_frames")
+    timed: list[tuple[float, bytes]] = []
+    pixels = 0
     for item in items:
         try:
             t, data = float(item[0]), bytes(item[1])
@@ -192,7 +205,15 @@ def frames_from_images(
         total += len(data)
         if total > limits.max_bytes:
             raise _refuse("video_too_large")
-        _check_size(*_image_size(data), limits)  # from the header, before decoding
+        size = image_size(data)  # from the header, before decoding
+        if size is None:
+            raise _refuse("unreadable_video")
+        _check_size(*size, limits)
+        pixels += size[0] * size[1]
+        if pixels > max_pixels:
+            raise _refuse("video_too_large")
+        timed.append((t, data))
+    for t, data in timed:
         buffer = np.frombuffer(data, dtype=np.uint8)
         image = cv2.imdecode(buffer, cv2.IMREAD_COLOR) if buffer.size else None
         if image is None:

@@ -1,4 +1,5 @@
-"""What the running service holds besides settings: the data sealer and the verifier pool.
+"""What the running service holds besides settings: the data sealer and the verifier pool
+(its processes and their limits: worker_pool.py).
 
 Built once by `create_app` (`Runtime.from_settings`) and kept in `app.state.runtime`;
 controllers hand it to the services through `Ctx.runtime` or `Visit.runtime`.
@@ -11,18 +12,17 @@ import hashlib
 import logging
 import os
 import random
+import threading
 from collections import OrderedDict
 from collections.abc import Callable, Coroutine
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
-from multiprocessing import get_context
 from pathlib import Path
 from typing import Any, TypeVar
 
 from reporting_api.clock import Clock, utcnow
 from reporting_api.sealing import Sealer, generate_key
 from reporting_api.settings import Settings
+from reporting_api.worker_pool import JobLimits, WorkerPool
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -71,34 +71,39 @@ def _warm_up() -> None:
 
 
 class Verifier:
-    """A pool of processes for face work, started on first use (spawned, not forked: the
-    parent holds database connections and an event loop that a fork would copy)."""
+    """The pool of processes for face work (`worker_pool.WorkerPool`), started on first use,
+    each job under `limits`; results of deterministic jobs are remembered."""
 
     MEMO_SIZE = 64
 
-    def __init__(self, workers: int) -> None:
+    def __init__(self, workers: int, limits: JobLimits | None = None) -> None:
         self.workers = max(1, workers)
-        self._pool: ProcessPoolExecutor | None = None
+        self.limits = limits or JobLimits()
+        self._pool: WorkerPool | None = None
+        self._lock = threading.Lock()  # apps on several threads may share one verifier (tests)
         # Results of deterministic jobs by their input's hash (the same ID photo uploaded
         # again is not encoded again).
         self._memo: OrderedDict[str, Any] = OrderedDict()
 
-    def _executor(self) -> ProcessPoolExecutor:
-        if self._pool is None:
-            self._pool = ProcessPoolExecutor(
-                max_workers=self.workers, mp_context=get_context("spawn"), initializer=_warm_up
-            )
-        return self._pool
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Verifier:
+        checkin = settings.checkin
+        limits = JobLimits(
+            seconds=checkin.verify_job_seconds, memory_mb=checkin.verify_job_memory_mb
+        )
+        return cls(checkin.verify_workers, limits)
+
+    def _workers(self) -> WorkerPool:
+        with self._lock:
+            if self._pool is None:
+                self._pool = WorkerPool(self.workers, self.limits, warm_up=_warm_up)
+            return self._pool
 
     async def run(self, function: Callable[..., T], *args: Any) -> T:
-        loop = asyncio.get_running_loop()
-        try:
-            return await loop.run_in_executor(self._executor(), function, *args)
-        except BrokenProcessPool:
-            # A worker died (killed, out of memory): the next job gets a fresh pool.
-            log.error("a verification worker died; restarting the pool")
-            self.close()
-            raise
+        """``function(*args)`` in a worker; `JobFailed` if the worker was killed (past the time
+        or memory limit) or died, and replaced."""
+        result: T = await asyncio.wrap_future(self._workers().submit(function, *args))
+        return result
 
     async def run_memo(self, data: bytes, function: Callable[[bytes], T]) -> T:
         """`run(function, data)` for a deterministic function, remembered by data's hash."""
@@ -112,10 +117,17 @@ class Verifier:
             self._memo.popitem(last=False)
         return result
 
+    def pids(self) -> list[int]:
+        """The worker processes alive now."""
+        pool = self._pool
+        return pool.pids() if pool is not None else []
+
     def close(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=False, cancel_futures=True)
-            self._pool = None
+        """End every worker and wait for it (a later job starts a fresh pool)."""
+        with self._lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.close()
 
 
 @dataclass
@@ -142,7 +154,7 @@ class Runtime:
         """``verifier``: a pool shared by several apps (tests), which then do not close it."""
         return cls(
             settings=settings,
-            verifier=verifier or Verifier(settings.checkin.verify_workers),
+            verifier=verifier or Verifier.from_settings(settings),
             challenge_rng=challenge_rng or random.SystemRandom(),
             clock=clock,
             _owns_verifier=verifier is None,
@@ -179,7 +191,8 @@ class Runtime:
 
     async def close(self, grace_seconds: float = 15.0) -> None:
         """Let running work finish (a verification takes about a second), then cancel what is
-        left: an attempt cut short keeps its lease and is verified again after a restart."""
+        left: an attempt cut short keeps its lease and is verified again after a restart (its
+        lapsed lease counts a try); the verifier's processes end here."""
         self.stopping.set()
         if self._tasks:
             _, late = await asyncio.wait(list(self._tasks), timeout=grace_seconds)

@@ -26,7 +26,7 @@ from liveness.types import (
     VideoRejected,
 )
 from liveness.verify import verify
-from liveness.video import frames_from_images, frames_from_video
+from liveness.video import MAX_PIXELS, frames_from_images, frames_from_video
 
 EVIDENCE_FRAMES = 4
 EVIDENCE_MAX_SIDE = 480
@@ -94,9 +94,15 @@ def _evidence(frames: list[Frame], verdict: Verdict) -> list[dict[str, Any]]:
 
 
 def verify_upload(
-    template: bytes, media_kind: str, media: bytes, challenge_json: str, max_bytes: int
+    template: bytes,
+    media_kind: str,
+    media: bytes,
+    challenge_json: str,
+    max_bytes: int,
+    max_pixels: int = MAX_PIXELS,
 ) -> dict[str, Any]:
-    """Decode the upload (webm/mp4 clip or packed JPEG frames) and judge it."""
+    """Decode the upload (webm/mp4 clip or packed JPEG frames) and judge it; frames decode to
+    at most ``max_pixels`` in all (their sizes read from their headers first)."""
     started = time.perf_counter()
     limits = VideoLimits(max_bytes=max_bytes)
     challenge = Challenge.from_json(challenge_json)
@@ -104,7 +110,7 @@ def verify_upload(
         if media_kind == "clip":
             frames = frames_from_video(media, limits)
         else:
-            frames = frames_from_images(unpack_frames(media), limits)
+            frames = frames_from_images(unpack_frames(media), limits, max_pixels=max_pixels)
     except VideoRejected as rejected:
         verdict = Verdict("rejected", (rejected.reason,))
         return {"verdict": verdict.to_dict(), "evidence": []}

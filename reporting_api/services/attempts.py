@@ -4,7 +4,10 @@ the verdict does to the check-in (how it is checked and accepted: services/uploa
 1. `process`: `liveness.verify` runs in the verifier's process pool; the verdict, scores,
    reasons, a few sealed evidence frames and the check-in's new status are written in one
    transaction. A process that dies mid-way leaves the attempt with a lease that lapses;
-   `recover` hands such attempts to a live process.
+   `recover` hands such attempts to a live process. A run that ends without a verdict (its
+   worker killed past the job's time or memory limit, or dead, or the lease lapsed) counts a
+   try; after `VERIFY_MAX_TRIES` the attempt stops being retried and goes to an officer as
+   `analysis_failed` (`give_up`), with a flag, and the page tells the person so.
 2. `status`: what the page shows: verified (with the next due date), try again (the reason,
    what to do, tries left), or passed to an officer.
 
@@ -16,12 +19,15 @@ from __future__ import annotations
 
 import json
 import logging
+from dataclasses import asdict
 from datetime import datetime, timedelta
 from typing import Any
 
 from msgspec import Struct
 
+from liveness.reasons import reason
 from liveness.types import Challenge
+from reporting_api import metrics
 from reporting_api.errors import Refused
 from reporting_api.runtime import Runtime
 from reporting_api.sealing import SealError
@@ -41,8 +47,10 @@ from reporting_api.store import audit, transaction
 from reporting_api.store import checkins as checkin_store
 from reporting_api.store import links as link_store
 from reporting_api.store.links import LinkRow
+from reporting_api.store.rows import CheckInRow
 from reporting_api.thai_dates import format_english_date, format_thai_date
 from reporting_api.verification import verify_upload
+from reporting_api.worker_pool import JobFailed
 
 log = logging.getLogger(__name__)
 LEASE = timedelta(minutes=5)
@@ -88,13 +96,69 @@ class AttemptStatus(Struct, omit_defaults=True):
     next_due_text: str | None = None
 
 
+# What stopped a run, as the officer's flag says it.
+FAILURE_WORDS = {
+    "time_limit": ("took longer than {seconds} seconds", "ใช้เวลาเกิน {seconds} วินาที"),
+    "memory_limit": ("needed more than {memory} MB of memory", "ใช้หน่วยความจำเกิน {memory} MB"),
+    "worker_died": ("stopped the verifying process", "ทำให้กระบวนการตรวจสอบหยุดทำงาน"),
+    "lease_lapsed": (
+        "was not finished by the process verifying it",
+        "ไม่เสร็จในกระบวนการที่ตรวจสอบ",
+    ),
+}
+
+
 async def process(runtime: Runtime, settings: Settings, attempt_id: int) -> None:
-    """Verify one stored upload and apply the verdict (run in the background)."""
-    try:
-        await _process(runtime, settings, attempt_id)
-    except Exception:
-        # The lease lapses and `recover` tries again; nothing is lost.
-        log.exception("verifying attempt %s failed; it will be retried", attempt_id)
+    """Verify one stored upload and apply the verdict (run in the background).
+
+    A run whose worker was killed (past `VERIFY_JOB_SECONDS` or `VERIFY_JOB_MEMORY_MB`) or
+    died counts a try and runs again at once, until `VERIFY_MAX_TRIES`: then `give_up`.
+    """
+    while True:
+        try:
+            await _process(runtime, settings, attempt_id)
+            return
+        except JobFailed as failure:
+            now = runtime.clock()
+            tries = await store.count_failed_try(attempt_id, now + LEASE)
+            log.warning("verifying attempt %s: %s (try %s)", attempt_id, failure, tries)
+            if tries is None:
+                return  # finished meanwhile
+            await audit.record_system(
+                "checkin.verify_failed",
+                "verification_attempt",
+                attempt_id,
+                now,
+                {"failure": failure.kind, "tries": tries},
+                actor="verifier",
+            )
+            if tries >= settings.checkin.verify_max_tries:
+                await give_up(runtime, settings, attempt_id, failure.kind, tries)
+                return
+        except Exception:
+            # The lease lapses and `recover` tries again (counting a try); nothing is lost.
+            log.exception("verifying attempt %s failed; it will be retried", attempt_id)
+            return
+
+
+async def give_up(
+    runtime: Runtime, settings: Settings, attempt_id: int, failure: str, tries: int
+) -> None:
+    """Stop retrying an attempt that no run could finish: it ends `done` with decision
+    `review` and reason `analysis_failed`, the check-in waits for an officer, who is flagged.
+    The upload is dropped like any other (it is what kept killing its workers)."""
+    result = {
+        "verdict": {
+            "decision": "review",
+            "reasons": [asdict(reason("analysis_failed"))],
+            "scores": {},
+            "timings_ms": {},
+        },
+        "evidence": [],
+    }
+    await apply_verdict(
+        runtime, settings, attempt_id, result, runtime.clock(), gave_up=(failure, tries)
+    )
 
 
 async def _process(runtime: Runtime, settings: Settings, attempt_id: int) -> None:
@@ -119,6 +183,7 @@ async def _process(runtime: Runtime, settings: Settings, attempt_id: int) -> Non
         media,
         challenge.to_json(),
         settings.checkin.max_upload_bytes,
+        settings.checkin.max_upload_pixels,
     )
     await apply_verdict(runtime, settings, attempt_id, result, runtime.clock())
 
@@ -129,7 +194,10 @@ async def apply_verdict(
     attempt_id: int,
     result: dict[str, Any],
     now: datetime,
+    gave_up: tuple[str, int] | None = None,
 ) -> None:
+    """Store a verdict and what it does; ``gave_up`` (what stopped the runs, how many) when
+    the verdict is `give_up`'s."""
     verdict = result["verdict"]
     codes = {r["code"] for r in verdict["reasons"]}
     async with transaction(immediate=True):
@@ -200,6 +268,10 @@ async def apply_verdict(
                 ),
                 now,
             )
+        if "analysis_failed" in codes:
+            await alerts.raise_flag(
+                _analysis_failed_flag(check_in, attempt_id, settings, gave_up), now
+            )
         await audit.record_system(
             "checkin.verdict",
             "check_in",
@@ -211,9 +283,41 @@ async def apply_verdict(
                 "outcome": outcome,
                 "reasons": sorted(codes),
                 "status": target.value if moved and target else current.value,
-            },
+            }
+            | ({"failure": gave_up[0], "tries": gave_up[1]} if gave_up else {}),
             actor="verifier",
         )
+    metrics.verdict(decision, now - attempt["created_at"])
+
+
+def _analysis_failed_flag(
+    check_in: CheckInRow, attempt_id: int, settings: Settings, gave_up: tuple[str, int] | None
+) -> NewFlag:
+    """The officer's flag for a recording the machine could not judge: call the person."""
+    why_en, why_th = "could not be analysed", "วิเคราะห์ไม่ได้"
+    if gave_up is not None:
+        failure, tries = gave_up
+        en, th = FAILURE_WORDS.get(failure, FAILURE_WORDS["worker_died"])
+        values = {
+            "seconds": settings.checkin.verify_job_seconds,
+            "memory": settings.checkin.verify_job_memory_mb,
+        }
+        why_en = f"{en.format(**values)}, {tries} times"
+        why_th = f"{th.format(**values)} {tries} ครั้ง"
+    return NewFlag(
+        kind=FlagKind.FAILED_VERIFICATION,
+        case_id=check_in["case"],
+        check_in_id=check_in["id"],
+        office_id=check_in["office"],
+        severity=Severity.MEDIUM,
+        detail_th=f"ระบบตรวจสอบการรายงานตัวทางไกล (ครั้งที่บันทึก {attempt_id}) ไม่ได้: "
+        f"วิดีโอ{why_th} (analysis_failed) โปรดติดต่อผู้รายงานตัวเพื่อยืนยันตัวตนทางวิดีโอคอล"
+        "หรือที่สำนักงาน",
+        detail_en=f"remote check-in attempt {attempt_id} could not be verified: the recording "
+        f"{why_en} (analysis_failed); contact the person to verify them by video call or at "
+        "the office",
+        dedupe_key=f"{FlagKind.FAILED_VERIFICATION.value}:{check_in['id']}:analysis_failed",
+    )
 
 
 def _outcome(
@@ -230,13 +334,19 @@ def _outcome(
 
 
 async def recover(runtime: Runtime, settings: Settings) -> int:
-    """Take over attempts whose process died (lease lapsed) and verify them here."""
+    """Take over attempts whose process died (lease lapsed) and verify them here, unless
+    they have had their tries: an upload that kills whatever runs it is not handed out again."""
     now = runtime.clock()
     taken = 0
     for attempt_id in await store.stale_processing(now):
-        if await store.take_over(attempt_id, now, now + LEASE):
+        tries = await store.take_over(attempt_id, now, now + LEASE)
+        if tries is None:
+            continue
+        taken += 1
+        if tries >= settings.checkin.verify_max_tries:
+            await give_up(runtime, settings, attempt_id, "lease_lapsed", tries)
+        else:
             runtime.spawn(process(runtime, settings, attempt_id))
-            taken += 1
     return taken
 
 

@@ -5,7 +5,9 @@ checked and accepted.
 2. `submit`: the upload is checked (size, kind, idempotency key, the challenge), sealed and
    stored as an attempt in state `processing`, then verified in the background
    (services/attempts.py). `check_clip`, `check_frames` and `clean_client` check what the page
-   sent before that.
+   sent before that; frames are measured from their headers, never decoded here: a frame
+   whose size cannot be read is refused, and all of them together may decode to at most
+   `MAX_UPLOAD_PIXELS`.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from datetime import timedelta
 from typing import Any, TypedDict
 
 from liveness.challenge import new_challenge
+from liveness.video import image_size
 from reporting_api.errors import InvalidInput, Refused
 from reporting_api.services import faces
 from reporting_api.services.attempts import LEASE, media_context, process
@@ -26,7 +29,7 @@ from reporting_api.store import links as link_store
 from reporting_api.store import transaction
 from reporting_api.store.links import LinkRow
 from reporting_api.store.rows import AttemptRow
-from reporting_api.verification import pack_frames
+from reporting_api.verification import pack_frames, unpack_frames
 
 KEY = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 MAX_FRAMES = 450
@@ -96,9 +99,33 @@ def check_frames(frames: list[tuple[str, bytes]], limit: int) -> bytes:
             raise InvalidInput(
                 "frames", f"frame {index + 1} is not a JPEG or PNG image", "ภาพไม่ใช่ JPEG หรือ PNG"
             )
+        if image_size(data) is None:
+            # Never decoded: an image of unknown size could expand to anything.
+            raise InvalidInput(
+                "frames",
+                f"the size of frame {index + 1} cannot be read from its header; record again",
+                f"อ่านขนาดของภาพที่ {index + 1} จากส่วนหัวของไฟล์ไม่ได้ โปรดถ่ายใหม่",
+            )
         match = FRAME_TIME.search(name or "")
         timed.append((int(match.group(1)) / 1000 if match else index / 12, data))
     return pack_frames(timed)
+
+
+def check_frame_pixels(blob: bytes, limit: int) -> None:
+    """The frames of a checked upload (`check_frames`) decode to at most ``limit`` pixels in
+    all, by their headers."""
+    pixels = 0
+    for _, data in unpack_frames(blob):
+        width, height = image_size(data) or (0, 0)  # check_frames refused unreadable ones
+        pixels += width * height
+    if pixels > limit:
+        got, most = round(pixels / 1e6), round(limit / 1e6)
+        raise Refused(
+            413,
+            "frames",
+            f"the frames decode to {got} million pixels, more than {most} million; record again",
+            f"ภาพทั้งหมดมีขนาดรวม {got} ล้านพิกเซล เกินกว่า {most} ล้านพิกเซลที่รับได้ โปรดถ่ายใหม่",
+        )
 
 
 def clean_client(text: str | None) -> dict[str, Any]:
@@ -177,6 +204,8 @@ async def submit(
             "the challenge expired; record again with a new one",
             "ชุดคำสั่งหมดเวลาแล้ว โปรดถ่ายใหม่",
         )
+    if media_kind == "frames":
+        check_frame_pixels(media, visit.settings.checkin.max_upload_pixels)
     sealed = visit.runtime.sealer.seal(media, media_context(row["id"], key))
     # Spending the challenge and storing the attempt commit together: a retry with the same
     # key arriving while the first request is between the two waits for it and then finds its

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, TypedDict
 
+from piccolo.columns.combination import WhereRaw
+
 from reporting_api.statuses import CheckInStatusName
 from reporting_api.store import columns, fetch_page, row_as, rows_as
 from reporting_api.store.rows import AttemptRow, EvidenceFrameRow
@@ -102,17 +104,31 @@ async def load_media(attempt_id: int) -> MediaRow | None:
     return row_as(MediaRow, row)
 
 
-async def take_over(attempt_id: int, now: datetime, lease_until: datetime) -> bool:
-    """Claim an attempt still processing whose lease has passed (its process died)."""
+async def take_over(attempt_id: int, now: datetime, lease_until: datetime) -> int | None:
+    """Claim an attempt still processing whose lease has passed (its process died), counting
+    the run that died as a try; the tries so far, or None if another process claimed it."""
     rows = await A.raw(
-        "UPDATE verification_attempt SET lease_until = {} "
+        "UPDATE verification_attempt SET lease_until = {}, tries = tries + 1 "
         "WHERE id = {} AND state = 'processing' AND (lease_until IS NULL OR lease_until < {}) "
-        "RETURNING id",
+        "RETURNING tries",
         lease_until,
         attempt_id,
         now,
     )
-    return bool(rows)
+    return int(rows[0]["tries"]) if rows else None
+
+
+async def count_failed_try(attempt_id: int, lease_until: datetime) -> int | None:
+    """A run this process holds ended without a verdict (its worker was killed or died):
+    count the try and renew the lease for the next one; the tries so far, or None if the
+    attempt is no longer processing."""
+    rows = await A.raw(
+        "UPDATE verification_attempt SET lease_until = {}, tries = tries + 1 "
+        "WHERE id = {} AND state = 'processing' RETURNING tries",
+        lease_until,
+        attempt_id,
+    )
+    return int(rows[0]["tries"]) if rows else None
 
 
 async def stale_processing(now: datetime, limit: int = 50) -> list[int]:
@@ -271,3 +287,19 @@ async def waiting_ids_for_check_in(check_in_id: int) -> list[int]:
         .order_by(A.id)
     )
     return [int(r["id"]) for r in rows]
+
+
+async def purge_client_details(before: datetime) -> int:
+    """Retention: the client details of recordings made before ``before`` (user agent,
+    screen, location, client address), except of attempts still waiting for an officer."""
+    waiting = A.select(A.id).where((A.needs_review == True) & A.reviewed_at.is_null())  # noqa: E712
+    rows = (
+        await A.update({A.client: {}, A.client_address: None})
+        .where(
+            (A.created_at < before)
+            & A.id.not_in(waiting)
+            & (A.client_address.is_not_null() | WhereRaw("CAST(client AS TEXT) <> {}", "{}"))
+        )
+        .returning(A.id)
+    )
+    return len(rows)
