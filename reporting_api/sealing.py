@@ -9,6 +9,8 @@ open there. The data key is a setting of its own, separate from the session secr
 from __future__ import annotations
 
 import base64
+import hashlib
+import hmac
 import os
 import re
 
@@ -39,6 +41,7 @@ class Sealer:
             if not KEY_ID.match(key_id) or len(key) != 32:
                 raise ValueError(f"key {key_id!r}: ids are 1-32 of [A-Za-z0-9_-], keys 32 bytes")
         self._ciphers = {key_id: AESGCM(key) for key_id, key in keys.items()}
+        self._keys = dict(keys)
         self._current = current
 
     @classmethod
@@ -74,6 +77,17 @@ class Sealer:
             return cipher.decrypt(rest[:NONCE_BYTES], rest[NONCE_BYTES:], context.encode())
         except InvalidTag:
             raise SealError("the blob was altered or belongs to another record") from None
+
+    def fingerprint(self, value: str, purpose: str) -> str:
+        """A keyed hash of ``value`` (HMAC-SHA256 under a key derived from the current data
+        key for ``purpose``), as `key id:hex`: the same value gives the same fingerprint, so a
+        holder of the key can tell whether a given number was searched for, and nobody
+        without it can turn a fingerprint back into the number."""
+        derived = hmac.new(
+            self._keys[self._current], f"fingerprint:{purpose}".encode(), hashlib.sha256
+        ).digest()
+        digest = hmac.new(derived, value.encode(), hashlib.sha256).hexdigest()
+        return f"{self._current}:{digest[:32]}"
 
     def needs_resealing(self, blob: bytes) -> bool:
         """True for blobs sealed with an older key (a rotation job reseals them)."""

@@ -72,7 +72,7 @@ def _share(value: float | None) -> str:
     return "" if value is None else f"{value:.1%}"
 
 
-class _Measure:
+class Measure:
     """Widths and single-line cells, shaping only what is drawn in Thai.
 
     fpdf2 shapes every string it measures or draws, and runs the bidirectional algorithm over
@@ -108,7 +108,7 @@ class _Measure:
         self.pdf.cell(h=self.pdf.font_size * 1.6, text=text, new_x="LMARGIN", new_y="NEXT")
 
 
-def _fit(m: _Measure, text: str, width: float) -> list[str]:
+def fit_lines(m: Measure, text: str, width: float) -> list[str]:
     """``text`` broken into lines no wider than ``width``: at its newlines, then at spaces,
     and a word longer than a line (Thai writes words without spaces) between characters,
     never before a vowel or tone mark written above or below.
@@ -138,7 +138,7 @@ def _fit(m: _Measure, text: str, width: float) -> list[str]:
     return lines
 
 
-def _longest_prefix(m: _Measure, text: str, width: float) -> int:
+def _longest_prefix(m: Measure, text: str, width: float) -> int:
     low, high = 1, len(text) - 1  # the longest prefix that fits, by bisection
     while low < high:
         middle = (low + high + 1) // 2
@@ -157,8 +157,8 @@ def _thai_mark(char: str) -> bool:
     return unicodedata.category(char) == "Mn" or char in "\u0e30\u0e32\u0e33\u0e45"
 
 
-def _table(
-    m: _Measure,
+def table(
+    m: Measure,
     widths: Sequence[float],
     header: Sequence[str],
     rows: Iterable[Sequence[str]],
@@ -169,7 +169,7 @@ def _table(
     pdf = m.pdf
 
     def draw(cells: Sequence[str], fill: bool) -> None:
-        fitted = [_fit(m, c, w - 2 * PAD_MM) for c, w in zip(cells, widths, strict=True)]
+        fitted = [fit_lines(m, c, w - 2 * PAD_MM) for c, w in zip(cells, widths, strict=True)]
         height = max(len(f) for f in fitted) * LINE_MM + 2 * PAD_MM
         if pdf.will_page_break(height):
             pdf.add_page()
@@ -192,34 +192,41 @@ def _table(
         draw(row, False)
 
 
-def report_pdf(data: dict[str, Any], lang: str) -> bytes:
-    """A landscape A4 report: heading, the ranked rows with their reasons, the summary by
-    band and by office, and the backtest."""
+def thai_document(title: str, orientation: str = "P") -> Measure:
+    """A new A4 document with the Thai font (``thai``, regular and bold) and shaping on,
+    measured by the returned `Measure` (its ``pdf``)."""
     from fpdf import FPDF
-
-    _ = translations(lang).gettext
-    band = labels(lang).band
 
     # fontTools logs each glyph of the font subset at INFO.
     logging.getLogger("fontTools").setLevel(logging.WARNING)
     regular, bold = thai_font()
-    pdf = FPDF(orientation="L", unit="mm", format="A4")
-    pdf.set_title(_("Absconding-risk report"))
+    pdf = FPDF(orientation=orientation, unit="mm", format="A4")
+    pdf.set_title(title)
     pdf.set_creator("bail-checkin")
     pdf.add_font("thai", "", str(regular))
     pdf.add_font("thai", "B", str(bold))
     # HarfBuzz places Thai vowels and tone marks (above/below) where they belong.
     pdf.set_text_shaping(True)
     pdf.set_auto_page_break(auto=True, margin=12)
-    pdf.c_margin = 0  # cells are padded by _table, which measures what fits
-    m = _Measure(pdf)
+    pdf.c_margin = 0  # cells are padded by table, which measures what fits
+    return Measure(pdf)
+
+
+def report_pdf(data: dict[str, Any], lang: str) -> bytes:
+    """A landscape A4 report: heading, the ranked rows with their reasons, the summary by
+    band and by office, and the backtest."""
+    _ = translations(lang).gettext
+    band = labels(lang).band
+
+    m = thai_document(_("Absconding-risk report"), orientation="L")
+    pdf = m.pdf
     pdf.add_page()
     heading = report_heading(data, lang)
     pdf.set_font("thai", "B", 16)
     m.line(heading[0])
     pdf.set_font("thai", "", 10)
     for line in heading[1:]:
-        for part in _fit(m, line, pdf.epw):
+        for part in fit_lines(m, line, pdf.epw):
             m.line(part)
 
     def section(title: str) -> None:
@@ -230,7 +237,7 @@ def report_pdf(data: dict[str, Any], lang: str) -> bytes:
 
     section(_("Ranked by risk"))
     if data["rows"]:
-        _table(
+        table(
             m,
             (10, 38, 38, 32, 28, 14, 16, 22, 79),
             ranking_columns(lang)[:8] + [_("Why")],
@@ -255,7 +262,7 @@ def report_pdf(data: dict[str, Any], lang: str) -> bytes:
 
     def aggregate(title: str, rows: Sequence[tuple[str, dict[str, Any]]]) -> None:
         section(title)
-        _table(
+        table(
             m,
             (70, 18, 18, 18, 18, 20, 24, 24, 32, 32),
             aggregate_header(lang),
@@ -283,11 +290,11 @@ def report_pdf(data: dict[str, Any], lang: str) -> bytes:
         f"{closed} {backtest['cases']:,} · {absconded} "
         f"{backtest['absconded']:,} · {base_rate} {_share(backtest['base_rate'])}"
     )
-    for part in _fit(m, backtest_note(lang), pdf.epw) + [summary]:
+    for part in fit_lines(m, backtest_note(lang), pdf.epw) + [summary]:
         m.line(part)
     if backtest["cases"]:
         pdf.ln(2)
-        _table(
+        table(
             m,
             (70, 28, 28, 28, 28, 28, 28),
             backtest_header(lang),

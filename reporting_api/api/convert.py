@@ -83,6 +83,9 @@ def defendant_out(row: DefendantProfileRow) -> s.DefendantOut:
         consent_version=row["consent_version"],
         created_at=row["created_at"],
         updated_at=row["updated_at"],
+        legal_hold_reason=row["legal_hold_reason"],
+        legal_hold_at=row["legal_hold_at"],
+        anonymised_at=row["anonymised_at"],
     )
 
 

@@ -1,4 +1,5 @@
-"""Defendants: enrol with the ID-card photo, read, search, update."""
+"""Defendants: enrol with the ID-card photo, read, search, update; the person's record as a
+whole (export, legal hold, erasure: docs/privacy.md)."""
 
 from __future__ import annotations
 
@@ -6,15 +7,17 @@ from dataclasses import dataclass
 from typing import Annotated
 
 import msgspec
-from litestar import Controller, Response, get, patch, post, put
+from litestar import Controller, Response, delete, get, patch, post, put
 from litestar.datastructures import UploadFile
 from litestar.params import JSONBody, MultipartBody, QueryParameter
 
 from reporting_api.api.convert import defendant_out, defendant_summary, page_of
 from reporting_api.api.schemas import DefendantOut, DefendantSummary, Page
-from reporting_api.commands import DefendantUpdate, NewDefendant
+from reporting_api.commands import DefendantUpdate, ErasureIn, LegalHoldIn, NewDefendant
 from reporting_api.http.context import CtxDep, PagingDep, PathId
 from reporting_api.services import defendants as service
+from reporting_api.services import subject_rights
+from reporting_api.services.subject_record import ErasureDone, SubjectRecord
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -84,3 +87,36 @@ class DefendantController(Controller):
         return defendant_out(
             await service.replace_photo(ctx, defendant_id, await data.photo.read())
         )
+
+    @get("/{defendant_id:int}/export")
+    async def export(self, defendant_id: PathId, ctx: CtxDep) -> Response[SubjectRecord]:
+        """Everything held about the person (PDPA right of access), photos included as
+        base64; officers of the person's office and managers; audited."""
+        record = await subject_rights.export_record(ctx, defendant_id)
+        return Response(
+            record,
+            headers={
+                "Cache-Control": "private, no-store",
+                "Content-Disposition": f'attachment; filename="person-{defendant_id}.json"',
+            },
+        )
+
+    @put("/{defendant_id:int}/legal-hold")
+    async def set_legal_hold(
+        self, defendant_id: PathId, data: JSONBody[LegalHoldIn], ctx: CtxDep
+    ) -> DefendantOut:
+        """Keep everything of the person from the retention purge and from erasure until the
+        hold is lifted (officers, their own office); audited."""
+        return defendant_out(await subject_rights.set_legal_hold(ctx, defendant_id, data))
+
+    @delete("/{defendant_id:int}/legal-hold", status_code=200)
+    async def lift_legal_hold(self, defendant_id: PathId, ctx: CtxDep) -> DefendantOut:
+        return defendant_out(await subject_rights.lift_legal_hold(ctx, defendant_id))
+
+    @post("/{defendant_id:int}/erasure", status_code=200)
+    async def erase(
+        self, defendant_id: PathId, data: JSONBody[ErasureIn], ctx: CtxDep
+    ) -> ErasureDone:
+        """Anonymise or erase a person none of whose cases is active and who is not on legal
+        hold (officers, their own office; 409 otherwise); audited."""
+        return await subject_rights.erase(ctx, defendant_id, data)

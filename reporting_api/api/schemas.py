@@ -31,9 +31,15 @@ class Page(Struct, Generic[T]):
 # --- auth -------------------------------------------------------------------------------
 
 
+OneTimeCode = Annotated[str, Meta(min_length=1, max_length=32)]
+
+
 class LoginRequest(Struct, forbid_unknown_fields=True):
     username: Annotated[str, Meta(min_length=1, max_length=64)]
     password: Password
+    code: OneTimeCode | None = None
+    """The authenticator app's 6-digit code, or a recovery code, for an account with
+    two-factor sign-in (without it such an account answers 401 naming `code`)."""
 
 
 class StaffOut(Struct):
@@ -50,6 +56,63 @@ class LoginResponse(Struct):
     token: str
     expires_at: datetime
     user: StaffOut
+
+
+class TwoFactorSetupOut(Struct):
+    """A new two-factor secret for an authenticator app: scan `qr_svg` or type `secret`, then
+    confirm with the first code (`POST /auth/two-factor/confirm`)."""
+
+    secret: str
+    otpauth_uri: str
+    qr_svg: str
+    enrolment_token: str | None = None
+    """At first sign-in (managers and administrators): send it back with the first code."""
+    expires_at: datetime | None = None
+
+
+class TwoFactorConfirm(Struct, forbid_unknown_fields=True):
+    code: OneTimeCode
+    enrolment_token: Annotated[str, Meta(min_length=1, max_length=100)] | None = None
+    """The token the login answered 202 with; absent when a signed-in user sets it up."""
+
+
+class EnrolledResponse(Struct):
+    """Signed in with two-factor set up: a new session, and recovery codes shown this once."""
+
+    token: str
+    expires_at: datetime
+    user: StaffOut
+    recovery_codes: list[str]
+
+
+class CodeRequest(Struct, forbid_unknown_fields=True):
+    code: OneTimeCode
+
+
+class RecoveryCodesOut(Struct):
+    recovery_codes: list[str]
+
+
+class SessionOut(Struct):
+    """One of your sessions (`current`: the one this request uses)."""
+
+    id: int
+    kind: str
+    created_at: datetime
+    last_seen_at: datetime | None
+    expires_at: datetime
+    client_address: str | None
+    user_agent: str | None
+    current: bool
+
+
+class SignInStateOut(Struct):
+    """An account's sign-in standing, as administrators see it."""
+
+    two_factor: bool
+    failures: int
+    locked_until: datetime | None
+    wait_until: datetime | None
 
 
 # --- offices and staff --------------------------------------------------------------------
@@ -90,6 +153,11 @@ class DefendantOut(Struct):
     consent_version: str
     created_at: datetime
     updated_at: datetime
+    legal_hold_reason: str | None = None
+    """Set while a legal hold keeps the person's data from the purge and from erasure."""
+    legal_hold_at: datetime | None = None
+    anonymised_at: datetime | None = None
+    """When the person's identity was removed (docs/privacy.md)."""
 
 
 class DefendantSummary(Struct):

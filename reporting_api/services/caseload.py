@@ -101,7 +101,7 @@ async def caseload(
         "admin.caseload",
         "office",
         scope,
-        {"q": text, "sort": sort, "defendants": [r["id"] for r in rows]},
+        defendants.search_terms(ctx, text) | {"sort": sort, "defendants": [r["id"] for r in rows]},
     )
     offices = [] if ctx.principal.is_officer else await office_store.list_offices()
     return Caseload([_entry(r, ctx) for r in rows], total, truncated, scope, offices, sort, text)

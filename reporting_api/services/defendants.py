@@ -16,6 +16,7 @@ from reporting_api.errors import Conflict, InvalidInput, NotFound
 from reporting_api.national_id import normalise_national_id
 from reporting_api.phones import parse_thai_mobile
 from reporting_api.photos import check_photo
+from reporting_api.services import audit as audit_service
 from reporting_api.services import faces
 from reporting_api.services.context import Ctx
 from reporting_api.store import defendants as store
@@ -92,7 +93,6 @@ async def enrol(ctx: Ctx, data: NewDefendant, photo: bytes) -> DefendantProfileR
         photo, max_bytes=ctx.settings.max_photo_bytes, max_pixels=ctx.settings.max_photo_pixels
     )
     values |= {
-        "id_photo": checked.data,
         "id_photo_mime": checked.mime,
         "id_photo_width": checked.width,
         "id_photo_height": checked.height,
@@ -108,6 +108,9 @@ async def enrol(ctx: Ctx, data: NewDefendant, photo: bytes) -> DefendantProfileR
     encoded = await faces.encode(ctx.rt, checked.data)
     async with transaction():
         defendant_id = await store.insert_defendant(values)
+        # Sealed under the new row's id (bound to this person), in the same transaction.
+        sealed = faces.seal_photo(ctx.rt, defendant_id, checked.data)
+        await store.save_sealed_photo(defendant_id, sealed, only_if_clear=False)
         await faces.store_template(ctx.rt, defendant_id, encoded, ctx.now)
     await ctx.audit("defendant.create", "defendant", defendant_id)
     return await _read(defendant_id)
@@ -132,12 +135,13 @@ async def read_photo(ctx: Ctx, defendant_id: int) -> tuple[bytes, str]:
     if row is None:
         raise NotFound("defendant")
     ensure_can_read_office(ctx.principal, row["office"], "defendant")
-    if row["id_photo"] is None:
+    photo = await faces.stored_photo(ctx.rt, row)
+    if photo is None:
         raise NotFound(
             "defendant", "this defendant has no ID-card photo yet", "ยังไม่มีรูปถ่ายจากบัตรประชาชน"
         )
     await ctx.audit("defendant.photo.read", "defendant", defendant_id)
-    return row["id_photo"], row["id_photo_mime"] or "application/octet-stream"
+    return photo, row["id_photo_mime"] or "application/octet-stream"
 
 
 async def update(ctx: Ctx, defendant_id: int, changes: dict[str, Any]) -> DefendantProfileRow:
@@ -192,7 +196,8 @@ async def replace_photo(ctx: Ctx, defendant_id: int, photo: bytes) -> DefendantP
         await store.update_defendant(
             defendant_id,
             {
-                "id_photo": checked.data,
+                "id_photo": None,
+                "id_photo_sealed": faces.seal_photo(ctx.rt, defendant_id, checked.data),
                 "id_photo_mime": checked.mime,
                 "id_photo_width": checked.width,
                 "id_photo_height": checked.height,
@@ -212,6 +217,21 @@ async def search(
 ) -> tuple[list[DefendantListRow], int]:
     """Search by 13-digit ID, ID prefix (4+ digits), mobile number, or name prefix."""
     scope = office_scope(ctx.principal, office_id)
+    criteria = _criteria(q)
+    rows, total = await store.search_defendants(
+        **criteria, office_id=scope, offset=offset, limit=limit
+    )
+    await ctx.audit(
+        "defendant.search",
+        "defendant",
+        None,
+        search_terms(ctx, q) | {"office_id": scope, "returned": [r["id"] for r in rows]},
+    )
+    return rows, total
+
+
+def _criteria(q: str | None) -> dict[str, Any]:
+    """What ``q`` asks for: a whole ID number, its leading digits, a phone number, or names."""
     text = _WILDCARDS.sub("", (q or "").strip())
     criteria: dict[str, Any] = {}
     digits = re.sub(r"[\s-]", "", text)
@@ -229,16 +249,17 @@ async def search(
             )
     elif text:
         criteria["name_words"] = text.split()
-    rows, total = await store.search_defendants(
-        **criteria, office_id=scope, offset=offset, limit=limit
-    )
-    await ctx.audit(
-        "defendant.search",
-        "defendant",
-        None,
-        {"q": q or "", "office_id": scope, "returned": [r["id"] for r in rows]},
-    )
-    return rows, total
+    return criteria
+
+
+def search_terms(ctx: Ctx, q: str | None) -> dict[str, Any]:
+    """What the audit log keeps of a search for ``q`` (a search already run: its terms
+    are valid): a name as typed, an ID or phone number masked (`services.audit`)."""
+    criteria = _criteria(q)
+    for kind in ("national_id", "national_id_prefix", "phone"):
+        if kind in criteria:
+            return audit_service.search_terms(ctx, q or "", kind, str(criteria[kind]))
+    return audit_service.search_terms(ctx, q or "", "name" if criteria else None, "")
 
 
 async def any_enrolled() -> bool:

@@ -50,7 +50,7 @@ async def mark_unreachable(
     )
     defendant_id = reminder.get("defendant_id", reminder.get("defendant"))
     if defendant_id is None:  # a staff member's own number: nothing for an officer to chase
-        log.warning("staff phone %s cannot receive SMS (Twilio %s)", phone, code)
+        log.warning("a staff member's phone cannot receive SMS (Twilio %s)", code)
         return None
     flag_id = await alerts.raise_flag(
         alerts.NewFlag(

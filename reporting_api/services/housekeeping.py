@@ -1,6 +1,7 @@
-"""Nightly housekeeping: expired logins go, evidence past retention goes, check-ins made
-before the outbox existed (or loaded in bulk by the demo seeder) get their link code and their
-reminders, and the risk report's snapshot is rebuilt."""
+"""Nightly housekeeping: expired logins go, personal data past retention goes, ID photos
+still stored in clear are sealed, check-ins made before the outbox existed (or loaded in bulk
+by the demo seeder) get their link code and their reminders, and the risk report's snapshot
+is rebuilt."""
 
 from __future__ import annotations
 
@@ -8,8 +9,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from reporting_api.reminder_schedule import QuietHours, ReminderPolicy
+from reporting_api.runtime import DataKeyMissing, load_sealer
+from reporting_api.services import faces, retention
 from reporting_api.services import reminders as reminder_service
-from reporting_api.services import retention
 from reporting_api.services import risk_snapshot as snapshot_service
 from reporting_api.settings import Settings
 from reporting_api.store import staff as staff_store
@@ -25,6 +27,8 @@ class HousekeepingReport:
     codes: int = 0
     reminders: int = 0
     purged: retention.PurgeReport | None = None
+    photos_sealed: int = 0
+    """ID-card photos stored in clear (before photos were sealed) sealed tonight."""
     risk_snapshot: snapshot_service.SnapshotRefresh | None = None
 
 
@@ -36,6 +40,10 @@ async def housekeeping(
         expired_tokens=await staff_store.delete_expired_tokens(now),
         purged=await retention.purge(now, settings),
     )
+    try:
+        report.photos_sealed = await faces.seal_clear_photos(load_sealer(settings))
+    except DataKeyMissing:
+        pass  # nothing can be sealed without a key; the API refuses to run without one too
     for _ in range(max_batches):
         ids = await store.check_ins_without_code(BATCH)
         for check_in_id in ids:

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, TypedDict
+
+from piccolo.columns.combination import WhereRaw
 
 from reporting_api.commands import AuditFilter
-from reporting_api.store import fetch_page
+from reporting_api.masking import scrub
+from reporting_api.store import fetch_page, rows_as
 from reporting_api.store.rows import AuditLogRow
 from reporting_api.tables import AuditLog
 
@@ -25,6 +28,8 @@ async def record(
     client_address: str | None,
     detail: dict[str, Any] | None = None,
 ) -> None:
+    """One audit row. National ID and mobile numbers anywhere in ``detail`` are masked
+    (`masking.scrub`): the log outlives the purpose a number was typed for."""
     await AuditLog.insert(
         AuditLog(
             actor=actor_id,
@@ -34,7 +39,7 @@ async def record(
             entity_id=None if entity_id is None else str(entity_id),
             at=at,
             client_address=client_address,
-            detail=detail or {},
+            detail=scrub(detail or {}),
         )
     )
 
@@ -74,3 +79,54 @@ async def list_audit(
         conditions.append(AuditLog.action == where.action)
     query = AuditLog.select().order_by(AuditLog.id, ascending=False).output(load_json=True)
     return await fetch_page(AuditLogRow, query, AuditLog.count(), conditions, offset, limit)
+
+
+SEARCH_ACTIONS = ("defendant.search", "admin.caseload")
+"""Audit rows that record what a staff member searched for (`q`)."""
+SEARCH_KEYS = ("q", "q_kind", "q_fingerprint")
+PURGE_BATCH = 500
+
+
+class _SearchRow(TypedDict):
+    id: int
+    detail: dict[str, Any]
+
+
+async def drop_search_terms(before: datetime) -> int:
+    """Retention: take what was searched for out of search rows written before ``before``
+    (the row stays: who searched, when, and which records were shown)."""
+    dropped = 0
+    while True:
+        found = rows_as(
+            _SearchRow,
+            await AuditLog.select(AuditLog.id, AuditLog.detail)
+            .where(
+                AuditLog.action.is_in(list(SEARCH_ACTIONS))
+                & (AuditLog.at < before)
+                & WhereRaw("CAST(detail AS TEXT) LIKE {}", '%"q"%')
+            )
+            .order_by(AuditLog.id)
+            .limit(PURGE_BATCH)
+            .output(load_json=True),
+        )
+        for row in found:
+            detail = {k: v for k, v in row["detail"].items() if k not in SEARCH_KEYS}
+            await AuditLog.update({AuditLog.detail: detail}).where(AuditLog.id == row["id"])
+        dropped += len(found)
+        if len(found) < PURGE_BATCH:
+            return dropped
+
+
+async def drop_client_addresses(actor_username: str, before: datetime) -> int:
+    """Retention: the client address on rows ``actor_username`` wrote before ``before`` (the
+    check-in link's rows: the address is the person's)."""
+    rows = (
+        await AuditLog.update({AuditLog.client_address: None})
+        .where(
+            (AuditLog.actor_username == actor_username)
+            & (AuditLog.at < before)
+            & AuditLog.client_address.is_not_null()
+        )
+        .returning(AuditLog.id)
+    )
+    return len(rows)

@@ -7,12 +7,13 @@ from typing import Any, TypedDict
 
 from piccolo.columns.combination import WhereRaw
 
-from reporting_api.store import columns, fetch_page, row_as
+from reporting_api.store import columns, fetch_page, row_as, rows_as
 from reporting_api.store.rows import DefendantProfileRow
 from reporting_api.tables import Defendant
 
-# Everything but the photo bytes, which only the photo endpoint returns.
-PROFILE_COLUMNS = tuple(c for c in Defendant.all_columns() if c._meta.name != "id_photo")
+# Everything but the photo bytes (clear or sealed), which only the photo endpoint opens.
+PHOTO_BYTES = ("id_photo", "id_photo_sealed")
+PROFILE_COLUMNS = tuple(c for c in Defendant.all_columns() if c._meta.name not in PHOTO_BYTES)
 LIST_COLUMNS = (
     Defendant.id,
     Defendant.national_id,
@@ -42,7 +43,11 @@ class DefendantListRow(TypedDict):
 
 
 class PhotoRow(TypedDict):
+    """The ID-card photo: sealed, or (stored before photos were sealed) still clear."""
+
+    id: int
     id_photo: bytes | None
+    id_photo_sealed: bytes | None
     id_photo_mime: str | None
     office: int
 
@@ -50,7 +55,6 @@ class PhotoRow(TypedDict):
 class FaceSourceRow(TypedDict):
     id: int
     face_template: bytes | None
-    id_photo: bytes | None
 
 
 async def any_defendants() -> bool:
@@ -81,13 +85,40 @@ async def get_defendant_office(defendant_id: int) -> int | None:
     return row["office"] if row else None
 
 
+PHOTO_COLUMNS = (
+    Defendant.id,
+    Defendant.id_photo,
+    Defendant.id_photo_sealed,
+    Defendant.id_photo_mime,
+    Defendant.office,
+)
+
+
 async def get_photo(defendant_id: int) -> PhotoRow | None:
-    row = (
-        await Defendant.select(Defendant.id_photo, Defendant.id_photo_mime, Defendant.office)
-        .where(Defendant.id == defendant_id)
-        .first()
-    )
+    row = await Defendant.select(*PHOTO_COLUMNS).where(Defendant.id == defendant_id).first()
     return row_as(PhotoRow, row)
+
+
+async def save_sealed_photo(defendant_id: int, sealed: bytes, *, only_if_clear: bool) -> bool:
+    """Store the sealed photo and empty the clear one; with ``only_if_clear``, only while the
+    photo is still clear (two readers sealing the same photo at once: the first one wins)."""
+    query = Defendant.update({Defendant.id_photo_sealed: sealed, Defendant.id_photo: None}).where(
+        Defendant.id == defendant_id
+    )
+    if only_if_clear:
+        query = query.where(Defendant.id_photo.is_not_null())
+    return bool(await query.returning(Defendant.id))
+
+
+async def clear_photos(after_id: int, limit: int) -> list[PhotoRow]:
+    """Photos still stored in clear (before photos were sealed), by id after ``after_id``."""
+    rows = (
+        await Defendant.select(*PHOTO_COLUMNS)
+        .where((Defendant.id > after_id) & Defendant.id_photo.is_not_null())
+        .order_by(Defendant.id)
+        .limit(limit)
+    )
+    return rows_as(PhotoRow, rows)
 
 
 def _search_conditions(
@@ -151,10 +182,10 @@ async def search_defendants(
     return await fetch_page(DefendantListRow, query, Defendant.count(), conditions, offset, limit)
 
 
-async def get_face_source(defendant_id: int) -> FaceSourceRow | None:
-    """The sealed face template and, to make one when it is missing, the ID photo."""
+async def get_face_template(defendant_id: int) -> FaceSourceRow | None:
+    """The sealed face template (None in the row when there is none yet)."""
     row = (
-        await Defendant.select(Defendant.id, Defendant.face_template, Defendant.id_photo)
+        await Defendant.select(Defendant.id, Defendant.face_template)
         .where(Defendant.id == defendant_id)
         .first()
     )

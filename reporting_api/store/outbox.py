@@ -142,3 +142,18 @@ async def list_for_case(case_id: int, offset: int, limit: int) -> tuple[list[Rem
     return await fetch_page(
         ReminderRow, query, Reminder.count(), [Reminder.case == case_id], offset, limit
     )
+
+
+async def purge_sent_text(before: datetime) -> int:
+    """Retention: the text (it carries the check-in link) and the number of every message
+    finished (sent, delivered, failed, cancelled, skipped) before ``before``, emptied."""
+    rows = (
+        await Reminder.update({Reminder.body: None, Reminder.to_phone: None})
+        .where(
+            Reminder.status.is_in(list(FINAL))
+            & (Reminder.updated_at < before)
+            & (Reminder.body.is_not_null() | Reminder.to_phone.is_not_null())
+        )
+        .returning(Reminder.id)
+    )
+    return len(rows)

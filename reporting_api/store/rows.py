@@ -50,6 +50,10 @@ class StaffUserRow(TypedDict):
     active: bool
     created_at: datetime
     phone: str | None
+    totp_secret: bytes | None
+    totp_pending: bytes | None
+    totp_enabled_at: datetime | None
+    totp_last_step: int | None
 
 
 class AuthTokenRow(TypedDict):
@@ -61,10 +65,34 @@ class AuthTokenRow(TypedDict):
     kind: str
     created_at: datetime
     expires_at: datetime
+    last_seen_at: datetime | None
+    client_address: str | None
+    user_agent: str | None
+
+
+class RecoveryCodeRow(TypedDict):
+    """A whole `recovery_code` row."""
+
+    id: int
+    staff: int
+    code_hash: str
+    created_at: datetime
+    used_at: datetime | None
+
+
+class LoginThrottleRow(TypedDict):
+    """A whole `login_throttle` row."""
+
+    id: int
+    key: str
+    failures: int
+    last_failure_at: datetime | None
+    next_attempt_at: datetime | None
+    locked_until: datetime | None
 
 
 class DefendantProfileRow(TypedDict):
-    """A `defendant` row without the photo bytes (which only the photo endpoint returns)."""
+    """A `defendant` row without the photo bytes (which only the photo endpoint opens)."""
 
     id: int
     national_id: str
@@ -88,12 +116,17 @@ class DefendantProfileRow(TypedDict):
     face_template: bytes | None
     face_quality: dict[str, Any]
     face_encoded_at: datetime | None
+    legal_hold_reason: str | None
+    legal_hold_at: datetime | None
+    legal_hold_by: str | None
+    anonymised_at: datetime | None
 
 
 class DefendantRow(DefendantProfileRow):
     """A whole `defendant` row."""
 
     id_photo: bytes | None
+    id_photo_sealed: bytes | None
 
 
 class BailCaseRow(TypedDict):
@@ -300,6 +333,7 @@ class AttemptRow(TypedDict):
     media_kind: str
     media_bytes: int
     lease_until: datetime | None
+    tries: int
     decision: str | None
     outcome: str | None
     reasons: list[dict[str, str]]
