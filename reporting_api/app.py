@@ -26,6 +26,7 @@ from reporting_api.api.checkins import CheckInController, OfficeDayController
 from reporting_api.api.defendants import DefendantController
 from reporting_api.api.flags import FlagController
 from reporting_api.api.health import healthz
+from reporting_api.api.metrics import prometheus_metrics
 from reporting_api.api.offices import OfficeController, StaffController
 from reporting_api.api.openapi_errors import document_errors
 from reporting_api.api.reminders import OfficeReminderSettingsController, ReminderController
@@ -148,6 +149,7 @@ def create_app(
     app = Litestar(
         route_handlers=[
             healthz,
+            prometheus_metrics,
             TwilioStatusController,
             CheckInLinkController,
             create_static_files_router(

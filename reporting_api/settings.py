@@ -6,6 +6,7 @@ variable, what it holds and the form expected (`bail-checkin` prints it and exit
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -105,6 +106,22 @@ def _database_url(env: Mapping[str, str], default: str) -> str:
             "DATABASE_URL", text, "sqlite:///path/to/file or postgresql://user@host:port/db"
         )
     return text
+
+
+def _allow(env: Mapping[str, str], name: str, default: str) -> str:
+    """Comma-separated IP addresses or networks, or `off` (empty: nobody)."""
+    text = (env.get(name) or "").strip()
+    if not text:
+        return default
+    if text.lower() in ("off", "none"):
+        return ""
+    items = [item.strip() for item in text.split(",")]
+    try:
+        return ",".join(str(ipaddress.ip_network(item, strict=False)) for item in items)
+    except ValueError:
+        raise SettingsError(
+            name, text, "addresses or networks, comma-separated (10.0.5.7,10.0.6.0/24), or off"
+        ) from None
 
 
 @dataclass(frozen=True)
@@ -290,6 +307,12 @@ class Settings:
     """`CONSENT_VERSION`: the version of the PDPA consent text shown at enrolment."""
     demo_password: str | None = None
     """`DEMO_PASSWORD`: password for demo logins; generated and printed when unset."""
+    metrics_allow: str = "127.0.0.1/32,::1/128"
+    """`METRICS_ALLOW`: client addresses or networks that may read `/metrics` (Prometheus;
+    docs/operations.md), comma-separated; `off` refuses everyone. Others get 403."""
+    metrics_dir: str | None = None
+    """`PROMETHEUS_MULTIPROC_DIR`: an empty directory, set before the processes start, where
+    each process keeps its counters so that a scrape adds up all of them."""
     twilio: TwilioSettings = field(default_factory=TwilioSettings)
     """Twilio credentials and where its API is (`TWILIO_*`)."""
     scheduler: SchedulerSettings = field(default_factory=SchedulerSettings)
@@ -316,6 +339,8 @@ class Settings:
             ),
             consent_version=env.get("CONSENT_VERSION") or defaults.consent_version,
             demo_password=env.get("DEMO_PASSWORD") or None,
+            metrics_allow=_allow(env, "METRICS_ALLOW", defaults.metrics_allow),
+            metrics_dir=env.get("PROMETHEUS_MULTIPROC_DIR") or None,
             twilio=TwilioSettings.from_env(env),
             scheduler=SchedulerSettings.from_env(env),
             checkin=CheckInSettings.from_env(env),

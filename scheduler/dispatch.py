@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TypeVar
 
+from reporting_api import metrics
 from reporting_api.reminder_schedule import QuietHours, retry_at
 from reporting_api.services import delivery
 from reporting_api.settings import Settings
@@ -181,6 +182,7 @@ class Dispatcher:
             )
 
         await asyncio.gather(*(self._attempt(t, deadline) for t in tries))
+        metrics.sms_sends(self.sender.name, [t.outcome for t in tries])
 
         async with transaction(immediate=True):
             await self._record(claimer, tries, now, report)
