@@ -39,13 +39,14 @@ seed: migrate
 	$(BIN)/bail-checkin seed-demo --if-empty
 
 # The scheduler runs inside the API process (RUN_SCHEDULER=1); without TWILIO_* credentials
-# reminders go to var/outbox.log instead of Twilio.
+# reminders go to var/outbox.log instead of Twilio. DEMO=1: made-up data, so a data key is made
+# in var/data.key (outside the demo, serve and scheduler refuse to start without DATA_KEYS).
 run: seed system-packages-run admin-assets
-	RUN_SCHEDULER=1 $(BIN)/bail-checkin serve --port $(PORT)
+	DEMO=1 RUN_SCHEDULER=1 $(BIN)/bail-checkin serve --port $(PORT)
 
-# The scheduler on its own (as in compose.yaml), and a fake Twilio for demos.
+# The scheduler on its own (as in compose.yaml) on the demo database, and a fake Twilio.
 scheduler: migrate
-	$(BIN)/bail-checkin scheduler
+	DEMO=1 $(BIN)/bail-checkin scheduler
 
 fake-twilio: install
 	$(BIN)/python -m scheduler.fake_twilio --port 8099

@@ -29,6 +29,10 @@ from typing import Any
 import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from reporting_api.sealing import generate_key  # noqa: E402
+
 TARGET_P95_MS = 50.0
 PORT = 8765
 WARM_UP = 20
@@ -38,7 +42,7 @@ def start_server(url: str) -> subprocess.Popen[bytes]:
     server = subprocess.Popen(
         [sys.executable, "-m", "reporting_api.cli", "serve", "--port", str(PORT)],
         cwd=ROOT,
-        env={**os.environ, "DATABASE_URL": url},
+        env={**os.environ, "DATABASE_URL": url, "DATA_KEYS": generate_key("bench1")},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )

@@ -20,6 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from reporting_api.national_id import synthetic_national_id  # noqa: E402
+from reporting_api.sealing import generate_key  # noqa: E402
 from scheduler.fake_twilio import FakeTwilio  # noqa: E402
 
 SERVER = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
@@ -138,6 +139,7 @@ def dispatcher_env(url: str, fake: FakeTwilio, **extra: str) -> dict[str, str]:
     return {
         **os.environ,
         "DATABASE_URL": url,
+        "DATA_KEYS": os.environ.get("DATA_KEYS") or generate_key("bench1"),
         "PUBLIC_BASE_URL": "https://justicefund.moj.go.th",
         "TWILIO_ACCOUNT_SID": fake.account_sid,
         "TWILIO_AUTH_TOKEN": fake.auth_token,

@@ -42,6 +42,18 @@ async def _require_migrated() -> None:
         )
 
 
+def _require_secrets(settings: Settings) -> None:
+    """Refuse to serve or schedule without real secrets, naming each (startup_checks.py)."""
+    from reporting_api.startup_checks import startup_problems
+
+    problems = startup_problems(settings)
+    if problems:
+        lines = "".join(f"\n  - {problem}" for problem in problems)
+        if not settings.demo:
+            lines += "\n(a demonstration on made-up data: DEMO=1, as `make run` sets)"
+        raise CliError(f"cannot start:{lines}")
+
+
 def _migrate(settings: Settings) -> None:
     # Piccolo finds its engine through PICCOLO_CONF, which reads DATABASE_URL.
     os.environ["PICCOLO_CONF"] = PICCOLO_CONF
@@ -253,10 +265,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "migrate":
             _migrate(settings)
         elif args.command == "serve":
+            _require_secrets(settings)
             _serve(settings, args.host, args.port or settings.port, args.workers)
         elif args.command == "scheduler":
             if args.lanes < 1:
                 raise CliError("--lanes must be 1 or more")
+            _require_secrets(settings)
             _scheduler(settings, args)
         elif args.command == "seed-demo":
             if args.defendants < 0:

@@ -234,8 +234,8 @@ class CheckInSettings:
 
     data_keys: str | None = field(default=None, repr=False)
     """`DATA_KEYS`: `id:base64[,id:base64...]` AES-256 keys sealing face templates and evidence
-    frames (the first seals, all open). Unset on SQLite: a key is
-    made once in `data_key_file`; unset on PostgreSQL: the service refuses to start."""
+    frames (the first seals, all open). Unset on SQLite with `DEMO=1`: a key is
+    made once in `data_key_file`; otherwise `serve` and `scheduler` refuse to start."""
     data_key_file: str = str(Path("var") / "data.key")
     """`DATA_KEY_FILE`: where the development key lives when `DATA_KEYS` is unset (SQLite)."""
     evidence_retention_days: int = 28

@@ -13,7 +13,7 @@ import pytest
 
 from reporting_api.tables import Reminder
 from scheduler.fake_twilio import FakeTwilio
-from tests.conftest import ROOT, _make_staff
+from tests.conftest import ROOT, TEST_DATA_KEY, _make_staff
 from tests.scheduler.bulk import seed_due_reminders
 from tests.scheduler.helpers import run
 
@@ -28,6 +28,7 @@ def test_two_dispatchers_send_each_reminder_exactly_once(database_url):
         env = {
             **os.environ,
             "DATABASE_URL": database_url,
+            "DATA_KEYS": TEST_DATA_KEY,
             "DB_POOL_SIZE": "3",
             "PUBLIC_BASE_URL": "https://jf.example.go.th",
             "TWILIO_ACCOUNT_SID": fake.account_sid,

@@ -16,7 +16,7 @@ from reporting_api.services.housekeeping import housekeeping
 from reporting_api.tables import AuthToken, CheckIn, Reminder
 from scheduler.runner import SchedulerService
 from scheduler.sender import OutboxLogSender
-from tests.conftest import _make_staff, run_cli
+from tests.conftest import TEST_DATA_KEY, _make_staff, run_cli
 from tests.scheduler.bulk import seed_due_reminders
 from tests.scheduler.helpers import NOW, case_with_plan, make_world, run
 
@@ -54,6 +54,7 @@ def test_the_command_sends_what_is_due_to_the_outbox_log_without_credentials(
         "scheduler",
         "--once",
         database_url=database_url,
+        DATA_KEYS=TEST_DATA_KEY,
         SMS_OUTBOX_PATH=str(outbox),
         SMS_QUIET_HOURS="off",
         DB_POOL_SIZE="1",
@@ -71,6 +72,7 @@ def test_the_command_sends_what_is_due_to_the_outbox_log_without_credentials(
         "scheduler",
         "--drain",
         database_url=database_url,
+        DATA_KEYS=TEST_DATA_KEY,
         SMS_OUTBOX_PATH=str(outbox),
         SMS_QUIET_HOURS="off",
     )

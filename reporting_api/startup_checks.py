@@ -1,0 +1,116 @@
+"""What `bail-checkin serve` and `scheduler` check before they start: real secrets.
+
+Outside the demo (`DEMO=1`, which `make run` sets), the service holds real people's faces and
+whereabouts, so it refuses to start without a data key or with a database password anyone
+could guess, and names each thing missing. On PostgreSQL a data key is needed even in the
+demo: without one nothing sealed could be opened again after a restart.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from reporting_api.sealing import Sealer
+from reporting_api.settings import Settings
+
+MIN_DATABASE_PASSWORD_LENGTH = 16
+"""A database password shorter than this is refused outside the demo (`openssl rand -hex 24`
+gives 48 characters)."""
+
+KNOWN_DEFAULT_PASSWORDS = frozenset(
+    {"change-me", "changeme", "password", "postgres", "bail", "secret", "admin", "example"}
+)
+"""Passwords from examples and old defaults (compose.yaml's was `change-me`), refused whatever
+their length."""
+
+LOCAL_HOSTS = frozenset({"", "localhost"})
+"""Hosts of this machine besides loopback addresses; an empty host is a Unix socket."""
+
+NEW_KEY_HINT = "make one with `bail-checkin new-data-key` and keep it safe (sealed data needs it)"
+
+
+def _is_local(host: str) -> bool:
+    if host in LOCAL_HOSTS or host.startswith("/"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def data_key_problems(settings: Settings) -> list[str]:
+    """What is wrong with `DATA_KEYS` for this run: unset (outside the demo, or on
+    PostgreSQL at all) or unreadable."""
+    keys = settings.checkin.data_keys
+    if keys:
+        try:
+            Sealer.from_setting(keys)
+        except ValueError as error:
+            return [f"DATA_KEYS cannot be read ({error}); {NEW_KEY_HINT}"]
+        return []
+    if not settings.is_sqlite:
+        return [f"DATA_KEYS is not set: on PostgreSQL it is needed even for a demo; {NEW_KEY_HINT}"]
+    if not settings.demo:
+        return [
+            "DATA_KEYS is not set: outside the demo no key is made on the fly (it would sit "
+            f"beside the database it protects); {NEW_KEY_HINT}"
+        ]
+    return []
+
+
+def database_password_problems(settings: Settings) -> list[str]:
+    """What is wrong with the PostgreSQL password in `DATABASE_URL` outside the demo: a known
+    default, too short, or none for a database on another machine. The password itself is
+    never repeated (this goes to logs)."""
+    if settings.is_sqlite or settings.demo:
+        return []
+    parts = urlsplit(settings.database_url)
+    password = unquote(parts.password or "")
+    host = parts.hostname or ""
+    query = parse_qs(parts.query)
+    where = f"the database at {host or 'a local socket'}"
+    if not password:
+        # A certificate or a password file authenticates as well as a password does.
+        if _is_local(host) or "sslcert" in query or "passfile" in query:
+            return []
+        return [
+            f"DATABASE_URL has no password for {where}: put one in it "
+            "(postgresql://user:password@host/db; compose.yaml takes POSTGRES_PASSWORD)"
+        ]
+    if password.lower() in KNOWN_DEFAULT_PASSWORDS:
+        return [
+            f"DATABASE_URL: the password for {where} is a well-known default; set a random "
+            "one (POSTGRES_PASSWORD in compose.yaml; `openssl rand -hex 24`)"
+        ]
+    if len(password) < MIN_DATABASE_PASSWORD_LENGTH:
+        return [
+            f"DATABASE_URL: the password for {where} is shorter than "
+            f"{MIN_DATABASE_PASSWORD_LENGTH} characters; set a random one "
+            "(POSTGRES_PASSWORD in compose.yaml; `openssl rand -hex 24`)"
+        ]
+    return []
+
+
+def public_address_problems(settings: Settings) -> list[str]:
+    """Outside the demo, `PUBLIC_BASE_URL` is https unless it is this machine: SMS links,
+    sign-ins and session cookies must not cross a network in clear."""
+    if settings.demo:
+        return []
+    parts = urlsplit(settings.public_base_url)
+    if parts.scheme == "https" or _is_local(parts.hostname or ""):
+        return []
+    return [
+        f"PUBLIC_BASE_URL is http:// for {parts.hostname}: links, passwords and session "
+        "cookies would travel in clear; give its https:// address (compose.yaml's proxy "
+        "serves https; docs/deploy.md)"
+    ]
+
+
+def startup_problems(settings: Settings) -> list[str]:
+    """Everything that stops `serve` and `scheduler` from starting, each naming its variable."""
+    return (
+        data_key_problems(settings)
+        + database_password_problems(settings)
+        + public_address_problems(settings)
+    )
