@@ -102,6 +102,8 @@ def build_app() -> Any:
 def _serve(settings: Settings, host: str, port: int, workers: int) -> None:
     import uvicorn
 
+    from reporting_api.logs import logging_config
+
     if settings.scheduler.run_in_api:
         print("the scheduler runs in this process (RUN_SCHEDULER=1)")
     print(f"serving on http://{host}:{port} (officers: /admin, API docs: /schema/swagger)")
@@ -113,16 +115,17 @@ def _serve(settings: Settings, host: str, port: int, workers: int) -> None:
         workers=workers,
         proxy_headers=True,
         forwarded_allow_ips=settings.forwarded_allow_ips,
-        log_level="info",
+        # One structured, redacted log for the server, its access lines and the app.
+        log_config=logging_config(settings),
+        log_level=settings.log_level,
     )
 
 
 def _scheduler(settings: Settings, args: argparse.Namespace) -> None:
-    import logging
-
+    from reporting_api.logs import configure
     from scheduler.runner import run
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    configure(settings)  # structured and redacted, as the API's (reporting_api/logs.py)
     asyncio.run(run(settings, once=args.once, drain=args.drain, lanes=args.lanes))
 
 
@@ -194,11 +197,14 @@ def _purge_evidence(settings: Settings, days: int | None) -> None:
 
     report = asyncio.run(run())
     kept = settings.checkin.evidence_retention_days if days is None else days
+    retention = settings.retention
     print(
-        f"purged {report.evidence_frames} evidence frames and {report.identify_attempts} "
-        f"identification records older than {kept} days, and "
-        f"{report.sessions_and_challenges} expired link sessions and challenges"
+        f"purged, evidence older than {kept} days, messages older than "
+        f"{retention.message_days}, search terms older than {retention.search_days}, "
+        f"cases closed more than {retention.closed_case_days} days ago (docs/privacy.md):"
     )
+    for line in report.lines():
+        print(f"  {line}")
 
 
 async def _has_defendants(settings: Settings) -> bool:
@@ -245,7 +251,7 @@ def build_parser() -> argparse.ArgumentParser:
     user.add_argument("--phone", help="Thai mobile number for SMS alerts (optional)")
 
     purge = commands.add_parser(
-        "purge-evidence", help="delete evidence frames past retention (also run nightly)"
+        "purge-evidence", help="delete personal data past retention (also run nightly)"
     )
     purge.add_argument("--days", type=int, help="default: $EVIDENCE_RETENTION_DAYS (28)")
 
@@ -261,6 +267,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SettingsError as error:
         print(f"bail-checkin {args.command}: cannot start: {error}", file=sys.stderr)
         return 2
+    # What the service creates (the SQLite database, the data key, the SMS outbox log) is
+    # readable by its own user only.
+    os.umask(0o077)
     try:
         if args.command == "migrate":
             _migrate(settings)

@@ -108,6 +108,37 @@ def _database_url(env: Mapping[str, str], default: str) -> str:
     return text
 
 
+def _choice(env: Mapping[str, str], name: str, default: str, choices: tuple[str, ...]) -> str:
+    """One of ``choices`` (any case), or ``default`` when unset or empty."""
+    text = (env.get(name) or "").strip().lower()
+    if not text:
+        return default
+    if text not in choices:
+        raise SettingsError(name, text, f"one of {', '.join(choices)}")
+    return text
+
+
+def _proxies(env: Mapping[str, str], name: str, default: str) -> str:
+    """Comma-separated IP addresses or networks (`10.0.0.5`, `172.30.80.0/24`); never `*`."""
+    text = (env.get(name) or "").strip()
+    if not text:
+        return default
+    items = [item.strip() for item in text.split(",") if item.strip()]
+    try:
+        for item in items:
+            ipaddress.ip_network(item, strict=False)
+    except ValueError:
+        items = []
+    if not items:
+        raise SettingsError(
+            name,
+            text,
+            "the proxies' addresses or networks, comma-separated, such as 127.0.0.1 or "
+            "172.30.80.0/24 (not *, which would let any client choose its own address)",
+        )
+    return ",".join(items)
+
+
 def _allow(env: Mapping[str, str], name: str, default: str) -> str:
     """Comma-separated IP addresses or networks, or `off` (empty: nobody)."""
     text = (env.get(name) or "").strip()
@@ -255,6 +286,24 @@ class CheckInSettings:
     """`CHALLENGE_SECONDS`: a challenge must be answered (uploaded) within this long."""
     max_upload_bytes: int = 20 * 1024 * 1024
     """`MAX_UPLOAD_BYTES`: largest recording accepted (webm/mp4, or all JPEG frames)."""
+    max_upload_pixels: int = 60_000_000
+    """`MAX_UPLOAD_PIXELS`: most pixels the frames of one upload may decode to (width x height,
+    summed over the frames, read from their headers before anything is decoded)."""
+    verify_job_seconds: int = 30
+    """`VERIFY_JOB_SECONDS`: a verification running longer is killed with its worker process."""
+    verify_job_memory_mb: int = 512
+    """`VERIFY_JOB_MEMORY_MB`: memory one verification may add to a worker holding the face
+    models (its address-space limit); past it the job fails and the worker is replaced."""
+    verify_max_tries: int = 3
+    """`VERIFY_MAX_TRIES`: runs of one recording that end without a verdict (worker killed or
+    dead) before it goes to an officer as `analysis_failed`."""
+    link_grace_days: int = 7
+    """`LINK_GRACE_DAYS`: days a link still opens after its window closed (to say so and whom
+    to call; the missed-check-in SMS carries it); after them it is "not valid", as unknown."""
+    not_me_code_limit: int = 5
+    """`NOT_ME_CODE_LIMIT`: "this is not me" presses one link code takes in an hour."""
+    not_me_client_limit: int = 20
+    """`NOT_ME_CLIENT_LIMIT`: "this is not me" presses one client address makes in an hour."""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> CheckInSettings:
@@ -278,6 +327,104 @@ class CheckInSettings:
             max_upload_bytes=_int(
                 env, "MAX_UPLOAD_BYTES", d.max_upload_bytes, 64 * 1024, 500 * 1024 * 1024
             ),
+            max_upload_pixels=_int(
+                env, "MAX_UPLOAD_PIXELS", d.max_upload_pixels, 1_000_000, 2_000_000_000
+            ),
+            verify_job_seconds=_int(env, "VERIFY_JOB_SECONDS", d.verify_job_seconds, 1, 3600),
+            verify_job_memory_mb=_int(
+                env, "VERIFY_JOB_MEMORY_MB", d.verify_job_memory_mb, 64, 1024 * 1024
+            ),
+            verify_max_tries=_int(env, "VERIFY_MAX_TRIES", d.verify_max_tries, 1, 20),
+            link_grace_days=_int(env, "LINK_GRACE_DAYS", d.link_grace_days, 0, 365),
+            not_me_code_limit=_int(env, "NOT_ME_CODE_LIMIT", d.not_me_code_limit, 1, 1000),
+            not_me_client_limit=_int(env, "NOT_ME_CLIENT_LIMIT", d.not_me_client_limit, 1, 100_000),
+        )
+
+
+@dataclass(frozen=True)
+class StaffSignInSettings:
+    """Staff sign-in: throttling, two-factor, sessions and password hashing (docs/sign-in.md)."""
+
+    idle_minutes: int = 30
+    """`SESSION_IDLE_MINUTES`: a staff session unused this long ends (besides `SESSION_HOURS`)."""
+    max_sessions: int = 10
+    """`SESSION_MAX_PER_USER`: signed-in sessions one account may hold; a new sign-in ends
+    the oldest beyond it."""
+    require_two_factor: bool = False
+    """`REQUIRE_TWO_FACTOR`: every account signs in with a one-time code (managers and
+    administrators always do)."""
+    account_free_failures: int = 5
+    """`LOGIN_FREE_FAILURES`: wrong sign-ins on one account before each try must wait."""
+    account_lock_failures: int = 10
+    """`LOGIN_LOCK_FAILURES`: wrong sign-ins on one account that lock it for a while."""
+    lock_minutes: int = 30
+    """`LOGIN_LOCK_MINUTES`: how long a lock lasts unless an administrator lifts it."""
+    client_free_failures: int = 20
+    """`LOGIN_CLIENT_FREE_FAILURES`: wrong sign-ins from one client address, any accounts,
+    before each try from it must wait."""
+    first_delay_seconds: int = 2
+    """`LOGIN_FIRST_DELAY_SECONDS`: the first wait; each further failure doubles it."""
+    max_delay_seconds: int = 900
+    """`LOGIN_MAX_DELAY_SECONDS`: the longest wait between two tries."""
+    failure_window_minutes: int = 60
+    """`LOGIN_FAILURE_WINDOW_MINUTES`: failures older than this (with none since) are forgotten."""
+    hash_concurrency: int = 2
+    """`PASSWORD_HASH_CONCURRENCY`: password hashes running at once per process (64 MiB each)."""
+    hash_queue: int = 64
+    """`PASSWORD_HASH_QUEUE`: sign-ins waiting for a hash per process before more are
+    answered 503."""
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> StaffSignInSettings:
+        d = cls()
+        day = 24 * 60
+        return cls(
+            idle_minutes=_int(env, "SESSION_IDLE_MINUTES", d.idle_minutes, 1, day),
+            max_sessions=_int(env, "SESSION_MAX_PER_USER", d.max_sessions, 1, 1000),
+            require_two_factor=_flag(env, "REQUIRE_TWO_FACTOR", d.require_two_factor),
+            account_free_failures=_int(env, "LOGIN_FREE_FAILURES", d.account_free_failures, 1, 100),
+            account_lock_failures=_int(
+                env, "LOGIN_LOCK_FAILURES", d.account_lock_failures, 1, 1000
+            ),
+            lock_minutes=_int(env, "LOGIN_LOCK_MINUTES", d.lock_minutes, 1, day),
+            client_free_failures=_int(
+                env, "LOGIN_CLIENT_FREE_FAILURES", d.client_free_failures, 1, 100_000
+            ),
+            first_delay_seconds=_int(
+                env, "LOGIN_FIRST_DELAY_SECONDS", d.first_delay_seconds, 1, 3600
+            ),
+            max_delay_seconds=_int(env, "LOGIN_MAX_DELAY_SECONDS", d.max_delay_seconds, 1, 86400),
+            failure_window_minutes=_int(
+                env, "LOGIN_FAILURE_WINDOW_MINUTES", d.failure_window_minutes, 1, 30 * day
+            ),
+            hash_concurrency=_int(env, "PASSWORD_HASH_CONCURRENCY", d.hash_concurrency, 1, 64),
+            hash_queue=_int(env, "PASSWORD_HASH_QUEUE", d.hash_queue, 0, 100_000),
+        )
+
+
+@dataclass(frozen=True)
+class RetentionSettings:
+    """How long personal data outlives its purpose (docs/privacy.md); evidence frames and
+    identification records follow `EVIDENCE_RETENTION_DAYS` (CheckInSettings)."""
+
+    message_days: int = 90
+    """`MESSAGE_RETENTION_DAYS`: a sent (or failed, cancelled) message's text, which carries
+    the check-in link, and the number it went to are emptied this long after its last change."""
+    search_days: int = 90
+    """`SEARCH_RETENTION_DAYS`: what staff searched for is taken out of the audit log after this
+    long (ID and phone numbers are stored masked from the start)."""
+    closed_case_days: int = 5 * 365
+    """`CASE_RETENTION_DAYS`: a closed case, with its check-ins, recordings, messages and flags,
+    is deleted this long after it closed, unless its person is on legal hold; a person left
+    with no case is then anonymised (photo and face template included)."""
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> RetentionSettings:
+        d = cls()
+        return cls(
+            message_days=_int(env, "MESSAGE_RETENTION_DAYS", d.message_days, 1, 3650),
+            search_days=_int(env, "SEARCH_RETENTION_DAYS", d.search_days, 1, 3650),
+            closed_case_days=_int(env, "CASE_RETENTION_DAYS", d.closed_case_days, 1, 36500),
         )
 
 
@@ -291,14 +438,16 @@ class Settings:
     port: int = 8000
     """`PORT`: where `bail-checkin serve` listens unless `--port` says otherwise."""
     forwarded_allow_ips: str = "127.0.0.1"
-    """`FORWARDED_ALLOW_IPS`: proxies whose X-Forwarded-For is believed (comma-separated, or
-    `*` when only the proxy can reach the API, as in compose.yaml). Per-client limits on the
-    check-in link count the address this gives."""
+    """`FORWARDED_ALLOW_IPS`: the proxies whose `X-Forwarded-For` and `X-Forwarded-Proto` are
+    believed: addresses or networks, comma-separated (compose.yaml names its proxy's); `*` is
+    refused. Per-client limits on the check-in link count the address this gives (per-code
+    limits come first: whole mobile carriers share addresses)."""
     db_pool_size: int = 10
     """`DB_POOL_SIZE`: asyncpg pool size per API process on PostgreSQL; 0 opens a connection
     per query."""
     session_hours: int = 12
-    """`SESSION_HOURS`: how long a staff login lasts."""
+    """`SESSION_HOURS`: how long a staff login lasts at most, however active
+    (`SESSION_IDLE_MINUTES` ends an unused one sooner)."""
     max_photo_bytes: int = 10 * 1024 * 1024
     """`MAX_PHOTO_BYTES`: largest ID-card photo upload accepted."""
     max_photo_pixels: int = 25_000_000
@@ -307,6 +456,14 @@ class Settings:
     """`CONSENT_VERSION`: the version of the PDPA consent text shown at enrolment."""
     demo_password: str | None = None
     """`DEMO_PASSWORD`: password for demo logins; generated and printed when unset."""
+    log_format: str = "json"
+    """`LOG_FORMAT`: `json` (one object a line, for a log collector) or `text` (a console)."""
+    log_level: str = "info"
+    """`LOG_LEVEL`: `debug`, `info`, `warning` or `error`."""
+    demo: bool = False
+    """`DEMO=1` (`make run` on SQLite sets it): a demonstration on made-up data. Only then may
+    the service start without real secrets (on SQLite a data key is made in `DATA_KEY_FILE`);
+    otherwise `bail-checkin serve` and `scheduler` refuse, naming what is missing."""
     metrics_allow: str = "127.0.0.1/32,::1/128"
     """`METRICS_ALLOW`: client addresses or networks that may read `/metrics` (Prometheus;
     docs/operations.md), comma-separated; `off` refuses everyone. Others get 403."""
@@ -319,6 +476,10 @@ class Settings:
     """Reminder dispatch, sweeps, quiet hours and escalation."""
     checkin: CheckInSettings = field(default_factory=CheckInSettings)
     """The remote check-in page, its limits, verification workers and data keys."""
+    retention: RetentionSettings = field(default_factory=RetentionSettings)
+    """How long messages, search terms and closed cases are kept (`*_RETENTION_DAYS`)."""
+    sign_in: StaffSignInSettings = field(default_factory=StaffSignInSettings)
+    """Staff sign-in: throttling, two-factor, idle sessions, password hashing."""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -328,7 +489,7 @@ class Settings:
             database_url=_database_url(env, defaults.database_url),
             public_base_url=_url(env, "PUBLIC_BASE_URL", defaults.public_base_url),
             port=_int(env, "PORT", defaults.port, 1, 65535),
-            forwarded_allow_ips=env.get("FORWARDED_ALLOW_IPS") or defaults.forwarded_allow_ips,
+            forwarded_allow_ips=_proxies(env, "FORWARDED_ALLOW_IPS", defaults.forwarded_allow_ips),
             db_pool_size=_int(env, "DB_POOL_SIZE", defaults.db_pool_size, 0, 1000),
             session_hours=_int(env, "SESSION_HOURS", defaults.session_hours, 1, 24 * 30),
             max_photo_bytes=_int(
@@ -339,11 +500,18 @@ class Settings:
             ),
             consent_version=env.get("CONSENT_VERSION") or defaults.consent_version,
             demo_password=env.get("DEMO_PASSWORD") or None,
+            log_format=_choice(env, "LOG_FORMAT", defaults.log_format, ("json", "text")),
+            log_level=_choice(
+                env, "LOG_LEVEL", defaults.log_level, ("debug", "info", "warning", "error")
+            ),
+            demo=_flag(env, "DEMO", defaults.demo),
             metrics_allow=_allow(env, "METRICS_ALLOW", defaults.metrics_allow),
             metrics_dir=env.get("PROMETHEUS_MULTIPROC_DIR") or None,
             twilio=TwilioSettings.from_env(env),
             scheduler=SchedulerSettings.from_env(env),
             checkin=CheckInSettings.from_env(env),
+            retention=RetentionSettings.from_env(env),
+            sign_in=StaffSignInSettings.from_env(env),
         )
 
     @property

@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
 import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -219,15 +220,23 @@ def _classify(error: TwilioRestException) -> SendError:
 
 
 class OutboxLogSender:
-    """Writes each message as one JSON line to a local file instead of sending it."""
+    """Writes each message as one JSON line to a local file instead of sending it. The file
+    holds phone numbers and links, so only the service's own user may read it (0600)."""
 
     name = "outbox-log"
 
     def __init__(self, path: str | Path, clock: Clock | None = None) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         self.clock = clock or utcnow
         self._lock = asyncio.Lock()
+
+    def _append(self, text: str) -> None:
+        handle = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        # Also a file an older version left readable by everyone.
+        os.fchmod(handle, 0o600)
+        with os.fdopen(handle, "a", encoding="utf-8") as out:
+            out.write(text)
 
     async def send_sms(self, to: str, body: str, reference: str) -> SendResult:
         sid = "LO" + secrets.token_hex(16)
@@ -239,8 +248,7 @@ class OutboxLogSender:
             "body": body,
         }
         async with self._lock:
-            with self.path.open("a", encoding="utf-8") as out:
-                out.write(json.dumps(line, ensure_ascii=False) + "\n")
+            self._append(json.dumps(line, ensure_ascii=False) + "\n")
         return SendResult(sid=sid, status="sent")
 
     async def find_sent(self, to: str, body: str, since: datetime) -> SendResult | None:
