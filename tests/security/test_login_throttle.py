@@ -117,8 +117,10 @@ def test_a_burst_on_one_account_checks_at_most_the_limit(database_url, monkeypat
     assert set(statuses) <= {200, 401}, statuses
     assert checks.count <= 5, f"{checks.count} passwords checked against a limit of 5"
     assert statuses[200] <= 1
-    # One row counts the account; the address has its own.
-    assert len(db(LoginThrottle.select())) == 2
+    # One row counts the address; one the account, unless the right password came through
+    # after the last wrong one was counted (signing in forgets the account's failures).
+    kinds = sorted(row["key"][:2] for row in db(LoginThrottle.select()))
+    assert kinds == ["a:", "c:"] or (statuses[200] == 1 and kinds == ["c:"]), (kinds, statuses)
 
 
 def test_a_burst_from_one_address_over_many_accounts_checks_at_most_its_limit(
