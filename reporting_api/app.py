@@ -28,6 +28,7 @@ from reporting_api.api.flags import FlagController
 from reporting_api.api.health import healthz
 from reporting_api.api.metrics import prometheus_metrics
 from reporting_api.api.offices import OfficeController, StaffController
+from reporting_api.api.openapi_bodies import describe_bodies
 from reporting_api.api.openapi_errors import document_errors
 from reporting_api.api.reminders import OfficeReminderSettingsController, ReminderController
 from reporting_api.api.review import CheckInReviewController, VerificationAttemptController
@@ -195,6 +196,7 @@ def create_app(
     app.state.settings = settings
     app.state.runtime = runtime
     document_errors(app)
+    describe_bodies(app)
     return app
 
 

@@ -116,7 +116,7 @@ class NewDefendant:
     first_name_en: str | None = None
     last_name_en: str | None = None
     preferred_language: str = "th"
-    office_id: int | None = None
+    office_id: Id | None = None
 
 
 class CaseCreate(Struct, forbid_unknown_fields=True):
