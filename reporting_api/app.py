@@ -9,7 +9,6 @@ from pathlib import Path
 
 from litestar import Litestar, Router
 from litestar.di import Provide
-from litestar.logging import LoggingConfig
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.plugins.jinja import JinjaTemplateEngine
@@ -19,7 +18,7 @@ from litestar.types import ControllerRouterHandler
 from swagger_ui_bundle import swagger_ui_path
 
 from reporting_api.api.audit import AuditController
-from reporting_api.api.auth import AuthController
+from reporting_api.api.auth import AuthController, StaffSignInController
 from reporting_api.api.cases import CaseController
 from reporting_api.api.checkin_link import CheckInLinkController
 from reporting_api.api.checkins import CheckInController, OfficeDayController
@@ -63,6 +62,7 @@ def api_router() -> Router:
             AuthController,
             OfficeController,
             StaffController,
+            StaffSignInController,
             DefendantController,
             CaseController,
             OfficeDayController,
@@ -190,7 +190,9 @@ def create_app(
             engine=JinjaTemplateEngine,
             engine_callback=add_i18n_extension,
         ),
-        logging_config=LoggingConfig(),
+        # Logging is configured by the process (reporting_api/logs.py: structured, redacted),
+        # not by Litestar, whose own handler would bypass the redaction.
+        logging_config=None,
         debug=False,
     )
     app.state.settings = settings
