@@ -39,6 +39,7 @@ from reporting_api.http import api_docs
 from reporting_api.http.context import provide_ctx, provide_paging
 from reporting_api.http.csrf import ApiCsrfMiddleware
 from reporting_api.http.errors import EXCEPTION_HANDLERS
+from reporting_api.http.options_allow import true_allow
 from reporting_api.http.security_headers import security_headers
 from reporting_api.http.sessions import TokenAuthMiddleware
 from reporting_api.i18n import add_i18n_extension
@@ -199,6 +200,7 @@ def create_app(
     app.state.runtime = runtime
     document_errors(app)
     describe_bodies(app)
+    true_allow(app)
     return app
 
 

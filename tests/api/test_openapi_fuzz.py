@@ -13,6 +13,7 @@ Two runs, both bounded (a fixed number of examples per operation, a fixed seed):
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -349,3 +350,22 @@ def test_a_405_names_the_allowed_methods(api: Api, method: str, path: str, allow
     response = api.client.request(method, path)
     assert response.status_code == 405
     assert allowed <= {m.strip() for m in response.headers["allow"].split(",")}
+
+
+def test_an_options_answer_names_every_method_of_its_path(api: Api):
+    """Litestar's OPTIONS handler kept the methods of the first controller that built its path
+    (`OPTIONS /api/v1/cases` said GET only); reporting_api/http/options_allow.py fixes it."""
+    from litestar.routes import HTTPRoute
+
+    checked = 0
+    for route in api.client.app.routes:
+        if not isinstance(route, HTTPRoute) or "{" in route.path and ":path}" in route.path:
+            continue
+        path = re.sub(r"\{[^}]+\}", "1", route.path)
+        response = api.client.options(path)
+        if response.status_code != 204:
+            continue  # a path this app answers otherwise (a mounted static folder)
+        named = {m.strip() for m in response.headers["allow"].split(",")}
+        assert named == set(route.methods), (route.path, named, route.methods)
+        checked += 1
+    assert checked > 40
