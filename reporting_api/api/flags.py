@@ -26,7 +26,11 @@ class FlagController(Controller):
         office_id: Annotated[int | None, QueryParameter(ge=1, le=2**31 - 1)] = None,
         case_id: Annotated[int | None, QueryParameter(ge=1, le=2**31 - 1)] = None,
         flag_state: Annotated[FlagStateName, QueryParameter(name="state")] = "open",
-        kind: Annotated[str | None, QueryParameter(max_length=32)] = None,
+        kind: Annotated[
+            str | None,
+            # Described as the closed list it is (the service refuses anything else by name).
+            QueryParameter(max_length=32, schema_extra={"enum": list(service.KINDS)}),
+        ] = None,
     ) -> Page[FlagOut]:
         listed = await service.inbox(
             ctx,

@@ -369,3 +369,16 @@ def test_an_options_answer_names_every_method_of_its_path(api: Api):
         assert named == set(route.methods), (route.path, named, route.methods)
         checked += 1
     assert checked > 40
+
+
+def test_a_flags_kind_is_described_as_its_closed_list(api: Api):
+    """A generated client offers only the kinds the service takes (any other is a 400)."""
+    from reporting_api.statuses import FlagKind
+
+    schema = api.client.get("/schema/openapi.json").json()
+    (kind,) = [
+        p for p in schema["paths"]["/api/v1/flags"]["get"]["parameters"] if p["name"] == "kind"
+    ]
+    assert set(kind["schema"]["enum"]) == {k.value for k in FlagKind}
+    refused = api.request("officer_bkk", "GET", "/api/v1/flags?kind=anything")
+    assert refused.status_code == 400 and refused.json()["extra"][0]["key"] == "kind"
