@@ -1,4 +1,5 @@
-"""Encryption at rest for sensitive data (face templates, evidence frames): AES-256-GCM.
+"""Encryption at rest for sensitive data (ID-card photos, face templates, evidence frames,
+two-factor secrets): AES-256-GCM.
 
 A sealed blob names the key that sealed it, so keys can be rotated: new data is sealed with
 the current key, old data still opens with the older ones. Each blob is bound to a context

@@ -4,7 +4,7 @@ The secret is made here, shown once as a QR code drawn locally (`segno`, SVG; no
 service sees it) and as text, and kept sealed (`reporting_api.sealing`, as face templates
 are). It counts only once confirmed with a first code. A code is good once: the last time
 step used is kept and a code of that step or an earlier one is refused. Recovery codes are
-80-bit random, shown once, kept as salted SHA-256 (ASVS 2.6.2), each good once.
+79-bit random (16 of 31 letters and digits), shown once, kept as salted SHA-256 (ASVS 2.6.2), each good once.
 Managers and administrators must use it (`needs_two_factor`), officers may;
 `REQUIRE_TWO_FACTOR` makes it everyone's.
 """
