@@ -8,7 +8,8 @@ state-changing API request that would be authenticated by the cookie must:
 - carry its body in the type the route takes: `application/json`, or `multipart/form-data`
   for the two photo uploads (415 naming `Content-Type`).
 
-A request with a bearer token is unaffected (no browser adds one by itself). A route that
+A request with a bearer token needs no `Origin` (no browser adds one by itself) but must also
+label its body as the route's type (ASVS 13.1.5, 13.2.5). A route that
 needs no session (logging in) still refuses a body of another type and a foreign `Origin`
 (login CSRF). The officers' pages keep their own CSRF token (`admin_ui/web.py`); the check-in
 link's routes are authorised by the code in their address, which another site does not know.
@@ -67,8 +68,7 @@ def check(connection: ASGIConnection[Any, Any, Any, Any], settings: Settings) ->
         return
     headers = connection.headers
     scheme, _, token = headers.get("authorization", "").partition(" ")
-    if scheme.lower() == "bearer" and token.strip():
-        return
+    bearer = scheme.lower() == "bearer" and bool(token.strip())
     route_handler = connection.scope["route_handler"]
     by_cookie = bool(connection.cookies.get(SESSION_COOKIE)) and not route_handler.opt.get(
         "exclude_from_auth"
@@ -76,7 +76,7 @@ def check(connection: ASGIConnection[Any, Any, Any, Any], settings: Settings) ->
     sent = headers.get("origin")
     if sent is None and headers.get("referer"):
         sent = origin_of(headers["referer"]) or "null"
-    if sent is not None or by_cookie:
+    if not bearer and (sent is not None or by_cookie):
         own = {
             origin_of(settings.public_base_url),
             origin_of(f"{connection.scope.get('scheme', 'http')}://{headers.get('host', '')}"),

@@ -1,6 +1,6 @@
 """Finding 9: a state-changing API call authenticated by the session cookie must come from this
 site (`Origin`, or `Referer` when there is no `Origin`) and carry its body as the route's type
-(JSON); a bearer token is unaffected. Logging in refuses a foreign page and a text body too."""
+(JSON); a bearer token needs no Origin but must label its body too. Logging in refuses a foreign page and a text body too."""
 
 from __future__ import annotations
 
@@ -100,3 +100,20 @@ def test_bearer_calls_are_unaffected_but_the_cookie_beside_them_is_not_enough(ap
     _refusal(api.client.post("/api/v1/auth/logout", headers={"Origin": EVIL}), 403, "Origin")
     bearer = {"Authorization": f"Bearer {token}", "Origin": EVIL}
     assert api.client.post("/api/v1/auth/logout", headers=bearer).status_code == 204
+
+
+def test_a_bearer_call_must_label_its_body_as_the_routes_type(api):
+    """ASVS 13.1.5 / 13.2.5: a program's call is refused for a body of another type too, so
+    the API never parses text it was not declared to take."""
+    token = api.token("officer_bkk")
+    api.client.cookies.clear()
+    body = json.dumps({"defendant_id": 1})
+    for content_type in ("text/plain", "application/x-www-form-urlencoded", None):
+        headers = {"Authorization": f"Bearer {token}"}
+        if content_type:
+            headers["Content-Type"] = content_type
+        response = api.client.post("/api/v1/cases", content=body, headers=headers)
+        _refusal(response, 415, "Content-Type")
+    labelled = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    response = api.client.post("/api/v1/cases", content=body, headers=labelled)
+    assert response.status_code not in (403, 415)
