@@ -55,7 +55,11 @@ def test_a_burst_on_one_link_judges_at_most_the_limit_and_the_right_answer_gets_
     statuses = Counter(r.status_code for r in responses)
     assert set(statuses) <= {200, 401, 423, 429}, statuses
     rows = judged(check_in_id)
-    assert len(rows) <= 5, f"{len(rows)} answers judged against a limit of 5 ({statuses})"
+    wrong = [row for row in rows if not row["ok"]]
+    # At most 5 wrong answers compared; a right one compared in time gives its place back
+    # (it is no failure), so the burst may hold 5 wrong and that right one, never more.
+    assert len(wrong) <= 5, f"{len(wrong)} wrong answers judged against a limit of 5 ({statuses})"
+    assert len(rows) - len(wrong) <= 1
     assert statuses[401] <= 4  # a wrong answer under the limit; the one reaching it says 423
     # 39 wrong answers lock the link, with one flag; the lock leaves no session on the link,
     # so the right answer, wherever it fell in the burst, cannot record.
