@@ -21,7 +21,7 @@ from reporting_api.services import staff as staff_service
 from reporting_api.services.context import Ctx
 from reporting_api.settings import Settings
 
-Saved = Literal["ended"]
+Saved = Literal["ended", "password"]
 
 
 class AccountPages(Controller):
@@ -101,6 +101,29 @@ class AccountPages(Controller):
         ttl = timedelta(hours=settings.session_hours)
         page.cookies.append(session_cookie(result.token, settings, ttl))
         return page
+
+    @post("/password")
+    async def change_password(
+        self, request: Request[Principal, str, Any], ctx: CtxDep
+    ) -> Template | Redirect:
+        """One's own new password: the current one, the new one twice. Every other session
+        of the account ends; this one goes on."""
+        form = await request.form()
+        current, new, again = (
+            str(form.get(name) or "")[:1000]
+            for name in ("current_password", "new_password", "new_password_again")
+        )
+        try:
+            if new != again:
+                raise InvalidInput(
+                    "new_password_again",
+                    "is not the same as the new password",
+                    "ไม่ตรงกับรหัสผ่านใหม่",
+                )
+            await sessions.change_own_password(ctx, current, new, request.auth)
+        except InvalidInput as problem:
+            return await self._page(request, ctx, status_code=400, errors=field_errors(problem))
+        return Redirect("/admin/account?saved=password", status_code=303)
 
     @post("/recovery-codes")
     async def recovery_codes(self, request: Request[Principal, str, Any], ctx: CtxDep) -> Template:

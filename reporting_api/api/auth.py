@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from litestar import Controller, Request, Response, delete, get, post
+from litestar import Controller, Request, Response, delete, get, post, put
 from litestar.exceptions import NotAuthorizedException
 from litestar.openapi import ResponseSpec
 from litestar.params import JSONBody
@@ -19,6 +19,7 @@ from reporting_api.api.schemas import (
     EnrolledResponse,
     LoginRequest,
     LoginResponse,
+    PasswordChange,
     RecoveryCodesOut,
     SessionOut,
     SignInStateOut,
@@ -167,6 +168,17 @@ class AuthController(Controller):
     async def recovery_codes(self, data: JSONBody[CodeRequest], ctx: CtxDep) -> RecoveryCodesOut:
         """Ten new recovery codes (the old ones stop working); a current code proves it is you."""
         return RecoveryCodesOut(await two_factor.new_recovery_codes(ctx, data.code))
+
+    @put("/password", status_code=HTTP_204_NO_CONTENT)
+    async def change_password(
+        self, request: Request[Principal, str, Any], data: JSONBody[PasswordChange], ctx: CtxDep
+    ) -> None:
+        """Change one's own password, giving the current one (a wrong one counts as a failed
+        sign-in) and the new one (12 to 128 characters, not easy to guess). Every other
+        session of the account ends; this one goes on."""
+        await sessions.change_own_password(
+            ctx, data.current_password, data.new_password, request.auth
+        )
 
     @get("/sessions")
     async def list_sessions(

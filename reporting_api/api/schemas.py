@@ -11,6 +11,7 @@ from reporting_api.commands import (
     CaseStatusName,
     CheckInStatusName,
     LanguageCode,
+    NewPassword,
     Note,
     Password,
     PlanKindName,
@@ -40,6 +41,12 @@ class LoginRequest(Struct, forbid_unknown_fields=True):
     code: OneTimeCode | None = None
     """The authenticator app's 6-digit code, or a recovery code, for an account with
     two-factor sign-in (without it such an account answers 401 naming `code`)."""
+
+
+class PasswordChange(Struct, forbid_unknown_fields=True):
+    current_password: Password
+    new_password: NewPassword
+    """12 to 128 characters, not a common or easily guessed password."""
 
 
 class StaffOut(Struct):

@@ -17,9 +17,10 @@ from datetime import datetime, timedelta
 from reporting_api import metrics, passwords
 from reporting_api.access import Principal
 from reporting_api.commands import AuditFilter
-from reporting_api.errors import NotFound, Refused
+from reporting_api.errors import InvalidInput, NotFound, Refused
 from reporting_api.runtime import Runtime
 from reporting_api.services import sign_in_throttle as throttle
+from reporting_api.services import staff as staff_service
 from reporting_api.services import two_factor
 from reporting_api.services.context import Ctx
 from reporting_api.settings import Settings
@@ -275,6 +276,41 @@ async def sign_out_everywhere(ctx: Ctx) -> None:
     """Every session of the signed-in user ends, this one too."""
     await store.revoke_tokens_of(ctx.principal.id)
     await ctx.audit("auth.signed_out_everywhere", "staff_user", ctx.principal.id)
+
+
+async def change_own_password(ctx: Ctx, current: str, new: str, token: str | None) -> None:
+    """The signed-in user changes their own password (ASVS 2.1.5, 2.1.6). The current one is
+    checked as a sign-in try of the account (the same throttle, counted before the check, so
+    a stolen session cannot guess it); the new one follows the password rule; every other
+    session of the account ends (3.3.3), ``token``'s goes on."""
+    user = await store.get_staff_for_login(ctx.principal.username)
+    if user is None:
+        raise NotFound("staff user")
+    v = Visitor(ctx.now, ctx.client_address, None, ctx.settings, ctx.rt)
+    claim = await throttle.claim(
+        ctx.rt.sealer, ctx.settings.sign_in, user["username"], ctx.client_address, ctx.now
+    )
+    if claim is None or not await _password_matches(v, user, current):
+        if claim is not None:
+            await _failed(v, user["username"], user, "password_change", claim)
+        raise InvalidInput(
+            "current_password",
+            "is not your current password (or there were too many wrong tries: wait a while)",
+            "รหัสผ่านปัจจุบันไม่ถูกต้อง (หรือใส่ผิดหลายครั้งเกินไป โปรดรอสักครู่)",
+        )
+    await throttle.succeeded(ctx.rt.sealer, user["username"], ctx.client_address)
+    if new == current:
+        raise InvalidInput("new_password", "is the same as the current one", "ซ้ำกับรหัสผ่านปัจจุบัน")
+    refusal = staff_service.password_refusal(
+        new, username=user["username"], display_name=user["display_name"]
+    )
+    if refusal is not None:
+        raise InvalidInput("new_password", refusal.reason, refusal.reason_th)
+    new_hash = await staff_service.hash_new_password(
+        new, ctx.settings.sign_in, username=user["username"], display_name=user["display_name"]
+    )
+    await store.change_password(user["id"], new_hash, token)
+    await ctx.audit("auth.password_changed", "staff_user", user["id"])
 
 
 async def begin_own_enrolment(ctx: Ctx, *, again: bool = True) -> two_factor.Setup:

@@ -30,7 +30,7 @@ def password_refusal(password: str, *, username: str, display_name: str) -> Inva
     return None if problem is None else InvalidInput("password", *problem)
 
 
-async def _password_hash(
+async def hash_new_password(
     password: str, settings: StaffSignInSettings, *, username: str, display_name: str
 ) -> str:
     """The rule for a password (`passwords.password_problem`: 12 characters or more, not a
@@ -57,7 +57,7 @@ async def _create(data: StaffCreate, now: datetime, settings: StaffSignInSetting
     if await store.username_taken(data.username):
         raise Conflict("username", "this username is taken", "ชื่อผู้ใช้นี้มีผู้ใช้แล้ว")
     phone = parse_thai_mobile(data.phone) if data.phone else None
-    password_hash = await _password_hash(
+    password_hash = await hash_new_password(
         data.password, settings, username=data.username, display_name=data.display_name
     )
     return await store.create_staff(
@@ -112,7 +112,7 @@ async def update_staff(ctx: Ctx, staff_id: int, data: StaffUpdate) -> StaffRow:
             raise InvalidInput("active", "you cannot deactivate yourself", "ไม่สามารถปิดบัญชีตนเองได้")
         values["active"] = data.active
     if data.password is not None:
-        values["password_hash"] = await _password_hash(
+        values["password_hash"] = await hash_new_password(
             data.password,
             ctx.settings.sign_in,
             username=before["username"],

@@ -8,8 +8,10 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any, TypedDict
 
+from piccolo.columns.combination import Combinable
+
 from reporting_api.statuses import RoleName
-from reporting_api.store import columns, row_as, rows_as
+from reporting_api.store import columns, row_as, rows_as, transaction
 from reporting_api.store.rows import RecoveryCodeRow, StaffUserRow
 from reporting_api.tables import AuthToken, Office, RecoveryCode, StaffUser
 
@@ -276,6 +278,19 @@ async def trim_sessions(staff_id: int, keep: int) -> int:
 
 async def revoke_token(token: str) -> None:
     await AuthToken.delete().where(AuthToken.token_hash == _digest(token))
+
+
+async def change_password(staff_id: int, password_hash: str, keep_token: str | None) -> None:
+    """The user's new password, and every other session and sign-in step of theirs ended
+    (``keep_token``, the session that changed it, goes on), in one transaction."""
+    others: Combinable = AuthToken.staff == staff_id
+    if keep_token is not None:
+        others = others & (AuthToken.token_hash != _digest(keep_token))
+    async with transaction():
+        await StaffUser.update({StaffUser.password_hash: password_hash}).where(
+            StaffUser.id == staff_id
+        )
+        await AuthToken.delete().where(others)
 
 
 async def revoke_tokens_of(staff_id: int) -> None:
