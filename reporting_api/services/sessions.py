@@ -301,13 +301,12 @@ async def change_own_password(ctx: Ctx, current: str, new: str, token: str | Non
     await throttle.succeeded(ctx.rt.sealer, user["username"], ctx.client_address)
     if new == current:
         raise InvalidInput("new_password", "is the same as the current one", "ซ้ำกับรหัสผ่านปัจจุบัน")
-    refusal = staff_service.password_refusal(
-        new, username=user["username"], display_name=user["display_name"]
-    )
-    if refusal is not None:
-        raise InvalidInput("new_password", refusal.reason, refusal.reason_th)
     new_hash = await staff_service.hash_new_password(
-        new, ctx.settings.sign_in, username=user["username"], display_name=user["display_name"]
+        new,
+        ctx.settings.sign_in,
+        username=user["username"],
+        display_name=user["display_name"],
+        field="new_password",
     )
     await store.change_password(user["id"], new_hash, token)
     await ctx.audit("auth.password_changed", "staff_user", user["id"])

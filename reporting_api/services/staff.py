@@ -23,20 +23,27 @@ async def _office_must_exist(office_id: int) -> None:
         raise InvalidInput("office_id", "unknown office", "ไม่พบสำนักงานนี้")
 
 
-def password_refusal(password: str, *, username: str, display_name: str) -> InvalidInput | None:
+def password_refusal(
+    password: str, *, username: str, display_name: str, field: str = "password"
+) -> InvalidInput | None:
     """Why ``password`` may not be set on this account (`passwords.password_problem`), as
-    the refusal naming the field, or None; a form shows it beside its other errors."""
+    the refusal naming ``field``, or None; a form shows it beside its other errors."""
     problem = passwords.password_problem(password, (username, *display_name.split()))
-    return None if problem is None else InvalidInput("password", *problem)
+    return None if problem is None else InvalidInput(field, *problem)
 
 
 async def hash_new_password(
-    password: str, settings: StaffSignInSettings, *, username: str, display_name: str
+    password: str,
+    settings: StaffSignInSettings,
+    *,
+    username: str,
+    display_name: str,
+    field: str = "password",
 ) -> str:
     """The rule for a password (`passwords.password_problem`: 12 characters or more, not a
-    common or easily guessed one, not built from the person's own name), then its Argon2
-    hash, within the process's bound on concurrent hashes."""
-    refusal = password_refusal(password, username=username, display_name=display_name)
+    common or easily guessed one, not built from the person's own name; a refusal names
+    ``field``), then its Argon2 hash, within the process's bound on concurrent hashes."""
+    refusal = password_refusal(password, username=username, display_name=display_name, field=field)
     if refusal is not None:
         raise refusal
     try:
@@ -45,7 +52,7 @@ async def hash_new_password(
         )
     except passwords.HashingBusy:
         raise Refused(
-            503, "password", "the server is busy; try again", "ระบบไม่ว่างในขณะนี้ โปรดลองใหม่"
+            503, field, "the server is busy; try again", "ระบบไม่ว่างในขณะนี้ โปรดลองใหม่"
         ) from None
 
 
