@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from reporting_api.notice_texts import NOTICE_CASE_ENDED, NOTICE_KINDS, NOTICE_PHONE_CHANGED
 from reporting_api.reminder_schedule import MISSED_FOLLOW_UP, STAFF_KINDS
 from reporting_api.services.checkins import CheckInWindow, effective_status
 from reporting_api.sms_templates import (
@@ -44,6 +45,8 @@ def decide(row: SendingRow, now: datetime, *, blocked: set[str], public_base_url
     """Whether and what to send for one claimed row, from the data as it is at ``now``."""
     if row["kind"] in STAFF_KINDS:
         return _decide_staff(row, now, blocked)
+    if row["kind"] in NOTICE_KINDS:
+        return _decide_notice(row, now, blocked)
     if row["case_status"] != "active":
         return Decision("cancel", f"case {row['case_status']}")
     due_date, window = row["due_date"], _window(row)
@@ -75,6 +78,25 @@ def decide(row: SendingRow, now: datetime, *, blocked: set[str], public_base_url
         )
     )
     return Decision("send", to=phone, body=body, language=language)
+
+
+def _decide_notice(row: SendingRow, now: datetime, blocked: set[str]) -> Decision:
+    """A notice to the person (`services/notices.py`), worded when it was queued."""
+    if row["case_status"] != "active" and row["kind"] != NOTICE_CASE_ENDED:
+        return Decision("cancel", f"case {row['case_status']}")
+    if now >= row["expires_at"]:
+        return Decision("skip", "too late: the reminders say it by now")
+    if row["sms_opt_out"]:
+        return Decision("skip", "the person turned SMS off")
+    phone = row["defendant_phone"]
+    if row["kind"] == NOTICE_PHONE_CHANGED and row["to_phone"] != phone:
+        # Queued for a number that is no longer the person's: its own notice went to the next.
+        return Decision("skip", "the number changed again")
+    if phone is None or phone in blocked:
+        return Decision("skip", "the number cannot receive SMS")
+    if not row["body"]:
+        return Decision("cancel", "a notice without words")
+    return Decision("send", to=phone, body=row["body"], language=row["language"] or "th")
 
 
 def _window(row: SendingRow) -> CheckInWindow | None:

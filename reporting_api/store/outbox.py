@@ -35,6 +35,10 @@ class NewReminder(TypedDict):
     defendant: NotRequired[int]
     staff: NotRequired[int]
     flag: NotRequired[int]
+    # A notice is worded when it is queued (`services/notices.py`); a reminder at send time.
+    body: NotRequired[str]
+    language: NotRequired[str]
+    to_phone: NotRequired[str]
     kind: str
     due_at: datetime
     expires_at: datetime

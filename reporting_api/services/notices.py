@@ -1,0 +1,180 @@
+"""The notices a person is owed outside the reminders: a reporting date that changed, reporting
+that ended, a new number that will get the messages.
+
+Each is one outbox row (`reminder`, no check-in), worded now in the person's language and queued
+in the caller's transaction, after the change that causes it (the outbox pattern: the change and
+its notice are written together or not at all). The dispatcher sends it outside the quiet hours
+(`scheduler/decisions.py`); a person who turned SMS off gets none. Several date changes in a row
+make one message: a notice still waiting is reworded to name the next date instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime, timedelta
+
+from reporting_api.errors import NotFound
+from reporting_api.notice_texts import (
+    NOTICE_CASE_ENDED,
+    NOTICE_DATES_CHANGED,
+    NOTICE_PHONE_CHANGED,
+    DateChange,
+    NoticeText,
+    render_notice,
+)
+from reporting_api.services.context import Ctx
+from reporting_api.services.reminders import new_reference, quiet_hours
+from reporting_api.statuses import CheckInStatus
+from reporting_api.store import cases as case_store
+from reporting_api.store import checkins as checkin_store
+from reporting_api.store import defendants as defendant_store
+from reporting_api.store import notices as store
+from reporting_api.store import offices as office_store
+from reporting_api.store import outbox
+from reporting_api.store.cases import CaseRow
+from reporting_api.thai_dates import bangkok_today, end_of_local_day_utc
+
+NOTICE_VALID_DAYS = 2
+"""A notice not sent by the end of this many days after it was queued is skipped: by then the
+reminders before the new date say it anyway."""
+ACTIVE = "active"
+STILL_TO_REPORT = (CheckInStatus.UPCOMING.value, CheckInStatus.OPEN.value, CheckInStatus.LATE.value)
+
+__all__ = ["DateChange", "case_ended", "dates_changed", "phone_changed"]
+
+
+async def dates_changed(ctx: Ctx, case_id: int, changes: Sequence[DateChange]) -> int | None:
+    """Tell the person their reporting dates changed: one change is named (moved from, to;
+    added; cancelled), several (or a change while an earlier notice still waits) give the next
+    date. Changes wholly in the past, or no change at all, need no message (None)."""
+    today = bangkok_today(ctx.now)
+    changes = [
+        c
+        for c in changes
+        if c.old != c.new and any(d is not None and d >= today for d in (c.old, c.new))
+    ]
+    if not changes:
+        return None
+    case = await _active_case(case_id)
+    if case is None:
+        return None
+    waiting = await store.waiting_notice(case_id, NOTICE_DATES_CHANGED)
+    next_date = await _next_date(case_id, today)
+    text = NoticeText(
+        kind=NOTICE_DATES_CHANGED,
+        language="th",
+        office_name_th="",
+        office_name_en="",
+        changes=tuple(changes) if len(changes) == 1 and waiting is None else (),
+        next_date=next_date,
+    )
+    return await _queue(ctx, case, text, waiting_id=waiting["id"] if waiting else None)
+
+
+async def case_ended(ctx: Ctx, case_id: int) -> int | None:
+    """Tell the person that reporting under this case has ended (call it after closing a case
+    as concluded or revoked; an absconded person is not told)."""
+    case = await case_store.get_case(case_id)
+    if case is None:
+        raise NotFound("case")
+    text = NoticeText(kind=NOTICE_CASE_ENDED, language="th", office_name_th="", office_name_en="")
+    return await _queue(ctx, case, text, waiting_id=None)
+
+
+async def phone_changed(ctx: Ctx, defendant_id: int, new_phone: str) -> int | None:
+    """Tell the new number that the check-in reminders will come to it, and whom to call if it
+    is not the person's. Only while the person has an active case (else no message is due)."""
+    rows, _ = await case_store.list_cases(
+        office_id=None,
+        status=ACTIVE,
+        officer_id=None,
+        defendant_id=defendant_id,
+        offset=0,
+        limit=1,
+    )
+    if not rows:
+        return None
+    text = NoticeText(
+        kind=NOTICE_PHONE_CHANGED, language="th", office_name_th="", office_name_en=""
+    )
+    return await _queue(ctx, rows[0], text, waiting_id=None, to_phone=new_phone)
+
+
+async def _active_case(case_id: int) -> CaseRow | None:
+    case = await case_store.get_case(case_id)
+    if case is None:
+        raise NotFound("case")
+    return case if case["status"] == ACTIVE else None
+
+
+async def _next_date(case_id: int, today: date) -> date | None:
+    dates = [
+        row["due_date"]
+        for row in await checkin_store.list_for_case(case_id)
+        if row["status"] in STILL_TO_REPORT and row["due_date"] >= today
+    ]
+    return min(dates, default=None)
+
+
+async def _queue(
+    ctx: Ctx,
+    case: CaseRow,
+    text: NoticeText,
+    *,
+    waiting_id: int | None,
+    to_phone: str | None = None,
+) -> int | None:
+    person = await defendant_store.get_defendant(case["defendant"])
+    office = await office_store.get_office(case["office"])
+    if person is None or office is None:
+        raise NotFound("defendant")
+    if person["sms_opt_out"]:
+        return None
+    language = "en" if person["preferred_language"] == "en" else "th"
+    body = render_notice(
+        NoticeText(
+            kind=text.kind,
+            language=language,
+            office_name_th=office["name_th"],
+            office_name_en=office["name_en"],
+            office_phone=office["phone"],
+            changes=text.changes,
+            next_date=text.next_date,
+        )
+    )
+    due_at = quiet_hours(ctx.settings).next_allowed(ctx.now)
+    expires_at = _expiry(due_at)
+    if waiting_id is not None and await store.reword(
+        waiting_id,
+        body=body,
+        language=language,
+        due_at=due_at,
+        expires_at=expires_at,
+        now=ctx.now,
+    ):
+        return waiting_id
+    row: outbox.NewReminder = {
+        "check_in": None,
+        "case": case["id"],
+        "office": case["office"],
+        "defendant": case["defendant"],
+        "kind": text.kind,
+        "body": body,
+        "language": language,
+        "due_at": due_at,
+        "expires_at": expires_at,
+        "next_attempt_at": due_at,
+        "status": outbox.QUEUED,
+        "reference": new_reference(),
+        "created_at": ctx.now,
+        "updated_at": ctx.now,
+    }
+    if to_phone is not None:
+        row["to_phone"] = to_phone
+    await outbox.insert_reminders([row])
+    found = await store.waiting_notice(case["id"], text.kind)
+    return found["id"] if found else None
+
+
+def _expiry(due_at: datetime) -> datetime:
+    return end_of_local_day_utc(bangkok_today(due_at) + timedelta(days=NOTICE_VALID_DAYS))
