@@ -123,6 +123,9 @@ class Labels:
             "missed_followup": _("Follow-up after a miss"),
             "officer_alert": _("Officer alert"),
             "manager_alert": _("Manager alert"),
+            "notice_dates_changed": _("Notice: reporting dates changed"),
+            "notice_case_ended": _("Notice: reporting ended"),
+            "notice_phone_changed": _("Notice: new mobile number"),
         }
 
         # Remote verification: what the machine decided, what the person was told, what the
