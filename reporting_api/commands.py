@@ -180,3 +180,17 @@ class AuditFilter:
     entity_id: str | None = None
     actor_id: int | None = None
     action: str | None = None
+
+
+# --- holidays the cabinet declares (docs/planning.md) ------------------------------------
+
+
+HolidayName = Annotated[str, Meta(min_length=1, max_length=200)]
+
+
+class HolidayIn(Struct, forbid_unknown_fields=True):
+    """A day the cabinet declared a public holiday, with its names."""
+
+    day: date
+    name_th: HolidayName
+    name_en: HolidayName

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 from types import MappingProxyType
@@ -12,7 +12,15 @@ import holidays
 
 from reporting_api.errors import InvalidInput
 from reporting_api.statuses import CheckInStatus, PlanKind
-from reporting_api.thai_dates import check_date_range, end_of_local_day_utc, local_midnight_utc
+from reporting_api.thai_dates import (
+    BUDDHIST_ERA_OFFSET,
+    EARLIEST_DATE,
+    LATEST_DATE,
+    check_date_range,
+    end_of_local_day_utc,
+    format_thai_date,
+    local_midnight_utc,
+)
 
 MAX_EVERY_DAYS = 365
 MAX_WINDOW_DAYS = 60
@@ -33,12 +41,17 @@ class PlanSpec:
     window_opens_days_before: int = 0
     grace_days: int = 0
 
-    def validate(self) -> None:
-        """Raise InvalidInput naming the first field that breaks a rule."""
-        check_date_range(self.start_date, "start_date")
-        check_date_range(self.end_date, "end_date")
+    def validate(self, today: date | None = None) -> None:
+        """Raise InvalidInput naming the first field that breaks a rule. With ``today`` (the
+        Bangkok day the plan is set on) the plan must also start near it."""
+        for field, d in (("start_date", self.start_date), ("end_date", self.end_date)):
+            check_not_buddhist_year(d, field, today)
+            check_date_range(d, field)
         for d in self.dates:
+            check_not_buddhist_year(d, "dates", today)
             check_date_range(d, "dates")
+        if today is not None:
+            check_near_today(self.start_date, today)
         if self.end_date < self.start_date:
             raise InvalidInput("end_date", "must not be before start_date", "ต้องไม่ก่อนวันเริ่มต้น")
         if self.end_date > _add_years(self.start_date, MAX_PLAN_YEARS):
@@ -71,6 +84,81 @@ class PlanSpec:
             )
         if not 0 <= self.grace_days <= MAX_GRACE_DAYS:
             raise InvalidInput("grace_days", "must be from 0 to 30 days", "ต้องอยู่ระหว่าง 0 ถึง 30 วัน")
+        self._check_windows_apart()
+
+    @property
+    def window_span_days(self) -> int:
+        """Days a window reaches around its due day: opens before plus grace after."""
+        return self.window_opens_days_before + self.grace_days
+
+    def _check_windows_apart(self) -> None:
+        # Two check-ins due ``gap`` days apart have windows that touch or overlap when the
+        # earlier one's grace reaches the later one's opening: gap <= before + grace.
+        span = self.window_span_days
+        if self.kind == PlanKind.INTERVAL:
+            assert self.every_days is not None
+            if self.every_days <= span:
+                raise InvalidInput(
+                    "grace_days",
+                    f"the window opens {self.window_opens_days_before} day(s) before and "
+                    f"allows {self.grace_days} grace day(s): {span} days, not shorter than the "
+                    f"{self.every_days}-day interval, so two check-ins would be open at once; "
+                    f"make the two together less than {self.every_days}",
+                    f"เปิดก่อน {self.window_opens_days_before} วัน และผ่อนผัน {self.grace_days} วัน "
+                    f"รวม {span} วัน ไม่น้อยกว่ารอบ {self.every_days} วัน การรายงานตัวสองครั้ง"
+                    f"จะเปิดพร้อมกัน ให้รวมกันน้อยกว่า {self.every_days} วัน",
+                )
+            return
+        ordered = sorted(set(self.dates))
+        for earlier, later in zip(ordered, ordered[1:], strict=False):
+            if (later - earlier).days <= span:
+                raise InvalidInput(
+                    "dates",
+                    f"{earlier.isoformat()} and {later.isoformat()} are {(later - earlier).days} "
+                    f"day(s) apart, but a window with {self.window_opens_days_before} day(s) "
+                    f"before and {self.grace_days} grace day(s) needs more than {span}: two "
+                    "check-ins would be open at once",
+                    f"{format_thai_date(earlier)} และ {format_thai_date(later)} ห่างกัน "
+                    f"{(later - earlier).days} วัน แต่ช่วงรายงานตัว (เปิดก่อน "
+                    f"{self.window_opens_days_before} วัน ผ่อนผัน {self.grace_days} วัน) "
+                    f"ต้องห่างกันมากกว่า {span} วัน มิฉะนั้นจะเปิดพร้อมกันสองครั้ง",
+                )
+
+
+PLAN_STARTS_BACK_DAYS = 366
+"""A plan may start up to a year before the day it is set (a case entered late)."""
+PLAN_STARTS_AHEAD_YEARS = 2
+"""... and up to two years after it."""
+
+
+def check_not_buddhist_year(d: date, field: str, today: date | None) -> None:
+    """Refuse a date whose year reads as a Buddhist-era year typed where the Christian era was
+    meant (2569 for 2026), saying which year was meant."""
+    if d.year <= LATEST_DATE.year:
+        return
+    meant = d.year - BUDDHIST_ERA_OFFSET
+    reference = today.year if today is not None else meant
+    if EARLIEST_DATE.year <= meant <= LATEST_DATE.year and abs(meant - reference) <= 20:
+        raise InvalidInput(
+            field,
+            f"{d.year} looks like a Buddhist-era year: did you mean {meant}? "
+            "Plans take Christian-era dates",
+            f"ปี {d.year} น่าจะเป็นปี พ.ศ. หมายถึงปี ค.ศ. {meant} หรือไม่ (แผนใช้ปี ค.ศ.)",
+        )
+
+
+def check_near_today(start: date, today: date) -> None:
+    """A plan starts from a year before ``today`` to two years after it."""
+    earliest = today - timedelta(days=PLAN_STARTS_BACK_DAYS)
+    latest = _add_years(today, PLAN_STARTS_AHEAD_YEARS)
+    if not earliest <= start <= latest:
+        raise InvalidInput(
+            "start_date",
+            f"must be from {earliest.isoformat()} to {latest.isoformat()}: a plan starts "
+            "within a year before today and two years after it",
+            f"ต้องอยู่ระหว่าง {format_thai_date(earliest)} ถึง {format_thai_date(latest)} "
+            "(ไม่เกินหนึ่งปีก่อนวันนี้และสองปีหลังจากนี้)",
+        )
 
 
 def _add_years(d: date, years: int) -> date:
@@ -80,16 +168,29 @@ def _add_years(d: date, years: int) -> date:
         return d.replace(year=d.year + years, day=28)
 
 
+HOLIDAY_CATEGORIES = ("public", "government")
+"""Public holidays, and government ones on which the offices close (the Royal Ploughing
+Ceremony): the `holidays` package's Thai categories."""
+
+
 @lru_cache(maxsize=32)
 def _thai_holidays_for(years: tuple[int, ...]) -> Mapping[date, str]:
     # English names: they are stored as moved_reason, and the interface translates them.
-    found = holidays.country_holidays("TH", years=years, language="en_US")
+    found = holidays.country_holidays(
+        "TH", years=years, categories=HOLIDAY_CATEGORIES, language="en_US"
+    )
     return MappingProxyType(dict(found.items()))
 
 
-def thai_holidays(years: Iterable[int]) -> Mapping[date, str]:
-    """Return Thailand's public holidays in ``years`` as date -> English name."""
-    return _thai_holidays_for(tuple(sorted(set(years))))
+def thai_holidays(
+    years: Iterable[int], declared: Mapping[date, str] | None = None
+) -> Mapping[date, str]:
+    """Return Thailand's public and government holidays in ``years`` as date -> English name,
+    with the days the cabinet ``declared`` (date -> English name) added."""
+    base = _thai_holidays_for(tuple(sorted(set(years))))
+    if not declared:
+        return base
+    return MappingProxyType({**base, **declared})
 
 
 def is_working_day(d: date, thai_holidays: Mapping[date, str]) -> bool:
@@ -128,14 +229,59 @@ def _nominal_dates(spec: PlanSpec) -> list[date]:
     return found
 
 
-def expand_plan(spec: PlanSpec) -> list[PlannedCheckIn]:
+@dataclass(frozen=True)
+class PlanNote:
+    """Something the officer should know about a plan: a warning (an empty plan) or what the
+    rules adjusted (a window shortened, a date kept inside the end date)."""
+
+    level: str  # "warning" or "info"
+    code: str
+    en: str
+    th: str
+
+
+@dataclass(frozen=True)
+class PlanExpansion:
+    """A plan's check-ins and what to tell the officer about them."""
+
+    check_ins: list[PlannedCheckIn]
+    notes: list[PlanNote]
+
+
+def previous_working_day(d: date, thai_holidays: Mapping[date, str]) -> date:
+    """Return ``d`` itself if it is a working day, else the last working day before it."""
+    while not is_working_day(d, thai_holidays):
+        d -= timedelta(days=1)
+    return d
+
+
+def expand_plan(
+    spec: PlanSpec, *, today: date | None = None, declared: Mapping[date, str] | None = None
+) -> list[PlannedCheckIn]:
     """Return the plan's check-ins, each moved to a working day, one per day, by due date."""
-    spec.validate()
+    return expand_plan_with_notes(spec, today=today, declared=declared).check_ins
+
+
+def expand_plan_with_notes(
+    spec: PlanSpec, *, today: date | None = None, declared: Mapping[date, str] | None = None
+) -> PlanExpansion:
+    """The plan's check-ins and notes. A date on a weekend or holiday (the package's public and
+    government ones and the ``declared`` days) moves to the next working day; one that would
+    then pass the end date moves back to the last working day before it instead; windows
+    that a move made overlap are shortened so that one check-in is open at a time."""
+    spec.validate(today)
     # One more year: a date late in December can move into January.
-    holiday_names = thai_holidays(range(spec.start_date.year, spec.end_date.year + 2))
+    holiday_names = thai_holidays(range(spec.start_date.year, spec.end_date.year + 2), declared)
     by_due: dict[date, PlannedCheckIn] = {}
+    notes: list[PlanNote] = []
     for nominal in _nominal_dates(spec):
         due = next_working_day(nominal, holiday_names)
+        if due > spec.end_date:
+            due = previous_working_day(nominal, holiday_names)
+            if due < spec.start_date or due in by_due:
+                notes.append(_dropped_at_end(nominal, spec.end_date))
+                continue
+            notes.append(_kept_inside_end(nominal, due, spec.end_date))
         if due in by_due:  # two nominal dates landed on one working day: one visit is enough
             continue
         moved_reason = None
@@ -149,7 +295,85 @@ def expand_plan(spec: PlanSpec) -> list[PlannedCheckIn]:
             due_at=end_of_local_day_utc(due),
             closes_at=end_of_local_day_utc(due + timedelta(days=spec.grace_days)),
         )
-    return sorted(by_due.values(), key=lambda planned: planned.due_date)
+    planned, shortened = keep_windows_apart(sorted(by_due.values(), key=lambda p: p.due_date))
+    notes += [_shortened(earlier, later) for earlier, later in shortened]
+    if not planned:
+        notes.append(
+            PlanNote(
+                "warning",
+                "empty",
+                "this plan asks for no check-in between its start and end dates: the person "
+                "gets no reminder and nothing can be missed",
+                "แผนนี้ไม่มีวันรายงานตัวระหว่างวันเริ่มต้นและวันสิ้นสุด ผู้ถูกปล่อยตัวจะไม่ได้รับ SMS "
+                "เตือนและจะไม่มีการขาดรายงานตัว",
+            )
+        )
+    elif planned[-1].due_date < spec.end_date:
+        last = planned[-1].due_date
+        notes.append(
+            PlanNote(
+                "info",
+                "end",
+                f"reporting ends on {spec.end_date.isoformat()}; the last check-in is on "
+                f"{last.isoformat()}, and its reminders say it is the last",
+                f"การรายงานตัวสิ้นสุดวันที่ {format_thai_date(spec.end_date)} ครั้งสุดท้ายคือ "
+                f"{format_thai_date(last)} และ SMS เตือนจะบอกว่าเป็นครั้งสุดท้าย",
+            )
+        )
+    return PlanExpansion(planned, notes)
+
+
+def keep_windows_apart(
+    planned: list[PlannedCheckIn],
+) -> tuple[list[PlannedCheckIn], list[tuple[date, date]]]:
+    """Shorten windows that overlap (after holiday moves) so that at any instant at most one
+    check-in is open: the earlier one's grace ends when the later one opens, and the later one
+    opens no earlier than the end of the earlier one's due day. Returns the check-ins by due
+    date and the (earlier, later) due dates of each pair adjusted."""
+    kept: list[PlannedCheckIn] = []
+    adjusted: list[tuple[date, date]] = []
+    for p in planned:
+        if kept and p.opens_at < kept[-1].closes_at:
+            earlier = kept[-1]
+            opens_at = max(p.opens_at, earlier.due_at)
+            kept[-1] = replace(earlier, closes_at=opens_at)
+            p = replace(p, opens_at=opens_at)
+            adjusted.append((earlier.due_date, p.due_date))
+        kept.append(p)
+    return kept, adjusted
+
+
+def _shortened(earlier: date, later: date) -> PlanNote:
+    return PlanNote(
+        "info",
+        "window_shortened",
+        f"the check-ins of {earlier.isoformat()} and {later.isoformat()} came too close after "
+        "a holiday move: the first one's grace ends when the second one opens",
+        f"การรายงานตัว {format_thai_date(earlier)} และ {format_thai_date(later)} ใกล้กันเกินไป"
+        "หลังเลื่อนวันหยุด ช่วงผ่อนผันของครั้งแรกจะสิ้นสุดเมื่อครั้งที่สองเปิด",
+    )
+
+
+def _kept_inside_end(nominal: date, due: date, end: date) -> PlanNote:
+    return PlanNote(
+        "info",
+        "kept_inside_end",
+        f"{nominal.isoformat()} is not a working day and the next one is after the end date "
+        f"({end.isoformat()}): the check-in is on {due.isoformat()}, the working day before",
+        f"{format_thai_date(nominal)} ไม่ใช่วันทำการ และวันทำการถัดไปเลยวันสิ้นสุดแผน "
+        f"({format_thai_date(end)}) จึงรายงานตัววันที่ {format_thai_date(due)} ซึ่งเป็นวันทำการก่อนหน้า",
+    )
+
+
+def _dropped_at_end(nominal: date, end: date) -> PlanNote:
+    return PlanNote(
+        "warning",
+        "dropped_at_end",
+        f"{nominal.isoformat()} is not a working day and no working day is left for it before "
+        f"the end date ({end.isoformat()}): there is no check-in for it",
+        f"{format_thai_date(nominal)} ไม่ใช่วันทำการ และไม่มีวันทำการเหลือก่อนวันสิ้นสุดแผน "
+        f"({format_thai_date(end)}) จึงไม่มีการรายงานตัวสำหรับวันนั้น",
+    )
 
 
 def initial_status(planned: PlannedCheckIn, now: datetime) -> CheckInStatus:

@@ -8,7 +8,14 @@ from litestar import Controller, get, post, put
 from litestar.params import JSONBody, QueryParameter
 
 from reporting_api.api.convert import case_out, check_in_out, page_of, plan_out
-from reporting_api.api.schemas import CaseOut, CheckInOut, Page, PlanChange, PlanOut
+from reporting_api.api.schemas import (
+    CaseOut,
+    CheckInOut,
+    Page,
+    PlanChange,
+    PlanNoteOut,
+    PlanOut,
+)
 from reporting_api.commands import CaseClose, CaseCreate, CaseStatusName, PlanIn
 from reporting_api.http.context import CtxDep, PagingDep, PathId
 from reporting_api.services import cases as service
@@ -75,6 +82,16 @@ class CaseController(Controller):
                 check_in_out(checkin_service.with_effective_status(r, ctx.now))
                 for r in result.check_ins
             ],
+            notes=[
+                PlanNoteOut(
+                    level="warning" if n.level == "warning" else "info",
+                    code=n.code,
+                    message=n.en,
+                    message_th=n.th,
+                )
+                for n in result.notes
+            ],
+            notified=result.notified,
         )
 
     @get("/{case_id:int}/checkins")

@@ -236,6 +236,16 @@ class PlanOut(Struct):
     updated_at: datetime
 
 
+class PlanNoteOut(Struct):
+    """Something to know about a plan: `warning` (an empty plan, a date dropped at the end) or
+    `info` (a window shortened after a holiday move, where reporting ends)."""
+
+    level: Literal["warning", "info"]
+    code: str
+    message: str
+    message_th: str
+
+
 class PlanChange(Struct):
     plan: PlanOut
     created: int
@@ -243,6 +253,33 @@ class PlanChange(Struct):
     deleted: int
     kept: int
     check_ins: list[CheckInOut]
+    notes: list[PlanNoteOut]
+    notified: bool
+    """Whether the person was sent an SMS about the changed dates."""
+
+
+class HolidayOut(Struct):
+    """A day off: the `holidays` package's public or government holiday, or one declared."""
+
+    day: date
+    name_en: str
+    name_th: str | None
+    source: Literal["package", "declared"]
+    id: int | None
+
+
+class HolidayChangeOut(Struct):
+    """A declared day and what declaring or removing it did."""
+
+    id: int
+    day: date
+    name_th: str
+    name_en: str
+    removed_at: datetime | None
+    cases_replanned: int
+    check_ins_moved: int
+    people_notified: int
+    cases_failed: list[int]
 
 
 class TodayRow(Struct):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
 
 from reporting_api.access import ensure_can_read_office
@@ -10,20 +11,27 @@ from reporting_api.commands import PlanIn
 from reporting_api.errors import InvalidInput, NotFound
 from reporting_api.planning import (
     ExistingCheckIn,
+    PlanExpansion,
     PlannedCheckIn,
+    PlanNote,
     PlanSpec,
-    expand_plan,
+    ReplanResult,
+    expand_plan_with_notes,
     initial_status,
+    is_frozen,
     replan,
 )
-from reporting_api.services import cases
+from reporting_api.services import cases, notices
+from reporting_api.services import holidays as holiday_service
 from reporting_api.services import reminders as reminder_service
 from reporting_api.services.context import Ctx
 from reporting_api.statuses import CheckInStatus, PlanKind
 from reporting_api.store import cases as case_store
 from reporting_api.store import checkins as checkin_store
 from reporting_api.store import transaction
+from reporting_api.store.cases import CaseRow
 from reporting_api.store.rows import CheckInRow, ReportingPlanRow
+from reporting_api.thai_dates import bangkok_today, format_thai_date
 
 MAX_CHECK_INS = 500
 
@@ -39,6 +47,9 @@ class PlanChange:
     deleted: int
     kept: int
     check_ins: list[CheckInRow]
+    notes: list[PlanNote]
+    notified: bool
+    """Whether the person was sent a notice of the changed dates."""
 
 
 def spec_from(data: PlanIn) -> PlanSpec:
@@ -53,11 +64,82 @@ def spec_from(data: PlanIn) -> PlanSpec:
     )
 
 
+async def expand_for(ctx: Ctx, spec: PlanSpec, *, fresh: bool = True) -> PlanExpansion:
+    """The plan's check-ins and notes as of ctx.now, the declared holidays kept. A ``new``
+    plan (``fresh``: one an officer sets now) must also start near today; a stored one
+    re-planned for a declared holiday keeps its start."""
+    today = bangkok_today(ctx.now) if fresh else None
+    declared = await holiday_service.declared_names(spec.start_date, spec.end_date)
+    return expand_plan_with_notes(spec, today=today, declared=declared)
+
+
+def spec_of_row(plan: ReportingPlanRow) -> PlanSpec:
+    """The stored plan as a spec, to expand it again."""
+    return PlanSpec(
+        kind=PlanKind(plan["kind"]),
+        start_date=plan["start_date"],
+        end_date=plan["end_date"],
+        every_days=plan["every_days"],
+        dates=tuple(sorted({date.fromisoformat(str(d)) for d in plan["dates"] or []})),
+        window_opens_days_before=plan["window_opens_days_before"],
+        grace_days=plan["grace_days"],
+    )
+
+
+DONE = (CheckInStatus.VERIFIED, CheckInStatus.MISSED, CheckInStatus.EXCUSED)
+
+
+def check_history_kept(
+    existing: list[ExistingCheckIn], planned: list[PlannedCheckIn], spec: PlanSpec, now: datetime
+) -> None:
+    """Refuse a plan that would move a check-in already made, missed or excused: a new date
+    so close to it that their windows would meet, where the plan no longer asks for its own
+    date. (History is not rewritten: the done one stays, so the person would be asked twice
+    for one duty.) A done check-in far from every new date simply stays as history."""
+    asked = {p.due_date for p in planned}
+    # Only dates the re-plan would still create count: one whose window closed is never made.
+    to_create = sorted(p.due_date for p in planned if p.closes_at > now)
+    reach = spec.window_span_days
+    for done in sorted((e for e in existing if e.status in DONE), key=lambda e: e.due_date):
+        if done.due_date in asked:
+            continue
+        near = [p for p in to_create if abs((p - done.due_date).days) <= reach]
+        if near:
+            raise InvalidInput(
+                "start_date" if spec.kind == PlanKind.INTERVAL else "dates",
+                f"the check-in of {done.due_date.isoformat()} is already {done.status.value}: "
+                f"the plan would move it to {near[0].isoformat()}; keep its date in the plan "
+                f"or start the new plan after it",
+                f"การรายงานตัววันที่ {format_thai_date(done.due_date)} เสร็จสิ้นแล้ว "
+                f"แผนนี้จะเลื่อนไปเป็น {format_thai_date(near[0])} ซึ่งทำไม่ได้ "
+                "ให้คงวันนั้นไว้ในแผน หรือเริ่มแผนใหม่หลังวันนั้น",
+            )
+
+
 async def set_plan(ctx: Ctx, case_id: int, data: PlanIn) -> PlanChange:
-    """Replace the plan; future check-ins follow it, past and completed ones stay as they are."""
+    """Replace the plan; future check-ins follow it, past and completed ones stay as they are,
+    and the person is told of the dates that changed."""
     case = await cases.load_for_change(ctx, case_id)
-    spec = spec_from(data)
-    planned = expand_plan(spec)
+    return await apply_plan(ctx, case, spec_from(data), fresh=True)
+
+
+async def replan_stored(ctx: Ctx, case: CaseRow) -> PlanChange | None:
+    """Expand a case's stored plan again (the holidays changed): dates that moved are re-planned
+    with their reminders and the person is told. The caller has checked access (an admin
+    declaring a holiday); None when the case has no plan."""
+    plan = await case_store.get_plan(case["id"])
+    if plan is None:
+        return None
+    return await apply_plan(ctx, case, spec_of_row(plan), fresh=False, action="plan.replanned")
+
+
+async def apply_plan(
+    ctx: Ctx, case: CaseRow, spec: PlanSpec, *, fresh: bool, action: str = "plan.set"
+) -> PlanChange:
+    """Store ``spec`` as the case's plan and bring its check-ins and reminders in line."""
+    case_id = case["id"]
+    expansion = await expand_for(ctx, spec, fresh=fresh)
+    planned = expansion.check_ins
     if len(planned) > MAX_CHECK_INS:
         raise InvalidInput(
             "every_days",
@@ -73,7 +155,9 @@ async def set_plan(ctx: Ctx, case_id: int, data: PlanIn) -> PlanChange:
         )
         for row in await checkin_store.list_for_case(case_id)
     ]
+    check_history_kept(existing, planned, spec, ctx.now)
     result = replan(existing, planned, ctx.now)
+    changes = date_changes(existing, result, ctx.now)
     policy = await reminder_service.office_policy(case["office"])
     quiet = reminder_service.quiet_hours(ctx.settings)
     new_rows = [
@@ -127,8 +211,10 @@ async def set_plan(ctx: Ctx, case_id: int, data: PlanIn) -> PlanChange:
             quiet=quiet,
             now=ctx.now,
         )
+        # A first plan is no change: the reminders bring its dates.
+        notice = await notices.dates_changed(ctx, case_id, changes) if existing else None
     await ctx.audit(
-        "plan.set",
+        action,
         "bail_case",
         case_id,
         {
@@ -136,6 +222,8 @@ async def set_plan(ctx: Ctx, case_id: int, data: PlanIn) -> PlanChange:
             "created": len(result.create),
             "updated": len(result.update),
             "deleted": len(result.delete_ids),
+            "notes": [n.code for n in expansion.notes],
+            "notice": notice,
         },
     )
     plan = await case_store.get_plan(case_id)
@@ -147,7 +235,29 @@ async def set_plan(ctx: Ctx, case_id: int, data: PlanIn) -> PlanChange:
         deleted=len(result.delete_ids),
         kept=len(result.keep_ids),
         check_ins=await checkin_store.list_for_case(case_id),
+        notes=expansion.notes,
+        notified=notice is not None,
     )
+
+
+def date_changes(
+    existing: list[ExistingCheckIn], result: ReplanResult, now: datetime
+) -> list[notices.DateChange]:
+    """What a re-plan does to the dates the person knows: the first upcoming date removed and
+    the first created read as a move; the rest as cancelled or added. Only dates not yet
+    frozen count (the past is not rewritten)."""
+    removed = sorted(e.due_date for e in existing if e.id in set(result.delete_ids))
+    added = sorted(p.due_date for p in result.create if not is_frozen_date(existing, p, now))
+    changes: list[notices.DateChange] = []
+    while removed and added:
+        changes.append(notices.DateChange(removed.pop(0), added.pop(0)))
+    changes += [notices.DateChange(d, None) for d in removed]
+    changes += [notices.DateChange(None, d) for d in added]
+    return changes
+
+
+def is_frozen_date(existing: list[ExistingCheckIn], planned: PlannedCheckIn, now: datetime) -> bool:
+    return any(e.due_date == planned.due_date and is_frozen(e, now) for e in existing)
 
 
 def _window(planned: PlannedCheckIn) -> dict[str, Any]:

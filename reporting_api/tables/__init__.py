@@ -12,6 +12,7 @@ from __future__ import annotations
 from piccolo.table import Table
 
 from reporting_api.tables.cases import AuditLog, BailCase, CheckIn, Flag, ReportingPlan
+from reporting_api.tables.holidays import DeclaredHoliday
 from reporting_api.tables.messages import OfficeReminderSettings, Reminder, SmsBlockedNumber
 from reporting_api.tables.people import (
     AuthToken,
@@ -54,6 +55,7 @@ ALL_TABLES: tuple[type[Table], ...] = (
     LinkLimit,
     RiskSnapshot,
     RiskSnapshotDay,
+    DeclaredHoliday,
 )
 
 __all__ = [
@@ -79,5 +81,6 @@ __all__ = [
     "LinkLimit",
     "RiskSnapshot",
     "RiskSnapshotDay",
+    "DeclaredHoliday",
     "ALL_TABLES",
 ]

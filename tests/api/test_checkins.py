@@ -111,7 +111,18 @@ def test_replanning_keeps_history_and_regenerates_the_future(api):
     )
     assert done.status_code == 200 and done.json()["status"] == "verified"
     assert done.json()["method"] == "in_person"
-    third = _put_plan(api, case["id"], interval_plan(today - 60 * day, today + 100 * day, every=60))
+    # A plan that would ask for today, beside the one just made for tomorrow, would move a
+    # done check-in: refused, naming it.
+    moving = api.request(
+        "officer_bkk",
+        "PUT",
+        f"/api/v1/cases/{case['id']}/plan",
+        json=interval_plan(today - 60 * day, today + 100 * day, every=60),
+    )
+    assert moving.status_code == 400, moving.text
+    assert moving.json()["extra"][0]["key"] == "start_date"
+    assert f"the check-in of {open_one['due_date']} is already verified" in moving.text
+    third = _put_plan(api, case["id"], interval_plan(today - 50 * day, today + 100 * day, every=60))
     assert {c["id"]: c for c in third["check_ins"]}[open_one["id"]]["status"] == "verified"
 
 
@@ -250,9 +261,12 @@ def test_the_api_excuses_by_the_same_rule_as_the_pages(api):
         refused = api.request("officer_bkk", "POST", url, json=body)
         assert refused.status_code == 400, (body, refused.text)
         assert refused.json()["extra"][0]["key"] == field, (body, refused.text)
-    assert api.request("officer_bkk", "GET", f"/api/v1/cases/{case['id']}/checkins").json()[0][
-        "status"
-    ] == "upcoming"
+    assert (
+        api.request("officer_bkk", "GET", f"/api/v1/cases/{case['id']}/checkins").json()[0][
+            "status"
+        ]
+        == "upcoming"
+    )
     excused = api.request("officer_bkk", "POST", url, json={"reason": "other", "note": "น้ำท่วม"})
     assert excused.status_code == 200 and excused.json()["note"] == "อื่น ๆ (Other): น้ำท่วม"
 

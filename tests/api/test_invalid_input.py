@@ -169,7 +169,16 @@ def test_case_field_errors(api, overrides, field):
             "dates",
         ),
         (interval_plan(date(2027, 1, 1), date(2027, 5, 1), grace_days=-1), "grace_days"),
-        (interval_plan(date(2027, 1, 1), date(2036, 5, 1), every=1), "every_days"),
+        (
+            interval_plan(
+                date(2027, 1, 1),
+                date(2036, 5, 1),
+                every=1,
+                window_opens_days_before=0,
+                grace_days=0,
+            ),
+            "every_days",
+        ),
     ],
 )
 def test_plan_field_errors(api, plan, field):

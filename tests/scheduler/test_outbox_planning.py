@@ -79,8 +79,13 @@ def test_replanning_cancels_removed_check_ins_and_never_resends_sent_ones(databa
         result = await plan_service.set_plan(world.ctx(), case["id"], dates_plan(D1, D3))
         assert (result.created, result.deleted) == (1, 1)
         after = await reminders_of(case["id"])
-        removed = [r for r in after if r["check_in"] is None]
+        removed = [
+            r for r in after if r["check_in"] is None and r["kind"] != "notice_dates_changed"
+        ]
         assert len(removed) == 4 and {r["status"] for r in removed} == {"cancelled"}
+        # The person is told at once: one notice, D2 moved to D3.
+        (notice,) = [r for r in after if r["kind"] == "notice_dates_changed"]
+        assert notice["status"] == "queued" and notice["check_in"] is None
         d1_rows = [r for r in after if r["check_in"] == d1["id"]]
         assert len(d1_rows) == 4  # no second before_3d was planned
         assert by_kind(d1_rows)["before_3d"]["status"] == "sent"

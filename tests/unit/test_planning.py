@@ -10,8 +10,10 @@ import pytest
 from reporting_api.errors import InvalidInput
 from reporting_api.planning import (
     ExistingCheckIn,
+    PlannedCheckIn,
     PlanSpec,
     expand_plan,
+    expand_plan_with_notes,
     initial_status,
     is_working_day,
     next_working_day,
@@ -74,11 +76,23 @@ def test_songkran_moves_past_all_three_days() -> None:
 def test_new_year_moves_across_the_year_end() -> None:
     # 31 Dec, 1 Jan and the 2 Jan bridge holiday are off, then a weekend.
     spec = PlanSpec(
-        PlanKind.DATES, date(2025, 12, 1), date(2025, 12, 31), dates=(date(2025, 12, 31),)
+        PlanKind.DATES, date(2025, 12, 1), date(2026, 1, 10), dates=(date(2025, 12, 31),)
     )
     [planned] = expand_plan(spec)
     assert planned.due_date == date(2026, 1, 5)
     assert planned.moved_reason == "New Year's Eve"
+
+
+def test_a_date_whose_next_working_day_is_past_the_end_moves_back_inside_it() -> None:
+    spec = PlanSpec(
+        PlanKind.DATES, date(2025, 12, 1), date(2025, 12, 31), dates=(date(2025, 12, 31),)
+    )
+    expansion = expand_plan_with_notes(spec)
+    [planned] = expansion.check_ins
+    assert planned.due_date == date(2025, 12, 30)  # the Tuesday before New Year's Eve
+    assert planned.moved_reason == "New Year's Eve"
+    assert [n.code for n in expansion.notes] == ["kept_inside_end", "end"]
+    assert "30 ธ.ค. 2568" in expansion.notes[0].th
 
 
 def test_working_day_is_not_moved() -> None:
@@ -209,6 +223,12 @@ def existing(id_: int, due: date, status: CheckInStatus, window: int = 0) -> Exi
     return ExistingCheckIn(id=id_, due_date=due, status=status, opens_at=p.opens_at)
 
 
+def one_by_one(*dates: date, window: int = 0, grace: int = 0) -> list[PlannedCheckIn]:
+    """Check-ins planned one date at a time: windows that a whole plan would refuse to let
+    overlap, for re-planning's own rules (it must cope with whatever is stored)."""
+    return [expand_plan(dates_plan(d, window=window, grace=grace))[0] for d in dates]
+
+
 def test_replan_keeps_past_open_and_completed_updates_future_deletes_the_rest() -> None:
     stored = [
         existing(1, date(2026, 2, 16), S.VERIFIED),
@@ -218,11 +238,9 @@ def test_replan_keeps_past_open_and_completed_updates_future_deletes_the_rest() 
         existing(5, date(2026, 3, 4), S.UPCOMING, window=7),  # window open, status not yet moved
         existing(6, date(2026, 2, 20), S.MISSED),
     ]
-    new_plan = expand_plan(
-        dates_plan(
-            date(2026, 2, 9), date(2026, 2, 16), date(2026, 3, 2), date(2026, 3, 4),
-            date(2026, 3, 16), date(2026, 3, 30), window=5, grace=2,
-        )
+    new_plan = one_by_one(
+        date(2026, 2, 9), date(2026, 2, 16), date(2026, 3, 2), date(2026, 3, 4),
+        date(2026, 3, 16), date(2026, 3, 30), window=5, grace=2,
     )  # fmt: skip
     result = replan(stored, new_plan, NOW)
     assert result.keep_ids == [1, 2, 5, 6]
@@ -241,7 +259,7 @@ def test_replan_creates_one_still_inside_its_grace_days() -> None:
 
 
 def test_replan_never_creates_check_ins_already_over() -> None:
-    new_plan = expand_plan(dates_plan(date(2026, 2, 26), date(2026, 2, 27), grace=1))
+    new_plan = one_by_one(date(2026, 2, 26), date(2026, 2, 27), grace=1)
     assert replan([], new_plan, NOW).create == []
 
 
