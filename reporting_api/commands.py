@@ -194,3 +194,33 @@ class HolidayIn(Struct, forbid_unknown_fields=True):
     day: date
     name_th: HolidayName
     name_en: HolidayName
+
+
+# --- operations on a case after it is opened (docs/officers-guide.md) ----------------------
+
+
+class CaseReopen(Struct, forbid_unknown_fields=True):
+    """Open a closed case again: why (recorded)."""
+
+    reason: RequiredNote
+
+
+class CaseTransfer(Struct, forbid_unknown_fields=True):
+    """Move a case to another office (its officer there, or the office's first officer)."""
+
+    office_id: Annotated[int, Meta(ge=1, le=2_147_483_647)]
+    reason: RequiredNote
+    officer_id: Annotated[int, Meta(ge=1, le=2_147_483_647)] | None = None
+
+
+class CaseReassign(Struct, forbid_unknown_fields=True):
+    """Give a case to another officer of its office."""
+
+    officer_id: Annotated[int, Meta(ge=1, le=2_147_483_647)]
+    reason: Note = ""
+
+
+class PhoneChange(Struct, forbid_unknown_fields=True):
+    """The person's new mobile number (Thai mobile, any common spelling)."""
+
+    phone: Annotated[str, Meta(min_length=1, max_length=32)]

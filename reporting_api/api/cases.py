@@ -16,7 +16,15 @@ from reporting_api.api.schemas import (
     PlanNoteOut,
     PlanOut,
 )
-from reporting_api.commands import CaseClose, CaseCreate, CaseStatusName, PlanIn
+from reporting_api.commands import (
+    CaseClose,
+    CaseCreate,
+    CaseReassign,
+    CaseReopen,
+    CaseStatusName,
+    CaseTransfer,
+    PlanIn,
+)
 from reporting_api.http.context import CtxDep, PagingDep, PathId
 from reporting_api.services import cases as service
 from reporting_api.services import checkins as checkin_service
@@ -97,3 +105,19 @@ class CaseController(Controller):
     @get("/{case_id:int}/checkins")
     async def check_ins(self, case_id: PathId, ctx: CtxDep) -> list[CheckInOut]:
         return [check_in_out(r) for r in await checkin_service.list_for_case(ctx, case_id)]
+
+    @post("/{case_id:int}/reopen", status_code=200)
+    async def reopen(self, case_id: PathId, data: JSONBody[CaseReopen], ctx: CtxDep) -> CaseOut:
+        """Open a closed case again: its plan is expanded from now on and the person told."""
+        return case_out(await service.reopen_case(ctx, case_id, data))
+
+    @post("/{case_id:int}/reassign", status_code=200)
+    async def reassign(self, case_id: PathId, data: JSONBody[CaseReassign], ctx: CtxDep) -> CaseOut:
+        """Give the case to another active officer of its office."""
+        return case_out(await service.reassign(ctx, case_id, data))
+
+    @post("/{case_id:int}/transfer", status_code=200)
+    async def transfer(self, case_id: PathId, data: JSONBody[CaseTransfer], ctx: CtxDep) -> CaseOut:
+        """Move the case (check-ins, messages, flags; the person when no other active case
+        stays behind) to another office, which sees it at once."""
+        return case_out(await service.transfer(ctx, case_id, data))

@@ -10,13 +10,17 @@ from reporting_api.access import (
     ensure_can_read_office,
     office_scope,
 )
-from reporting_api.commands import CaseClose, CaseCreate
+from reporting_api.commands import CaseClose, CaseCreate, CaseReassign, CaseReopen, CaseTransfer
 from reporting_api.errors import Conflict, InvalidInput, NotFound
+from reporting_api.services import notices
 from reporting_api.services import reminders as reminder_service
 from reporting_api.services.context import Ctx
 from reporting_api.store import cases as store
 from reporting_api.store import checkins as checkin_store
 from reporting_api.store import defendants as defendant_store
+from reporting_api.store import flags as flag_store
+from reporting_api.store import offices as office_store
+from reporting_api.store import outbox as outbox_store
 from reporting_api.store import staff as staff_store
 from reporting_api.store import transaction
 from reporting_api.store.cases import CaseRow
@@ -156,6 +160,10 @@ async def close_case(ctx: Ctx, case_id: int, data: CaseClose) -> CaseRow:
                 "updated_at": ctx.now,
             },
         )
+        # The person hears that reporting has ended; a person who absconded is not told.
+        told = None
+        if data.status != "absconded":
+            told = await notices.case_ended(ctx, case_id)
     await ctx.audit(
         "case.close",
         "bail_case",
@@ -164,6 +172,116 @@ async def close_case(ctx: Ctx, case_id: int, data: CaseClose) -> CaseRow:
             "status": data.status,
             "removed_future_check_ins": len(future),
             "cancelled_reminders": cancelled,
+            "person_told": told is not None,
+        },
+    )
+    return await _load(case_id)
+
+
+async def reopen_case(ctx: Ctx, case_id: int, data: CaseReopen) -> CaseRow:
+    """Open a closed case again (a closing by mistake, a revocation set aside): its plan is
+    expanded again from now on, with its reminders, and the person is told the dates. A plan
+    that has ended asks for nothing more: the officer sets a new one."""
+    from reporting_api.services import plans  # plans builds on this module
+
+    row = await _load(case_id)
+    ensure_can_change_office(ctx.principal, row["office"], "case")
+    if row["status"] == "active":
+        raise Conflict("case", "the case is active already", "คดีนี้ยังดำเนินอยู่แล้ว")
+    reason = data.reason.strip()
+    if not reason:
+        raise InvalidInput("reason", "is required", "ต้องระบุเหตุผล")
+    previous = {"status": row["status"], "closing_outcome": row["closing_outcome"]}
+    async with transaction():
+        await store.update_case(
+            case_id,
+            {"status": "active", "closing_outcome": None, "closed_at": None, "updated_at": ctx.now},
+        )
+        reopened = await _load(case_id)
+        try:
+            change = await plans.replan_stored(ctx, reopened)
+        except InvalidInput:
+            # A plan stored before today's rules: the case is open, its officer sets a plan.
+            change = None
+    await ctx.audit(
+        "case.reopen",
+        "bail_case",
+        case_id,
+        {
+            "reason": reason,
+            "before": previous,
+            "check_ins_created": change.created if change else 0,
+        },
+    )
+    return await _load(case_id)
+
+
+async def reassign(ctx: Ctx, case_id: int, data: CaseReassign) -> CaseRow:
+    """Give the case to another active officer of its office."""
+    row = await load_for_change(ctx, case_id)
+    if not await staff_store.is_officer_of_office(data.officer_id, row["office"]):
+        raise InvalidInput(
+            "officer_id",
+            "must be an active officer of the case's office",
+            "ต้องเป็นเจ้าหน้าที่ของสำนักงานนี้",
+        )
+    if data.officer_id == row["officer"]:
+        raise InvalidInput("officer_id", "is the case's officer already", "เป็นเจ้าหน้าที่ของคดีนี้อยู่แล้ว")
+    await store.update_case(case_id, {"officer": data.officer_id, "updated_at": ctx.now})
+    await ctx.audit(
+        "case.reassign",
+        "bail_case",
+        case_id,
+        {"from": row["officer"], "to": data.officer_id, "reason": data.reason.strip()},
+    )
+    return await _load(case_id)
+
+
+async def transfer(ctx: Ctx, case_id: int, data: CaseTransfer) -> CaseRow:
+    """Move the case, with its check-ins, messages and flags, to another office: the receiving
+    office sees it at once, the sending office no longer does. The person moves too when no
+    other active case of theirs stays in the sending office."""
+    row = await load_for_change(ctx, case_id)
+    reason = data.reason.strip()
+    if not reason:
+        raise InvalidInput("reason", "is required", "ต้องระบุเหตุผล")
+    if not await office_store.office_exists(data.office_id):
+        raise InvalidInput("office_id", "unknown office", "ไม่พบสำนักงานนี้")
+    if data.office_id == row["office"]:
+        raise InvalidInput("office_id", "is the case's office already", "คดีอยู่ที่สำนักงานนี้แล้ว")
+    officer = data.officer_id or await staff_store.first_officer_of_office(data.office_id)
+    if officer is None or not await staff_store.is_officer_of_office(officer, data.office_id):
+        raise InvalidInput(
+            "officer_id",
+            "must be an active officer of the receiving office (it has none)"
+            if officer is None
+            else "must be an active officer of the receiving office",
+            "ต้องเป็นเจ้าหน้าที่ของสำนักงานที่รับโอน",
+        )
+    async with transaction(immediate=True):
+        await store.update_case(
+            case_id, {"office": data.office_id, "officer": officer, "updated_at": ctx.now}
+        )
+        await checkin_store.move_case_office(case_id, data.office_id)
+        await outbox_store.move_case_office(case_id, data.office_id)
+        await flag_store.move_case_office(case_id, data.office_id)
+        person_moves = (
+            await store.other_active_cases_in_office(row["defendant"], row["office"], case_id) == 0
+        )
+        if person_moves:
+            await defendant_store.update_defendant(
+                row["defendant"], {"office": data.office_id, "updated_at": ctx.now}
+            )
+    await ctx.audit(
+        "case.transfer",
+        "bail_case",
+        case_id,
+        {
+            "from_office": row["office"],
+            "to_office": data.office_id,
+            "officer": officer,
+            "person_moved": person_moves,
+            "reason": reason,
         },
     )
     return await _load(case_id)

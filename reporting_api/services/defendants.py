@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -11,16 +12,19 @@ from reporting_api.access import (
     ensure_can_read_office,
     office_scope,
 )
-from reporting_api.commands import NewDefendant
+from reporting_api.commands import NewDefendant, PhoneChange
 from reporting_api.errors import Conflict, InvalidInput, NotFound
+from reporting_api.masking import mask_phone
 from reporting_api.national_id import normalise_national_id
 from reporting_api.phones import parse_thai_mobile
 from reporting_api.photos import check_photo
 from reporting_api.services import audit as audit_service
-from reporting_api.services import faces
+from reporting_api.services import faces, notices
 from reporting_api.services.context import Ctx
 from reporting_api.store import defendants as store
+from reporting_api.store import delivery as delivery_store
 from reporting_api.store import offices, transaction
+from reporting_api.store import outbox as outbox_store
 from reporting_api.store.defendants import DefendantListRow
 from reporting_api.store.rows import DefendantProfileRow
 from reporting_api.thai_dates import bangkok_today
@@ -147,6 +151,12 @@ async def read_photo(ctx: Ctx, defendant_id: int) -> tuple[bytes, str]:
 async def update(ctx: Ctx, defendant_id: int, changes: dict[str, Any]) -> DefendantProfileRow:
     current = await _read(defendant_id)
     ensure_can_change_office(ctx.principal, current["office"], "defendant")
+    if "phone" in changes:
+        # A new number is its own operation (its confirmation SMS, the old number's queue).
+        changes = dict(changes)
+        phone = parse_thai_mobile(changes.pop("phone"))
+        if phone != current["phone"]:
+            await change_phone(ctx, defendant_id, PhoneChange(phone=phone))
     values: dict[str, Any] = {}
     for field, value in changes.items():
         if field in ("first_name_th", "last_name_th"):
@@ -265,3 +275,49 @@ def search_terms(ctx: Ctx, q: str | None) -> dict[str, Any]:
 async def any_enrolled() -> bool:
     """Whether anyone is enrolled yet (the demo loader fills only an empty database)."""
     return await store.any_defendants()
+
+
+@dataclass(frozen=True)
+class PhoneChanged:
+    """The person after a change of number, and what it did to their messages."""
+
+    person: DefendantProfileRow
+    cancelled: int
+    """Messages tried on the old number and waiting to retry, cancelled."""
+    notified: bool
+    """Whether the new number was sent its confirmation SMS."""
+    blocked: bool
+    """The new number is on the blocked list (Twilio refused it for good before)."""
+
+
+async def change_phone(ctx: Ctx, defendant_id: int, data: PhoneChange) -> PhoneChanged:
+    """Give the person a new mobile number. The new number gets a confirmation SMS (whom to
+    call if it is not theirs); messages already tried on the old number and waiting to retry
+    are cancelled; untried ones take the person's number when they are sent, so they go to the
+    new one. Audited with both numbers masked."""
+    current = await _read(defendant_id)
+    ensure_can_change_office(ctx.principal, current["office"], "defendant")
+    phone = parse_thai_mobile(data.phone)
+    old = current["phone"]
+    if phone == old:
+        raise InvalidInput("phone", "is the person's number already", "เป็นเบอร์เดิมของผู้ถูกปล่อยตัว")
+    blocked = bool(await delivery_store.blocked_among([phone]))
+    async with transaction(immediate=True):
+        await store.update_defendant(defendant_id, {"phone": phone, "updated_at": ctx.now})
+        cancelled = await outbox_store.cancel_queued_to(
+            defendant_id, old, ctx.now, "number changed"
+        )
+        notice = await notices.phone_changed(ctx, defendant_id, phone)
+    await ctx.audit(
+        "defendant.phone_changed",
+        "defendant",
+        defendant_id,
+        {
+            "from": mask_phone(old),
+            "to": mask_phone(phone),
+            "cancelled": cancelled,
+            "notified": notice is not None,
+            "blocked_number": blocked,
+        },
+    )
+    return PhoneChanged(await _read(defendant_id), cancelled, notice is not None, blocked)

@@ -72,3 +72,13 @@ async def save_plan(case_id: int, values: dict[str, Any]) -> None:
         await ReportingPlan.update(columns(values)).where(ReportingPlan.case == case_id)
     else:
         await ReportingPlan.insert(ReportingPlan(case=case_id, **values))
+
+
+async def other_active_cases_in_office(defendant_id: int, office_id: int, except_case: int) -> int:
+    """How many other active cases the person has in ``office_id``."""
+    return await BailCase.count().where(
+        (BailCase.defendant == defendant_id)
+        & (BailCase.office == office_id)
+        & (BailCase.status == "active")
+        & (BailCase.id != except_case)
+    )

@@ -139,3 +139,13 @@ async def windows_open(
         & CheckIn.status.not_in(list(COMPLETED))
     )
     return await _listed(where, CheckIn.due_at, True, limit)
+
+
+async def move_case_office(case_id: int, office_id: int) -> int:
+    """A transferred case's check-ins go to the receiving office's lists."""
+    rows = (
+        await CheckIn.update({CheckIn.office: office_id})
+        .where(CheckIn.case == case_id)
+        .returning(CheckIn.id)
+    )
+    return len(rows)

@@ -222,3 +222,11 @@ async def unresolved_ids(check_in_id: int, kind: str) -> list[int]:
         .order_by(Flag.id)
     )
     return [int(r["id"]) for r in rows]
+
+
+async def move_case_office(case_id: int, office_id: int) -> int:
+    """A transferred case's flags go to the receiving office's inbox."""
+    rows = (
+        await Flag.update({Flag.office: office_id}).where(Flag.case == case_id).returning(Flag.id)
+    )
+    return len(rows)

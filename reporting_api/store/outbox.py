@@ -161,3 +161,35 @@ async def purge_sent_text(before: datetime) -> int:
         .returning(Reminder.id)
     )
     return len(rows)
+
+
+async def move_case_office(case_id: int, office_id: int) -> int:
+    """A transferred case's messages are the receiving office's (its name signs the SMS)."""
+    rows = (
+        await Reminder.update({Reminder.office: office_id})
+        .where(Reminder.case == case_id)
+        .returning(Reminder.id)
+    )
+    return len(rows)
+
+
+async def cancel_queued_to(defendant_id: int, phone: str, now: datetime, reason: str) -> int:
+    """Cancel the person's rows still queued that were already addressed to ``phone`` (tried on
+    it and waiting to retry); untried rows take the person's number when they are sent."""
+    rows = (
+        await Reminder.update(
+            {
+                Reminder.status: CANCELLED,
+                Reminder.error_message: reason,
+                Reminder.lease_until: None,
+                Reminder.updated_at: now,
+            }
+        )
+        .where(
+            (Reminder.defendant == defendant_id)
+            & (Reminder.status == QUEUED)
+            & (Reminder.to_phone == phone)
+        )
+        .returning(Reminder.id)
+    )
+    return len(rows)

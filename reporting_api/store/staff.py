@@ -104,6 +104,22 @@ async def is_officer_of_office(staff_id: int, office_id: int) -> bool:
     )
 
 
+async def first_officer_of_office(office_id: int) -> int | None:
+    """The office's active officer with the lowest id (a transferred case's officer when none
+    is named: the receiving office reassigns it as it sees fit)."""
+    row = (
+        await StaffUser.select(StaffUser.id)
+        .where(
+            (StaffUser.office == office_id)
+            & (StaffUser.role == "officer")
+            & (StaffUser.active == True)  # noqa: E712 (Piccolo needs ==)
+        )
+        .order_by(StaffUser.id)
+        .first()
+    )
+    return int(row["id"]) if row else None
+
+
 SESSION_KINDS = ("session", "api")
 """Tokens that authenticate requests; `pending` (a password checked, a one-time code still to
 come) and `enrol` (two-factor to set up first) are steps of a sign-in, never a session."""
