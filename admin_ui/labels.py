@@ -35,6 +35,7 @@ class Labels:
             "nav_reports": pgettext("navigation", "Risk report"),
             "nav_staff": pgettext("navigation", "Staff"),
             "nav_offices": pgettext("navigation", "Offices"),
+            "nav_holidays": pgettext("navigation", "Holidays"),
         }
         self.role: Mapping[str, str] = {
             "officer": pgettext("role", "Officer"),
@@ -118,6 +119,26 @@ class Labels:
             "skipped": pgettext("SMS status", "Skipped"),
             "cancelled": pgettext("SMS status", "Cancelled"),
         }
+        # A plan's preview: what the edit does to each check-in and to its reminders.
+        self.plan_change: Mapping[str, str] = {
+            "new": pgettext("plan change", "New"),
+            "unchanged": pgettext("plan change", "Unchanged"),
+            "window": pgettext("plan change", "Window changed"),
+            "removed": pgettext("plan change", "Removed"),
+            "kept": pgettext("plan change", "Past, kept as it is"),
+        }
+        self.reminder_change: Mapping[str, str] = {
+            "added": pgettext("reminder change", "Added"),
+            "moved": pgettext("reminder change", "Moved"),
+            "cancelled": pgettext("reminder change", "Cancelled"),
+            "unchanged": pgettext("reminder change", "Unchanged"),
+        }
+        self.closing_status: Mapping[str, str] = {
+            "concluded": pgettext("closing", "Concluded"),
+            "absconded": pgettext("closing", "Absconded"),
+            "revoked": pgettext("closing", "Bail revoked"),
+        }
+
         self.reminder_kind_name: Mapping[str, str] = {
             "due_day": _("On the due day"),
             "missed_followup": _("Follow-up after a miss"),

@@ -14,6 +14,7 @@ import hmac
 import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -28,6 +29,7 @@ from admin_ui.charts import STYLE as CHART_STYLE
 from admin_ui.i18n import LANGUAGES, translations
 from admin_ui.labels import labels
 from reporting_api.access import ADMIN, MANAGER, OFFICER, Principal
+from reporting_api.errors import InvalidInput
 from reporting_api.http.security_headers import content_security_policy, style_hash
 from reporting_api.http.sessions import token_from
 from reporting_api.i18n import LANGUAGE_NAMES, other_language, template_callables
@@ -36,6 +38,8 @@ from reporting_api.thai_dates import (
     format_english_date,
     format_thai_date,
     format_thai_datetime,
+    input_date_text,
+    parse_date_input,
 )
 
 LANG_COOKIE = "bc_lang"
@@ -116,6 +120,7 @@ NAV: Mapping[str, tuple[NavItem, ...]] = {
     ADMIN: (
         NavItem("nav_staff", "/admin/staff"),
         NavItem("nav_offices", "/admin/offices"),
+        NavItem("nav_holidays", "/admin/holidays"),
     ),
 }
 
@@ -154,6 +159,25 @@ def date_text(lang: str, value: Any) -> str:
     if value is None:
         return ""
     return format_thai_date(value) if lang == "th" else format_english_date(value)
+
+
+def input_date(value: Any) -> str:
+    """What a date input shows: a date as ``15/01/2570`` (Buddhist era), text as it was typed."""
+    if isinstance(value, date):
+        return input_date_text(value)
+    return "" if value is None else str(value)
+
+
+def date_field(form: Any, name: str, *, required: bool) -> date | None:
+    """A date from a form or query string, typed ``dd/mm/yyyy`` (Buddhist or Christian era) or
+    ``yyyy-mm-dd``; None when empty and not required; InvalidInput naming ``name`` otherwise."""
+    value = form.get(name) if form is not None else None
+    text = value.strip() if isinstance(value, str) else ""
+    if not text:
+        if required:
+            raise InvalidInput(name, "is required", "ต้องกรอก")
+        return None
+    return parse_date_input(text[:40], name)
 
 
 def datetime_text(lang: str, value: Any) -> str:
@@ -200,6 +224,7 @@ def render(
             "csrf": csrf_token(session),
             "csrf_field": CSRF_FIELD,
             "date_text": lambda value: date_text(lang, value),
+            "input_date": input_date,
             "datetime_text": lambda value: datetime_text(lang, value),
             **context,
         },

@@ -69,6 +69,36 @@ def parse_date_either_era(text: str, field: str) -> date:
     return check_date_range(value, field)
 
 
+_DAY_FIRST = re.compile(r"([0-9]{1,2})[/.-]([0-9]{1,2})[/.-]([0-9]{4})")
+_THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
+
+
+def parse_date_input(text: str, field: str) -> date:
+    """A date as Thai officers type it: ``dd/mm/yyyy`` (``-`` or ``.`` between, Thai digits
+    too) or ``yyyy-mm-dd``, the year Buddhist era (above `FIRST_BUDDHIST_YEAR`) or Christian.
+    Anything else is InvalidInput naming ``field`` with the form expected."""
+    typed = (text or "").strip().translate(_THAI_DIGITS)
+    match = _DAY_FIRST.fullmatch(typed)
+    if match is None:
+        if _ISO_DATE.fullmatch(typed):
+            return parse_date_either_era(typed, field)
+        raise InvalidInput(
+            field,
+            "must be a date as day/month/year, e.g. 15/01/2570 (Buddhist era) or 15/01/2027",
+            "ต้องเป็นวันที่แบบ วว/ดด/ปปปป เช่น 15/01/2570",
+        )
+    day, month, year = (int(part) for part in match.groups())
+    return parse_date_either_era(f"{year:04d}-{month:02d}-{day:02d}", field)
+
+
+def input_date_text(d: date | None) -> str:
+    """``d`` as a date input shows it: ``15/01/2570`` (Buddhist era); empty for None."""
+    if d is None:
+        return ""
+    d = _plain_date(d)
+    return f"{d.day:02d}/{d.month:02d}/{buddhist_year(d)}"
+
+
 def _plain_date(d: date) -> date:
     # A datetime is a date too, but its calendar day depends on its zone: a UTC instant at
     # 20:00 is already the next day in Bangkok. Make callers say which day they mean.

@@ -2,12 +2,15 @@
 
 from admin_ui.pages.account import AccountPages
 from admin_ui.pages.admin import OfficePages, StaffPages
+from admin_ui.pages.case_actions import CaseActions
 from admin_ui.pages.caseload import CaseloadPage
 from admin_ui.pages.checkin_actions import CheckInActions
 from admin_ui.pages.defendant import DefendantPage
 from admin_ui.pages.enrol import EnrolPage
 from admin_ui.pages.flags import FlagPages
+from admin_ui.pages.holidays import HolidayPages
 from admin_ui.pages.outbox import OutboxPage
+from admin_ui.pages.plan_edit import PlanEditPage
 from admin_ui.pages.reports import ReportsPage
 from admin_ui.pages.review import ReviewPages
 from admin_ui.pages.today import TodayPage
@@ -21,6 +24,9 @@ PAGES = [
     CaseloadPage,
     DefendantPage,
     CheckInActions,
+    CaseActions,
+    PlanEditPage,
+    HolidayPages,
     FlagPages,
     OutboxPage,
     ReportsPage,

@@ -36,8 +36,15 @@ def page(request: Request[Any, Any, Any], data: PersonPage, **extra: Any) -> Tem
         "admin/defendant.html",
         status_code=status_code,
         phone_text=phone_text,
+        query=dict(request.query_params),
         **(
-            {"errors": None, "values": None, "form_check_in": None, "form_kind": None}
+            {
+                "errors": None,
+                "values": None,
+                "form_check_in": None,
+                "form_kind": None,
+                "form_case": None,
+            }
             | fields_of(data)
             | extra
         ),

@@ -25,7 +25,7 @@ from reporting_api.errors import Conflict, InvalidInput
 from reporting_api.national_id import normalise_national_id
 from reporting_api.phones import parse_thai_mobile
 from reporting_api.photos import check_photo
-from reporting_api.planning import WEEKEND, expand_plan
+from reporting_api.planning import HOLIDAY_CATEGORIES, WEEKEND, expand_plan
 from reporting_api.services import cases, defendants, faces, plans
 from reporting_api.services.context import Ctx
 from reporting_api.services.defendants import check_date_of_birth
@@ -127,7 +127,21 @@ async def check_id_photo(ctx: Ctx, photo: bytes) -> PhotoCheck:
 
 @lru_cache(maxsize=16)
 def _thai_holiday_names(years: tuple[int, ...]) -> Mapping[date, str]:
-    return MappingProxyType(dict(holidays.country_holidays("TH", years=years, language="th")))
+    found = holidays.country_holidays(
+        "TH", years=years, categories=HOLIDAY_CATEGORIES, language="th"
+    )
+    return MappingProxyType(dict(found))
+
+
+def reason_in_thai(moved_reason: str | None, nominal_date: date | None) -> str | None:
+    """Why a date moved, in Thai: the holiday's Thai name, or "weekend" in Thai (a declared
+    day, which the package does not know, keeps the name it was declared with)."""
+    if moved_reason is None or nominal_date is None:
+        return None
+    if moved_reason == WEEKEND:
+        return WEEKEND_TH
+    names = _thai_holiday_names((nominal_date.year,))
+    return names.get(nominal_date, moved_reason)
 
 
 def preview_plan(ctx: Ctx, plan: PlanIn) -> list[PreviewDate]:

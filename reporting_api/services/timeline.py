@@ -3,7 +3,7 @@ their check-ins, reminders, recordings and flags."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from typing import Literal
@@ -17,6 +17,8 @@ from reporting_api.services.flags import flag_state
 from reporting_api.statuses import CheckInStatus, can_transition
 from reporting_api.store import cases as case_store
 from reporting_api.store import checkins as check_in_store
+from reporting_api.store import offices as office_store
+from reporting_api.store import staff as staff_store
 from reporting_api.store import timeline as store
 from reporting_api.store.rows import DefendantProfileRow, ReportingPlanRow
 from reporting_api.store.timeline import (
@@ -68,6 +70,19 @@ class PersonPage:
     events: list[Event]
     can_change: bool
     excuse_reasons: dict[str, tuple[str, str]]
+    offices: list[Choice] = field(default_factory=list)
+    """Where a case can be transferred (officers of the person's office only)."""
+    officers: list[Choice] = field(default_factory=list)
+    """Who in the person's office a case can be given to."""
+
+
+@dataclass(frozen=True)
+class Choice:
+    """An office or an officer in a form's list."""
+
+    id: int
+    name: str
+    name_en: str
 
 
 def _check_in_time(row: HistoryCheckInRow) -> datetime:
@@ -187,7 +202,20 @@ async def defendant_page(ctx: Ctx, defendant_id: int) -> PersonPage:
             "flags": len(flags),
         },
     )
-    return PersonPage(person, plans, events, can_change, EXCUSE_REASONS)
+    offices: list[Choice] = []
+    officers: list[Choice] = []
+    if can_change:
+        offices = [
+            Choice(o["id"], o["name_th"], o["name_en"])
+            for o in await office_store.list_offices()
+            if o["id"] != person["office"]
+        ]
+        officers = [
+            Choice(s["id"], s["display_name"] or s["username"], s["display_name"] or s["username"])
+            for s in await staff_store.list_staff(person["office"])
+            if s["role"] == "officer" and s["active"]
+        ]
+    return PersonPage(person, plans, events, can_change, EXCUSE_REASONS, offices, officers)
 
 
 async def page_for_check_in(ctx: Ctx, check_in_id: int) -> PersonPage:

@@ -193,3 +193,30 @@ async def cancel_queued_to(defendant_id: int, phone: str, now: datetime, reason:
         .returning(Reminder.id)
     )
     return len(rows)
+
+
+class ReminderTime(TypedDict):
+    """A check-in's reminder and when it is due, for a plan's preview."""
+
+    id: int
+    check_in: int | None
+    kind: str
+    status: str
+    attempts: int
+    due_at: datetime
+
+
+async def reminder_times(check_in_ids: Sequence[int]) -> list[ReminderTime]:
+    if not check_in_ids:
+        return []
+    return rows_as(
+        ReminderTime,
+        await Reminder.select(
+            Reminder.id,
+            Reminder.check_in,
+            Reminder.kind,
+            Reminder.status,
+            Reminder.attempts,
+            Reminder.due_at,
+        ).where(Reminder.check_in.is_in(list(check_in_ids))),
+    )

@@ -101,3 +101,35 @@ def test_local_midnight_utc_is_17_00_utc_the_day_before() -> None:
 
 def test_end_of_local_day_utc() -> None:
     assert end_of_local_day_utc(SONGKRAN) == datetime(2026, 4, 13, 17, 0, tzinfo=UTC)
+
+
+# -- dates as officers type them -------------------------------------------------------------
+
+from hypothesis import given as _given  # noqa: E402
+from hypothesis import strategies as _st  # noqa: E402
+
+from reporting_api.errors import InvalidInput  # noqa: E402
+from reporting_api.thai_dates import input_date_text, parse_date_input  # noqa: E402
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["15/01/2570", "15/1/2570", "15-01-2570", "15.01.2570", "15/01/2027", "2027-01-15",
+     "2570-01-15", "๑๕/๐๑/๒๕๗๐", " 15/01/2570 "],
+)  # fmt: skip
+def test_a_date_typed_either_way_is_the_same_day(typed):
+    assert parse_date_input(typed, "day") == date(2027, 1, 15)
+
+
+@pytest.mark.parametrize("typed", ["31/02/2570", "15/13/2570", "2570/01/15", "15/01/70", "", "x"])
+def test_a_date_that_is_not_one_names_the_field(typed):
+    with pytest.raises(InvalidInput) as caught:
+        parse_date_input(typed, "due_date")
+    assert caught.value.field == "due_date"
+
+
+@_given(_st.dates(date(1900, 1, 1), date(2199, 12, 31)))
+def test_what_an_input_shows_reads_back_as_the_same_day(d):
+    shown = input_date_text(d)
+    assert shown.endswith(str(d.year + 543))
+    assert parse_date_input(shown, "d") == d
