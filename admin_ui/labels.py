@@ -102,6 +102,7 @@ class Labels:
             "failed_verification": pgettext("flag kind", "Failed verification"),
             "unreachable_phone": pgettext("flag kind", "Phone unreachable"),
             "identity_lockout": pgettext("flag kind", "Link locked (wrong answers)"),
+            "hearing_absent": pgettext("flag kind", "Absent from a court hearing"),
             "other": pgettext("flag kind", "Other"),
         }
         self.severity: Mapping[str, str] = {
@@ -133,6 +134,11 @@ class Labels:
             "cancelled": pgettext("reminder change", "Cancelled"),
             "unchanged": pgettext("reminder change", "Unchanged"),
         }
+        self.hearing_result: Mapping[str, str] = {
+            "attended": pgettext("hearing", "Attended"),
+            "absent": pgettext("hearing", "Absent"),
+            "postponed": pgettext("hearing", "Postponed"),
+        }
         self.closing_status: Mapping[str, str] = {
             "concluded": pgettext("closing", "Concluded"),
             "absconded": pgettext("closing", "Absconded"),
@@ -147,6 +153,9 @@ class Labels:
             "notice_dates_changed": _("Notice: reporting dates changed"),
             "notice_case_ended": _("Notice: reporting ended"),
             "notice_phone_changed": _("Notice: new mobile number"),
+            "hearing_7d": _("Court hearing in 7 days"),
+            "hearing_3d": _("Court hearing in 3 days"),
+            "hearing_1d": _("Court hearing tomorrow"),
         }
 
         # Remote verification: what the machine decided, what the person was told, what the

@@ -25,6 +25,7 @@ from reporting_api.api.checkins import CheckInController, OfficeDayController
 from reporting_api.api.defendants import DefendantController
 from reporting_api.api.flags import FlagController
 from reporting_api.api.health import healthz
+from reporting_api.api.hearings import CaseHearingController, HearingController
 from reporting_api.api.holidays import HolidayController
 from reporting_api.api.metrics import prometheus_metrics
 from reporting_api.api.offices import OfficeController, StaffController
@@ -76,6 +77,8 @@ def api_router() -> Router:
             VerificationAttemptController,
             CheckInReviewController,
             HolidayController,
+            CaseHearingController,
+            HearingController,
         ],
         dependencies={"ctx": Provide(provide_ctx), "paging": Provide(provide_paging)},
         # State-changing calls with the session cookie: same origin, the route's body type.

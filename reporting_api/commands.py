@@ -224,3 +224,28 @@ class PhoneChange(Struct, forbid_unknown_fields=True):
     """The person's new mobile number (Thai mobile, any common spelling)."""
 
     phone: Annotated[str, Meta(min_length=1, max_length=32)]
+
+
+# --- court hearings (docs/hearings.md) ------------------------------------------------------
+
+HearingTime = Annotated[str, Meta(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]
+HearingResultName = Literal["attended", "absent", "postponed"]
+
+
+class HearingIn(Struct, forbid_unknown_fields=True):
+    """A court hearing: the day and the time in Bangkok (HH:MM), the court, room, purpose."""
+
+    day: date
+    time: HearingTime
+    court: ShortText
+    room: Annotated[str, Meta(max_length=64)] | None = None
+    purpose: Annotated[str, Meta(max_length=500)] = ""
+
+
+class HearingResultIn(Struct, forbid_unknown_fields=True):
+    """What happened at a hearing; a postponement gives the next hearing's day and time."""
+
+    result: HearingResultName
+    note: Note = ""
+    next_day: date | None = None
+    next_time: HearingTime | None = None

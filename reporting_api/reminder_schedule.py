@@ -128,6 +128,11 @@ def _local_instant(day: date, hour: int) -> datetime:
     return datetime.combine(day, time(hour, 0), tzinfo=BANGKOK).astimezone(UTC)
 
 
+def local_instant(day: date, hour: int) -> datetime:
+    """The UTC instant of ``hour``:00 on ``day`` in Bangkok."""
+    return _local_instant(day, hour)
+
+
 def plan_reminders(
     *,
     due_date: date,

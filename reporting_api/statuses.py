@@ -91,6 +91,7 @@ class FlagKind(StrEnum):
     FAILED_VERIFICATION = "failed_verification"
     UNREACHABLE_PHONE = "unreachable_phone"
     IDENTITY_LOCKOUT = "identity_lockout"
+    HEARING_ABSENT = "hearing_absent"
     OTHER = "other"
 
 

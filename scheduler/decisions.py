@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from reporting_api.hearing_rules import hearing_days
 from reporting_api.notice_texts import NOTICE_CASE_ENDED, NOTICE_KINDS, NOTICE_PHONE_CHANGED
 from reporting_api.reminder_schedule import MISSED_FOLLOW_UP, STAFF_KINDS
 from reporting_api.services.checkins import CheckInWindow, effective_status
@@ -47,6 +48,8 @@ def decide(row: SendingRow, now: datetime, *, blocked: set[str], public_base_url
         return _decide_staff(row, now, blocked)
     if row["kind"] in NOTICE_KINDS:
         return _decide_notice(row, now, blocked)
+    if hearing_days(row["kind"]) is not None:
+        return _decide_hearing(row, now, blocked)
     if row["case_status"] != "active":
         return Decision("cancel", f"case {row['case_status']}")
     due_date, window = row["due_date"], _window(row)
@@ -96,6 +99,27 @@ def _decide_notice(row: SendingRow, now: datetime, blocked: set[str]) -> Decisio
         return Decision("skip", "the number cannot receive SMS")
     if not row["body"]:
         return Decision("cancel", "a notice without words")
+    return Decision("send", to=phone, body=row["body"], language=row["language"] or "th")
+
+
+def _decide_hearing(row: SendingRow, now: datetime, blocked: set[str]) -> Decision:
+    """A reminder of a court hearing (`services/hearings.py`), worded when it was planned."""
+    if row["case_status"] != "active":
+        return Decision("cancel", f"case {row['case_status']}")
+    if row["hearing_id"] is None or row["hearing_cancelled_at"] is not None:
+        return Decision("cancel", "hearing cancelled")
+    if row["hearing_result"] is not None:
+        return Decision("cancel", f"hearing {row['hearing_result']}")
+    starts_at = row["hearing_starts_at"]
+    if now >= row["expires_at"] or (starts_at is not None and now >= starts_at):
+        return Decision("skip", "too late: the message would no longer be true")
+    if row["sms_opt_out"]:
+        return Decision("skip", "the person turned SMS off")
+    phone = row["defendant_phone"]
+    if phone is None or phone in blocked:
+        return Decision("skip", "the number cannot receive SMS")
+    if not row["body"]:
+        return Decision("cancel", "a reminder without words")
     return Decision("send", to=phone, body=row["body"], language=row["language"] or "th")
 
 

@@ -8,6 +8,7 @@ from admin_ui.pages.checkin_actions import CheckInActions
 from admin_ui.pages.defendant import DefendantPage
 from admin_ui.pages.enrol import EnrolPage
 from admin_ui.pages.flags import FlagPages
+from admin_ui.pages.hearing_actions import HearingActions
 from admin_ui.pages.holidays import HolidayPages
 from admin_ui.pages.outbox import OutboxPage
 from admin_ui.pages.plan_edit import PlanEditPage
@@ -27,6 +28,7 @@ PAGES = [
     CaseActions,
     PlanEditPage,
     HolidayPages,
+    HearingActions,
     FlagPages,
     OutboxPage,
     ReportsPage,

@@ -44,6 +44,7 @@ def page(request: Request[Any, Any, Any], data: PersonPage, **extra: Any) -> Tem
                 "form_check_in": None,
                 "form_kind": None,
                 "form_case": None,
+                "form_hearing": None,
             }
             | fields_of(data)
             | extra

@@ -30,4 +30,6 @@ class TodayPage(Controller):
             # Managers start at the report, administrators at the staff list.
             return Redirect(home_for(ctx.principal), status_code=303)
         day = await service.today_page(ctx, office_id)
-        return render(request, "admin/today.html", phone_text=phone_text, **fields_of(day))
+        return render(
+            request, "admin/today.html", phone_text=phone_text, now=ctx.now, **fields_of(day)
+        )

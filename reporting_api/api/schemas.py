@@ -354,3 +354,26 @@ class AuditOut(Struct):
 class Health(Struct):
     status: Literal["ok", "unavailable"]
     database: str
+
+
+class HearingOut(Struct):
+    """A court hearing of a case; `result` is null until an officer records it."""
+
+    id: int
+    case_id: int
+    office_id: int
+    starts_at: datetime
+    court: str
+    room: str | None
+    purpose: str
+    result: Literal["attended", "absent", "postponed"] | None
+    result_note: str | None
+    postponed_to: int | None
+    recorded_at: datetime | None
+    cancelled_at: datetime | None
+
+
+class HearingResultOut(Struct):
+    hearing: HearingOut
+    next_hearing: HearingOut | None
+    flag_id: int | None

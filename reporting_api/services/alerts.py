@@ -39,7 +39,11 @@ from reporting_api.thai_dates import (
 log = logging.getLogger(__name__)
 
 ESCALATE_BATCH = 200
-ESCALATED_KINDS = [FlagKind.MISSED_CHECKIN.value, FlagKind.UNREACHABLE_PHONE.value]
+ESCALATED_KINDS = [
+    FlagKind.MISSED_CHECKIN.value,
+    FlagKind.UNREACHABLE_PHONE.value,
+    FlagKind.HEARING_ABSENT.value,
+]
 """Flags that go to a manager when nobody acknowledges them in time."""
 STAFF_ALERT_VALID = timedelta(days=FOLLOW_UP_VALID_DAYS)
 
@@ -166,6 +170,29 @@ async def check_in_missed(
             quiet=quiet,
         )
     return outcome
+
+
+async def alert_officer(
+    *, flag_id: int, officer_id: int, case_id: int, office_id: int, now: datetime,
+    settings: Settings,
+) -> int:  # fmt: skip
+    """The case officer's SMS about a new flag (when staff alerts go by SMS and the officer is
+    active with a phone on file); how many rows were queued."""
+    officer = await staff_store.get_staff(officer_id)
+    if not settings.scheduler.alert_staff_by_sms or officer is None:
+        return 0
+    if not officer["phone"] or not officer["active"]:
+        return 0
+    start, end = settings.scheduler.quiet_hours
+    return await queue_staff_alert(
+        kind=OFFICER_ALERT,
+        staff_id=officer_id,
+        flag_id=flag_id,
+        case_id=case_id,
+        office_id=office_id,
+        now=now,
+        quiet=QuietHours(start, end),
+    )
 
 
 async def queue_staff_alert(

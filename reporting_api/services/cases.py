@@ -10,7 +10,14 @@ from reporting_api.access import (
     ensure_can_read_office,
     office_scope,
 )
-from reporting_api.commands import CaseClose, CaseCreate, CaseReassign, CaseReopen, CaseTransfer
+from reporting_api.commands import (
+    CaseClose,
+    CaseCreate,
+    CaseReassign,
+    CaseReopen,
+    CaseTransfer,
+    HearingIn,
+)
 from reporting_api.errors import Conflict, InvalidInput, NotFound
 from reporting_api.services import notices
 from reporting_api.services import reminders as reminder_service
@@ -19,6 +26,7 @@ from reporting_api.store import cases as store
 from reporting_api.store import checkins as checkin_store
 from reporting_api.store import defendants as defendant_store
 from reporting_api.store import flags as flag_store
+from reporting_api.store import hearings as hearing_store
 from reporting_api.store import offices as office_store
 from reporting_api.store import outbox as outbox_store
 from reporting_api.store import staff as staff_store
@@ -94,7 +102,19 @@ async def open_case(ctx: Ctx, data: CaseCreate) -> CaseRow:
         }
     )
     await ctx.audit("case.create", "bail_case", case_id, {"defendant_id": data.defendant_id})
+    if data.next_court_date is not None:
+        await _first_hearing(ctx, case_id, data.next_court_date)
     return await _load(case_id)
+
+
+async def _first_hearing(ctx: Ctx, case_id: int, day: date) -> None:
+    """A case opened with its next court date gets that hearing as a record (09:00 Bangkok,
+    the case's court; the officer corrects the time on the person's page), with reminders."""
+    from reporting_api.services import hearings  # hearings builds on this module
+
+    if day <= bangkok_today(ctx.now):
+        return  # today's or a past date: nothing left to remind of
+    await hearings.add(ctx, case_id, HearingIn(day=day, time="09:00", court=""))
 
 
 async def read(ctx: Ctx, case_id: int) -> CaseRow:
@@ -265,6 +285,7 @@ async def transfer(ctx: Ctx, case_id: int, data: CaseTransfer) -> CaseRow:
         await checkin_store.move_case_office(case_id, data.office_id)
         await outbox_store.move_case_office(case_id, data.office_id)
         await flag_store.move_case_office(case_id, data.office_id)
+        await hearing_store.move_case_office(case_id, data.office_id)
         person_moves = (
             await store.other_active_cases_in_office(row["defendant"], row["office"], case_id) == 0
         )

@@ -17,9 +17,11 @@ from reporting_api.services.flags import flag_state
 from reporting_api.statuses import CheckInStatus, can_transition
 from reporting_api.store import cases as case_store
 from reporting_api.store import checkins as check_in_store
+from reporting_api.store import hearings as hearing_store
 from reporting_api.store import offices as office_store
 from reporting_api.store import staff as staff_store
 from reporting_api.store import timeline as store
+from reporting_api.store.hearings import HearingRow
 from reporting_api.store.rows import DefendantProfileRow, ReportingPlanRow
 from reporting_api.store.timeline import (
     HistoryAttemptRow,
@@ -74,6 +76,8 @@ class PersonPage:
     """Where a case can be transferred (officers of the person's office only)."""
     officers: list[Choice] = field(default_factory=list)
     """Who in the person's office a case can be given to."""
+    hearings: dict[int, list[HearingRow]] = field(default_factory=dict)
+    """Each case's court hearings by time (cancelled ones too, as history)."""
 
 
 @dataclass(frozen=True)
@@ -215,7 +219,10 @@ async def defendant_page(ctx: Ctx, defendant_id: int) -> PersonPage:
             for s in await staff_store.list_staff(person["office"])
             if s["role"] == "officer" and s["active"]
         ]
-    return PersonPage(person, plans, events, can_change, EXCUSE_REASONS, offices, officers)
+    by_case: dict[int, list[HearingRow]] = {c["id"]: [] for c in cases}
+    for hearing in await hearing_store.of_cases([c["id"] for c in cases]):
+        by_case[hearing["case"]].append(hearing)
+    return PersonPage(person, plans, events, can_change, EXCUSE_REASONS, offices, officers, by_case)
 
 
 async def page_for_check_in(ctx: Ctx, check_in_id: int) -> PersonPage:

@@ -17,10 +17,12 @@ from reporting_api.services.context import Ctx
 from reporting_api.store import attempts as attempt_store
 from reporting_api.store import checkins as store
 from reporting_api.store import flags as flag_store
+from reporting_api.store import hearings as hearing_store
 from reporting_api.store.attempts import ReviewRow
 from reporting_api.store.checkins import DayRow
+from reporting_api.store.hearings import WeekHearing
 from reporting_api.store.rows import FlagRow
-from reporting_api.thai_dates import bangkok_today, end_of_local_day_utc
+from reporting_api.thai_dates import bangkok_today, end_of_local_day_utc, local_midnight_utc
 
 MISSED_DAYS = 14
 """How far back missed check-ins are listed, unless the caller asks for another span."""
@@ -28,6 +30,8 @@ MAX_MISSED_DAYS = 90
 SECTION_LIMIT = 50
 """Rows listed in each section; its count says how many there are in all."""
 MAX_SECTION_LIMIT = 200
+HEARING_DAYS_SHOWN = 7
+"""Today and the six days after it: the hearings the Today page lists."""
 
 T = TypeVar("T")
 
@@ -59,6 +63,8 @@ class TodayPage(OfficeDay):
     review: Section[ReviewRow]
     unreachable: Section[FlagRow]
     open_flags_total: int
+    hearings: list[WeekHearing] = dataclasses.field(default_factory=list)
+    """The office's court hearings from the start of today to seven days on (Bangkok)."""
 
 
 def _section(listed: tuple[list[DayRow], int], ctx: Ctx) -> Section[DayRow]:
@@ -130,13 +136,21 @@ async def today_page(ctx: Ctx, office_id: int | None) -> TodayPage:
         ),
         flag_store.count_flags(office_id=office, state="open"),
     )
+    today = bangkok_today(ctx.now)
+    week = await hearing_store.of_office_between(
+        office,
+        local_midnight_utc(today),
+        end_of_local_day_utc(today + timedelta(days=HEARING_DAYS_SHOWN - 1)),
+    )
     page = TodayPage(
         **{f.name: getattr(day, f.name) for f in dataclasses.fields(day)},
         open_now=_section(open_now, ctx),
         review=Section(review, review_total),
         unreachable=Section(unreachable, unreachable_total),
         open_flags_total=flags_total,
+        hearings=week,
     )
     people = _people(page.due_today, page.overdue, page.missed, page.open_now, page.review)
+    people = sorted(set(people) | {h["defendant_id"] for h in week})
     await ctx.audit("checkin.today", "office", office, {"defendants": people})
     return page

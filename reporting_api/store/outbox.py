@@ -35,6 +35,7 @@ class NewReminder(TypedDict):
     defendant: NotRequired[int]
     staff: NotRequired[int]
     flag: NotRequired[int]
+    hearing: NotRequired[int]
     # A notice is worded when it is queued (`services/notices.py`); a reminder at send time.
     body: NotRequired[str]
     language: NotRequired[str]

@@ -55,6 +55,10 @@ class SendingRow(TypedDict):
     flag_raised_at: datetime | None
     flag_kind: str | None
     flag_due_date: date | None
+    hearing_id: int | None
+    hearing_starts_at: datetime | None
+    hearing_result: str | None
+    hearing_cancelled_at: datetime | None
 
 
 def _to_date(value: Any) -> date | None:
@@ -76,7 +80,9 @@ SELECT r.id, r.kind, r.reference, r.attempts, r.expires_at, r.to_phone, r.body, 
        o.name_th AS office_name_th, o.name_en AS office_name_en,
        s.phone AS staff_phone, s.active AS staff_active,
        f.acknowledged_at AS flag_acknowledged_at, f.resolved_at AS flag_resolved_at,
-       f.raised_at AS flag_raised_at, f.kind AS flag_kind, fc.due_date AS flag_due_date
+       f.raised_at AS flag_raised_at, f.kind AS flag_kind, fc.due_date AS flag_due_date,
+       r.hearing AS hearing_id, h.starts_at AS hearing_starts_at, h.result AS hearing_result,
+       h.cancelled_at AS hearing_cancelled_at
 FROM reminder r
 JOIN bail_case bc ON bc.id = r."case"
 JOIN office o ON o.id = r.office
@@ -85,6 +91,7 @@ LEFT JOIN check_in c ON c.id = r.check_in
 LEFT JOIN staff_user s ON s.id = r.staff
 LEFT JOIN flag f ON f.id = r.flag
 LEFT JOIN check_in fc ON fc.id = f.check_in
+LEFT JOIN court_hearing h ON h.id = r.hearing
 """
 
 

@@ -242,6 +242,7 @@ class OfficeReminderSettingsRow(TypedDict):
     send_hour: int
     follow_up_missed: bool
     updated_at: datetime
+    hearing_offsets_days: list[int] | None
 
 
 class ReminderRow(TypedDict):
@@ -254,6 +255,7 @@ class ReminderRow(TypedDict):
     defendant: int | None
     staff: int | None
     flag: int | None
+    hearing: int | None
     kind: str
     due_at: datetime
     expires_at: datetime

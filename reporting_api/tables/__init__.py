@@ -12,6 +12,7 @@ from __future__ import annotations
 from piccolo.table import Table
 
 from reporting_api.tables.cases import AuditLog, BailCase, CheckIn, Flag, ReportingPlan
+from reporting_api.tables.hearings import CourtHearing
 from reporting_api.tables.holidays import DeclaredHoliday
 from reporting_api.tables.messages import OfficeReminderSettings, Reminder, SmsBlockedNumber
 from reporting_api.tables.people import (
@@ -44,6 +45,7 @@ ALL_TABLES: tuple[type[Table], ...] = (
     CheckIn,
     Flag,
     AuditLog,
+    CourtHearing,
     OfficeReminderSettings,
     Reminder,
     SmsBlockedNumber,
@@ -82,5 +84,6 @@ __all__ = [
     "RiskSnapshot",
     "RiskSnapshotDay",
     "DeclaredHoliday",
+    "CourtHearing",
     "ALL_TABLES",
 ]

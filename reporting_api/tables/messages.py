@@ -16,6 +16,7 @@ from piccolo.columns.base import OnDelete
 from piccolo.table import Table
 
 from reporting_api.tables.cases import BailCase, CheckIn, Flag
+from reporting_api.tables.hearings import CourtHearing
 from reporting_api.tables.people import Defendant, Office, StaffUser
 
 
@@ -29,6 +30,8 @@ class OfficeReminderSettings(Table, tablename="office_reminder_settings"):
     send_hour = Integer(default=9)
     follow_up_missed = Boolean(default=True)
     updated_at = Timestamptz()
+    # Days before a court hearing, e.g. [7, 3, 1] (None: those defaults), at send_hour.
+    hearing_offsets_days = JSON(null=True, default=None)
 
 
 class Reminder(Table, tablename="reminder"):
@@ -52,6 +55,10 @@ class Reminder(Table, tablename="reminder"):
         references=StaffUser, on_delete=OnDelete.set_null, null=True, default=None
     )
     flag = ForeignKey[Flag](references=Flag, on_delete=OnDelete.set_null, null=True, default=None)
+    # A hearing reminder's hearing (unique with kind, through a raw migration's index).
+    hearing = ForeignKey[CourtHearing](
+        references=CourtHearing, on_delete=OnDelete.set_null, null=True, default=None
+    )
     kind = Varchar(length=32)
     due_at = Timestamptz()
     # After this instant the text would be wrong ("tomorrow" on the day itself): skipped.
