@@ -13,6 +13,7 @@ import functools
 from collections.abc import Mapping
 
 from admin_ui.i18n import translations
+from reporting_api.hearing_rules import hearing_days
 from reporting_api.reminder_schedule import days_before
 
 
@@ -24,6 +25,7 @@ class Labels:
         _ = catalog.gettext
         pgettext = catalog.pgettext
         self._reminder_before = _("%(n)s day(s) before")
+        self._hearing_before = _("Court hearing in %(n)s day(s)")
 
         self.nav: Mapping[str, str] = {
             "nav_today": pgettext("navigation", "Today"),
@@ -153,8 +155,6 @@ class Labels:
             "notice_dates_changed": _("Notice: reporting dates changed"),
             "notice_case_ended": _("Notice: reporting ended"),
             "notice_phone_changed": _("Notice: new mobile number"),
-            "hearing_7d": _("Court hearing in 7 days"),
-            "hearing_3d": _("Court hearing in 3 days"),
             "hearing_1d": _("Court hearing tomorrow"),
         }
 
@@ -252,6 +252,9 @@ class Labels:
         days = days_before(kind)
         if days:
             return self._reminder_before % {"n": days}
+        before_hearing = hearing_days(kind)
+        if before_hearing is not None and before_hearing != 1:
+            return self._hearing_before % {"n": before_hearing}
         return self.reminder_kind_name.get(kind, kind)
 
 

@@ -54,6 +54,25 @@ def _require_secrets(settings: Settings) -> None:
         raise CliError(f"cannot start:{lines}")
 
 
+def _require_reminder_hours(settings: Settings) -> None:
+    """Refuse to serve or schedule when an office's reminder hour lies in the quiet hours
+    (a change of SMS_QUIET_HOURS would otherwise drop its reminders without a word)."""
+    from reporting_api.services.reminders import send_hour_problems
+    from reporting_api.store import missing_tables
+
+    _open_database(settings)
+
+    async def check() -> list[str]:
+        if "office_reminder_settings" in await missing_tables():
+            return []  # not migrated yet: serve says so itself
+        return await send_hour_problems(settings)
+
+    problems = asyncio.run(check())
+    if problems:
+        lines = "".join(f"\n  - {problem}" for problem in problems)
+        raise CliError(f"cannot start: reminders would fall in the quiet hours:{lines}")
+
+
 def _migrate(settings: Settings) -> None:
     # Piccolo finds its engine through PICCOLO_CONF, which reads DATABASE_URL.
     os.environ["PICCOLO_CONF"] = PICCOLO_CONF
@@ -275,11 +294,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             _migrate(settings)
         elif args.command == "serve":
             _require_secrets(settings)
+            _require_reminder_hours(settings)
             _serve(settings, args.host, args.port or settings.port, args.workers)
         elif args.command == "scheduler":
             if args.lanes < 1:
                 raise CliError("--lanes must be 1 or more")
             _require_secrets(settings)
+            _require_reminder_hours(settings)
             _scheduler(settings, args)
         elif args.command == "seed-demo":
             if args.defendants < 0:

@@ -46,6 +46,11 @@ class ReminderSettingsIn(Struct, forbid_unknown_fields=True):
     ]
     send_hour: Annotated[int, Meta(ge=0, le=23)] = 9
     follow_up_missed: bool = True
+    hearing_offsets_days: (
+        Annotated[list[Annotated[int, Meta(ge=1, le=30)]], Meta(min_length=0, max_length=5)]
+        | None
+    ) = None
+    """Days before a court hearing (null: the default 7, 3 and 1)."""
 
 
 class ReminderSettingsOut(Struct):
@@ -54,6 +59,7 @@ class ReminderSettingsOut(Struct):
     send_hour: int
     follow_up_missed: bool
     updated_at: datetime | None
+    hearing_offsets_days: list[int]
 
 
 def reminder_out(row: ReminderRow) -> ReminderOut:
@@ -85,6 +91,7 @@ def settings_out(settings: OfficeReminderSettings) -> ReminderSettingsOut:
         send_hour=settings.policy.send_hour,
         follow_up_missed=settings.policy.follow_up_missed,
         updated_at=settings.updated_at,
+        hearing_offsets_days=list(settings.hearing_offsets_days),
     )
 
 
@@ -117,6 +124,11 @@ class OfficeReminderSettingsController(Controller):
         """Admins only. Check-ins planned or re-planned from now on follow the new days."""
         return settings_out(
             await service.set_office_settings(
-                ctx, office_id, data.offsets_days, data.send_hour, data.follow_up_missed
+                ctx,
+                office_id,
+                data.offsets_days,
+                data.send_hour,
+                data.follow_up_missed,
+                hearing_offsets_days=data.hearing_offsets_days,
             )
         )

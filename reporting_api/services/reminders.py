@@ -15,6 +15,7 @@ from typing import Any, TypedDict
 
 from reporting_api.access import ADMIN, ensure_can_read_office, ensure_role
 from reporting_api.errors import InvalidInput, NotFound
+from reporting_api.hearing_rules import DEFAULT_HEARING_OFFSETS
 from reporting_api.reminder_schedule import (
     DEFAULT_POLICY,
     PlannedReminder,
@@ -48,6 +49,8 @@ class CheckInDates(TypedDict):
     due_date: date
     closes_at: datetime
 
+
+DEFAULT_HEARING_DAYS = DEFAULT_HEARING_OFFSETS
 
 CHECK_IN_CODE_BYTES = 9
 """72 random bits: 12 URL-safe characters in the SMS link."""
@@ -219,6 +222,8 @@ class OfficeReminderSettings:
     office_id: int
     policy: ReminderPolicy
     updated_at: datetime | None
+    hearing_offsets_days: tuple[int, ...] = (7, 3, 1)
+    """Days before a court hearing its SMS go (`hearing_rules.DEFAULT_HEARING_OFFSETS`)."""
 
 
 async def get_office_settings(ctx: Ctx, office_id: int) -> OfficeReminderSettings:
@@ -227,11 +232,23 @@ async def get_office_settings(ctx: Ctx, office_id: int) -> OfficeReminderSetting
         raise NotFound("office")
     row = await settings_store.get_office_settings(office_id)
     policy = await office_policy(office_id)
-    return OfficeReminderSettings(office_id, policy, row["updated_at"] if row else None)
+    hearing = row["hearing_offsets_days"] if row else None
+    return OfficeReminderSettings(
+        office_id,
+        policy,
+        row["updated_at"] if row else None,
+        tuple(_json_list(hearing)) if hearing is not None else DEFAULT_HEARING_DAYS,
+    )
 
 
 async def set_office_settings(
-    ctx: Ctx, office_id: int, offsets_days: Sequence[int], send_hour: int, follow_up_missed: bool
+    ctx: Ctx,
+    office_id: int,
+    offsets_days: Sequence[int],
+    send_hour: int,
+    follow_up_missed: bool,
+    *,
+    hearing_offsets_days: Sequence[int] | None = None,
 ) -> OfficeReminderSettings:
     """Admins set an office's reminder days and hour; check-ins planned from now on follow."""
     ensure_role(ctx.principal, ADMIN)
@@ -245,6 +262,11 @@ async def set_office_settings(
     if len(policy.offsets_days) != len(offsets_days):
         raise InvalidInput("offsets_days", "repeats a day", "มีวันซ้ำกัน")
     policy.validate(quiet_hours(ctx.settings))
+    hearing_days = None
+    if hearing_offsets_days is not None:
+        hearing_days = sorted(set(hearing_offsets_days), reverse=True)
+        if len(hearing_days) != len(hearing_offsets_days):
+            raise InvalidInput("hearing_offsets_days", "repeats a day", "มีวันซ้ำกัน")
     old = await office_policy(office_id)
     await settings_store.save_office_settings(
         office_id,
@@ -253,6 +275,7 @@ async def set_office_settings(
             "send_hour": policy.send_hour,
             "follow_up_missed": policy.follow_up_missed,
             "updated_at": ctx.now,
+            "hearing_offsets_days": hearing_days,
         },
     )
     await ctx.audit(
@@ -265,4 +288,31 @@ async def set_office_settings(
             "follow_up_missed": {"from": old.follow_up_missed, "to": policy.follow_up_missed},
         },
     )
-    return OfficeReminderSettings(office_id, policy, ctx.now)
+    return await get_office_settings(ctx, office_id)
+
+
+async def send_hour_problems(settings: Settings) -> list[str]:
+    """Each office whose reminder hour falls inside the quiet hours (`SMS_QUIET_HOURS`), named:
+    its reminders before a due date would all wait to the end of the quiet hours or be skipped
+    as too late. `serve` and `scheduler` refuse to start with any (a quiet-hours change made
+    after the offices chose their hours); the default hour is checked too."""
+    quiet = quiet_hours(settings)
+    problems: list[str] = []
+    try:
+        DEFAULT_POLICY.validate(quiet)
+    except InvalidInput:
+        problems.append(
+            f"SMS_QUIET_HOURS {quiet.start_hour}-{quiet.end_hour} holds the default reminder "
+            f"hour {DEFAULT_POLICY.send_hour}:00: choose quiet hours that leave it free"
+        )
+    for row in await settings_store.send_hours():
+        try:
+            ReminderPolicy(send_hour=row["send_hour"]).validate(quiet)
+        except InvalidInput:
+            problems.append(
+                f"office {row['code']} ({row['name_th']}, id {row['office']}) sends its "
+                f"reminders at {row['send_hour']}:00, inside SMS_QUIET_HOURS "
+                f"{quiet.start_hour}-{quiet.end_hour}: change its hour "
+                f"(PUT /api/v1/offices/{row['office']}/reminder-settings) or the quiet hours"
+            )
+    return problems

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TypedDict
 
-from reporting_api.store import columns, row_as
+from reporting_api.store import columns, row_as, rows_as
 from reporting_api.store.rows import OfficeReminderSettingsRow
 from reporting_api.tables import OfficeReminderSettings
 
@@ -17,6 +17,7 @@ class ReminderSettingsValues(TypedDict):
     send_hour: int
     follow_up_missed: bool
     updated_at: datetime
+    hearing_offsets_days: list[int] | None
 
 
 async def get_office_settings(office_id: int) -> OfficeReminderSettingsRow | None:
@@ -38,3 +39,23 @@ async def save_office_settings(office_id: int, values: ReminderSettingsValues) -
         )
     else:
         await OfficeReminderSettings.insert(OfficeReminderSettings(office=office_id, **values))
+
+
+class OfficeSendHour(TypedDict):
+    """An office that set its own reminder hour."""
+
+    office: int
+    code: str
+    name_th: str
+    send_hour: int
+
+
+async def send_hours() -> list[OfficeSendHour]:
+    """Every office's own reminder hour (offices without settings use the default)."""
+    rows = await OfficeReminderSettings.select(
+        OfficeReminderSettings.office,
+        OfficeReminderSettings.office.code.as_alias("code"),
+        OfficeReminderSettings.office.name_th.as_alias("name_th"),
+        OfficeReminderSettings.send_hour,
+    ).order_by(OfficeReminderSettings.office)
+    return rows_as(OfficeSendHour, rows)

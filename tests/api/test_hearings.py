@@ -158,3 +158,18 @@ def test_a_case_opened_with_its_next_court_date_has_that_hearing(api):
     assert hearing["court"] == case["court"]
     assert datetime.fromisoformat(hearing["starts_at"]).tzinfo is not None
     assert starts.astimezone(UTC).hour == 2
+
+
+def test_an_office_sets_its_own_days_before_a_hearing(api):
+    office = api.office_id("TH-10")
+    url = f"/api/v1/offices/{office}/reminder-settings"
+    assert api.request("admin", "GET", url).json()["hearing_offsets_days"] == [7, 3, 1]
+    body = {"offsets_days": [3, 1, 0], "send_hour": 9, "hearing_offsets_days": [5, 2]}
+    saved = api.request("admin", "PUT", url, json=body)
+    assert saved.status_code == 200 and saved.json()["hearing_offsets_days"] == [5, 2]
+    repeated = api.request("admin", "PUT", url, json=body | {"hearing_offsets_days": [2, 2]})
+    assert repeated.status_code == 400
+    assert repeated.json()["extra"][0]["key"] == "hearing_offsets_days"
+    _, case = enrol_with_case(api)
+    hearing = add(api, case["id"], bangkok_today(utcnow()) + timedelta(days=20)).json()
+    assert [r["kind"] for r in hearing_rows(hearing["id"])] == ["hearing_5d", "hearing_2d"]
