@@ -249,3 +249,23 @@ class HearingResultIn(Struct, forbid_unknown_fields=True):
     note: Note = ""
     next_day: date | None = None
     next_time: HearingTime | None = None
+
+
+class CheckInMove(Struct, forbid_unknown_fields=True):
+    """Move one check-in not yet opened to another working day."""
+
+    due_date: date
+    reason: RequiredNote
+
+
+class CheckInAdd(Struct, forbid_unknown_fields=True):
+    """Add one check-in to a case's plan."""
+
+    due_date: date
+    reason: RequiredNote
+
+
+class CheckInCancel(Struct, forbid_unknown_fields=True):
+    """Cancel one check-in not yet opened."""
+
+    reason: RequiredNote

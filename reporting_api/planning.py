@@ -438,3 +438,113 @@ def replan(
         update=sorted(update, key=lambda pair: pair[1].due_date),
         create=create,
     )
+
+
+MOVED_BY_OFFICER = "moved by the officer"
+ADDED_BY_OFFICER = "added by the officer"
+
+
+@dataclass(frozen=True)
+class Adjustments:
+    """An officer's changes to single check-ins of a plan, kept with the plan so that expanding
+    it again (a declared holiday, a reopened case) keeps them: due dates moved (old -> new),
+    cancelled, or added."""
+
+    moved: tuple[tuple[date, date], ...] = ()
+    cancelled: tuple[date, ...] = ()
+    added: tuple[date, ...] = ()
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "moved": [[a.isoformat(), b.isoformat()] for a, b in self.moved],
+            "cancelled": [d.isoformat() for d in self.cancelled],
+            "added": [d.isoformat() for d in self.added],
+        }
+
+    @classmethod
+    def from_json(cls, raw: object) -> Adjustments:
+        if not isinstance(raw, dict):
+            return cls()
+        return cls(
+            moved=tuple(
+                (date.fromisoformat(a), date.fromisoformat(b)) for a, b in raw.get("moved", [])
+            ),
+            cancelled=tuple(date.fromisoformat(d) for d in raw.get("cancelled", [])),
+            added=tuple(date.fromisoformat(d) for d in raw.get("added", [])),
+        )
+
+
+def single_check_in(spec: PlanSpec, due: date, reason: str) -> PlannedCheckIn:
+    """A check-in on ``due`` with the plan's window (an officer's single one)."""
+    return PlannedCheckIn(
+        due_date=due,
+        nominal_date=due,
+        moved_reason=reason,
+        opens_at=local_midnight_utc(due - timedelta(days=spec.window_opens_days_before)),
+        due_at=end_of_local_day_utc(due),
+        closes_at=end_of_local_day_utc(due + timedelta(days=spec.grace_days)),
+    )
+
+
+def apply_adjustments(
+    spec: PlanSpec, planned: list[PlannedCheckIn], adjustments: Adjustments
+) -> list[PlannedCheckIn]:
+    """The plan's check-ins with the officer's single changes: moved ones on their new day
+    (the date they were moved from kept as `nominal_date`), cancelled ones gone, added ones
+    in; one per day, by due date, windows kept apart."""
+    moved = dict(adjustments.moved)
+    cancelled = set(adjustments.cancelled)
+    by_due: dict[date, PlannedCheckIn] = {}
+    for p in planned:
+        if p.due_date in cancelled:
+            continue
+        if p.due_date in moved:
+            new = moved[p.due_date]
+            p = replace(single_check_in(spec, new, MOVED_BY_OFFICER), nominal_date=p.due_date)
+        by_due.setdefault(p.due_date, p)
+    for d in adjustments.added:
+        by_due.setdefault(d, single_check_in(spec, d, ADDED_BY_OFFICER))
+    kept, _ = keep_windows_apart(sorted(by_due.values(), key=lambda p: p.due_date))
+    return kept
+
+
+def check_single_date(
+    spec: PlanSpec,
+    dates: Iterable[date],
+    new: date,
+    *,
+    today: date,
+    holidays_then: Mapping[date, str],
+    ignoring: date | None = None,
+) -> None:
+    """Refuse a single check-in's new date that breaks a rule, naming `due_date`: in the past,
+    not a working day (saying the next one), a day that already has one, or a window that
+    would meet a neighbour's."""
+    if new <= today:
+        raise InvalidInput("due_date", "must be after today", "ต้องเป็นวันหลังจากวันนี้")
+    if not is_working_day(new, holidays_then):
+        after = next_working_day(new, holidays_then)
+        why = holidays_then.get(new, WEEKEND)
+        raise InvalidInput(
+            "due_date",
+            f"{new.isoformat()} is not a working day ({why}); the next is {after.isoformat()}",
+            f"{format_thai_date(new)} ไม่ใช่วันทำการ วันทำการถัดไปคือ {format_thai_date(after)}",
+        )
+    others = [d for d in dates if d != ignoring]
+    if new in others:
+        raise InvalidInput(
+            "due_date",
+            f"there is a check-in on {new.isoformat()} already",
+            f"มีการรายงานตัววันที่ {format_thai_date(new)} อยู่แล้ว",
+        )
+    span = spec.window_span_days
+    near = [d for d in others if abs((d - new).days) <= span]
+    if near:
+        raise InvalidInput(
+            "due_date",
+            f"{new.isoformat()} is {abs((near[0] - new).days)} day(s) from the check-in of "
+            f"{near[0].isoformat()}: their windows ({spec.window_opens_days_before} day(s) "
+            f"before, {spec.grace_days} grace) would meet",
+            f"{format_thai_date(new)} ใกล้การรายงานตัววันที่ {format_thai_date(near[0])} เกินไป "
+            "ช่วงรายงานตัวจะซ้อนกัน",
+        )

@@ -11,7 +11,7 @@ from admin_ui.pages.flags import FlagPages
 from admin_ui.pages.hearing_actions import HearingActions
 from admin_ui.pages.holidays import HolidayPages
 from admin_ui.pages.outbox import OutboxPage
-from admin_ui.pages.plan_edit import PlanEditPage
+from admin_ui.pages.plan_edit import CheckInEdits, PlanEditPage
 from admin_ui.pages.reports import ReportsPage
 from admin_ui.pages.review import ReviewPages
 from admin_ui.pages.today import TodayPage
@@ -27,6 +27,7 @@ PAGES = [
     CheckInActions,
     CaseActions,
     PlanEditPage,
+    CheckInEdits,
     HolidayPages,
     HearingActions,
     FlagPages,

@@ -13,12 +13,13 @@ from litestar import Controller, Request, get, post
 from litestar.response import Redirect, Template
 
 from admin_ui.i18n import N_, in_both
-from admin_ui.pages.checkin_actions import text
+from admin_ui.pages import defendant
+from admin_ui.pages.checkin_actions import shown_again, text
 from admin_ui.web import date_field, field_errors, render
 from reporting_api.commands import PlanIn
 from reporting_api.errors import Conflict, InvalidInput, NotFound
 from reporting_api.http.context import CtxDep, PathId
-from reporting_api.services import cases, plan_preview, plans
+from reporting_api.services import cases, check_in_edits, plan_preview, plans, timeline
 from reporting_api.services.context import Ctx
 from reporting_api.thai_dates import input_date_text, parse_date_input
 
@@ -151,3 +152,70 @@ class PlanEditPage(Controller):
             f"/admin/defendants/{case['defendant']}?plan_saved={case_id}&{summary}#case-{case_id}",
             status_code=303,
         )
+
+
+class CheckInEdits(Controller):
+    """One check-in moved or cancelled from its row on the person's page, or one added to a
+    case; a refusal shows the person's page again with the form open."""
+
+    path = "/admin"
+    include_in_schema = False
+
+    @post("/checkins/{check_in_id:int}/move")
+    async def move(
+        self, request: Request[Any, Any, Any], ctx: CtxDep, check_in_id: PathId
+    ) -> Template | Redirect:
+        form = await request.form()
+        values = {"due_date": text(form, "due_date"), "reason": text(form, "reason")}
+        try:
+            new = date_field(values, "due_date", required=True)
+            assert new is not None
+            change = await check_in_edits.move(ctx, check_in_id, new, values["reason"])
+        except (InvalidInput, Conflict) as error:
+            return await shown_again(request, ctx, check_in_id, "move", error, values)
+        return await _to_person(ctx, change)
+
+    @post("/checkins/{check_in_id:int}/cancel")
+    async def cancel(
+        self, request: Request[Any, Any, Any], ctx: CtxDep, check_in_id: PathId
+    ) -> Template | Redirect:
+        values = {"reason": text(await request.form(), "reason")}
+        try:
+            change = await check_in_edits.cancel(ctx, check_in_id, values["reason"])
+        except (InvalidInput, Conflict) as error:
+            return await shown_again(request, ctx, check_in_id, "cancel", error, values)
+        return await _to_person(ctx, change)
+
+    @post("/cases/{case_id:int}/checkins")
+    async def add(
+        self, request: Request[Any, Any, Any], ctx: CtxDep, case_id: PathId
+    ) -> Template | Redirect:
+        form = await request.form()
+        values = {"due_date": text(form, "due_date"), "reason": text(form, "reason")}
+        try:
+            new = date_field(values, "due_date", required=True)
+            assert new is not None
+            change = await check_in_edits.add(ctx, case_id, new, values["reason"])
+        except (InvalidInput, Conflict) as error:
+            case = await cases.read(ctx, case_id)
+            data = await timeline.defendant_page(ctx, case["defendant"])
+            return defendant.page(
+                request,
+                data,
+                status_code=409 if isinstance(error, Conflict) else 400,
+                errors=field_errors(error),
+                values=values,
+                form_kind="add_check_in",
+                form_case=case_id,
+            )
+        return await _to_person(ctx, change)
+
+
+async def _to_person(ctx: Ctx, change: plans.PlanChange) -> Redirect:
+    case = await cases.read(ctx, change.plan["case"])
+    notified = int(change.notified)
+    return Redirect(
+        f"/admin/defendants/{case['defendant']}?plan_saved={case['id']}&created={change.created}"
+        f"&removed={change.deleted}&notified={notified}#case-{case['id']}",
+        status_code=303,
+    )

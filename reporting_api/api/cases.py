@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 
 from litestar import Controller, get, post, put
@@ -23,14 +24,39 @@ from reporting_api.commands import (
     CaseReopen,
     CaseStatusName,
     CaseTransfer,
+    CheckInAdd,
     PlanIn,
 )
 from reporting_api.http.context import CtxDep, PagingDep, PathId
 from reporting_api.services import cases as service
+from reporting_api.services import check_in_edits
 from reporting_api.services import checkins as checkin_service
 from reporting_api.services import plans as plan_service
 
 OptionalId = QueryParameter(ge=1, le=2**31 - 1)
+
+
+def plan_change_out(result: plan_service.PlanChange, now: datetime) -> PlanChange:
+    return PlanChange(
+        plan=plan_out(result.plan),
+        created=result.created,
+        updated=result.updated,
+        deleted=result.deleted,
+        kept=result.kept,
+        check_ins=[
+            check_in_out(checkin_service.with_effective_status(r, now)) for r in result.check_ins
+        ],
+        notes=[
+            PlanNoteOut(
+                level="warning" if n.level == "warning" else "info",
+                code=n.code,
+                message=n.en,
+                message_th=n.th,
+            )
+            for n in result.notes
+        ],
+        notified=result.notified,
+    )
 
 
 class CaseController(Controller):
@@ -79,27 +105,16 @@ class CaseController(Controller):
     @put("/{case_id:int}/plan")
     async def set_plan(self, case_id: PathId, data: JSONBody[PlanIn], ctx: CtxDep) -> PlanChange:
         """Set or replace the plan: future check-ins are regenerated, past ones kept."""
-        result = await plan_service.set_plan(ctx, case_id, data)
-        return PlanChange(
-            plan=plan_out(result.plan),
-            created=result.created,
-            updated=result.updated,
-            deleted=result.deleted,
-            kept=result.kept,
-            check_ins=[
-                check_in_out(checkin_service.with_effective_status(r, ctx.now))
-                for r in result.check_ins
-            ],
-            notes=[
-                PlanNoteOut(
-                    level="warning" if n.level == "warning" else "info",
-                    code=n.code,
-                    message=n.en,
-                    message_th=n.th,
-                )
-                for n in result.notes
-            ],
-            notified=result.notified,
+        return plan_change_out(await plan_service.set_plan(ctx, case_id, data), ctx.now)
+
+    @post("/{case_id:int}/checkins")
+    async def add_check_in(
+        self, case_id: PathId, data: JSONBody[CheckInAdd], ctx: CtxDep
+    ) -> PlanChange:
+        """Add one check-in (a working day after today, its window meeting no other's); kept
+        with the plan, with its reminders; the person is told."""
+        return plan_change_out(
+            await check_in_edits.add(ctx, case_id, data.due_date, data.reason), ctx.now
         )
 
     @get("/{case_id:int}/checkins")

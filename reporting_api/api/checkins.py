@@ -7,16 +7,19 @@ from typing import Annotated
 from litestar import Controller, get, post
 from litestar.params import JSONBody, QueryParameter
 
+from reporting_api.api.cases import plan_change_out
 from reporting_api.api.convert import check_in_out, today_row
 from reporting_api.api.schemas import (
     CheckInOut,
     ExcuseRequest,
     InPersonRequest,
+    PlanChange,
     TodayOut,
 )
+from reporting_api.commands import CheckInCancel, CheckInMove
 from reporting_api.http.context import CtxDep, PathId
+from reporting_api.services import check_in_edits, today
 from reporting_api.services import checkins as service
-from reporting_api.services import today
 from reporting_api.services.today import (
     MAX_MISSED_DAYS,
     MAX_SECTION_LIMIT,
@@ -82,3 +85,20 @@ class CheckInController(Controller):
         """Excuse this check-in for one of the reasons officers may give ("other" needs a
         note); the reason and the note are kept on the check-in."""
         return check_in_out(await service.excuse(ctx, check_in_id, data.reason, data.note))
+
+    @post("/{check_in_id:int}/move", status_code=200)
+    async def move(
+        self, check_in_id: PathId, data: JSONBody[CheckInMove], ctx: CtxDep
+    ) -> PlanChange:
+        """Move a check-in not yet opened to another working day (kept with the plan); its
+        reminders move with it and the person is told."""
+        change = await check_in_edits.move(ctx, check_in_id, data.due_date, data.reason)
+        return plan_change_out(change, ctx.now)
+
+    @post("/{check_in_id:int}/cancel", status_code=200)
+    async def cancel(
+        self, check_in_id: PathId, data: JSONBody[CheckInCancel], ctx: CtxDep
+    ) -> PlanChange:
+        """Cancel a check-in not yet opened (kept with the plan); the person is told."""
+        change = await check_in_edits.cancel(ctx, check_in_id, data.reason)
+        return plan_change_out(change, ctx.now)

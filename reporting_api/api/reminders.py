@@ -47,8 +47,7 @@ class ReminderSettingsIn(Struct, forbid_unknown_fields=True):
     send_hour: Annotated[int, Meta(ge=0, le=23)] = 9
     follow_up_missed: bool = True
     hearing_offsets_days: (
-        Annotated[list[Annotated[int, Meta(ge=1, le=30)]], Meta(min_length=0, max_length=5)]
-        | None
+        Annotated[list[Annotated[int, Meta(ge=1, le=30)]], Meta(min_length=0, max_length=5)] | None
     ) = None
     """Days before a court hearing (null: the default 7, 3 and 1)."""
 

@@ -10,12 +10,14 @@ from reporting_api.access import ensure_can_read_office
 from reporting_api.commands import PlanIn
 from reporting_api.errors import InvalidInput, NotFound
 from reporting_api.planning import (
+    Adjustments,
     ExistingCheckIn,
     PlanExpansion,
     PlannedCheckIn,
     PlanNote,
     PlanSpec,
     ReplanResult,
+    apply_adjustments,
     expand_plan_with_notes,
     initial_status,
     is_frozen,
@@ -34,6 +36,8 @@ from reporting_api.store.rows import CheckInRow, ReportingPlanRow
 from reporting_api.thai_dates import bangkok_today, format_thai_date
 
 MAX_CHECK_INS = 500
+NO_ADJUSTMENTS = Adjustments()
+"""A plan an officer sets as a whole starts without single check-in changes."""
 
 
 @dataclass(frozen=True)
@@ -130,16 +134,31 @@ async def replan_stored(ctx: Ctx, case: CaseRow) -> PlanChange | None:
     plan = await case_store.get_plan(case["id"])
     if plan is None:
         return None
-    return await apply_plan(ctx, case, spec_of_row(plan), fresh=False, action="plan.replanned")
+    return await apply_plan(
+        ctx,
+        case,
+        spec_of_row(plan),
+        fresh=False,
+        action="plan.replanned",
+        adjustments=Adjustments.from_json(plan["adjustments"]),
+    )
 
 
 async def apply_plan(
-    ctx: Ctx, case: CaseRow, spec: PlanSpec, *, fresh: bool, action: str = "plan.set"
+    ctx: Ctx,
+    case: CaseRow,
+    spec: PlanSpec,
+    *,
+    fresh: bool,
+    action: str = "plan.set",
+    adjustments: Adjustments = NO_ADJUSTMENTS,
+    audit_detail: dict[str, Any] | None = None,
 ) -> PlanChange:
-    """Store ``spec`` as the case's plan and bring its check-ins and reminders in line."""
+    """Store ``spec`` as the case's plan, with the officer's single check-in ``adjustments``,
+    and bring its check-ins and reminders in line."""
     case_id = case["id"]
     expansion = await expand_for(ctx, spec, fresh=fresh)
-    planned = expansion.check_ins
+    planned = apply_adjustments(spec, expansion.check_ins, adjustments)
     if len(planned) > MAX_CHECK_INS:
         raise InvalidInput(
             "every_days",
@@ -185,6 +204,7 @@ async def apply_plan(
                 "end_date": spec.end_date,
                 "window_opens_days_before": spec.window_opens_days_before,
                 "grace_days": spec.grace_days,
+                "adjustments": adjustments.as_json() if adjustments != NO_ADJUSTMENTS else None,
                 "updated_by": ctx.principal.id,
                 "updated_at": ctx.now,
             },
@@ -224,6 +244,7 @@ async def apply_plan(
             "deleted": len(result.delete_ids),
             "notes": [n.code for n in expansion.notes],
             "notice": notice,
+            **(audit_detail or {}),
         },
     )
     plan = await case_store.get_plan(case_id)

@@ -164,6 +164,7 @@ class ReportingPlanRow(TypedDict):
     end_date: date
     window_opens_days_before: int
     grace_days: int
+    adjustments: dict[str, list[Any]] | None
     updated_by: int | None
     updated_at: datetime
 

@@ -56,6 +56,8 @@ class ReportingPlan(Table, tablename="reporting_plan"):
     end_date = Date()
     window_opens_days_before = Integer(default=0)
     grace_days = Integer(default=0)
+    # An officer's single check-in changes (moved, cancelled, added): planning.Adjustments.
+    adjustments = JSON(null=True, default=None)
     updated_by = ForeignKey[StaffUser](
         references=StaffUser, on_delete=OnDelete.set_null, null=True, default=None
     )

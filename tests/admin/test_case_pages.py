@@ -256,3 +256,60 @@ def test_the_holidays_page_declares_and_removes_a_day(site):
     hid = re.search(r'action="/admin/holidays/(\d+)/remove"', declared.text).group(1)
     removed = browser.post_form("/admin/holidays", f"/admin/holidays/{hid}/remove", {})
     assert removed.status_code == 200 and "holiday-declared" not in removed.text
+
+
+def test_one_check_in_moved_cancelled_and_added_from_the_persons_page(site):
+    from reporting_api.planning import is_working_day, thai_holidays
+
+    def working(d):
+        off = thai_holidays([d.year, d.year + 1])
+        while not is_working_day(d, off):
+            d += timedelta(days=1)
+        return d
+
+    browser, api = site
+    person, case, plan = planned(api, every=30)
+    first, second = plan["check_ins"][0], plan["check_ins"][1]
+    page = f"/admin/defendants/{person['id']}"
+    today = bangkok_today(utcnow())
+    browser.as_("officer_bkk")
+    html = browser.client.get(page).text
+    assert f'action="/admin/checkins/{first["id"]}/move"' in html
+    weekend = today + timedelta(days=(5 - today.weekday()) % 7 or 7) + timedelta(days=7)
+    refused = browser.post_form(
+        page,
+        f"/admin/checkins/{first['id']}/move",
+        {"due_date": input_date_text(weekend), "reason": "ติดธุระ"},
+    )
+    assert refused.status_code == 400 and 'id="due_date-error"' in refused.text
+    new = working(today + timedelta(days=10))
+    moved = browser.post_form(
+        page,
+        f"/admin/checkins/{first['id']}/move",
+        {"due_date": input_date_text(new), "reason": "ติดนัดแพทย์"},
+    )
+    assert moved.status_code == 303, moved.text[:2000]
+    due = {
+        c["due_date"]
+        for c in api.request("officer_bkk", "GET", f"/api/v1/cases/{case['id']}/checkins").json()
+    }
+    assert new.isoformat() in due and first["due_date"] not in due
+    cancelled = browser.post_form(
+        page, f"/admin/checkins/{second['id']}/cancel", {"reason": "ศาลงดรายงานตัว"}
+    )
+    assert cancelled.status_code == 303
+    extra = working(today + timedelta(days=50))
+    added = browser.post_form(
+        page,
+        f"/admin/cases/{case['id']}/checkins",
+        {"due_date": input_date_text(extra), "reason": "x"},
+    )
+    assert added.status_code == 303
+    due = {
+        c["due_date"]
+        for c in api.request("officer_bkk", "GET", f"/api/v1/cases/{case['id']}/checkins").json()
+    }
+    assert extra.isoformat() in due and second["due_date"] not in due
+    assert audit_rows(api, "checkin.move", case["id"]) and audit_rows(
+        api, "checkin.cancel", case["id"]
+    )
