@@ -14,6 +14,7 @@ from reporting_api.db import bind_tables, engine_from_url
 from reporting_api.demo.generate import generate
 from reporting_api.demo.logins import ensure_logins, print_logins
 from reporting_api.demo.world import DemoOffice, head, make_world, name_pools
+from reporting_api.services import hearings as hearing_service
 from reporting_api.settings import Settings
 from reporting_api.store.bulk_load import (
     LOADED_TABLES,
@@ -87,11 +88,14 @@ async def _seed(settings: Settings, total: int, seed: int, quiet: bool, now: dat
             progress.update(start + len(heads))
         if added["defendant"]:
             await writer.refresh_statistics()
+    # The bulk loader writes each case's next court date; the hearing records follow it.
+    hearings = await hearing_service.backfill_from_court_dates(now)
     seconds = time.perf_counter() - started
     print(
         f"demo data: {total:,} defendants wanted, {added['defendant']:,} added"
         f" ({total - added['defendant']:,} already there); also added {added['bail_case']:,} cases,"
-        f" {added['check_in']:,} check-ins and {added['flag']:,} flags in {seconds:.1f} s"
+        f" {added['check_in']:,} check-ins, {added['flag']:,} flags and {hearings:,} court"
+        f" hearings in {seconds:.1f} s"
     )
     print_logins(settings, logins)
 

@@ -361,3 +361,8 @@ async def _plan_reminders(ctx: Ctx, case: CaseRow, hearing: HearingRow) -> None:
 async def week_of_office(office_id: int, first: datetime, last: datetime) -> list[WeekHearing]:
     """The office's hearings between two instants (the Today page's week)."""
     return await store.of_office_between(office_id, first, last)
+
+
+async def backfill_from_court_dates(now: datetime) -> int:
+    """Hearing records for bulk-loaded cases that carry only a next court date (the demo)."""
+    return await store.backfill_from_court_dates(now)

@@ -166,3 +166,42 @@ async def person_of_case(case_id: int) -> dict[str, Any] | None:
         )
         .first()
     )
+
+
+async def backfill_from_court_dates(now: datetime) -> int:
+    """A hearing record (09:00 Bangkok, the case's court) for each active case whose next
+    court date is ahead and has none yet: what the migration did for cases stored before
+    hearings were records, for data loaded in bulk (the demo)."""
+    from datetime import UTC, time
+    from datetime import date as date_type
+
+    from reporting_api.thai_dates import BANGKOK, bangkok_today
+
+    today = bangkok_today(now)
+    rows = await BailCase.select(
+        BailCase.id, BailCase.office, BailCase.court, BailCase.next_court_date
+    ).where(
+        (BailCase.status == "active")
+        & (BailCase.next_court_date > today)
+        & BailCase.id.not_in(CourtHearing.select(CourtHearing.case))
+    )
+    hearings = []
+    for row in rows:
+        day = row["next_court_date"]
+        if not isinstance(day, date_type):
+            day = date_type.fromisoformat(str(day)[:10])
+        starts = datetime.combine(day, time(9, 0), tzinfo=BANGKOK).astimezone(UTC)
+        hearings.append(
+            CourtHearing(
+                case=row["id"],
+                office=row["office"],
+                starts_at=starts,
+                court=row["court"],
+                purpose="",
+                created_at=now,
+                updated_at=now,
+            )
+        )
+    if hearings:
+        await CourtHearing.insert(*hearings)
+    return len(hearings)
