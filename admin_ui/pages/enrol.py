@@ -12,6 +12,7 @@ import dataclasses
 import re
 import typing
 from collections.abc import Iterable, Mapping
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -28,6 +29,7 @@ from reporting_api.http.context import CtxDep
 from reporting_api.services import enrolment
 from reporting_api.services.context import Ctx
 from reporting_api.services.plans import MAX_CHECK_INS
+from reporting_api.thai_dates import parse_date_input
 
 PERSON_FIELDS = (
     "national_id",
@@ -165,6 +167,45 @@ def form_text(form: Mapping[str, Any], names: Iterable[str]) -> dict[str, str]:
 # --- the enrolment form -------------------------------------------------------------------
 
 
+DATE_FIELDS = ("date_of_birth", "release_date", "next_court_date", "start_date", "end_date")
+
+
+def iso_dates(text: Mapping[str, str]) -> tuple[dict[str, str], list[InvalidInput]]:
+    """The form's dates as typed by Thai officers (`15/01/2570`, Buddhist or Christian era,
+    or ISO) turned ISO for reading; the listed plan dates each the same way. What cannot be
+    read is refused by its field."""
+    out, errors = dict(text), []
+    for name in DATE_FIELDS:
+        if out.get(name, "").strip():
+            try:
+                out[name] = parse_date_input(out[name][:40], name).isoformat()
+            except InvalidInput as error:
+                errors.append(error)
+                out.pop(name)
+    if out.get("dates", "").strip():
+        try:
+            out["dates"] = " ".join(
+                parse_date_input(d, "dates").isoformat()
+                for d in re.split(r"[\s,;]+", out["dates"])
+                if d
+            )
+        except InvalidInput as error:
+            errors.append(error)
+            out.pop("dates")
+    return out, errors
+
+
+def shown_dates(values: Mapping[str, str]) -> dict[str, Any]:
+    """Form values with ISO dates as dates, so the date inputs show them in the B.E."""
+    shown: dict[str, Any] = dict(values)
+    for name in DATE_FIELDS:
+        try:
+            shown[name] = date.fromisoformat(values.get(name, ""))
+        except ValueError:
+            pass
+    return shown
+
+
 def _plan_raw(text: Mapping[str, str]) -> dict[str, Any]:
     raw: dict[str, Any] = dict(text)
     raw["dates"] = [d for d in re.split(r"[\s,]+", text.get("dates", "")) if d]
@@ -172,19 +213,25 @@ def _plan_raw(text: Mapping[str, str]) -> dict[str, Any]:
 
 
 def _read_plan(text: Mapping[str, str]) -> tuple[PlanIn | None, list[InvalidInput]]:
+    text, date_errors = iso_dates(text)
     values, errors = read_fields(_plan_raw(text), PlanIn)
+    errors = date_errors + [e for e in errors if e.field not in {d.field for d in date_errors}]
     return (None, errors) if errors else (PlanIn(**values), [])
 
 
 def _read_enrolment(
     text: Mapping[str, str], consent: bool, photo: bytes
 ) -> tuple[enrolment.NewEnrolment | None, list[InvalidInput]]:
+    typed = text
+    text, date_errors = iso_dates(typed)
     person, errors = read_fields(
         {**text, "consent": consent}, NewDefendant, only=(*PERSON_FIELDS, "consent")
     )
     case, case_errors = read_fields(text, CaseCreate, only=CASE_FIELDS)
-    plan, plan_errors = _read_plan(text)
-    errors += case_errors + plan_errors
+    plan, plan_errors = _read_plan(typed)
+    bad = {e.field for e in date_errors}
+    errors = [e for e in errors + case_errors if e.field not in bad] + plan_errors
+    errors += [e for e in date_errors if e.field not in {p.field for p in plan_errors}]
     if not photo:
         errors.append(InvalidInput("photo", *in_both(N_("choose the ID-card photo"))))
     if errors or plan is None:
@@ -205,7 +252,7 @@ class EnrolPage(Controller):
 
     @get("/")
     async def form(self, request: Request[Any, Any, Any], ctx: CtxDep) -> Template:
-        values = enrolment.form_defaults(ctx)
+        values = shown_dates(enrolment.form_defaults(ctx))
         return render(request, "admin/enrol.html", values=values, errors={})
 
     @post("/")

@@ -25,20 +25,21 @@ from reporting_api.errors import InvalidInput
 from reporting_api.http.context import CtxDep
 from reporting_api.risk import describe_rules
 from reporting_api.services import reports as service
+from reporting_api.thai_dates import parse_date_input
 
 TOP_OFFICES_CHARTED = 15
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _parse_date(field: str, text: str | None, errors: list[InvalidInput]) -> date | None:
+    """A filter's date as officers type it (`15/01/2570`, Buddhist or Christian era) or as a
+    shared link carries it (`2027-01-15`)."""
     if not text or not text.strip():
         return None
     try:
-        return date.fromisoformat(text.strip())
-    except ValueError:
-        errors.append(
-            InvalidInput(field, *in_both(N_("use a date like 2026-10-01 (Christian era)")))
-        )
+        return parse_date_input(text[:40], field)
+    except InvalidInput as error:
+        errors.append(error)
         return None
 
 
@@ -176,8 +177,8 @@ class ReportsPage(Controller):
             report=data,
             offices=data["offices"],
             values={
-                "date_from": filters.date_from.isoformat(),
-                "date_to": filters.date_to.isoformat(),
+                "date_from": filters.date_from,
+                "date_to": filters.date_to,
                 "office_id": "" if filters.office_id is None else str(filters.office_id),
             },
             errors={},

@@ -292,3 +292,26 @@ def test_only_officers_enrol(site):
             f"{ENROL}/photo-check", files=_photo(), headers={"X-CSRF-Token": token}
         )
         assert response.status_code == 403
+
+
+def test_the_form_shows_and_takes_buddhist_era_dates(site):
+    from reporting_api.thai_dates import input_date_text
+
+    browser, api = site
+    browser.as_("officer_bkk")
+    today = bangkok_today(utcnow())
+    shown = browser.client.get(ENROL).text
+    assert f'value="{input_date_text(today)}"' in shown and 'type="date"' not in shown
+    form = _form(
+        date_of_birth="17/05/2533",  # 17 May 1990, as the ID card prints it
+        release_date=input_date_text(today),
+        start_date=input_date_text(today),
+        end_date=input_date_text(today + timedelta(days=95)),
+    )
+    response = _post(browser, form)
+    assert response.status_code == 303, response.text[:2000]
+    [person] = _defendants(form["national_id"])
+    read = api.request("officer_bkk", "GET", f"/api/v1/defendants/{person['id']}").json()
+    assert read["date_of_birth"] == "1990-05-17"
+    wrong = _post(browser, _form(release_date="31/02/2569"))
+    assert wrong.status_code == 400 and 'id="release_date-error"' in wrong.text

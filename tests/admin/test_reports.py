@@ -292,10 +292,10 @@ def test_the_office_filter_and_the_aggregates(site, world):
 def test_bad_filters_are_shown_beside_their_field_and_keep_what_was_typed(site, world):
     browser, _ = site
     manager = browser.as_("manager").client
-    page = manager.get("/admin/reports?date_from=31/12/2569&date_to=2026-01-01")
+    page = manager.get("/admin/reports?date_from=31/02/2569&date_to=2026-01-01")
     assert page.status_code == 400
-    assert 'id="date_from-error"' in page.text and "ใช้วันที่รูปแบบ 2026-10-01" in page.text
-    assert 'value="31/12/2569"' in page.text
+    assert 'id="date_from-error"' in page.text and "ไม่มีวันที่" in page.text
+    assert 'value="31/02/2569"' in page.text
     assert "สำนักงานยุติธรรมจังหวัดเชียงใหม่" in page.text  # the office choice is still there
     backwards = manager.get("/admin/reports?date_from=2026-06-01&date_to=2026-01-01")
     assert backwards.status_code == 400
@@ -304,6 +304,19 @@ def test_bad_filters_are_shown_beside_their_field_and_keep_what_was_typed(site, 
     assert manager.get("/admin/reports?office_id=abc").status_code == 400
     assert manager.get("/admin/reports?office_id=999999").status_code == 400
     assert manager.get("/admin/reports/export.xlsx?date_from=nope").status_code == 400
+
+
+def test_the_filters_show_and_take_buddhist_era_dates(site, world):
+    browser, _ = site
+    manager = browser.as_("manager").client
+    typed = manager.get("/admin/reports?date_from=01/01/2569&date_to=31/12/2569")
+    assert typed.status_code == 200
+    # Typed in the Buddhist era, shown in it, and the same report as the Christian-era link.
+    assert 'value="01/01/2569"' in typed.text and 'value="31/12/2569"' in typed.text
+    assert "(ค.ศ. 2026)" in typed.text
+    linked = manager.get("/admin/reports?date_from=2026-01-01&date_to=2026-12-31")
+    assert 'value="01/01/2569"' in linked.text
+    assert 'type="date"' not in linked.text
 
 
 def test_the_report_is_paginated_and_each_view_is_audited(site, world):
