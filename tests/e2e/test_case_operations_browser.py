@@ -219,7 +219,8 @@ def test_a_case_run_from_the_officers_pages(api, database_url, chromium_path, sh
     )
     assert queued.run_sync() >= 1
     assert CheckIn.count().where(CheckIn.case == case_a["id"]).run_sync() == len(after)
-    shots.write()
+    report = shots.write()
+    assert not shots.too_wide(), report  # every page fits a 1366-pixel desktop screen
 
 
 def date_of(text):
