@@ -158,13 +158,21 @@ async def reword_unsent(
     ).where((Reminder.id == reminder_id) & (Reminder.status == "queued") & (Reminder.attempts == 0))
 
 
-async def person_of_case(case_id: int) -> dict[str, Any] | None:
-    return await (
-        Defendant.select(Defendant.id, Defendant.preferred_language, Defendant.sms_opt_out)
-        .where(
-            Defendant.id.is_in(BailCase.select(BailCase.defendant).where(BailCase.id == case_id))
-        )
-        .first()
+class CasePerson(TypedDict):
+    """What a hearing reminder needs of its person: the language to word it in."""
+
+    id: int
+    preferred_language: str
+    sms_opt_out: bool
+
+
+async def person_of_case(case_id: int) -> CasePerson | None:
+    people = BailCase.select(BailCase.defendant).where(BailCase.id == case_id)
+    return row_as(
+        CasePerson,
+        await Defendant.select(Defendant.id, Defendant.preferred_language, Defendant.sms_opt_out)
+        .where(Defendant.id.is_in(people))
+        .first(),
     )
 
 
