@@ -112,6 +112,23 @@ class CaseRecord(Struct):
     plan: PlanRecord | None = None
 
 
+class HearingRecord(Struct):
+    """A court hearing of one of the person's cases, with its result."""
+
+    id: int
+    case: int
+    starts_at: datetime
+    court: str
+    room: str | None
+    purpose: str
+    result: str | None
+    result_note: str | None
+    postponed_to: int | None
+    recorded_at: datetime | None
+    created_at: datetime
+    cancelled_at: datetime | None
+
+
 class CheckInRecord(Struct):
     id: int
     case: int
@@ -205,6 +222,7 @@ class SubjectRecord(Struct):
     person: PersonRecord
     face_template: FaceTemplateRecord | None
     cases: list[CaseRecord]
+    hearings: list[HearingRecord]
     check_ins: list[CheckInRecord]
     attempts: list[AttemptRecord]
     messages: list[MessageRecord]

@@ -36,6 +36,7 @@ from reporting_api.services.subject_record import (
     ExportImage,
     FaceTemplateRecord,
     FlagRecord,
+    HearingRecord,
     IdentifyRecord,
     LegalHold,
     PersonRecord,
@@ -143,6 +144,7 @@ async def export_record(ctx: Ctx, defendant_id: int) -> SubjectRecord:
         person=await _person(row, photo),
         face_template=_template(ctx, row),
         cases=case_records(await privacy.cases(defendant_id), plans),
+        hearings=records(HearingRecord, await privacy.hearings(defendant_id)),
         check_ins=records(CheckInRecord, await privacy.check_ins(defendant_id)),
         attempts=records(
             AttemptRecord,

@@ -11,6 +11,7 @@ from datetime import date, datetime
 from typing import Any, TypedDict
 
 from reporting_api.store import row_as, rows_as, transaction
+from reporting_api.store.hearings import HearingRow
 from reporting_api.store.rows import (
     AttemptRow,
     BailCaseRow,
@@ -26,6 +27,7 @@ from reporting_api.tables import (
     BailCase,
     CheckIn,
     CheckInSession,
+    CourtHearing,
     Defendant,
     EvidenceFrame,
     Flag,
@@ -122,6 +124,15 @@ async def messages(defendant_id: int) -> list[ReminderRow]:
 async def flags(defendant_id: int) -> list[FlagRow]:
     query = Flag.select().where(Flag.case.is_in(_cases_of(defendant_id))).order_by(Flag.id)
     return rows_as(FlagRow, await query)
+
+
+async def hearings(defendant_id: int) -> list[HearingRow]:
+    query = (
+        CourtHearing.select()
+        .where(CourtHearing.case.is_in(_cases_of(defendant_id)))
+        .order_by(CourtHearing.starts_at)
+    )
+    return rows_as(HearingRow, await query)
 
 
 async def attempts(defendant_id: int) -> list[AttemptRow]:
@@ -321,6 +332,10 @@ async def anonymise(defendant_id: int, now: datetime) -> None:
         await Flag.update(
             {Flag.detail: "", Flag.acknowledge_note: None, Flag.resolution_note: None}
         ).where(Flag.case.is_in(case_ids))
+        # What an officer wrote about a hearing may name the person; the times stay.
+        await CourtHearing.update(
+            {CourtHearing.purpose: "", CourtHearing.result_note: None, CourtHearing.room: None}
+        ).where(CourtHearing.case.is_in(case_ids))
         mine = (Reminder.defendant == defendant_id) | Reminder.case.is_in(case_ids)
         await Reminder.update({Reminder.status: "cancelled", Reminder.updated_at: now}).where(
             mine & (Reminder.status == "queued")

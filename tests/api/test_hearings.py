@@ -173,3 +173,30 @@ def test_an_office_sets_its_own_days_before_a_hearing(api):
     _, case = enrol_with_case(api)
     hearing = add(api, case["id"], bangkok_today(utcnow()) + timedelta(days=20)).json()
     assert [r["kind"] for r in hearing_rows(hearing["id"])] == ["hearing_5d", "hearing_2d"]
+
+
+def test_a_persons_export_holds_their_hearings_and_anonymising_clears_what_was_written(api):
+    person, case = enrol_with_case(api)
+    day = bangkok_today(utcnow()) + timedelta(days=20)
+    hearing = add(api, case["id"], day, purpose="สืบพยานโจทก์ นายสมศักดิ์").json()
+    record = api.request("officer_bkk", "GET", f"/api/v1/defendants/{person['id']}/export").json()
+    assert [(h["id"], h["purpose"]) for h in record["hearings"]] == [
+        (hearing["id"], "สืบพยานโจทก์ นายสมศักดิ์")
+    ]
+    closed = api.request(
+        "officer_bkk",
+        "POST",
+        f"/api/v1/cases/{case['id']}/close",
+        json={"status": "concluded", "outcome": "x"},
+    )
+    assert closed.is_success
+    done = api.request(
+        "officer_bkk",
+        "POST",
+        f"/api/v1/defendants/{person['id']}/erasure",
+        json={"mode": "anonymise", "reason": "คำขอตาม PDPA"},
+    )
+    assert done.status_code == 200, done.text
+    row = CourtHearing.select().where(CourtHearing.id == hearing["id"]).first().run_sync()
+    assert (row["purpose"], row["room"], row["result_note"]) == ("", None, None)
+    assert row["starts_at"] is not None  # the times stay, for the statistics
