@@ -28,6 +28,7 @@ from reporting_api.api.health import healthz
 from reporting_api.api.hearings import CaseHearingController, HearingController
 from reporting_api.api.holidays import HolidayController
 from reporting_api.api.metrics import prometheus_metrics
+from reporting_api.api.notes import NoteController, PersonNoteController
 from reporting_api.api.offices import OfficeController, StaffController
 from reporting_api.api.openapi_bodies import describe_bodies
 from reporting_api.api.openapi_errors import document_errors
@@ -79,6 +80,8 @@ def api_router() -> Router:
             HolidayController,
             CaseHearingController,
             HearingController,
+            PersonNoteController,
+            NoteController,
         ],
         dependencies={"ctx": Provide(provide_ctx), "paging": Provide(provide_paging)},
         # State-changing calls with the session cookie: same origin, the route's body type.

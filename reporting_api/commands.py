@@ -269,3 +269,16 @@ class CheckInCancel(Struct, forbid_unknown_fields=True):
     """Cancel one check-in not yet opened."""
 
     reason: RequiredNote
+
+
+class NoteIn(Struct, forbid_unknown_fields=True):
+    """An officer's note on a person, optionally about one of their cases."""
+
+    text: RequiredNote
+    case_id: Annotated[int, Meta(ge=1, le=2_147_483_647)] | None = None
+
+
+class NoteStrike(Struct, forbid_unknown_fields=True):
+    """Strike a note through: why (the note stays, as history)."""
+
+    reason: RequiredNote

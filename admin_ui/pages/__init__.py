@@ -2,7 +2,7 @@
 
 from admin_ui.pages.account import AccountPages
 from admin_ui.pages.admin import OfficePages, StaffPages
-from admin_ui.pages.case_actions import CaseActions
+from admin_ui.pages.case_actions import CaseActions, NoteActions
 from admin_ui.pages.caseload import CaseloadPage
 from admin_ui.pages.checkin_actions import CheckInActions
 from admin_ui.pages.defendant import DefendantPage
@@ -26,6 +26,7 @@ PAGES = [
     DefendantPage,
     CheckInActions,
     CaseActions,
+    NoteActions,
     PlanEditPage,
     CheckInEdits,
     HolidayPages,

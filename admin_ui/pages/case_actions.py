@@ -24,11 +24,13 @@ from reporting_api.commands import (
     CaseReassign,
     CaseReopen,
     CaseTransfer,
+    NoteIn,
+    NoteStrike,
     PhoneChange,
 )
 from reporting_api.errors import Conflict, InvalidInput, NotFound, TransitionNotAllowed
 from reporting_api.http.context import CtxDep, PathId
-from reporting_api.services import cases, check_in_decisions, defendants, timeline
+from reporting_api.services import cases, check_in_decisions, defendants, notes, timeline
 from reporting_api.services.context import Ctx
 
 CLOSING = ("concluded", "absconded", "revoked")
@@ -243,3 +245,48 @@ def _case_create(defendant_id: int, values: dict[str, str]) -> CaseCreate:
         conditions=values["conditions"],
         next_court_date=date_field(values, "next_court_date", required=False),
     )
+
+
+class NoteActions(Controller):
+    """A note written on the person's page, or struck through."""
+
+    path = "/admin"
+    include_in_schema = False
+
+    @post("/defendants/{defendant_id:int}/notes")
+    async def add(
+        self, request: Request[Any, Any, Any], ctx: CtxDep, defendant_id: PathId
+    ) -> Redirect | Template:
+        form = await request.form()
+        values = {"text": text(form, "text"), "case_id": text(form, "case_id")}
+        try:
+            case_id = _id(values["case_id"], "case_id") if values["case_id"] else None
+            if not values["text"].strip():
+                raise InvalidInput("text", *in_both(N_("write the note")))
+            await notes.add(ctx, defendant_id, NoteIn(values["text"], case_id))
+        except (InvalidInput, Conflict) as error:
+            return await _person_again(request, ctx, defendant_id, "note", error, values)
+        return _back(defendant_id, "timeline")
+
+    @post("/notes/{note_id:int}/strike")
+    async def strike(
+        self, request: Request[Any, Any, Any], ctx: CtxDep, note_id: PathId
+    ) -> Redirect | Template:
+        values = {"reason": text(await request.form(), "reason")}
+        try:
+            if not values["reason"].strip():
+                raise InvalidInput("reason", *in_both(N_("write the reason")))
+            row = await notes.strike(ctx, note_id, NoteStrike(values["reason"]))
+        except (InvalidInput, Conflict) as error:
+            person = (await notes.read(ctx, note_id))["defendant"]
+            data = await timeline.defendant_page(ctx, person)
+            return defendant.page(
+                request,
+                data,
+                status_code=409 if isinstance(error, Conflict) else 400,
+                errors=field_errors(error),
+                values=values,
+                form_kind="strike",
+                form_check_in=note_id,
+            )
+        return _back(row["defendant"], f"note-{note_id}")

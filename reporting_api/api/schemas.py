@@ -377,3 +377,17 @@ class HearingResultOut(Struct):
     hearing: HearingOut
     next_hearing: HearingOut | None
     flag_id: int | None
+
+
+class NoteOut(Struct):
+    """An officer's note on a person; a struck one keeps its text, marked with why."""
+
+    id: int
+    defendant_id: int
+    case_id: int | None
+    author_name: str | None
+    text: str
+    created_at: datetime
+    struck_at: datetime | None
+    struck_by_name: str | None
+    struck_reason: str | None

@@ -129,6 +129,18 @@ class HearingRecord(Struct):
     cancelled_at: datetime | None
 
 
+class NoteRecord(Struct):
+    """An officer's note on the person (a struck one with why)."""
+
+    id: int
+    case: int | None
+    author_name: str | None
+    text: str
+    created_at: datetime
+    struck_at: datetime | None
+    struck_reason: str | None
+
+
 class CheckInRecord(Struct):
     id: int
     case: int
@@ -223,6 +235,7 @@ class SubjectRecord(Struct):
     face_template: FaceTemplateRecord | None
     cases: list[CaseRecord]
     hearings: list[HearingRecord]
+    notes: list[NoteRecord]
     check_ins: list[CheckInRecord]
     attempts: list[AttemptRecord]
     messages: list[MessageRecord]

@@ -39,6 +39,7 @@ from reporting_api.services.subject_record import (
     HearingRecord,
     IdentifyRecord,
     LegalHold,
+    NoteRecord,
     PersonRecord,
     SubjectRecord,
     case_records,
@@ -145,6 +146,7 @@ async def export_record(ctx: Ctx, defendant_id: int) -> SubjectRecord:
         face_template=_template(ctx, row),
         cases=case_records(await privacy.cases(defendant_id), plans),
         hearings=records(HearingRecord, await privacy.hearings(defendant_id)),
+        notes=records(NoteRecord, await privacy.notes(defendant_id)),
         check_ins=records(CheckInRecord, await privacy.check_ins(defendant_id)),
         attempts=records(
             AttemptRecord,

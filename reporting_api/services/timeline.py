@@ -3,6 +3,7 @@ their check-ins, reminders, recordings and flags."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -18,10 +19,12 @@ from reporting_api.statuses import CheckInStatus, can_transition
 from reporting_api.store import cases as case_store
 from reporting_api.store import checkins as check_in_store
 from reporting_api.store import hearings as hearing_store
+from reporting_api.store import notes as note_store
 from reporting_api.store import offices as office_store
 from reporting_api.store import staff as staff_store
 from reporting_api.store import timeline as store
 from reporting_api.store.hearings import HearingRow
+from reporting_api.store.notes import NoteRow
 from reporting_api.store.rows import DefendantProfileRow, ReportingPlanRow
 from reporting_api.store.timeline import (
     HistoryAttemptRow,
@@ -45,12 +48,12 @@ class TimelineFlag(HistoryFlagRow):
     state: str
 
 
-EventItem = TimelineCheckIn | HistoryReminderRow | HistoryAttemptRow | TimelineFlag
+EventItem = TimelineCheckIn | HistoryReminderRow | HistoryAttemptRow | TimelineFlag | NoteRow
 
 
 @dataclass
 class Event:
-    type: Literal["check_in", "reminder", "attempt", "flag"]
+    type: Literal["check_in", "reminder", "attempt", "flag", "note"]
     at: datetime
     item: EventItem
     future: bool = False
@@ -120,7 +123,7 @@ def _shown_check_ins(rows: list[HistoryCheckInRow], now: datetime) -> list[Histo
     return shown
 
 
-_ORDER = {"flag": 0, "attempt": 1, "check_in": 2, "reminder": 3}
+_ORDER = {"flag": 0, "attempt": 1, "check_in": 2, "reminder": 3, "note": 4}
 """Of events at the same instant, the one listed first (newest first, so reversed)."""
 
 
@@ -132,6 +135,7 @@ def build_timeline(
     flags: list[HistoryFlagRow],
     now: datetime,
     can_change: bool,
+    notes: Sequence[NoteRow] = (),
 ) -> list[Event]:
     """The events of one person, newest first; future ones (the next check-in and its
     planned reminders) on top, marked as such."""
@@ -162,6 +166,7 @@ def build_timeline(
         events.append(
             Event("flag", flag["raised_at"], TimelineFlag(**flag, state=flag_state(flag)))
         )
+    events += [Event("note", note["created_at"], note) for note in notes]
     events.sort(key=lambda e: (e.at, -_ORDER[e.type], e.item["id"]), reverse=True)
     for event in events:
         event.future = event.at > now
@@ -194,6 +199,7 @@ async def defendant_page(ctx: Ctx, defendant_id: int) -> PersonPage:
         flags=flags,
         now=ctx.now,
         can_change=can_change,
+        notes=await note_store.of_person(defendant_id),
     )
     await ctx.audit(
         "defendant.timeline",

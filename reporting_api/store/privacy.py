@@ -10,8 +10,10 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, TypedDict
 
+from reporting_api.store import notes as note_store
 from reporting_api.store import row_as, rows_as, transaction
 from reporting_api.store.hearings import HearingRow
+from reporting_api.store.notes import NoteRow
 from reporting_api.store.rows import (
     AttemptRow,
     BailCaseRow,
@@ -25,6 +27,7 @@ from reporting_api.store.rows import (
 )
 from reporting_api.tables import (
     BailCase,
+    CaseNote,
     CheckIn,
     CheckInSession,
     CourtHearing,
@@ -124,6 +127,11 @@ async def messages(defendant_id: int) -> list[ReminderRow]:
 async def flags(defendant_id: int) -> list[FlagRow]:
     query = Flag.select().where(Flag.case.is_in(_cases_of(defendant_id))).order_by(Flag.id)
     return rows_as(FlagRow, await query)
+
+
+async def notes(defendant_id: int) -> list[NoteRow]:
+    """The officers' notes on the person (struck ones too)."""
+    return await note_store.of_person(defendant_id)
 
 
 async def hearings(defendant_id: int) -> list[HearingRow]:
@@ -332,6 +340,8 @@ async def anonymise(defendant_id: int, now: datetime) -> None:
         await Flag.update(
             {Flag.detail: "", Flag.acknowledge_note: None, Flag.resolution_note: None}
         ).where(Flag.case.is_in(case_ids))
+        # Officers' notes are free text about the person: they go.
+        await CaseNote.delete().where(CaseNote.defendant == defendant_id)
         # What an officer wrote about a hearing may name the person; the times stay.
         await CourtHearing.update(
             {CourtHearing.purpose: "", CourtHearing.result_note: None, CourtHearing.room: None}

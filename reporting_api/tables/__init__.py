@@ -15,6 +15,7 @@ from reporting_api.tables.cases import AuditLog, BailCase, CheckIn, Flag, Report
 from reporting_api.tables.hearings import CourtHearing
 from reporting_api.tables.holidays import DeclaredHoliday
 from reporting_api.tables.messages import OfficeReminderSettings, Reminder, SmsBlockedNumber
+from reporting_api.tables.notes import CaseNote
 from reporting_api.tables.people import (
     AuthToken,
     Defendant,
@@ -46,6 +47,7 @@ ALL_TABLES: tuple[type[Table], ...] = (
     Flag,
     AuditLog,
     CourtHearing,
+    CaseNote,
     OfficeReminderSettings,
     Reminder,
     SmsBlockedNumber,
@@ -85,5 +87,6 @@ __all__ = [
     "RiskSnapshotDay",
     "DeclaredHoliday",
     "CourtHearing",
+    "CaseNote",
     "ALL_TABLES",
 ]
