@@ -22,7 +22,12 @@ from reporting_api.services.context import Ctx
 from reporting_api.store import cases as case_store
 from reporting_api.store import holidays as store
 from reporting_api.store.holidays import DeclaredHolidayRow
-from reporting_api.thai_dates import bangkok_today, check_date_range, format_thai_date
+from reporting_api.thai_dates import (
+    LATEST_DATE,
+    bangkok_today,
+    check_date_range,
+    format_thai_date,
+)
 
 REACH_BACK_DAYS = 14
 """A holiday on a day touches check-ins nominally due up to this many days before it: a run of
@@ -55,7 +60,7 @@ class HolidayChange:
 async def declared_names(first: date, last: date) -> dict[date, str]:
     """The declared days from ``first`` to ``last`` (plus a year, for moves across a year's
     end), as date -> English name: what planning adds to the package's holidays."""
-    rows = await store.declared_between(first, date(last.year + 1, 12, 31))
+    rows = await store.declared_between(first, min(LATEST_DATE, date(last.year + 1, 12, 31)))
     return {row["day"]: row["name_en"] for row in rows}
 
 

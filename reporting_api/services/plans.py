@@ -73,6 +73,7 @@ async def expand_for(ctx: Ctx, spec: PlanSpec, *, fresh: bool = True) -> PlanExp
     plan (``fresh``: one an officer sets now) must also start near today; a stored one
     re-planned for a declared holiday keeps its start."""
     today = bangkok_today(ctx.now) if fresh else None
+    spec.validate(today)  # before any query: a date near year 9999 is refused, not looked up
     declared = await holiday_service.declared_names(spec.start_date, spec.end_date)
     return expand_plan_with_notes(spec, today=today, declared=declared)
 

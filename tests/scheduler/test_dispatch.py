@@ -128,8 +128,10 @@ def test_a_closed_case_sends_nothing(database_url):
 
     async def check() -> None:
         _, case, _ = await case_with_plan(world, DUE)
+        # Absconded: no reminder goes, and no "reporting has ended" notice either
+        # (tests/scheduler/test_notices.py has the notice of a case concluded).
         await case_service.close_case(
-            world.ctx(), case["id"], CaseClose(status="revoked", outcome="ศาลเพิกถอน")
+            world.ctx(), case["id"], CaseClose(status="absconded", outcome="ติดต่อไม่ได้")
         )
         report = await dispatcher(world, sender).drain(lambda: THREE_DAYS_BEFORE)
         assert report.claimed == 0 and sender.sent == []

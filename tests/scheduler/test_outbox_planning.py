@@ -141,7 +141,10 @@ def test_closing_the_case_cancels_what_was_not_sent(database_url):
             world.ctx(), case["id"], CaseClose(status="concluded", outcome="ศาลพิพากษาแล้ว")
         )
         rows = await reminders_of(case["id"])
-        assert rows and {r["status"] for r in rows} == {"cancelled"}
+        reminders = [r for r in rows if r["kind"] != "notice_case_ended"]
+        assert reminders and {r["status"] for r in reminders} == {"cancelled"}
+        # ... and the person is told reporting has ended (one notice, queued).
+        assert [r["status"] for r in rows if r["kind"] == "notice_case_ended"] == ["queued"]
 
     run(check())
 

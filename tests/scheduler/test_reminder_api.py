@@ -47,7 +47,7 @@ def test_opt_out_and_language_changes_are_audited_old_to_new(api):
         "sms_opt_out": {"from": False, "to": True},
         "preferred_language": {"from": "th", "to": "en"},
     }
-    # A change of phone number is audited by field name only (personal data).
+    # A change of phone number is its own audited operation, both numbers masked.
     api.request("officer_bkk", "PATCH", url, json={"phone": "0899999999"})
     latest = api.request(
         "manager",
@@ -56,10 +56,10 @@ def test_opt_out_and_language_changes_are_audited_old_to_new(api):
         params={
             "entity": "defendant",
             "entity_id": str(defendant["id"]),
-            "action": "defendant.update",
+            "action": "defendant.phone_changed",
         },
     ).json()["items"][0]["detail"]
-    assert latest == {"fields": ["phone"]}
+    assert latest["to"] == "08x-xxx-xx99" and "0899999999" not in str(latest)
 
 
 def test_a_case_lists_its_reminders_for_its_office_only(api):
@@ -95,6 +95,7 @@ def test_office_reminder_days_are_set_by_admins(api):
         "send_hour": 9,
         "follow_up_missed": True,
         "updated_at": None,
+        "hearing_offsets_days": [7, 3, 1],
     }
     body = {"offsets_days": [0, 7, 2], "send_hour": 10, "follow_up_missed": False}
     assert api.request("officer_bkk", "PUT", url, json=body).status_code == 403

@@ -217,6 +217,7 @@ def test_any_plan_dates_expand_or_are_refused_by_name(start, span, dates, kind, 
     try:
         planned = expand_plan(spec)
     except InvalidInput as refused:
-        assert refused.field in ("start_date", "end_date", "dates")
+        # grace_days: a window and grace (60 + 30 days) no shorter than the interval.
+        assert refused.field in ("start_date", "end_date", "dates", "grace_days")
     else:
         assert all(start <= p.nominal_date <= end for p in planned)
