@@ -17,7 +17,14 @@ from litestar.testing import TestClient
 from reporting_api.app import create_app
 from reporting_api.tables import LoginThrottle
 from tests.checkin.helpers import db
-from tests.conftest import TEST_PASSWORD, _make_staff, shared_verifier
+from tests.conftest import (
+    TEST_PASSWORD,
+    Api,
+    TotpKeys,
+    _make_staff,
+    settings_for_test,
+    shared_verifier,
+)
 from tests.security.staff_sign_in import (
     CheckCounter,
     Clock,
@@ -36,24 +43,31 @@ def login(client, username: str = "officer_bkk", password: str = WRONG):
 
 
 def test_thirty_wrong_passwords_then_the_right_one_is_refused_until_an_admin_lifts_the_lock(
-    api,
+    database_url,
 ):
-    api.token("admin")  # signed in before the address itself has to wait
-    for _ in range(30):
-        assert login(api.client).status_code == 401
-    assert login(api.client, password=TEST_PASSWORD).status_code == 401
-    officer = api.staff["officer_bkk"]
-    state = api.request("admin", "GET", f"/api/v1/staff/{officer.id}/sign-in").json()
-    # Five tries were checked at once, then one each time a doubling wait ran out; the rest
-    # met a wait and were refused unchecked.
-    assert 5 <= state["failures"] < 10 and state["wait_until"] is not None
-    lifted = api.request("admin", "DELETE", f"/api/v1/staff/{officer.id}/lock")
-    assert lifted.status_code == 204
-    assert login(api.client, password=TEST_PASSWORD).status_code == 200
-    actions = [
-        row["action"] for row in api.request("admin", "GET", "/api/v1/audit").json()["items"]
-    ]
-    assert "auth.lock_lifted" in actions
+    # The app's clock stands still: on a busy machine thirty real Argon2 checks can take
+    # long enough for a doubling wait to run out just before the right password arrives.
+    clock = Clock()
+    staff = _make_staff(database_url)
+    app = create_app(settings_for_test(database_url), verifier=shared_verifier(), clock=clock)
+    with TestClient(app=app) as client:
+        api = Api(client, staff, TotpKeys(clock))
+        api.token("admin")  # signed in before the address itself has to wait
+        for _ in range(30):
+            assert login(api.client).status_code == 401
+        assert login(api.client, password=TEST_PASSWORD).status_code == 401
+        officer = api.staff["officer_bkk"]
+        state = api.request("admin", "GET", f"/api/v1/staff/{officer.id}/sign-in").json()
+        # Five tries were checked; the sixth met the first wait, and with no time passing
+        # every later one met it too and was refused unchecked.
+        assert state["failures"] == 5 and state["wait_until"] is not None
+        lifted = api.request("admin", "DELETE", f"/api/v1/staff/{officer.id}/lock")
+        assert lifted.status_code == 204
+        assert login(api.client, password=TEST_PASSWORD).status_code == 200
+        actions = [
+            row["action"] for row in api.request("admin", "GET", "/api/v1/audit").json()["items"]
+        ]
+        assert "auth.lock_lifted" in actions
 
 
 def test_a_throttled_or_locked_try_answers_exactly_like_a_wrong_password(database_url):
