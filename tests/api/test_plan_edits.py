@@ -127,3 +127,98 @@ def date_of(text):
     from datetime import date
 
     return date.fromisoformat(text)
+
+
+def test_a_check_in_moved_onto_a_holiday_is_refused_naming_the_next_working_day(api):
+    _, check_ins = planned_case(api)
+    today = bangkok_today(utcnow())
+    off = thai_holidays([today.year, today.year + 1])
+    holiday = min(d for d in off if d > today + timedelta(days=1) and d.weekday() < 5)
+    response = api.request(
+        "officer_bkk",
+        "POST",
+        f"/api/v1/checkins/{check_ins[0]['id']}/move",
+        json={"due_date": holiday.isoformat(), "reason": "x"},
+    )
+    assert response.status_code == 400, response.text
+    assert response.json()["extra"][0]["key"] == "due_date"
+    assert off[holiday] in response.text
+    assert f"the next is {working(holiday).isoformat()}" in response.text
+
+
+def test_the_last_check_in_stays_the_last_after_a_cancel(api):
+    import asyncio
+
+    from reporting_api.store.outbox_context import load_for_sending
+
+    case, check_ins = planned_case(api)
+    last, before = check_ins[-1], check_ins[-2]
+    response = api.request(
+        "officer_bkk",
+        "POST",
+        f"/api/v1/checkins/{last['id']}/cancel",
+        json={"reason": "ศาลสั่ง"},
+    )
+    assert response.status_code == 200, response.text
+    ids = [
+        r["id"]
+        for r in Reminder.select(Reminder.id)
+        .where((Reminder.check_in == before["id"]) & (Reminder.status == "queued"))
+        .run_sync()
+    ]
+    assert ids
+    rows = asyncio.run(load_for_sending(ids))
+    # The dispatcher words a reminder "the last check-in" when its date is the case's last.
+    assert all(r["last_due_date"] == date_of(before["due_date"]) for r in rows)
+
+
+def test_put_plan_refusals_and_notes(api):
+    _, case = enrol_with_case(api)
+    url = f"/api/v1/cases/{case['id']}/plan"
+    today = bangkok_today(utcnow())
+    start = today + timedelta(days=1)
+
+    def put(plan):
+        return api.request("officer_bkk", "PUT", url, json=plan)
+
+    buddhist = put(interval_plan(start.replace(year=start.year + 543), start + timedelta(days=90)))
+    assert buddhist.status_code == 400, buddhist.text
+    assert buddhist.json()["extra"][0]["key"] == "start_date"
+    assert f"{start.year + 543} looks like a Buddhist-era year: did you mean {start.year}?" in (
+        buddhist.text
+    )
+    weekly = put(
+        interval_plan(
+            start, start + timedelta(days=90), every=7, window_opens_days_before=3, grace_days=4
+        )
+    )
+    assert weekly.status_code == 400, weekly.text
+    assert weekly.json()["extra"][0]["key"] == "grace_days"
+    assert "opens 3 day(s) before and allows 4 grace day(s)" in weekly.text
+    assert "the 7-day interval" in weekly.text
+    # A plan with no check-in between its dates is accepted with a warning.
+    empty = put(interval_plan(start, start + timedelta(days=20), every=30))
+    assert empty.status_code == 200, empty.text
+    assert empty.json()["check_ins"] == []
+    assert [(n["level"], n["code"]) for n in empty.json()["notes"]] == [("warning", "empty")]
+    # A listed Saturday that is the end date: due the working day before, never after the end.
+    saturday = today + timedelta(days=(5 - today.weekday()) % 7 + 14)
+    off = thai_holidays([saturday.year, saturday.year + 1])
+    friday = saturday - timedelta(days=1)
+    while not is_working_day(friday, off):
+        friday -= timedelta(days=1)
+    at_end = put(
+        {
+            "kind": "dates",
+            "dates": [saturday.isoformat()],
+            "start_date": start.isoformat(),
+            "end_date": saturday.isoformat(),
+            "window_opens_days_before": 0,
+            "grace_days": 0,
+        }
+    )
+    assert at_end.status_code == 200, at_end.text
+    assert [c["due_date"] for c in at_end.json()["check_ins"]] == [friday.isoformat()]
+    codes = {n["code"]: n for n in at_end.json()["notes"]}
+    assert "kept_inside_end" in codes
+    assert f"reporting ends on {saturday.isoformat()}" in codes["end"]["message"]
