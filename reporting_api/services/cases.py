@@ -49,6 +49,21 @@ def check_bail_amount(amount: Decimal, field: str = "bail_amount") -> Decimal:
     return amount.quantize(Decimal("0.01"))
 
 
+def check_case_dates(release_date: date, next_court_date: date | None, today: date) -> None:
+    """A case's release date (1990 to 30 days from today) and next court date (not before
+    the release); InvalidInput naming the field."""
+    if release_date < EARLIEST_RELEASE or release_date > today + timedelta(days=30):
+        raise InvalidInput(
+            "release_date",
+            "must be between 1990 and 30 days from today (Christian era)",
+            "วันปล่อยตัวไม่ถูกต้อง (ใช้ปี ค.ศ.)",
+        )
+    if next_court_date is not None:
+        check_date_range(next_court_date, "next_court_date")
+    if next_court_date is not None and next_court_date < release_date:
+        raise InvalidInput("next_court_date", "must not be before release_date", "ต้องไม่ก่อนวันปล่อยตัว")
+
+
 async def _load(case_id: int) -> CaseRow:
     row = await store.get_case(case_id)
     if row is None:
@@ -71,17 +86,7 @@ async def open_case(ctx: Ctx, data: CaseCreate) -> CaseRow:
             "must be an active officer of the case's office",
             "ต้องเป็นเจ้าหน้าที่ของสำนักงานนี้",
         )
-    today = bangkok_today(ctx.now)
-    if data.release_date < EARLIEST_RELEASE or data.release_date > today + timedelta(days=30):
-        raise InvalidInput(
-            "release_date",
-            "must be between 1990 and 30 days from today (Christian era)",
-            "วันปล่อยตัวไม่ถูกต้อง (ใช้ปี ค.ศ.)",
-        )
-    if data.next_court_date is not None:
-        check_date_range(data.next_court_date, "next_court_date")
-    if data.next_court_date is not None and data.next_court_date < data.release_date:
-        raise InvalidInput("next_court_date", "must not be before release_date", "ต้องไม่ก่อนวันปล่อยตัว")
+    check_case_dates(data.release_date, data.next_court_date, bangkok_today(ctx.now))
     case_id = await store.insert_case(
         {
             "defendant": data.defendant_id,

@@ -65,7 +65,16 @@ def _language(value: str, field: str = "preferred_language") -> str:
     return value
 
 
-async def enrol(ctx: Ctx, data: NewDefendant, photo: bytes) -> DefendantProfileRow:
+REPORTING_MODES = ("remote", "in_person")
+
+
+async def enrol(
+    ctx: Ctx, data: NewDefendant, photo: bytes | None, *, reporting_mode: str = "remote"
+) -> DefendantProfileRow:
+    """Enrol a person with their ID-card photo (its face template made before anything is
+    stored), or with none: "no photo yet" (reminders and in-person reporting work; remote
+    check-in waits for a photo) or, with ``reporting_mode`` `in_person`, reporting at the
+    office only."""
     office_id = data.office_id or ctx.principal.office_id
     if not await offices.office_exists(office_id):
         raise InvalidInput("office_id", "unknown office", "ไม่พบสำนักงานนี้")
@@ -93,14 +102,21 @@ async def enrol(ctx: Ctx, data: NewDefendant, photo: bytes) -> DefendantProfileR
         "created_at": ctx.now,
         "updated_at": ctx.now,
     }
-    checked = check_photo(
-        photo, max_bytes=ctx.settings.max_photo_bytes, max_pixels=ctx.settings.max_photo_pixels
-    )
-    values |= {
-        "id_photo_mime": checked.mime,
-        "id_photo_width": checked.width,
-        "id_photo_height": checked.height,
-    }
+    if reporting_mode not in REPORTING_MODES:
+        raise InvalidInput(
+            "reporting_mode", "must be remote or in_person", "ต้องเป็น remote หรือ in_person"
+        )
+    values["reporting_mode"] = reporting_mode
+    checked = None
+    if photo is not None:
+        checked = check_photo(
+            photo, max_bytes=ctx.settings.max_photo_bytes, max_pixels=ctx.settings.max_photo_pixels
+        )
+        values |= {
+            "id_photo_mime": checked.mime,
+            "id_photo_width": checked.width,
+            "id_photo_height": checked.height,
+        }
     if await store.national_id_taken(national_id):
         raise Conflict(
             "national_id",
@@ -109,14 +125,16 @@ async def enrol(ctx: Ctx, data: NewDefendant, photo: bytes) -> DefendantProfileR
         )
     # The face template is made before anything is stored: a photo the face library
     # refuses is refused with its reason, and no half-enrolled person is left behind.
-    encoded = await faces.encode(ctx.rt, checked.data)
+    encoded = None if checked is None else await faces.encode(ctx.rt, checked.data)
     async with transaction():
         defendant_id = await store.insert_defendant(values)
-        # Sealed under the new row's id (bound to this person), in the same transaction.
-        sealed = faces.seal_photo(ctx.rt, defendant_id, checked.data)
-        await store.save_sealed_photo(defendant_id, sealed, only_if_clear=False)
-        await faces.store_template(ctx.rt, defendant_id, encoded, ctx.now)
-    await ctx.audit("defendant.create", "defendant", defendant_id)
+        if checked is not None and encoded is not None:
+            # Sealed under the new row's id (bound to this person), in the same transaction.
+            sealed = faces.seal_photo(ctx.rt, defendant_id, checked.data)
+            await store.save_sealed_photo(defendant_id, sealed, only_if_clear=False)
+            await faces.store_template(ctx.rt, defendant_id, encoded, ctx.now)
+    detail = None if checked is not None else {"photo": "none", "reporting_mode": reporting_mode}
+    await ctx.audit("defendant.create", "defendant", defendant_id, detail)
     return await _read(defendant_id)
 
 

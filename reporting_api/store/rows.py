@@ -120,6 +120,7 @@ class DefendantProfileRow(TypedDict):
     legal_hold_at: datetime | None
     legal_hold_by: str | None
     anonymised_at: datetime | None
+    reporting_mode: str
 
 
 class DefendantRow(DefendantProfileRow):

@@ -14,6 +14,7 @@ from piccolo.table import Table
 from reporting_api.tables.cases import AuditLog, BailCase, CheckIn, Flag, ReportingPlan
 from reporting_api.tables.hearings import CourtHearing
 from reporting_api.tables.holidays import DeclaredHoliday
+from reporting_api.tables.imports import ImportJob, ImportPhoto, ImportRow
 from reporting_api.tables.messages import OfficeReminderSettings, Reminder, SmsBlockedNumber
 from reporting_api.tables.notes import CaseNote
 from reporting_api.tables.people import (
@@ -60,9 +61,15 @@ ALL_TABLES: tuple[type[Table], ...] = (
     RiskSnapshot,
     RiskSnapshotDay,
     DeclaredHoliday,
+    ImportJob,
+    ImportRow,
+    ImportPhoto,
 )
 
 __all__ = [
+    "ImportJob",
+    "ImportPhoto",
+    "ImportRow",
     "Office",
     "StaffUser",
     "AuthToken",

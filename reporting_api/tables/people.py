@@ -133,3 +133,7 @@ class Defendant(Table, tablename="defendant"):
     # Set when the person's identity was removed (erasure on request, or retention's end);
     # what is left of their cases serves statistics only.
     anonymised_at = Timestamptz(null=True, default=None)
+    # How the person reports: `remote` (the SMS link, face matched against the ID photo) or
+    # `in_person` (at the office only: enrolled without a usable photo by the officer's
+    # choice). A remote person with no photo yet reports in person until one is added.
+    reporting_mode = Varchar(length=16, default="remote")

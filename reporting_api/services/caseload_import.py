@@ -1,0 +1,715 @@
+"""Bringing an office's caseload in from a spreadsheet (docs/import.md).
+
+Two steps. `check` (the dry run) reads the file row by row, applies to each row the rules of
+the enrolment form, and keeps every row (its cells sealed) with the problems found, in the
+database; nothing else is written. `run` then writes the valid rows in batches through the
+same services as the enrolment form (person, case, plan, first hearing), one transaction a
+row, recording on the row what was done: a file imported twice creates nothing twice (a
+person is found by national ID, a case by the person and its black case number), and a run
+that stops half-way is taken up again where it stopped. A person with no usable photo is
+enrolled in "no photo yet" mode; photos come in a ZIP named by national ID.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import logging
+import re
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, replace
+from datetime import date
+from typing import IO, Any
+
+from reporting_api.access import OFFICER, ensure_can_change_office, ensure_role
+from reporting_api.caseload_sheet import (
+    COLUMN_BY_KEY,
+    SheetRefused,
+    SheetRow,
+    amount,
+    date_cell,
+    kind_of,
+    read_sheet,
+    required,
+    text,
+    whole_number,
+    year_era,
+    yes_no,
+)
+from reporting_api.commands import CaseCreate, NewDefendant, PlanIn
+from reporting_api.errors import Conflict, InvalidInput, NotFound
+from reporting_api.masking import mask_digits
+from reporting_api.national_id import mask_national_id, normalise_national_id
+from reporting_api.phones import parse_thai_mobile
+from reporting_api.photo_zip import ZipRefused, read_photos
+from reporting_api.photos import check_photo
+from reporting_api.planning import expand_plan
+from reporting_api.services import cases, defendants, plans
+from reporting_api.services.context import Ctx
+from reporting_api.store import imports as store
+from reporting_api.store import offices as office_store
+from reporting_api.store import transaction
+from reporting_api.store.imports import ImportJobRow
+from reporting_api.thai_dates import bangkok_today
+
+log = logging.getLogger(__name__)
+
+CHECK_BATCH = 500
+"""Rows the dry run keeps per insert."""
+WRITE_BATCH = 50
+"""Rows written between two progress reports."""
+PAGE_ROWS = 100
+_DAY_FIRST = re.compile(r"[0-9๐-๙]{1,2}[/.-][0-9๐-๙]{1,2}[/.-][0-9๐-๙]{4}")
+DATE_KEYS = ("date_of_birth", "release_date", "start_date", "end_date", "next_court_date")
+
+
+@dataclass(frozen=True)
+class Problem:
+    field: str
+    reason: str
+    reason_th: str
+
+    @property
+    def column(self) -> str:
+        """The column's header as the template names it (the field for a file-wide one)."""
+        column = COLUMN_BY_KEY.get(self.field)
+        return column.header if column else self.field
+
+
+@dataclass(frozen=True)
+class RowValues:
+    """A valid row as the enrolment services take it."""
+
+    defendant: NewDefendant
+    case: dict[str, Any]
+    plan: PlanIn
+
+
+@dataclass(frozen=True)
+class ImportUpload:
+    """What the officer sends: the caseload file and, optionally, a ZIP of ID photos."""
+
+    file_name: str
+    sheet: IO[bytes]
+    photos_name: str | None = None
+    photos: IO[bytes] | None = None
+
+
+@dataclass(frozen=True)
+class ProblemLine:
+    line: int
+    national_id: str
+    name: str
+    problems: list[Problem]
+
+
+@dataclass(frozen=True)
+class ImportView:
+    """A job as its page shows it: the counts, a page of the rows with problems, the
+    photos that cannot be used."""
+
+    job: ImportJobRow
+    already_there: int
+    problem_lines: list[ProblemLine]
+    problem_total: int
+    photo_problems: list[tuple[str, str, str]]
+
+    @property
+    def to_write(self) -> int:
+        return self.job["rows_valid"]
+
+    @property
+    def percent(self) -> int:
+        valid = self.job["rows_valid"]
+        return 100 if valid == 0 else min(100, self.job["processed"] * 100 // valid)
+
+
+def _problem(error: InvalidInput | Conflict) -> Problem:
+    return Problem(error.field, error.reason, error.reason_th)
+
+
+def _context(job_id: int) -> str:
+    return f"import:{job_id}:row"
+
+
+def _photo_context(job_id: int) -> str:
+    return f"import:{job_id}:photo"
+
+
+# --- one row ------------------------------------------------------------------------------
+
+
+def _era_problems(cells: dict[str, str]) -> list[Problem]:
+    """Dates of one row written in both eras: the ones in the minority era are named (a
+    date typed as day/month/year; yyyy-mm-dd, as a spreadsheet's own date cells come, is
+    not counted)."""
+    typed = {
+        key: era
+        for key in DATE_KEYS
+        if _DAY_FIRST.fullmatch(cells.get(key, "").strip())
+        and (era := year_era(cells[key])) is not None
+    }
+    if len(set(typed.values())) < 2:
+        return []
+    be = [k for k, e in typed.items() if e == "be"]
+    ce = [k for k, e in typed.items() if e == "ce"]
+    odd, other = (ce, "Buddhist") if len(be) >= len(ce) else (be, "Christian")
+    other_th = "พ.ศ." if other == "Buddhist" else "ค.ศ."
+    return [
+        Problem(
+            key,
+            f"this date's year is in one era while the row's other dates are in the {other} "
+            "era: write every date of a row in one era",
+            f"ปีของวันที่นี้ใช้ศักราชต่างจากวันที่อื่นในแถวเดียวกัน (ซึ่งใช้ {other_th}) โปรดใช้ศักราชเดียวกันทั้งแถว",
+        )
+        for key in odd
+    ]
+
+
+def parse_row(cells: dict[str, str], today: date) -> tuple[RowValues | None, list[Problem]]:
+    """A row's values, or every problem it has, by the enrolment form's rules (those that
+    need no database: the office and people already enrolled are checked by the caller)."""
+    problems: list[Problem] = []
+
+    def take(rule: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        try:
+            return rule(*args, **kwargs)
+        except (InvalidInput, Conflict) as error:
+            problems.append(_problem(error))
+            return None
+
+    national_id = take(normalise_national_id, cells.get("national_id", ""))
+    first = take(required, cells, "first_name_th", limit=100)
+    last = take(required, cells, "last_name_th", limit=100)
+    title = take(text, cells, "title_th", limit=32)
+    first_en = take(text, cells, "first_name_en", limit=100)
+    last_en = take(text, cells, "last_name_en", limit=100)
+    born = take(date_cell, cells, "date_of_birth")
+    if born is None and not any(p.field == "date_of_birth" for p in problems):
+        problems.append(Problem("date_of_birth", "is required", "ต้องกรอก"))
+    elif born is not None:
+        take(defendants.check_date_of_birth, born, today)
+    phone = take(parse_thai_mobile, cells.get("phone", ""))
+    language = (cells.get("preferred_language") or "th").strip().lower()
+    if language not in ("th", "en"):
+        problems.append(Problem("preferred_language", "must be th or en", "ต้องเป็น th หรือ en"))
+    consent = take(yes_no, cells, "consent")
+    if consent is False:
+        problems.append(
+            Problem(
+                "consent",
+                "the person's PDPA consent must be recorded before enrolment",
+                "ต้องได้รับความยินยอมตาม PDPA ก่อนลงทะเบียน",
+            )
+        )
+    court = take(required, cells, "court")
+    number = take(required, cells, "black_case_number", limit=64)
+    red = take(text, cells, "red_case_number", limit=64)
+    charge = take(required, cells, "charge", limit=2000)
+    conditions = take(text, cells, "conditions", limit=2000)
+    bail = take(amount, cells, "bail_amount")
+    if bail is not None:
+        bail = take(cases.check_bail_amount, bail)
+    released = take(date_cell, cells, "release_date")
+    if released is None and not any(p.field == "release_date" for p in problems):
+        problems.append(Problem("release_date", "is required", "ต้องกรอก"))
+    court_date = take(date_cell, cells, "next_court_date")
+    if released is not None:
+        take(cases.check_case_dates, released, court_date, today)
+    every = take(whole_number, cells, "every_days", None, 1, 365)
+    start = take(date_cell, cells, "start_date")
+    end = take(date_cell, cells, "end_date")
+    for key, value in (("start_date", start), ("end_date", end)):
+        if value is None and not any(p.field == key for p in problems):
+            problems.append(Problem(key, "is required", "ต้องกรอก"))
+    opens = take(whole_number, cells, "window_opens_days_before", 2, 0, 60)
+    grace = take(whole_number, cells, "grace_days", 2, 0, 30)
+    problems.extend(_era_problems(cells))
+    plan = None
+    if None not in (every, start, end, opens, grace):
+        plan = PlanIn(
+            kind="interval",
+            start_date=start,
+            end_date=end,
+            every_days=every,
+            window_opens_days_before=opens,
+            grace_days=grace,
+        )
+        take(lambda: expand_plan(plans.spec_from(plan)))
+    if problems or plan is None:
+        return None, problems
+    person = NewDefendant(
+        national_id=national_id,
+        first_name_th=first,
+        last_name_th=last,
+        date_of_birth=born,
+        phone=phone,
+        consent=True,
+        title_th=title or "",
+        first_name_en=first_en or None,
+        last_name_en=last_en or None,
+        preferred_language=language,
+    )
+    case = {
+        "court": court,
+        "black_case_number": number,
+        "red_case_number": red or None,
+        "charge": charge,
+        "bail_amount": bail,
+        "release_date": released,
+        "conditions": conditions or "",
+        "next_court_date": court_date,
+    }
+    return RowValues(person, case, plan), problems
+
+
+# --- the dry run --------------------------------------------------------------------------
+
+
+class _OfficeCodes:
+    """The office a row names (its code), checked against the officer's own."""
+
+    def __init__(self, own_office: int) -> None:
+        self.own = own_office
+        self.known: dict[str, int | None] = {}
+
+    async def problem(self, code: str) -> Problem | None:
+        code = code.strip()
+        if not code:
+            return None
+        if code not in self.known:
+            office = await office_store.get_office_by_code(code)
+            self.known[code] = office["id"] if office else None
+        office_id = self.known[code]
+        if office_id is None:
+            return Problem("office_code", "unknown office", "ไม่พบสำนักงานนี้")
+        if office_id != self.own:
+            return Problem(
+                "office_code",
+                "is another office: an officer imports only into their own office",
+                "เป็นสำนักงานอื่น เจ้าหน้าที่นำเข้าได้เฉพาะสำนักงานของตน",
+            )
+        return None
+
+
+async def check(ctx: Ctx, upload: ImportUpload) -> ImportView:
+    """The dry run: every row read and checked, kept with its problems; nothing enrolled.
+    InvalidInput("file" or "photos") when a file as a whole cannot be read."""
+    ensure_role(ctx.principal, OFFICER)
+    office_id = ctx.principal.office_id
+    ensure_can_change_office(ctx.principal, office_id, "office")
+    head = upload.sheet.read(8)
+    upload.sheet.seek(0)
+    try:
+        kind = kind_of(upload.file_name, head)
+    except SheetRefused as refused:
+        raise InvalidInput("file", refused.reason, refused.reason_th) from None
+    job_id = await store.insert_job(
+        {
+            "office": office_id,
+            "staff": ctx.principal.id,
+            "file_name": (upload.file_name or "")[-200:],
+            "file_kind": kind,
+            "photos_name": (upload.photos_name or "")[-200:] or None,
+            "state": "checking",
+            "created_at": ctx.now,
+        }
+    )
+    try:
+        await _check_rows(ctx, job_id, office_id, read_sheet(upload.sheet, kind))
+        if upload.photos is not None:
+            await _check_photos(ctx, job_id, upload.photos)
+    except (SheetRefused, ZipRefused) as refused:
+        await store.delete_job(job_id)
+        field = "photos" if isinstance(refused, ZipRefused) else "file"
+        raise InvalidInput(field, refused.reason, refused.reason_th) from None
+    total, valid = await store.count_rows(job_id)
+    await store.update_job(job_id, {"state": "checked", "rows_total": total, "rows_valid": valid})
+    await ctx.audit(
+        "import.check",
+        "import_job",
+        job_id,
+        {"file_kind": kind, "rows": total, "valid": valid},
+    )
+    return await view(ctx, job_id)
+
+
+async def _check_rows(ctx: Ctx, job_id: int, office_id: int, rows: Any) -> None:
+    today = bangkok_today(ctx.now)
+    offices = _OfficeCodes(office_id)
+    batch: list[tuple[SheetRow, list[Problem], str | None]] = []
+
+    async def flush() -> None:
+        ids = [nid for _, _, nid in batch if nid]
+        elsewhere = await store.offices_of_national_ids(ids)
+        values = []
+        for row, problems, nid in batch:
+            if nid and elsewhere.get(nid, office_id) != office_id:
+                problems.append(
+                    Problem(
+                        "national_id",
+                        "this person is enrolled by another office: ask that office to "
+                        "transfer the case",
+                        "บุคคลนี้ลงทะเบียนไว้กับสำนักงานอื่น โปรดขอให้สำนักงานนั้นโอนคดี",
+                    )
+                )
+            values.append(
+                {
+                    "job": job_id,
+                    "line": row.line,
+                    "national_id": nid,
+                    "case_number": (row.cells.get("black_case_number") or "").strip()[:64] or None,
+                    "cells": ctx.rt.sealer.seal(
+                        json.dumps(row.cells, ensure_ascii=False).encode(), _context(job_id)
+                    ),
+                    "problems": json.dumps([p.__dict__ for p in problems], ensure_ascii=False),
+                }
+            )
+        await store.insert_rows(values)
+        batch.clear()
+
+    for row in rows:
+        _, problems = parse_row(row.cells, today)
+        office_problem = await offices.problem(row.cells.get("office_code", ""))
+        if office_problem:
+            problems.append(office_problem)
+        try:
+            nid: str | None = normalise_national_id(row.cells.get("national_id", ""))
+        except InvalidInput:
+            nid = None
+        batch.append((row, problems, nid))
+        if len(batch) >= CHECK_BATCH:
+            await flush()
+    await flush()
+    for row, first_line in await store.duplicate_rows(job_id):
+        problems = json.loads(row["problems"])
+        problems.append(
+            Problem(
+                "national_id",
+                f"the same national ID is on line {first_line} of this file: import a "
+                "person's second case in a later file, or add it on their page",
+                f"เลขประจำตัวประชาชนเดียวกันอยู่ในแถวที่ {first_line} ของไฟล์นี้แล้ว "
+                "คดีที่สองของบุคคลเดียวกันให้นำเข้าในไฟล์ถัดไปหรือเพิ่มที่หน้าของบุคคลนั้น",
+            ).__dict__
+        )
+        await store.set_problems(row["id"], json.dumps(problems, ensure_ascii=False))
+
+
+async def _check_photos(ctx: Ctx, job_id: int, stream: IO[bytes]) -> None:
+    limit = ctx.settings.max_photo_bytes
+    total = refused = 0
+    for entry in read_photos(stream, limit):
+        total += 1
+        problem = entry.problem
+        if problem is None and entry.data is not None:
+            try:
+                check_photo(entry.data, max_bytes=limit, max_pixels=ctx.settings.max_photo_pixels)
+            except InvalidInput as error:
+                problem = InvalidInput(
+                    "photos", f"{entry.name}: {error.reason}", f"{entry.name}: {error.reason_th}"
+                )
+        if problem is None and entry.national_id is not None:
+            rows = await store.national_ids_of_valid_rows(job_id, [entry.national_id])
+            if not rows:
+                problem = InvalidInput(
+                    "photos",
+                    f"{entry.name}: no valid row of the file has this national ID",
+                    f"{entry.name}: ไม่มีแถวที่ถูกต้องในไฟล์ที่มีเลขประจำตัวประชาชนนี้",
+                )
+        refused += problem is not None
+        await store.insert_photo(
+            {
+                "job": job_id,
+                "name": entry.name,
+                "national_id": entry.national_id,
+                "data": (
+                    None
+                    if problem is not None or entry.data is None
+                    else ctx.rt.sealer.seal(entry.data, _photo_context(job_id))
+                ),
+                "problem": (
+                    None
+                    if problem is None
+                    else json.dumps(_problem(problem).__dict__, ensure_ascii=False)
+                ),
+            }
+        )
+    await store.update_job(job_id, {"photos_total": total, "photos_refused": refused})
+
+
+# --- reading a job ------------------------------------------------------------------------
+
+
+async def _job(ctx: Ctx, job_id: int) -> ImportJobRow:
+    ensure_role(ctx.principal, OFFICER)
+    job = await store.get_job(job_id)
+    if job is None or job["office"] != ctx.principal.office_id:
+        raise NotFound(
+            "import_job", "no such import in your office", "ไม่พบการนำเข้านี้ในสำนักงานของท่าน"
+        )
+    return job
+
+
+def _cells(ctx: Ctx, job_id: int, sealed: bytes) -> dict[str, str]:
+    return dict(json.loads(ctx.rt.sealer.open(sealed, _context(job_id))))
+
+
+def _problems_of(raw: str) -> list[Problem]:
+    return [Problem(**p) for p in json.loads(raw)]
+
+
+async def view(ctx: Ctx, job_id: int, page: int = 1) -> ImportView:
+    job = await _job(ctx, job_id)
+    offset = max(0, page - 1) * PAGE_ROWS
+    rows, total = await store.problem_rows(job_id, offset, PAGE_ROWS)
+    lines = []
+    for row in rows:
+        cells = _cells(ctx, job_id, row["cells"])
+        name = " ".join(filter(None, (cells.get("first_name_th"), cells.get("last_name_th"))))
+        typed = row["national_id"] or "".join(
+            c for c in cells.get("national_id", "") if c.isdigit()
+        )
+        shown = mask_national_id(typed) if len(typed) == 13 else mask_digits(typed)
+        lines.append(ProblemLine(row["line"], shown, name, _problems_of(row["problems"])))
+    photo_problems = []
+    for photo in await store.photos(job_id):
+        if photo["problem"]:
+            p = json.loads(photo["problem"])
+            photo_problems.append((photo["name"], p["reason"], p["reason_th"]))
+    return ImportView(
+        job=job,
+        already_there=await store.count_already_there(job_id),
+        problem_lines=lines,
+        problem_total=total,
+        photo_problems=photo_problems[:200],
+    )
+
+
+async def recent(ctx: Ctx, limit: int = 20) -> list[ImportJobRow]:
+    ensure_role(ctx.principal, OFFICER)
+    return await store.list_jobs([ctx.principal.office_id], limit)
+
+
+# --- the write ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RowOutcome:
+    outcome: str
+    detail: str | None = None
+    defendant: int | None = None
+    case: int | None = None
+
+
+async def start(ctx: Ctx, job_id: int) -> ImportJobRow:
+    """Claim the job for writing (once; or again after its runner died); Conflict when it
+    is running or done."""
+    job = await _job(ctx, job_id)
+    ensure_can_change_office(ctx.principal, job["office"], "import_job")
+    if not await store.claim_job(job_id, ctx.now):
+        raise Conflict(
+            "import_job",
+            "this import is already being written, or is done",
+            "การนำเข้านี้กำลังดำเนินการอยู่หรือเสร็จแล้ว",
+        )
+    await ctx.audit("import.start", "import_job", job_id, {"rows": job["rows_valid"]})
+    started = await store.get_job(job_id)
+    assert started is not None
+    return started
+
+
+async def run(
+    ctx: Ctx, job_id: int, progress: Callable[[ImportJobRow], None] | None = None
+) -> ImportJobRow:
+    """Write a started job's valid rows not yet written, in batches, reporting progress after
+    each; the job ends `done` (or `failed` with the error, if the service itself failed)."""
+    job = await _job(ctx, job_id)
+    try:
+        while rows := await store.pending_rows(job_id, WRITE_BATCH):
+            now = ctx.rt.clock() if ctx.runtime is not None else ctx.now
+            batch_ctx = replace(ctx, now=now)
+            for row in rows:
+                outcome = await _write_row(batch_ctx, job_id, row["id"], row["cells"])
+                if outcome.defendant is not None and outcome.outcome != "failed":
+                    await _attach_photo(batch_ctx, job_id, outcome.defendant, row["cells"])
+            job = await _report_progress(job_id, now, progress)
+    except Exception as error:  # the job must not stay "running" for ever
+        log.exception("import %s failed", job_id)
+        await store.update_job(
+            job_id, {"state": "failed", "error": f"{type(error).__name__}", "finished_at": ctx.now}
+        )
+        raise
+    now = ctx.rt.clock() if ctx.runtime is not None else ctx.now
+    job = await _report_progress(job_id, now, None)
+    await store.update_job(job_id, {"state": "done", "finished_at": now})
+    await ctx.audit(
+        "import.done",
+        "import_job",
+        job_id,
+        {
+            "created": job["created_count"],
+            "existing": job["existing_count"],
+            "failed": job["failed_count"],
+        },
+    )
+    done = await store.get_job(job_id)
+    assert done is not None
+    return done
+
+
+async def _report_progress(
+    job_id: int, now: Any, progress: Callable[[ImportJobRow], None] | None
+) -> ImportJobRow:
+    counts = await store.progress_counts(job_id)
+    await store.update_job(
+        job_id,
+        {
+            "processed": sum(counts.values()),
+            "created_count": counts.get("created", 0),
+            "existing_count": counts.get("existing", 0),
+            "failed_count": counts.get("failed", 0),
+            "heartbeat_at": now,
+        },
+    )
+    job = await store.get_job(job_id)
+    assert job is not None
+    if progress is not None:
+        progress(job)
+    return job
+
+
+async def _write_row(ctx: Ctx, job_id: int, row_id: int, sealed: bytes) -> RowOutcome:
+    cells = _cells(ctx, job_id, sealed)
+    values, problems = parse_row(cells, bangkok_today(ctx.now))
+    if values is None:
+        # A rule that depends on today (a release date no longer within 30 days...).
+        outcome = RowOutcome("failed", "; ".join(f"{p.column}: {p.reason}" for p in problems))
+        await store.record_outcome(row_id, outcome.outcome, outcome.detail, None, None)
+        return outcome
+    try:
+        # One transaction a row: the person, the case, the plan and the row's outcome
+        # together, so a run that dies half-way never creates a row's case twice.
+        async with transaction(immediate=True):
+            outcome = await _enrol_row(ctx, values)
+            await store.record_outcome(
+                row_id, outcome.outcome, outcome.detail, outcome.defendant, outcome.case
+            )
+    except (InvalidInput, Conflict) as error:
+        outcome = RowOutcome("failed", f"{error.field}: {error.reason}")
+        await store.record_outcome(row_id, outcome.outcome, outcome.detail, None, None)
+    return outcome
+
+
+async def _enrol_row(ctx: Ctx, values: RowValues) -> RowOutcome:
+    found = await store.defendant_by_national_id(values.defendant.national_id)
+    if found is None:
+        person = await defendants.enrol(ctx, values.defendant, None)
+        defendant_id = person["id"]
+    else:
+        defendant_id, office_id, _ = found
+        if office_id != ctx.principal.office_id:
+            return RowOutcome("failed", "national_id: enrolled by another office")
+    existing = await store.case_with_number(defendant_id, values.case["black_case_number"])
+    if existing is not None:
+        return RowOutcome("existing", None, defendant_id, existing)
+    case = await cases.open_case(ctx, CaseCreate(defendant_id=defendant_id, **values.case))
+    await plans.set_plan(ctx, case["id"], values.plan)
+    return RowOutcome("created", None, defendant_id, case["id"])
+
+
+async def _attach_photo(ctx: Ctx, job_id: int, defendant_id: int, sealed: bytes) -> None:
+    """The ZIP's photo of this person, if they have none yet: checked by the face library
+    (outside any transaction), kept, or its refusal recorded (the person stays in "no photo
+    yet" mode)."""
+    national_id = _cells(ctx, job_id, sealed).get("national_id", "")
+    try:
+        national_id = normalise_national_id(national_id)
+    except InvalidInput:
+        return
+    found = await store.defendant_by_national_id(national_id)
+    if found is None or found[2]:
+        return  # no such person, or they have a photo already
+    photo = await store.photo_for(job_id, national_id)
+    if photo is None or photo["data"] is None:
+        return
+    data = ctx.rt.sealer.open(photo["data"], _photo_context(job_id))
+    try:
+        await defendants.replace_photo(ctx, defendant_id, data)
+    except InvalidInput as refused:
+        await store.photo_outcome(photo["id"], "refused", f"{refused.reason} | {refused.reason_th}")
+        return
+    await store.photo_outcome(photo["id"], "used", None)
+
+
+# --- the report ---------------------------------------------------------------------------
+
+REPORT_HEADER = [
+    "แถว / Line",
+    "เลขประจำตัวประชาชน / National ID",
+    "ชื่อ / Name",
+    "ผล / Result",
+    "เหตุผล / Reason",
+    "รูปถ่าย / Photo",
+]
+RESULTS = {
+    "created": "สร้างแล้ว / created",
+    "existing": "มีอยู่แล้ว / already there",
+    "failed": "ไม่สำเร็จ / failed",
+    "skipped": "ข้าม (ข้อมูลไม่ถูกต้อง) / skipped (invalid)",
+    "waiting": "ยังไม่ได้นำเข้า / not written yet",
+}
+
+
+async def report_csv(ctx: Ctx, job_id: int) -> AsyncIterator[bytes]:
+    """What was created, skipped and why, row by row, as CSV (UTF-8 with a byte-order mark
+    for Excel); read from the database in batches, so a large file streams."""
+    await _job(ctx, job_id)
+    await ctx.audit("import.report", "import_job", job_id)
+    photo_by_id: dict[str, str] = {}
+    for photo in await store.photos(job_id):
+        if photo["national_id"] is None:
+            continue
+        if photo["problem"]:
+            p = json.loads(photo["problem"])
+            photo_by_id[photo["national_id"]] = f"{p['reason_th']} / {p['reason']}"
+        elif photo["outcome"] == "used":
+            photo_by_id[photo["national_id"]] = "ใช้แล้ว / used"
+        elif photo["outcome"] == "refused":
+            photo_by_id[photo["national_id"]] = f"ใช้ไม่ได้ / refused: {photo['outcome_detail']}"
+    return _report_lines(ctx, job_id, photo_by_id)
+
+
+async def _report_lines(ctx: Ctx, job_id: int, photos: dict[str, str]) -> AsyncIterator[bytes]:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    buffer.write("\ufeff")
+    writer.writerow(REPORT_HEADER)
+    after = 0
+    while rows := await store.report_rows(job_id, after, 500):
+        for row in rows:
+            after = row["id"]
+            cells = _cells(ctx, job_id, row["cells"])
+            problems = _problems_of(row["problems"])
+            if problems:
+                result = RESULTS["skipped"]
+                reason = "; ".join(f"{p.column}: {p.reason_th} / {p.reason}" for p in problems)
+            else:
+                result = RESULTS[row["outcome"] or "waiting"]
+                reason = row["outcome_detail"] or ""
+            name = " ".join(filter(None, (cells.get("first_name_th"), cells.get("last_name_th"))))
+            nid = row["national_id"] or cells.get("national_id", "")
+            # A cell starting with = + - @ would be a formula in Excel: quote it.
+            writer.writerow(
+                [_safe(v) for v in (row["line"], nid, name, result, reason, photos.get(nid, ""))]
+            )
+        yield buffer.getvalue().encode()
+        buffer.seek(0)
+        buffer.truncate()
+    if buffer.tell():
+        yield buffer.getvalue().encode()
+
+
+def _safe(value: Any) -> str:
+    text_value = str(value)
+    return "'" + text_value if text_value[:1] in ("=", "+", "-", "@", "\t", "\r") else text_value
