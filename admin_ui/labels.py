@@ -38,6 +38,7 @@ class Labels:
             "nav_staff": pgettext("navigation", "Staff"),
             "nav_offices": pgettext("navigation", "Offices"),
             "nav_holidays": pgettext("navigation", "Holidays"),
+            "nav_import": pgettext("navigation", "Import"),
         }
         self.role: Mapping[str, str] = {
             "officer": pgettext("role", "Officer"),
@@ -61,6 +62,15 @@ class Labels:
             "updated": _("Changes saved"),
             "activated": _("Account activated"),
             "deactivated": _("Account deactivated (logged out everywhere)"),
+        }
+
+        # A caseload import's steps (admin/import*.html).
+        self.import_state: Mapping[str, str] = {
+            "checking": pgettext("import state", "Being checked"),
+            "checked": pgettext("import state", "Checked: ready to import"),
+            "running": pgettext("import state", "Importing"),
+            "done": pgettext("import state", "Done"),
+            "failed": pgettext("import state", "Stopped by an error"),
         }
 
         # A person's check-ins, cases, flags and reminders.

@@ -108,6 +108,7 @@ NAV: Mapping[str, tuple[NavItem, ...]] = {
         NavItem("nav_today", "/admin/"),
         NavItem("nav_caseload", "/admin/caseload"),
         NavItem("nav_enrol", "/admin/enrol"),
+        NavItem("nav_import", "/admin/import"),
         NavItem("nav_review", "/admin/review"),
         NavItem("nav_flags", "/admin/flags"),
         NavItem("nav_outbox", "/admin/outbox"),

@@ -37,7 +37,7 @@ class Column:
 
 
 COLUMNS: tuple[Column, ...] = (
-    Column("national_id", "เลขประจำตัวประชาชน", "National ID", True, "1101700000013"),
+    Column("national_id", "เลขประจำตัวประชาชน", "National ID", True, "1101700000010"),
     Column("title_th", "คำนำหน้า", "Title", False, "นาย"),
     Column("first_name_th", "ชื่อ", "First name (Thai)", True, "สมชาย"),
     Column("last_name_th", "นามสกุล", "Last name (Thai)", True, "ใจดี"),
@@ -190,7 +190,10 @@ def read_csv(stream: IO[bytes]) -> Iterator[SheetRow]:
             f"the CSV file cannot be read: {error}", f"อ่านไฟล์ CSV ไม่ได้: {error}"
         ) from None
     finally:
-        text.detach()
+        try:
+            text.detach()  # the caller closes its own stream
+        except ValueError:
+            pass  # closed already
 
 
 def read_xlsx(stream: IO[bytes]) -> Iterator[SheetRow]:
@@ -322,17 +325,30 @@ def yes_no(cells: dict[str, str], key: str) -> bool:
 # --- the template ------------------------------------------------------------------------
 
 
-def template_csv() -> bytes:
+def example_row(today: date) -> list[str]:
+    """The template's example row, its dates near ``today`` (Buddhist era), so that the
+    example itself passes the checks."""
+    from datetime import timedelta
+
+    dates = {
+        "release_date": today - timedelta(days=30),
+        "start_date": today + timedelta(days=7),
+        "end_date": today + timedelta(days=7 + 365),
+    }
+    return [input_date_text(dates[c.key]) if c.key in dates else c.example for c in COLUMNS]
+
+
+def template_csv(today: date) -> bytes:
     """The CSV template: the headers and one example row (UTF-8 with a byte-order mark, so
     Excel opens the Thai correctly)."""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow([c.header for c in COLUMNS])
-    writer.writerow([c.example for c in COLUMNS])
+    writer.writerow(example_row(today))
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
-def template_xlsx() -> bytes:
+def template_xlsx(today: date) -> bytes:
     """The XLSX template: headers, one example row, and a second sheet explaining each
     column (required or not, the example)."""
     import openpyxl
@@ -345,7 +361,7 @@ def template_xlsx() -> bytes:
     sheet.title = "caseload"
     sheet.append([c.header for c in COLUMNS])
     # Dates and numbers are text cells, as typed: Excel would turn 0812345678 into a number.
-    sheet.append([c.example for c in COLUMNS])
+    sheet.append(example_row(today))
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for cell in sheet[2]:
@@ -355,8 +371,8 @@ def template_xlsx() -> bytes:
         sheet.column_dimensions[letter].width = max(14, len(column.header) * 0.9)
     help_sheet = book.create_sheet("คำอธิบาย (help)")
     help_sheet.append(["คอลัมน์ / Column", "ต้องกรอก / Required", "ตัวอย่าง / Example"])
-    for column in COLUMNS:
-        help_sheet.append([column.header, "ใช่ / yes" if column.required else "-", column.example])
+    for column, example in zip(COLUMNS, example_row(today), strict=True):
+        help_sheet.append([column.header, "ใช่ / yes" if column.required else "-", example])
     help_sheet.append([])
     help_sheet.append(
         [

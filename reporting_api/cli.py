@@ -226,6 +226,91 @@ def _purge_evidence(settings: Settings, days: int | None) -> None:
         print(f"  {line}")
 
 
+def _import_caseload(settings: Settings, args: argparse.Namespace) -> None:
+    """The bulk import from a shell (the page's path, the same services): the dry run, its
+    problems, then the write with a progress line, unless --dry-run."""
+    from reporting_api.clock import utcnow
+    from reporting_api.errors import ServiceError
+    from reporting_api.runtime import Runtime
+    from reporting_api.services import caseload_import as imports
+
+    async def run() -> int:
+        from reporting_api.db import bind_tables, close_pool, engine_from_url, open_pool
+
+        # A pool: a long import makes thousands of queries, each a new connection without one.
+        engine = engine_from_url(settings.database_url)
+        bind_tables(engine)
+        await open_pool(engine, 2)
+        try:
+            return await work()
+        finally:
+            await close_pool(engine, 2)
+
+    async def work() -> int:
+        await _require_migrated()
+        principal = await imports.officer_principal(args.user)
+        if principal is None:
+            raise CliError(f"--user: {args.user!r} is not an active officer")
+        runtime = Runtime.from_settings(settings)
+        try:
+            ctx = imports.shell_ctx(principal, settings, runtime, utcnow())
+            photos = open(args.photos, "rb") if args.photos else None  # noqa: SIM115
+            try:
+                with open(args.file, "rb") as sheet:
+                    upload = imports.ImportUpload(
+                        os.path.basename(args.file),
+                        sheet,
+                        os.path.basename(args.photos) if args.photos else None,
+                        photos,
+                    )
+                    view = await imports.check(ctx, upload)
+            finally:
+                if photos is not None:
+                    photos.close()
+            job = view.job
+            print(
+                f"import {job['id']}: {job['rows_total']} rows, {job['rows_valid']} valid, "
+                f"{view.problem_total} with problems, {view.already_there} already in the "
+                f"service; photos {job['photos_total']}, {job['photos_refused']} refused",
+                file=sys.stderr,
+            )
+            for line in view.problem_lines[: args.show]:
+                for problem in line.problems:
+                    print(
+                        f"  line {line.line}: {problem.column}: {problem.reason}", file=sys.stderr
+                    )
+            if args.dry_run:
+                return job["id"]
+            ctx = imports.shell_ctx(principal, settings, runtime, utcnow())
+            await imports.start(ctx, job["id"])
+
+            def progress(row: imports.ImportJobRow) -> None:
+                if not args.quiet:
+                    print(
+                        f"\r  written {row['processed']:,}/{row['rows_valid']:,}",
+                        end="",
+                        file=sys.stderr,
+                        flush=True,
+                    )
+
+            done = await imports.run(ctx, job["id"], progress)
+            if not args.quiet:
+                print(file=sys.stderr)
+            print(
+                f"import {done['id']}: created {done['created_count']}, already there "
+                f"{done['existing_count']}, failed {done['failed_count']}, skipped "
+                f"{done['rows_total'] - done['rows_valid']}",
+                file=sys.stderr,
+            )
+            return done["id"]
+        except ServiceError as error:
+            raise CliError(f"{error.field}: {error.reason}") from None
+        finally:
+            await runtime.close()
+
+    print(asyncio.run(run()))
+
+
 async def _has_defendants(settings: Settings) -> bool:
     from reporting_api.services.defendants import any_enrolled
 
@@ -274,6 +359,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     purge.add_argument("--days", type=int, help="default: $EVIDENCE_RETENTION_DAYS (28)")
 
+    load = commands.add_parser(
+        "import-caseload", help="import an office's caseload from CSV or XLSX (docs/import.md)"
+    )
+    load.add_argument("file", help="a .csv (UTF-8) or .xlsx file with the template's columns")
+    load.add_argument("--user", required=True, help="the officer importing (their office)")
+    load.add_argument("--photos", help="a ZIP of ID photos named by national ID")
+    load.add_argument("--dry-run", action="store_true", help="check only; write nothing")
+    load.add_argument("--show", type=int, default=20, help="problem lines to print")
+    load.add_argument("--quiet", action="store_true", help="no progress line")
+
     key = commands.add_parser("new-data-key", help="print a new DATA_KEYS entry (id:base64)")
     key.add_argument("--id", default="k1", help="key id, e.g. k2 when rotating")
     return parser
@@ -308,6 +403,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             _seed_demo(settings, args)
         elif args.command == "create-user":
             _create_user(settings, args)
+        elif args.command == "import-caseload":
+            _require_secrets(settings)
+            _import_caseload(settings, args)
         elif args.command == "purge-evidence":
             _purge_evidence(settings, args.days)
         elif args.command == "new-data-key":

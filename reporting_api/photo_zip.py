@@ -1,5 +1,5 @@
 """ID-card photos for an import: a ZIP of images, each named by the person's national ID
-(``1101700000013.jpg``), read one entry at a time and never trusted.
+(``1101700000010.jpg``), read one entry at a time and never trusted.
 
 A ZIP can claim anything in its directory: an entry's real size is only known by reading it,
 so each is read through a bounded read (at most `max_bytes` + 1), and the archive as a whole

@@ -10,6 +10,7 @@ from admin_ui.pages.enrol import EnrolPage
 from admin_ui.pages.flags import FlagPages
 from admin_ui.pages.hearing_actions import HearingActions
 from admin_ui.pages.holidays import HolidayPages
+from admin_ui.pages.imports import ImportPages
 from admin_ui.pages.outbox import OutboxPage
 from admin_ui.pages.plan_edit import CheckInEdits, PlanEditPage
 from admin_ui.pages.reports import ReportsPage
@@ -19,6 +20,7 @@ from admin_ui.pages.today import TodayPage
 PAGES = [
     TodayPage,
     EnrolPage,
+    ImportPages,
     ReviewPages,
     StaffPages,
     OfficePages,

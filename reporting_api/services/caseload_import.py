@@ -19,10 +19,10 @@ import logging
 import re
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, datetime
 from typing import IO, Any
 
-from reporting_api.access import OFFICER, ensure_can_change_office, ensure_role
+from reporting_api.access import OFFICER, Principal, ensure_can_change_office, ensure_role
 from reporting_api.caseload_sheet import (
     COLUMN_BY_KEY,
     SheetRefused,
@@ -45,10 +45,13 @@ from reporting_api.phones import parse_thai_mobile
 from reporting_api.photo_zip import ZipRefused, read_photos
 from reporting_api.photos import check_photo
 from reporting_api.planning import expand_plan
+from reporting_api.runtime import Runtime
 from reporting_api.services import cases, defendants, plans
 from reporting_api.services.context import Ctx
+from reporting_api.settings import Settings
 from reporting_api.store import imports as store
 from reporting_api.store import offices as office_store
+from reporting_api.store import staff as staff_store
 from reporting_api.store import transaction
 from reporting_api.store.imports import ImportJobRow
 from reporting_api.thai_dates import bangkok_today
@@ -293,6 +296,11 @@ class _OfficeCodes:
         return None
 
 
+def ensure_can_import(ctx: Ctx) -> None:
+    """Officers import, into their own office."""
+    ensure_role(ctx.principal, OFFICER)
+
+
 async def check(ctx: Ctx, upload: ImportUpload) -> ImportView:
     """The dry run: every row read and checked, kept with its problems; nothing enrolled.
     InvalidInput("file" or "photos") when a file as a whole cannot be read."""
@@ -436,6 +444,29 @@ async def _check_photos(ctx: Ctx, job_id: int, stream: IO[bytes]) -> None:
             }
         )
     await store.update_job(job_id, {"photos_total": total, "photos_refused": refused})
+
+
+# --- from a shell -------------------------------------------------------------------------
+
+
+async def officer_principal(username: str) -> Principal | None:
+    """The active officer ``username`` as the shell's import acts for them."""
+    row = await staff_store.get_staff_for_login(username)
+    if row is None or not row["active"] or row["role"] != OFFICER:
+        return None
+    return Principal(
+        id=row["id"],
+        username=row["username"],
+        display_name=row["display_name"],
+        role=row["role"],
+        office_id=row["office"],
+    )
+
+
+def shell_ctx(principal: Principal, settings: Settings, runtime: Runtime, now: datetime) -> Ctx:
+    return Ctx(
+        principal=principal, client_address=None, now=now, settings=settings, runtime=runtime
+    )
 
 
 # --- reading a job ------------------------------------------------------------------------

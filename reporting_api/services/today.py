@@ -16,10 +16,12 @@ from reporting_api.services.checkins import with_effective_status
 from reporting_api.services.context import Ctx
 from reporting_api.store import attempts as attempt_store
 from reporting_api.store import checkins as store
+from reporting_api.store import defendants as defendant_store
 from reporting_api.store import flags as flag_store
 from reporting_api.store import hearings as hearing_store
 from reporting_api.store.attempts import ReviewRow
 from reporting_api.store.checkins import DayRow
+from reporting_api.store.defendants import NeedsPhotoRow
 from reporting_api.store.hearings import WeekHearing
 from reporting_api.store.rows import FlagRow
 from reporting_api.thai_dates import bangkok_today, end_of_local_day_utc, local_midnight_utc
@@ -65,6 +67,8 @@ class TodayPage(OfficeDay):
     open_flags_total: int
     hearings: list[WeekHearing] = dataclasses.field(default_factory=list)
     """The office's court hearings from the start of today to seven days on (Bangkok)."""
+    needs_photo: Section[NeedsPhotoRow] = Section([], 0)
+    """People who report remotely but have no ID photo yet (an import without one)."""
 
 
 def _section(listed: tuple[list[DayRow], int], ctx: Ctx) -> Section[DayRow]:
@@ -142,8 +146,10 @@ async def today_page(ctx: Ctx, office_id: int | None) -> TodayPage:
         local_midnight_utc(today),
         end_of_local_day_utc(today + timedelta(days=HEARING_DAYS_SHOWN - 1)),
     )
+    needs_photo, needs_photo_total = await defendant_store.needing_photo(office, limit)
     page = TodayPage(
         **{f.name: getattr(day, f.name) for f in dataclasses.fields(day)},
+        needs_photo=Section(needs_photo, needs_photo_total),
         open_now=_section(open_now, ctx),
         review=Section(review, review_total),
         unreachable=Section(unreachable, unreachable_total),
@@ -151,6 +157,8 @@ async def today_page(ctx: Ctx, office_id: int | None) -> TodayPage:
         hearings=week,
     )
     people = _people(page.due_today, page.overdue, page.missed, page.open_now, page.review)
-    people = sorted(set(people) | {h["defendant_id"] for h in week})
+    people = sorted(
+        set(people) | {h["defendant_id"] for h in week} | {p["id"] for p in needs_photo}
+    )
     await ctx.audit("checkin.today", "office", office, {"defendants": people})
     return page

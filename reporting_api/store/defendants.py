@@ -27,7 +27,6 @@ LIST_COLUMNS = (
 )
 
 
-
 class DefendantListRow(TypedDict):
     """A person in a search result."""
 
@@ -202,3 +201,29 @@ async def save_face_template(
             Defendant.face_encoded_at: at,
         }
     ).where(Defendant.id == defendant_id)
+
+
+class NeedsPhotoRow(TypedDict):
+    id: int
+    title_th: str
+    first_name_th: str
+    last_name_th: str
+    created_at: datetime
+
+
+async def needing_photo(office_id: int, limit: int) -> tuple[list[NeedsPhotoRow], int]:
+    """People of the office with an active case who report remotely but have no ID photo
+    yet (enrolled by an import without one): the oldest first, and how many in all."""
+    where = (
+        "d.office = {} AND d.reporting_mode = 'remote' AND d.id_photo_mime IS NULL "
+        "AND d.anonymised_at IS NULL AND EXISTS (SELECT 1 FROM bail_case c "
+        "WHERE c.defendant = d.id AND c.status = 'active')"
+    )
+    rows = await Defendant.raw(
+        "SELECT d.id, d.title_th, d.first_name_th, d.last_name_th, d.created_at "
+        f"FROM defendant d WHERE {where} ORDER BY d.created_at, d.id LIMIT {{}}",
+        office_id,
+        limit,
+    )
+    count = await Defendant.raw(f"SELECT COUNT(*) AS n FROM defendant d WHERE {where}", office_id)
+    return rows_as(NeedsPhotoRow, rows), int(count[0]["n"])

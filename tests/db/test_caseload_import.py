@@ -85,7 +85,7 @@ def test_the_dry_run_names_every_problem_and_writes_nothing(database_url: str) -
     good = person_row()
     rows = [
         good,
-        person_row(national_id="1101700000014"),  # check digit wrong (…13 is right)
+        person_row(national_id="1101700000014"),  # check digit wrong (…10 is right)
         person_row(phone="021234567"),  # a Bangkok landline
         person_row(office_code="NOPE"),
         person_row(office_code="TH-50"),  # another office
