@@ -44,23 +44,25 @@ from reporting_api.national_id import mask_national_id, normalise_national_id
 from reporting_api.phones import parse_thai_mobile
 from reporting_api.photo_zip import ZipRefused, read_photos
 from reporting_api.photos import check_photo
-from reporting_api.planning import expand_plan
+from reporting_api.planning import PlannedCheckIn, PlanSpec, expand_plan
 from reporting_api.runtime import Runtime
 from reporting_api.services import cases, defendants, plans
+from reporting_api.services import reminders as reminder_service
 from reporting_api.services.context import Ctx
 from reporting_api.settings import Settings
+from reporting_api.store import audit as audit_store
 from reporting_api.store import imports as store
 from reporting_api.store import offices as office_store
 from reporting_api.store import staff as staff_store
 from reporting_api.store import transaction
-from reporting_api.store.imports import ImportJobRow
+from reporting_api.store.imports import ImportJobRow, PendingRow
 from reporting_api.thai_dates import bangkok_today
 
 log = logging.getLogger(__name__)
 
 CHECK_BATCH = 500
 """Rows the dry run keeps per insert."""
-WRITE_BATCH = 50
+WRITE_BATCH = 200
 """Rows written between two progress reports."""
 PAGE_ROWS = 100
 _DAY_FIRST = re.compile(r"[0-9๐-๙]{1,2}[/.-][0-9๐-๙]{1,2}[/.-][0-9๐-๙]{4}")
@@ -551,18 +553,26 @@ async def start(ctx: Ctx, job_id: int) -> ImportJobRow:
 
 
 async def run(
-    ctx: Ctx, job_id: int, progress: Callable[[ImportJobRow], None] | None = None
+    ctx: Ctx,
+    job_id: int,
+    progress: Callable[[ImportJobRow], None] | None = None,
+    *,
+    bulk: bool = True,
 ) -> ImportJobRow:
     """Write a started job's valid rows not yet written, in batches, reporting progress after
-    each; the job ends `done` (or `failed` with the error, if the service itself failed)."""
+    each; the job ends `done` (or `failed` with the error, if the service itself failed).
+    ``bulk``: a batch in one transaction of a few statements (`write_batch`); otherwise (and
+    for a batch the bulk write refuses) row by row through the enrolment services."""
     job = await _job(ctx, job_id)
+    photos = job["photos_total"] > job["photos_refused"]
     try:
         while rows := await store.pending_rows(job_id, WRITE_BATCH):
             now = ctx.rt.clock() if ctx.runtime is not None else ctx.now
             batch_ctx = replace(ctx, now=now)
+            outcomes = await _write_batch_or_rows(batch_ctx, job_id, rows, bulk)
             for row in rows:
-                outcome = await _write_row(batch_ctx, job_id, row["id"], row["cells"])
-                if outcome.defendant is not None and outcome.outcome != "failed":
+                outcome = outcomes[row["id"]]
+                if outcome.defendant is not None and outcome.outcome != "failed" and photos:
                     await _attach_photo(batch_ctx, job_id, outcome.defendant, row["cells"])
             job = await _report_progress(job_id, now, progress)
     except Exception as error:  # the job must not stay "running" for ever
@@ -608,6 +618,214 @@ async def _report_progress(
     if progress is not None:
         progress(job)
     return job
+
+
+async def _write_batch_or_rows(
+    ctx: Ctx, job_id: int, rows: list[PendingRow], bulk: bool
+) -> dict[int, RowOutcome]:
+    if bulk:
+        try:
+            return await write_batch(ctx, job_id, rows)
+        except Exception:  # a row the bulk path cannot take (a race with the enrolment form?)
+            log.warning("import %s: a batch is written row by row instead", job_id, exc_info=True)
+    return {row["id"]: await _write_row(ctx, job_id, row["id"], row["cells"]) for row in rows}
+
+
+@dataclass
+class _NewCase:
+    row_id: int
+    values: RowValues
+    defendant_id: int | None
+    check_ins: list[PlannedCheckIn]
+    notes: list[str]
+
+
+async def write_batch(ctx: Ctx, job_id: int, rows: list[PendingRow]) -> dict[int, RowOutcome]:
+    """Write a batch of rows as the enrolment services would write them one by one (the same
+    rows, the same audit), but in one transaction of a few multi-row statements. Raises when
+    any of it fails (nothing written): the caller then writes the batch row by row."""
+    office_id = ctx.principal.office_id
+    ensure_can_change_office(ctx.principal, office_id, "office")
+    if not await staff_store.is_officer_of_office(ctx.principal.id, office_id):
+        raise InvalidInput("officer_id", "must be an active officer of the case's office", "")
+    today = bangkok_today(ctx.now)
+    outcomes: dict[int, RowOutcome] = {}
+    parsed: list[tuple[int, RowValues]] = []
+    for row in rows:
+        values, problems = parse_row(_cells(ctx, job_id, row["cells"]), today)
+        if values is None:
+            detail = "; ".join(f"{p.column}: {p.reason}" for p in problems)
+            outcomes[row["id"]] = RowOutcome("failed", detail)
+        else:
+            parsed.append((row["id"], values))
+    people = await store.people_by_national_id([v.defendant.national_id for _, v in parsed])
+    numbers = await store.case_numbers_of([person for person, _ in people.values()])
+    expansions: dict[PlanSpec, tuple[list[PlannedCheckIn], list[str]]] = {}
+    new_cases: list[_NewCase] = []
+    for row_id, values in parsed:
+        found = people.get(values.defendant.national_id)
+        if found is not None and found[1] != office_id:
+            outcomes[row_id] = RowOutcome("failed", "national_id: enrolled by another office")
+            continue
+        number = values.case["black_case_number"]
+        if found is not None and (found[0], number) in numbers:
+            outcomes[row_id] = RowOutcome("existing", None, found[0], numbers[(found[0], number)])
+            continue
+        spec = plans.spec_from(values.plan)
+        if spec not in expansions:
+            try:
+                expansion, planned = await plans.planned_check_ins(ctx, spec, fresh=True)
+            except InvalidInput as error:
+                outcomes[row_id] = RowOutcome("failed", f"{error.field}: {error.reason}")
+                continue
+            expansions[spec] = (planned, [n.code for n in expansion.notes])
+        planned, notes = expansions[spec]
+        new_cases.append(_NewCase(row_id, values, found[0] if found else None, planned, notes))
+    policy = await reminder_service.office_policy(office_id)
+    quiet = reminder_service.quiet_hours(ctx.settings)
+    now = ctx.now
+    async with transaction(immediate=True):
+        person_ids = await store.insert_people(
+            [_person_row(ctx, c.values) for c in new_cases if c.defendant_id is None]
+        )
+        for c in new_cases:
+            if c.defendant_id is None:
+                c.defendant_id = person_ids[c.values.defendant.national_id]
+        case_ids = await store.insert_cases([_case_row(ctx, c) for c in new_cases])
+        await store.insert_plans(
+            [
+                {"case": case_ids[c.defendant_id or 0]}
+                | plans.plan_values(plans.spec_from(c.values.plan), plans.NO_ADJUSTMENTS, ctx)
+                for c in new_cases
+            ]
+        )
+        check_in_rows = [
+            plans.new_check_in_row(case_ids[c.defendant_id or 0], office_id, p, now)
+            | {"identify_failures": 0}
+            for c in new_cases
+            for p in c.check_ins
+        ]
+        code_ids = await store.insert_check_ins(check_in_rows)
+        reminders = []
+        by_case: dict[int, list[dict[str, Any]]] = {}
+        for made in check_in_rows:
+            by_case.setdefault(made["case"], []).append(made)
+        for c in new_cases:
+            case_id = case_ids[c.defendant_id or 0]
+            reminders += reminder_service.rows_for_new_check_ins(
+                {"id": case_id, "office": office_id, "defendant": c.defendant_id or 0},
+                [
+                    {
+                        "id": code_ids[r["code"]],
+                        "due_date": r["due_date"],
+                        "closes_at": r["closes_at"],
+                    }
+                    for r in by_case.get(case_id, [])
+                ],
+                policy,
+                quiet,
+                now,
+            )
+        await store.insert_reminder_rows([{**r, "attempts": 0} for r in reminders])
+        audit: list[tuple[str, str, int | str | None, dict[str, Any] | None]] = []
+        for c in new_cases:
+            case_id = case_ids[c.defendant_id or 0]
+            if c.values.defendant.national_id in person_ids:
+                audit.append(
+                    (
+                        "defendant.create",
+                        "defendant",
+                        c.defendant_id,
+                        {"photo": "none", "reporting_mode": "remote"},
+                    )
+                )
+            audit.append(("case.create", "bail_case", case_id, {"defendant_id": c.defendant_id}))
+            audit.append(
+                (
+                    "plan.set",
+                    "bail_case",
+                    case_id,
+                    {
+                        "kind": c.values.plan.kind,
+                        "created": len(c.check_ins),
+                        "updated": 0,
+                        "deleted": 0,
+                        "notes": c.notes,
+                        "notice": None,
+                    },
+                )
+            )
+            outcomes[c.row_id] = RowOutcome("created", None, c.defendant_id, case_id)
+        await audit_store.record_many(
+            actor_id=ctx.principal.id,
+            actor_username=ctx.principal.username,
+            at=now,
+            client_address=ctx.client_address,
+            entries=audit,
+        )
+        for c in new_cases:
+            court_date = c.values.case["next_court_date"]
+            if court_date is not None:
+                await cases.first_hearing(ctx, case_ids[c.defendant_id or 0], court_date)
+        await store.record_outcomes(
+            [
+                {
+                    "id": row_id,
+                    "outcome": o.outcome,
+                    "outcome_detail": o.detail,
+                    "defendant": o.defendant,
+                    "case": o.case,
+                }
+                for row_id, o in outcomes.items()
+            ]
+        )
+    return outcomes
+
+
+def _person_row(ctx: Ctx, values: RowValues) -> dict[str, Any]:
+    """A new `defendant` row as `services.defendants.enrol` makes it with no photo."""
+    person = values.defendant
+    return {
+        "national_id": person.national_id,
+        "title_th": (person.title_th or "").strip()[:32],
+        "first_name_th": person.first_name_th.strip(),
+        "last_name_th": person.last_name_th.strip(),
+        "first_name_en": (person.first_name_en or "").strip() or None,
+        "last_name_en": (person.last_name_en or "").strip() or None,
+        "date_of_birth": person.date_of_birth,
+        "phone": person.phone,
+        "preferred_language": person.preferred_language,
+        "sms_opt_out": False,
+        "office": ctx.principal.office_id,
+        "consent_at": ctx.now,
+        "consent_version": ctx.settings.consent_version,
+        "created_at": ctx.now,
+        "updated_at": ctx.now,
+        "face_quality": {},
+        "reporting_mode": "remote",
+    }
+
+
+def _case_row(ctx: Ctx, new: _NewCase) -> dict[str, Any]:
+    """A new `bail_case` row as `services.cases.open_case` makes it."""
+    case = new.values.case
+    return {
+        "defendant": new.defendant_id,
+        "office": ctx.principal.office_id,
+        "officer": ctx.principal.id,
+        "court": case["court"].strip(),
+        "black_case_number": case["black_case_number"].strip(),
+        "red_case_number": (case["red_case_number"] or "").strip() or None,
+        "charge": case["charge"].strip(),
+        "bail_amount": case["bail_amount"],
+        "fund_request_ref": None,
+        "release_date": case["release_date"],
+        "conditions": (case["conditions"] or "").strip(),
+        "next_court_date": case["next_court_date"],
+        "status": "active",
+        "created_at": ctx.now,
+        "updated_at": ctx.now,
+    }
 
 
 async def _write_row(ctx: Ctx, job_id: int, row_id: int, sealed: bytes) -> RowOutcome:

@@ -108,11 +108,11 @@ async def open_case(ctx: Ctx, data: CaseCreate) -> CaseRow:
     )
     await ctx.audit("case.create", "bail_case", case_id, {"defendant_id": data.defendant_id})
     if data.next_court_date is not None:
-        await _first_hearing(ctx, case_id, data.next_court_date)
+        await first_hearing(ctx, case_id, data.next_court_date)
     return await _load(case_id)
 
 
-async def _first_hearing(ctx: Ctx, case_id: int, day: date) -> None:
+async def first_hearing(ctx: Ctx, case_id: int, day: date) -> None:
     """A case opened with its next court date gets that hearing as a record (09:00 Bangkok,
     the case's court; the officer corrects the time on the person's page), with reminders."""
     from reporting_api.services import hearings  # hearings builds on this module

@@ -158,14 +158,7 @@ async def apply_plan(
     """Store ``spec`` as the case's plan, with the officer's single check-in ``adjustments``,
     and bring its check-ins and reminders in line."""
     case_id = case["id"]
-    expansion = await expand_for(ctx, spec, fresh=fresh)
-    planned = apply_adjustments(spec, expansion.check_ins, adjustments)
-    if len(planned) > MAX_CHECK_INS:
-        raise InvalidInput(
-            "every_days",
-            f"the plan would create {len(planned)} check-ins; at most {MAX_CHECK_INS} are allowed",
-            f"แผนนี้จะสร้างการรายงานตัว {len(planned)} ครั้ง เกิน {MAX_CHECK_INS} ครั้ง",
-        )
+    expansion, planned = await planned_check_ins(ctx, spec, fresh=fresh, adjustments=adjustments)
     existing = [
         ExistingCheckIn(
             id=row["id"],
@@ -180,36 +173,10 @@ async def apply_plan(
     changes = date_changes(existing, result, ctx.now)
     policy = await reminder_service.office_policy(case["office"])
     quiet = reminder_service.quiet_hours(ctx.settings)
-    new_rows = [
-        _window(new)
-        | {
-            "case": case_id,
-            "office": case["office"],
-            "due_date": new.due_date,
-            "status": initial_status(new, ctx.now).value,
-            "code": reminder_service.new_check_in_code(),
-            "created_at": ctx.now,
-            "updated_at": ctx.now,
-        }
-        for new in result.create
-    ]
+    new_rows = [new_check_in_row(case_id, case["office"], new, ctx.now) for new in result.create]
     # Check-ins and their reminders change together or not at all (the outbox).
     async with transaction():
-        await case_store.save_plan(
-            case_id,
-            {
-                "kind": spec.kind.value,
-                "every_days": spec.every_days,
-                "dates": [d.isoformat() for d in spec.dates],
-                "start_date": spec.start_date,
-                "end_date": spec.end_date,
-                "window_opens_days_before": spec.window_opens_days_before,
-                "grace_days": spec.grace_days,
-                "adjustments": adjustments.as_json() if adjustments != NO_ADJUSTMENTS else None,
-                "updated_by": ctx.principal.id,
-                "updated_at": ctx.now,
-            },
-        )
+        await case_store.save_plan(case_id, plan_values(spec, adjustments, ctx))
         await reminder_service.cancel_for_removed_check_ins(result.delete_ids, ctx.now)
         await checkin_store.delete_check_ins(result.delete_ids)
         for check_in_id, new in result.update:
@@ -280,6 +247,53 @@ def date_changes(
 
 def is_frozen_date(existing: list[ExistingCheckIn], planned: PlannedCheckIn, now: datetime) -> bool:
     return any(e.due_date == planned.due_date and is_frozen(e, now) for e in existing)
+
+
+async def planned_check_ins(
+    ctx: Ctx, spec: PlanSpec, *, fresh: bool, adjustments: Adjustments = NO_ADJUSTMENTS
+) -> tuple[PlanExpansion, list[PlannedCheckIn]]:
+    """The plan's expansion and its check-ins with the officer's adjustments; InvalidInput
+    for a plan that breaks a rule or makes more than MAX_CHECK_INS."""
+    expansion = await expand_for(ctx, spec, fresh=fresh)
+    planned = apply_adjustments(spec, expansion.check_ins, adjustments)
+    if len(planned) > MAX_CHECK_INS:
+        raise InvalidInput(
+            "every_days",
+            f"the plan would create {len(planned)} check-ins; at most {MAX_CHECK_INS} are allowed",
+            f"แผนนี้จะสร้างการรายงานตัว {len(planned)} ครั้ง เกิน {MAX_CHECK_INS} ครั้ง",
+        )
+    return expansion, planned
+
+
+def plan_values(spec: PlanSpec, adjustments: Adjustments, ctx: Ctx) -> dict[str, Any]:
+    """The `reporting_plan` row's values (but its case) for ``spec``."""
+    return {
+        "kind": spec.kind.value,
+        "every_days": spec.every_days,
+        "dates": [d.isoformat() for d in spec.dates],
+        "start_date": spec.start_date,
+        "end_date": spec.end_date,
+        "window_opens_days_before": spec.window_opens_days_before,
+        "grace_days": spec.grace_days,
+        "adjustments": adjustments.as_json() if adjustments != NO_ADJUSTMENTS else None,
+        "updated_by": ctx.principal.id,
+        "updated_at": ctx.now,
+    }
+
+
+def new_check_in_row(
+    case_id: int, office_id: int, new: PlannedCheckIn, now: datetime
+) -> dict[str, Any]:
+    """A new `check_in` row of a case for a planned date, its link code drawn now."""
+    return _window(new) | {
+        "case": case_id,
+        "office": office_id,
+        "due_date": new.due_date,
+        "status": initial_status(new, now).value,
+        "code": reminder_service.new_check_in_code(),
+        "created_at": now,
+        "updated_at": now,
+    }
 
 
 def _window(planned: PlannedCheckIn) -> dict[str, Any]:

@@ -148,11 +148,21 @@ async def plan_for_new_check_ins(
     now: datetime,
 ) -> int:
     """Insert the reminders of freshly created check-ins (rows with id, due_date, closes_at)."""
+    return await store.insert_reminders(rows_for_new_check_ins(case, check_ins, policy, quiet, now))
+
+
+def rows_for_new_check_ins(
+    case: CaseRef,
+    check_ins: Sequence[CheckInDates],
+    policy: ReminderPolicy,
+    quiet: QuietHours,
+    now: datetime,
+) -> list[NewReminder]:
+    """The reminder rows freshly created check-ins get (nothing stored)."""
     rows: list[NewReminder] = []
     for check_in in check_ins:
-        planned = _plan(check_in, policy, quiet, now)
-        rows += _rows_for(case, check_in["id"], planned, now)
-    return await store.insert_reminders(rows)
+        rows += _rows_for(case, check_in["id"], _plan(check_in, policy, quiet, now), now)
+    return rows
 
 
 async def replan_for_check_ins(

@@ -44,6 +44,36 @@ async def record(
     )
 
 
+async def record_many(
+    *,
+    actor_id: int | None,
+    actor_username: str | None,
+    at: datetime,
+    client_address: str | None,
+    entries: list[tuple[str, str, int | str | None, dict[str, Any] | None]],
+) -> None:
+    """Audit rows of one actor at one time, one statement (inside a transaction): each entry
+    is (action, entity, entity id, detail), its detail masked as `record` masks it."""
+    from reporting_api.store.bulk_rows import insert_many
+
+    await insert_many(
+        AuditLog,
+        [
+            {
+                "actor": actor_id,
+                "actor_username": actor_username,
+                "action": action,
+                "entity": entity,
+                "entity_id": None if entity_id is None else str(entity_id),
+                "at": at,
+                "client_address": client_address,
+                "detail": scrub(detail or {}),
+            }
+            for action, entity, entity_id, detail in entries
+        ],
+    )
+
+
 async def record_system(
     action: str,
     entity: str,

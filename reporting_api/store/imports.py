@@ -7,7 +7,17 @@ from datetime import datetime, timedelta
 from typing import Any, TypedDict
 
 from reporting_api.store import columns, row_as, rows_as
-from reporting_api.tables import BailCase, Defendant, ImportJob, ImportPhoto, ImportRow
+from reporting_api.store.bulk_rows import insert_many, update_many
+from reporting_api.tables import (
+    BailCase,
+    CheckIn,
+    Defendant,
+    ImportJob,
+    ImportPhoto,
+    ImportRow,
+    Reminder,
+    ReportingPlan,
+)
 
 STALE_AFTER = timedelta(minutes=2)
 """A running job whose runner has not reported for this long is taken over by the next
@@ -344,3 +354,57 @@ async def delete_finished_before(before: datetime) -> int:
         .returning(ImportJob.id)
     )
     return len(rows)
+
+
+# --- a batch of rows written at once (services.caseload_import.write_batch) ----------------
+
+
+async def people_by_national_id(national_ids: Sequence[str]) -> dict[str, tuple[int, int]]:
+    """(id, office) of each person enrolled with one of these national IDs."""
+    if not national_ids:
+        return {}
+    rows = await Defendant.select(Defendant.id, Defendant.national_id, Defendant.office).where(
+        Defendant.national_id.is_in(list(national_ids))
+    )
+    return {r["national_id"]: (r["id"], r["office"]) for r in rows}
+
+
+async def case_numbers_of(defendant_ids: Sequence[int]) -> dict[tuple[int, str], int]:
+    """The cases of these people by (person, black case number)."""
+    if not defendant_ids:
+        return {}
+    rows = await BailCase.select(BailCase.id, BailCase.defendant, BailCase.black_case_number).where(
+        BailCase.defendant.is_in(list(defendant_ids))
+    )
+    return {(r["defendant"], r["black_case_number"]): r["id"] for r in rows}
+
+
+async def insert_people(rows: Sequence[dict[str, Any]]) -> dict[str, int]:
+    """New `defendant` rows; their ids by national ID."""
+    found = await insert_many(Defendant, rows, returning=("id", "national_id"))
+    return {r["national_id"]: r["id"] for r in found}
+
+
+async def insert_cases(rows: Sequence[dict[str, Any]]) -> dict[int, int]:
+    """New `bail_case` rows (at most one a person in a batch); their ids by person."""
+    found = await insert_many(BailCase, rows, returning=("id", "defendant"))
+    return {r["defendant"]: r["id"] for r in found}
+
+
+async def insert_plans(rows: Sequence[dict[str, Any]]) -> None:
+    await insert_many(ReportingPlan, rows)
+
+
+async def insert_check_ins(rows: Sequence[dict[str, Any]]) -> dict[str, int]:
+    """New `check_in` rows; their ids by link code."""
+    found = await insert_many(CheckIn, rows, returning=("id", "code"))
+    return {r["code"]: r["id"] for r in found}
+
+
+async def insert_reminder_rows(rows: Sequence[dict[str, Any]]) -> None:
+    await insert_many(Reminder, rows)
+
+
+async def record_outcomes(rows: Sequence[dict[str, Any]]) -> None:
+    """Each row's outcome (id, outcome, outcome_detail, defendant, case), one statement."""
+    await update_many(ImportRow, "id", rows)

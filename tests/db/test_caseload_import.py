@@ -314,3 +314,82 @@ def test_another_offices_officer_cannot_see_or_start_the_import(database_url: st
         run(service.start(world.ctx(NOW, "officer_cnx"), view.job["id"]))
     problems = json.dumps([p.__dict__ for line in view.problem_lines for p in line.problems])
     assert problems == "[]"
+
+
+def _written(national_id: str) -> dict[str, Any]:
+    """What the import wrote for one person, without ids, codes, numbers and write times."""
+    from reporting_api.tables import AuditLog, Reminder, ReportingPlan
+
+    def strip(row: dict[str, Any], *keys: str) -> dict[str, Any]:
+        gone = {"id", "created_at", "updated_at", *keys}
+        return {k: v for k, v in row.items() if k not in gone}
+
+    person = run(Defendant.select().where(Defendant.national_id == national_id).first())
+    (case,) = run(BailCase.select().where(BailCase.defendant == person["id"]))
+    plan = run(ReportingPlan.select().where(ReportingPlan.case == case["id"]).first())
+    check_ins = run(CheckIn.select().where(CheckIn.case == case["id"]).order_by(CheckIn.due_date))
+    reminders = run(
+        Reminder.select()
+        .where(Reminder.case == case["id"])
+        .order_by(Reminder.due_at)
+        .order_by(Reminder.kind)
+    )
+    hearings = run(CourtHearing.select().where(CourtHearing.case == case["id"]))
+    audit = run(
+        AuditLog.select(AuditLog.action, AuditLog.entity, AuditLog.detail)
+        .where(
+            ((AuditLog.entity == "defendant") & (AuditLog.entity_id == str(person["id"])))
+            | ((AuditLog.entity == "bail_case") & (AuditLog.entity_id == str(case["id"])))
+        )
+        .order_by(AuditLog.id)
+    )
+    for row in audit:
+        detail = row["detail"] if isinstance(row["detail"], dict) else json.loads(row["detail"])
+        detail.pop("defendant_id", None)
+        row["detail"] = detail
+    return {
+        "person": strip(person, "national_id", "phone", "consent_at"),
+        "case": strip(case, "defendant", "black_case_number"),
+        "plan": strip(plan, "case"),
+        "check_ins": [strip(c, "case", "code") for c in check_ins],
+        "reminders": [
+            strip(r, "check_in", "case", "defendant", "reference", "hearing") for r in reminders
+        ],
+        "hearings": [strip(h, "case", "created_by") for h in hearings],
+        "audit": sorted(
+            (a["action"], a["entity"], json.dumps(a["detail"], sort_keys=True)) for a in audit
+        ),
+    }
+
+
+def test_the_bulk_write_writes_what_the_enrolment_services_write(
+    database_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    world = make_world(database_url)
+    shapes = [
+        {},
+        {"title_th": "นางสาว", "first_name_en": "Malee", "last_name_en": "Srisuk"},
+        {"next_court_date": "20/01/2570", "red_case_number": "อ.99/2569"},
+        {"every_days": "7", "window_opens_days_before": "0", "grace_days": "1"},
+        {"start_date": "01/01/2570", "end_date": "30/04/2570", "preferred_language": "en"},
+        {"conditions": "ห้ามออกนอกเขตจังหวัด", "bail_amount": "12345.50"},
+    ]
+    by_service = [person_row(**shape) for shape in shapes]
+    by_bulk = [person_row(**shape) for shape in shapes]
+
+    def imported(rows: list[dict[str, str]], bulk: bool) -> None:
+        view = check(world, ImportUpload("caseload.csv", csv_file(rows)))
+
+        async def go() -> Any:
+            ctx = world.ctx()
+            await service.start(ctx, view.job["id"])
+            return await service.run(ctx, view.job["id"], bulk=bulk)
+
+        done = run(go())
+        assert done["created_count"] == len(rows), done
+
+    imported(by_service, bulk=False)
+    imported(by_bulk, bulk=True)
+    assert "row by row instead" not in caplog.text  # the bulk path itself wrote them
+    for one, other in zip(by_service, by_bulk, strict=True):
+        assert _written(other["national_id"]) == _written(one["national_id"])
