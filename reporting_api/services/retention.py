@@ -24,7 +24,7 @@ from datetime import datetime, timedelta
 from reporting_api import metrics
 from reporting_api.services.links import ACTOR as LINK_ACTOR
 from reporting_api.settings import RetentionSettings, Settings
-from reporting_api.store import attempts, audit, links, outbox, privacy
+from reporting_api.store import attempts, audit, imports, links, outbox, privacy
 
 CASE_BATCH = 200
 """Closed cases deleted, or people anonymised, per query."""
@@ -48,6 +48,8 @@ class PurgeReport:
     """Audit rows whose search terms went."""
     closed_cases: int = 0
     people_anonymised: int = 0
+    import_jobs: int = 0
+    """Bulk imports (their rows' cells and photos) done or left unfinished a week ago."""
 
     def lines(self) -> list[str]:
         """One line a count, as `bail-checkin purge-evidence` prints them."""
@@ -61,7 +63,13 @@ class PurgeReport:
             f"{self.search_terms} search terms in the audit log",
             f"{self.closed_cases} closed cases past retention",
             f"{self.people_anonymised} people anonymised (no case left)",
+            f"{self.import_jobs} bulk imports' kept rows and photos",
         ]
+
+
+IMPORT_KEPT = timedelta(days=7)
+"""How long an import's rows (their cells sealed) and photos stay after it is done or was
+left after its dry run: long enough to download its report again."""
 
 
 async def purge(now: datetime, settings: Settings, days: int | None = None) -> PurgeReport:
@@ -77,6 +85,7 @@ async def purge(now: datetime, settings: Settings, days: int | None = None) -> P
         link_addresses=await audit.drop_client_addresses(LINK_ACTOR, now - keep),
         message_texts=await outbox.purge_sent_text(now - timedelta(days=kept.message_days)),
         search_terms=await audit.drop_search_terms(now - timedelta(days=kept.search_days)),
+        import_jobs=await imports.delete_finished_before(now - IMPORT_KEPT),
     )
     case_cutoff = now - timedelta(days=kept.closed_case_days)
     while cases := await privacy.closed_cases_before(case_cutoff, CASE_BATCH):

@@ -349,7 +349,7 @@ async def delete_finished_before(before: datetime) -> int:
         await ImportJob.delete()
         .where(
             (ImportJob.finished_at < before)
-            | ((ImportJob.state == "checked") & (ImportJob.created_at < before))
+            | (ImportJob.state.is_in(["checking", "checked"]) & (ImportJob.created_at < before))
         )
         .returning(ImportJob.id)
     )

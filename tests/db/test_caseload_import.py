@@ -393,3 +393,31 @@ def test_the_bulk_write_writes_what_the_enrolment_services_write(
     assert "row by row instead" not in caplog.text  # the bulk path itself wrote them
     for one, other in zip(by_service, by_bulk, strict=True):
         assert _written(other["national_id"]) == _written(one["national_id"])
+
+
+def test_an_imports_kept_rows_and_photos_go_a_week_after(database_url: str) -> None:
+    from datetime import timedelta
+
+    from reporting_api.services.retention import purge
+    from reporting_api.tables import ImportJob, ImportPhoto, ImportRow
+
+    world = make_world(database_url)
+    row = person_row()
+    photos = _zip({f"{row['national_id']}.jpg": id_photo_bytes()})
+    done = check(world, ImportUpload("a.csv", csv_file([row]), "p.zip", photos))
+    write(world, done.job["id"])
+    left = check(world, ImportUpload("b.csv", csv_file([person_row()])))  # never written
+    jobs = [done.job["id"], left.job["id"]]
+    (finished,) = run(ImportJob.select(ImportJob.finished_at).where(ImportJob.id == jobs[0]))
+    assert run(ImportRow.count().where(ImportRow.job == jobs[0])) == 1
+    assert run(ImportPhoto.count().where(ImportPhoto.job == jobs[0])) == 1
+    six_days = max(finished["finished_at"], left.job["created_at"]) + timedelta(days=6)
+    assert (
+        run(purge(six_days - timedelta(days=6) + timedelta(days=1), world.settings)).import_jobs
+        == 0
+    )
+    report = run(purge(six_days + timedelta(days=2), world.settings))
+    assert report.import_jobs == 2
+    assert run(ImportJob.count().where(ImportJob.id.is_in(jobs))) == 0
+    assert run(ImportRow.count().where(ImportRow.job.is_in(jobs))) == 0
+    assert run(ImportPhoto.count().where(ImportPhoto.job.is_in(jobs))) == 0
