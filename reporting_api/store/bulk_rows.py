@@ -15,6 +15,7 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from piccolo.columns import JSON, JSONB
 from piccolo.table import Table
 
 from reporting_api.db import is_postgres
@@ -103,7 +104,11 @@ async def _copy(
     rows; the other returned columns are the rows' own values."""
     name = table._meta.tablename
     columns = list(rows[0])
-    records = [tuple(_value(row[c]) for c in columns) for row in rows]
+    as_json = [c for c in columns if isinstance(table._meta.get_column_by_name(c), (JSON, JSONB))]
+    if as_json:
+        records = [tuple(_value(row[c]) for c in columns) for row in rows]
+    else:
+        records = [tuple(row[c] for c in columns) for row in rows]
     if "id" in returning:
         ids = [
             r[0]
