@@ -12,6 +12,7 @@ from litestar import Controller, Request, get, post
 from litestar.response import Redirect, Response, Template
 
 from admin_ui.exports import ThaiFontMissing
+from admin_ui.exports.court import court_pdf
 from admin_ui.exports.person import person_zip
 from admin_ui.i18n import N_, in_both
 from admin_ui.pages.caseload import phone_text
@@ -19,7 +20,7 @@ from admin_ui.web import field_errors, fields_of, language, render
 from reporting_api.commands import ErasureIn, ErasureMode, LegalHoldIn
 from reporting_api.errors import Conflict, InvalidInput
 from reporting_api.http.context import CtxDep, PathId
-from reporting_api.services import subject_rights, timeline
+from reporting_api.services import court_record, subject_rights, timeline
 from reporting_api.services.context import Ctx
 from reporting_api.services.timeline import PersonPage
 
@@ -105,6 +106,26 @@ class DefendantPage(Controller):
             media_type="application/zip",
             headers={
                 "Content-Disposition": f'attachment; filename="person-{defendant_id}.zip"',
+                "Cache-Control": "no-store",
+            },
+        )
+
+    @get("/defendants/{defendant_id:int}/court-record.pdf")
+    async def history_for_court(
+        self, request: Request[Any, Any, Any], ctx: CtxDep, defendant_id: PathId
+    ) -> Response[bytes] | Template:
+        """The person's reporting history for a court (Thai, no biometric data); audited as
+        defendant.court_record."""
+        record = await court_record.court_record(ctx, defendant_id)
+        try:
+            body = await anyio.to_thread.run_sync(court_pdf, record)
+        except ThaiFontMissing:
+            return render(request, "admin/error.html", status_code=503, message_key="font_missing")
+        return Response(
+            content=body,
+            media_type="application/pdf",
+            headers={
+                "Content-Disposition": (f'attachment; filename="court-record-{defendant_id}.pdf"'),
                 "Cache-Control": "no-store",
             },
         )
