@@ -647,7 +647,11 @@ async def write_batch(ctx: Ctx, job_id: int, rows: list[PendingRow]) -> dict[int
     office_id = ctx.principal.office_id
     ensure_can_change_office(ctx.principal, office_id, "office")
     if not await staff_store.is_officer_of_office(ctx.principal.id, office_id):
-        raise InvalidInput("officer_id", "must be an active officer of the case's office", "")
+        raise InvalidInput(
+            "officer_id",
+            "must be an active officer of the case's office",
+            "ต้องเป็นเจ้าหน้าที่ของสำนักงานนี้",
+        )
     today = bangkok_today(ctx.now)
     outcomes: dict[int, RowOutcome] = {}
     parsed: list[tuple[int, RowValues]] = []
