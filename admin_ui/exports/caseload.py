@@ -1,19 +1,28 @@
 """The caseload as an Excel workbook: the people the caseload page's filters select, each
 with their case, next check-in and open flags; headers in Thai and English, dates in the
-Buddhist era (as text) and as dates."""
+Buddhist era (as text) and as dates.
+
+Written row by row in openpyxl's write-only mode, a batch at a time as the service reads
+them (`CaseloadSheet.add`), so a large office's export never holds every row as cells. Text
+that starts like a formula is stored as quote-prefixed text, as `neutralise_formulas` does
+for the other workbooks."""
 
 from __future__ import annotations
 
 import io
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
-from admin_ui.exports.xlsx import neutralise_formulas
+from admin_ui.exports.xlsx import FORMULA_STARTS
 from admin_ui.labels import labels
 from admin_ui.web import date_text
 from reporting_api.phones import format_thai_mobile_display
 
 if TYPE_CHECKING:
-    from reporting_api.services.caseload import CaseloadExport
+    from openpyxl.cell import Cell
+    from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+
+    from reporting_api.services.caseload import CaseloadEntry
 
 HEADER = (
     "ชื่อ-นามสกุล / Name",
@@ -29,6 +38,13 @@ HEADER = (
     "การแจ้งเตือนที่ยังไม่ปิด / Open flags",
     "SMS",
 )
+WIDTHS = (28, 20, 14, 30, 18, 14, 8, 22, 14, 18, 10, 8)
+SORT_WORDS = {
+    "name": "ชื่อ / name",
+    "due": "กำหนดรายงานตัว / next check-in due",
+    "status": "สถานะ / status",
+}
+MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _phone(e164: str) -> str:
@@ -38,48 +54,74 @@ def _phone(e164: str) -> str:
         return e164
 
 
-def caseload_xlsx(data: CaseloadExport, lang: str) -> bytes:
-    import openpyxl
-    from openpyxl.styles import Font
+class CaseloadSheet:
+    """One workbook being written: `add` each batch of people, then `finish`."""
 
-    words = labels(lang)
-    book = openpyxl.Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = "caseload"
-    filters = []
-    if data.q:
-        filters.append(f"ค้นหา / search: {data.q}")
-    filters.append(f"เรียง / sort: {data.sort}")
-    sheet.append(["ผู้อยู่ในความดูแล / Caseload", " · ".join(filters)])
-    sheet.append(list(HEADER))
-    for cell in sheet[2]:
-        cell.font = Font(bold=True)
-    for row in data.rows:
-        sheet.append(
-            [
-                f"{row['title_th']}{row['first_name_th']} {row['last_name_th']}",
-                row["national_id_masked"],
-                _phone(row["phone"]),
-                f"{row['office_code']} {row['office_name_th']}",
-                row["black_case_number"] or "",
-                words.case_status.get(row["case_status"] or "", row["case_status"] or ""),
-                row["case_count"],
-                date_text("th", row["next_due_date"]) if row["next_due_date"] else "",
-                row["next_due_date"],
-                words.check_in_status.get(row["next_status"] or "", ""),
-                row["unresolved_flags"],
-                "ปิด / off" if row["sms_opt_out"] else "เปิด / on",
+    def __init__(self, lang: str, *, q: str, sort: str) -> None:
+        from openpyxl import Workbook
+
+        self.words = labels(lang)
+        self.book = Workbook(write_only=True)
+        self.sheet: WriteOnlyWorksheet = self.book.create_sheet("caseload")
+        for n, width in enumerate(WIDTHS):
+            self.sheet.column_dimensions[chr(ord("A") + n)].width = width
+        filters = [f"ค้นหา / search: {q}"] if q else []
+        filters.append(f"เรียงตาม / sorted by: {SORT_WORDS.get(sort, sort)}")
+        self._append(["ผู้อยู่ในความดูแล / Caseload", " · ".join(filters)])
+        self._append(list(HEADER), bold=True)
+
+    def _cell(self, value: Any, *, bold: bool = False) -> Cell:
+        from openpyxl.cell import WriteOnlyCell
+        from openpyxl.styles import Font
+
+        cell = WriteOnlyCell(self.sheet, value=value)
+        if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+            cell.data_type = "s"
+            cell.quotePrefix = True
+        if bold:
+            cell.font = Font(bold=True)
+        return cell
+
+    def _append(self, values: Sequence[Any], *, bold: bool = False) -> None:
+        self.sheet.append([self._cell(v, bold=bold) for v in values])
+
+    def add(self, rows: Sequence[CaseloadEntry]) -> None:
+        words = self.words
+        for row in rows:
+            due = self._cell(row["next_due_date"])
+            due.number_format = "yyyy-mm-dd"
+            cells = [
+                self._cell(value)
+                for value in (
+                    f"{row['title_th']}{row['first_name_th']} {row['last_name_th']}",
+                    row["national_id_masked"],
+                    _phone(row["phone"]),
+                    f"{row['office_code']} {row['office_name_th']}",
+                    row["black_case_number"] or "",
+                    words.case_status.get(row["case_status"] or "", row["case_status"] or ""),
+                    row["case_count"],
+                    date_text("th", row["next_due_date"]),
+                )
             ]
-        )
-        sheet.cell(row=sheet.max_row, column=9).number_format = "yyyy-mm-dd"
-    if data.truncated:
-        sheet.append(["(ตัดที่ 20,000 คน: โปรดค้นหาให้แคบลง / cut at 20,000 people: narrow the search)"])
-    for letter, width in zip(
-        "ABCDEFGHIJKL", (28, 20, 14, 30, 18, 14, 8, 22, 14, 18, 10, 8), strict=True
-    ):
-        sheet.column_dimensions[letter].width = width
-    neutralise_formulas(book)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+            cells.append(due)
+            cells += [
+                self._cell(value)
+                for value in (
+                    words.check_in_status.get(row["next_status"] or "", ""),
+                    row["unresolved_flags"],
+                    "ปิด / off" if row["sms_opt_out"] else "เปิด / on",
+                )
+            ]
+            self.sheet.append(cells)
+
+    def finish(self, *, truncated_at: int | None) -> bytes:
+        if truncated_at is not None:
+            self._append(
+                [
+                    f"(ตัดที่ {truncated_at:,} คน: โปรดค้นหาให้แคบลง / "
+                    f"cut at {truncated_at:,} people: narrow the search)"
+                ]
+            )
+        out = io.BytesIO()
+        self.book.save(out)
+        return out.getvalue()

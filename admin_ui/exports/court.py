@@ -167,7 +167,9 @@ def court_pdf(record: CourtRecord) -> bytes:
 
 def _outcome(flag: Any, instant: Any, _: Any, pgettext: Any) -> str:
     if flag.resolved_at:
-        return f"{_('Resolved')} {instant(flag.resolved_at)}: {flag.resolution_note or ''}"
+        state = labels(LANG).flag_state["resolved"]
+        return f"{state} {instant(flag.resolved_at)}: {flag.resolution_note or ''}"
     if flag.acknowledged_at:
-        return f"{_('Acknowledged')} {instant(flag.acknowledged_at)}: {flag.acknowledge_note or ''}"
+        state = labels(LANG).flag_state["acknowledged"]
+        return f"{state} {instant(flag.acknowledged_at)}: {flag.acknowledge_note or ''}"
     return pgettext("court record", "Open")

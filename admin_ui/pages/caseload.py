@@ -6,6 +6,7 @@ JavaScript the same form is a plain GET of the whole page.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated, Any
 
 import anyio
@@ -14,7 +15,7 @@ from litestar.params import QueryParameter
 from litestar.response import Response, Template
 from phonenumbers import NumberParseException
 
-from admin_ui.exports.caseload import caseload_xlsx
+from admin_ui.exports.caseload import MEDIA_TYPE, CaseloadSheet
 from admin_ui.web import field_errors, fields_of, language, list_link, render
 from reporting_api.errors import InvalidInput
 from reporting_api.http.context import CtxDep, PagingDep
@@ -46,20 +47,29 @@ class CaseloadPage(Controller):
         sort: Annotated[str, QueryParameter(max_length=16)] = "name",
         office_id: Annotated[int | None, QueryParameter(ge=1, le=2**31 - 1)] = None,
     ) -> Response[bytes] | Template:
-        """Every person the page's filters select, as Excel; audited."""
+        """Every person the page's filters select, as Excel; audited. The rows go into a
+        write-only workbook a batch at a time (`service.export`)."""
+        sort = sort if sort in service.SORTS else "name"
+        sheet = CaseloadSheet(language(request), q=(q or "").strip(), sort=sort)
+
+        async def write(rows: list[service.CaseloadEntry]) -> None:
+            await anyio.to_thread.run_sync(sheet.add, rows)
+
         try:
-            data = await service.export(ctx, q=q, office_id=office_id, sort=sort)
+            done = await service.export(ctx, q=q, office_id=office_id, sort=sort, write=write)
         except InvalidInput as error:
             return render(request, "admin/caseload.html", status_code=400,
                           errors=field_errors(error), rows=[], total=0, truncated=False,
                           q=q, sort=sort, office_id=office_id, offices=[], page=1,
                           page_size=20, phone_text=phone_text,
                           link=list_link("/admin/caseload", {}, {"sort": "name"}))  # fmt: skip
-        body = await anyio.to_thread.run_sync(caseload_xlsx, data, language(request))
+        body = await anyio.to_thread.run_sync(
+            partial(sheet.finish, truncated_at=service.EXPORT_CAP if done.truncated else None)
+        )
         name = f"caseload-{bangkok_today(ctx.now):%Y%m%d}.xlsx"
         return Response(
             content=body,
-            media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            media_type=MEDIA_TYPE,
             headers={
                 "Content-Disposition": f'attachment; filename="{name}"',
                 "Cache-Control": "no-store",

@@ -7,6 +7,7 @@ orders the officer may sort by.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from reporting_api.access import office_scope
@@ -110,20 +111,30 @@ async def caseload(
 EXPORT_CAP = 20_000
 """People a caseload export holds at most (an office has a few hundred; all offices together
 can be narrowed by office or search)."""
-EXPORT_PAGE = 1000
+EXPORT_BATCH = 500
+"""People read (and handed to the writer) at a time."""
 
 
 @dataclass(frozen=True)
 class CaseloadExport:
-    rows: list[CaseloadEntry]
+    count: int
     truncated: bool
+    """More people matched than EXPORT_CAP: the first EXPORT_CAP were written."""
     office_id: int | None
     q: str
     sort: str
 
 
-async def export(ctx: Ctx, *, q: str | None, office_id: int | None, sort: str) -> CaseloadExport:
-    """Every person the caseload page's filters select (not only its page), in its order;
+async def export(
+    ctx: Ctx,
+    *,
+    q: str | None,
+    office_id: int | None,
+    sort: str,
+    write: Callable[[list[CaseloadEntry]], Awaitable[None]],
+) -> CaseloadExport:
+    """Every person the caseload page's filters select (not only its page), in its order,
+    handed to ``write`` EXPORT_BATCH at a time (so a large office is never held at once);
     audited as one `admin.caseload.export` row naming them."""
     scope = office_scope(ctx.principal, office_id)
     sort = sort if sort in SORTS else "name"
@@ -134,25 +145,27 @@ async def export(ctx: Ctx, *, q: str | None, office_id: int | None, sort: str) -
         found, matched = await defendants.search(ctx, text, scope, 0, EXPORT_CAP)
         ids = [r["id"] for r in found]
         truncated = matched > EXPORT_CAP
-    rows: list[CaseloadRow] = []
-    while len(rows) < EXPORT_CAP:
+    written: list[int] = []
+    while len(written) < EXPORT_CAP:
         page, total = await store.caseload_page(
             office_id=scope,
             defendant_ids=ids,
             now=ctx.now,
             sort=sort,
-            offset=len(rows),
-            limit=min(EXPORT_PAGE, EXPORT_CAP - len(rows)),
+            offset=len(written),
+            limit=min(EXPORT_BATCH, EXPORT_CAP - len(written)),
         )
-        rows += page
+        if page:
+            await write([_entry(r, ctx) for r in page])
+        written += [r["id"] for r in page]
         truncated = truncated or total > EXPORT_CAP
-        if len(page) < EXPORT_PAGE:
+        if len(page) < EXPORT_BATCH:
             break
     await ctx.audit(
         "admin.caseload.export",
         "office",
         scope,
         defendants.search_terms(ctx, text)
-        | {"sort": sort, "count": len(rows), "defendants": [r["id"] for r in rows]},
+        | {"sort": sort, "count": len(written), "defendants": written},
     )
-    return CaseloadExport([_entry(r, ctx) for r in rows], truncated, scope, text, sort)
+    return CaseloadExport(len(written), truncated, scope, text, sort)
