@@ -50,6 +50,9 @@ class ReminderSettingsIn(Struct, forbid_unknown_fields=True):
         Annotated[list[Annotated[int, Meta(ge=1, le=30)]], Meta(min_length=0, max_length=5)] | None
     ) = None
     """Days before a court hearing (null: the default 7, 3 and 1)."""
+    review_deadline_hours: int | None = None
+    """Working hours (1 to 80) a recording may wait for review before it goes to a manager
+    (null: the default 8)."""
 
 
 class ReminderSettingsOut(Struct):
@@ -59,6 +62,7 @@ class ReminderSettingsOut(Struct):
     follow_up_missed: bool
     updated_at: datetime | None
     hearing_offsets_days: list[int]
+    review_deadline_hours: int
 
 
 def reminder_out(row: ReminderRow) -> ReminderOut:
@@ -91,6 +95,7 @@ def settings_out(settings: OfficeReminderSettings) -> ReminderSettingsOut:
         follow_up_missed=settings.policy.follow_up_missed,
         updated_at=settings.updated_at,
         hearing_offsets_days=list(settings.hearing_offsets_days),
+        review_deadline_hours=settings.review_deadline_hours,
     )
 
 
@@ -129,5 +134,6 @@ class OfficeReminderSettingsController(Controller):
                 data.send_hour,
                 data.follow_up_missed,
                 hearing_offsets_days=data.hearing_offsets_days,
+                review_deadline_hours=data.review_deadline_hours,
             )
         )

@@ -32,6 +32,7 @@ from reporting_api.store import outbox as store
 from reporting_api.store import reminder_settings as settings_store
 from reporting_api.store.outbox import NewReminder, ReminderState
 from reporting_api.store.rows import ReminderRow
+from reporting_api.working_hours import DEFAULT_REVIEW_DEADLINE_HOURS, check_deadline_hours
 
 
 class CaseRef(TypedDict):
@@ -234,6 +235,8 @@ class OfficeReminderSettings:
     updated_at: datetime | None
     hearing_offsets_days: tuple[int, ...] = (7, 3, 1)
     """Days before a court hearing its SMS go (`hearing_rules.DEFAULT_HEARING_OFFSETS`)."""
+    review_deadline_hours: int = DEFAULT_REVIEW_DEADLINE_HOURS
+    """Working hours a recording may wait for review before a manager hears of it."""
 
 
 async def get_office_settings(ctx: Ctx, office_id: int) -> OfficeReminderSettings:
@@ -243,11 +246,13 @@ async def get_office_settings(ctx: Ctx, office_id: int) -> OfficeReminderSetting
     row = await settings_store.get_office_settings(office_id)
     policy = await office_policy(office_id)
     hearing = row["hearing_offsets_days"] if row else None
+    review_hours = row["review_deadline_hours"] if row else None
     return OfficeReminderSettings(
         office_id,
         policy,
         row["updated_at"] if row else None,
         tuple(_json_list(hearing)) if hearing is not None else DEFAULT_HEARING_DAYS,
+        review_hours if review_hours is not None else DEFAULT_REVIEW_DEADLINE_HOURS,
     )
 
 
@@ -259,8 +264,10 @@ async def set_office_settings(
     follow_up_missed: bool,
     *,
     hearing_offsets_days: Sequence[int] | None = None,
+    review_deadline_hours: int | None = None,
 ) -> OfficeReminderSettings:
-    """Admins set an office's reminder days and hour; check-ins planned from now on follow."""
+    """Admins set an office's reminder days and hour (check-ins planned from now on follow)
+    and its review deadline in working hours (None: the default)."""
     ensure_role(ctx.principal, ADMIN)
     if await office_store.get_office(office_id) is None:
         raise NotFound("office")
@@ -277,7 +284,11 @@ async def set_office_settings(
         hearing_days = sorted(set(hearing_offsets_days), reverse=True)
         if len(hearing_days) != len(hearing_offsets_days):
             raise InvalidInput("hearing_offsets_days", "repeats a day", "มีวันซ้ำกัน")
+    if review_deadline_hours is not None:
+        check_deadline_hours(review_deadline_hours, "review_deadline_hours")
     old = await office_policy(office_id)
+    old_row = await settings_store.get_office_settings(office_id)
+    old_review = old_row["review_deadline_hours"] if old_row else None
     await settings_store.save_office_settings(
         office_id,
         {
@@ -286,6 +297,7 @@ async def set_office_settings(
             "follow_up_missed": policy.follow_up_missed,
             "updated_at": ctx.now,
             "hearing_offsets_days": hearing_days,
+            "review_deadline_hours": review_deadline_hours,
         },
     )
     await ctx.audit(
@@ -296,6 +308,7 @@ async def set_office_settings(
             "offsets_days": {"from": list(old.offsets_days), "to": list(policy.offsets_days)},
             "send_hour": {"from": old.send_hour, "to": policy.send_hour},
             "follow_up_missed": {"from": old.follow_up_missed, "to": policy.follow_up_missed},
+            "review_deadline_hours": {"from": old_review, "to": review_deadline_hours},
         },
     )
     return await get_office_settings(ctx, office_id)

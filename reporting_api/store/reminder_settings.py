@@ -18,6 +18,7 @@ class ReminderSettingsValues(TypedDict):
     follow_up_missed: bool
     updated_at: datetime
     hearing_offsets_days: list[int] | None
+    review_deadline_hours: int | None
 
 
 async def get_office_settings(office_id: int) -> OfficeReminderSettingsRow | None:
@@ -59,3 +60,11 @@ async def send_hours() -> list[OfficeSendHour]:
         OfficeReminderSettings.send_hour,
     ).order_by(OfficeReminderSettings.office)
     return rows_as(OfficeSendHour, rows)
+
+
+async def review_deadline_hours() -> dict[int, int]:
+    """Offices that set their own review deadline: office id -> working hours."""
+    rows = await OfficeReminderSettings.select(
+        OfficeReminderSettings.office, OfficeReminderSettings.review_deadline_hours
+    ).where(OfficeReminderSettings.review_deadline_hours.is_not_null())
+    return {int(r["office"]): int(r["review_deadline_hours"]) for r in rows}

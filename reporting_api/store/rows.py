@@ -245,6 +245,7 @@ class OfficeReminderSettingsRow(TypedDict):
     follow_up_missed: bool
     updated_at: datetime
     hearing_offsets_days: list[int] | None
+    review_deadline_hours: int | None
 
 
 class ReminderRow(TypedDict):

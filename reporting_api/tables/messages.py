@@ -32,6 +32,9 @@ class OfficeReminderSettings(Table, tablename="office_reminder_settings"):
     updated_at = Timestamptz()
     # Days before a court hearing, e.g. [7, 3, 1] (None: those defaults), at send_hour.
     hearing_offsets_days = JSON(null=True, default=None)
+    # Working hours a recording may wait for review before it goes to a manager (None: the
+    # default, `working_hours.DEFAULT_REVIEW_DEADLINE_HOURS`).
+    review_deadline_hours = Integer(null=True, default=None)
 
 
 class Reminder(Table, tablename="reminder"):

@@ -96,17 +96,24 @@ def test_office_reminder_days_are_set_by_admins(api):
         "follow_up_missed": True,
         "updated_at": None,
         "hearing_offsets_days": [7, 3, 1],
+        "review_deadline_hours": 8,
     }
     body = {"offsets_days": [0, 7, 2], "send_hour": 10, "follow_up_missed": False}
     assert api.request("officer_bkk", "PUT", url, json=body).status_code == 403
     response = api.request("admin", "PUT", url, json=body)
     assert response.status_code == 200, response.text
     assert response.json()["offsets_days"] == [7, 2, 0]
+    own = api.request("admin", "PUT", url, json={**body, "review_deadline_hours": 16})
+    assert own.status_code == 200 and own.json()["review_deadline_hours"] == 16, own.text
+    response = api.request("admin", "PUT", url, json=body)
+    assert response.json()["review_deadline_hours"] == 8  # back to the default
     for bad in (
         {"offsets_days": [3, 3]},
         {"offsets_days": [31]},
         {"offsets_days": [1], "send_hour": 22},
         {"offsets_days": [1, 2, 3, 4, 5, 6]},
+        {"offsets_days": [1], "review_deadline_hours": 0},
+        {"offsets_days": [1], "review_deadline_hours": 81},
     ):
         refused = api.request("admin", "PUT", url, json=bad)
         assert refused.status_code == 400, (bad, refused.text)
