@@ -74,6 +74,8 @@ class StaffCreate(Struct, forbid_unknown_fields=True):
     password: NewPassword
     phone: Annotated[str, Meta(max_length=32)] | None = None
     """Thai mobile number for SMS alerts about flags (optional)."""
+    email: Annotated[str, Meta(max_length=254)] | None = None
+    """An e-mail address for alerts about flags (optional; the member chooses the channel)."""
 
 
 class StaffUpdate(Struct, forbid_unknown_fields=True):
@@ -84,6 +86,8 @@ class StaffUpdate(Struct, forbid_unknown_fields=True):
     password: NewPassword | None = None
     phone: Annotated[str, Meta(max_length=32)] | None = None
     """A Thai mobile number for SMS alerts; an empty string removes it."""
+    email: Annotated[str, Meta(max_length=254)] | None = None
+    """An e-mail address for alerts; an empty string removes it."""
 
 
 # --- people, cases and plans ------------------------------------------------------------

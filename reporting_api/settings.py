@@ -195,6 +195,63 @@ class TwilioSettings:
 
 
 @dataclass(frozen=True)
+class EmailSettings:
+    """How staff alerts reach their e-mail (docs/scheduler.md); with no `SMTP_HOST` each
+    e-mail is written to a local log instead, as SMS are without Twilio."""
+
+    host: str | None = None
+    """`SMTP_HOST`: the mail server; unset means no SMTP at all (the log below)."""
+    port: int = 587
+    """`SMTP_PORT`: 587 (submission with STARTTLS), 465 (TLS from the start) or 25."""
+    username: str | None = None
+    """`SMTP_USERNAME`: the login at the mail server; unset sends without logging in."""
+    password: str | None = field(default=None, repr=False)
+    """`SMTP_PASSWORD`: the password for `SMTP_USERNAME`."""
+    from_address: str = "bail-checkin@localhost"
+    """`SMTP_FROM`: the sender's address, such as alerts@jfo.moj.go.th."""
+    starttls: bool = True
+    """`SMTP_STARTTLS`: upgrade the connection with STARTTLS before logging in (port 465
+    uses TLS from the start whatever this says; `0` only for a local relay)."""
+    timeout_seconds: float = 20.0
+    """`SMTP_TIMEOUT_SECONDS`: one conversation with the mail server gives up after this long."""
+    digest_hour: int = 8
+    """`ALERT_DIGEST_HOUR`: the hour (Bangkok) the daily digest of held e-mail alerts goes
+    out; quiet hours (`SMS_QUIET_HOURS`) hold it until they end."""
+    outbox_path: str = str(Path("var") / "email-outbox.log")
+    """`EMAIL_OUTBOX_PATH`: where e-mails go when `SMTP_HOST` is unset (one JSON a line)."""
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.host)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> EmailSettings:
+        d = cls()
+        return cls(
+            host=(env.get("SMTP_HOST") or "").strip() or None,
+            port=_int(env, "SMTP_PORT", d.port, 1, 65535),
+            username=env.get("SMTP_USERNAME") or None,
+            password=env.get("SMTP_PASSWORD") or None,
+            from_address=_email_address(env, "SMTP_FROM", d.from_address),
+            starttls=_flag(env, "SMTP_STARTTLS", d.starttls),
+            timeout_seconds=_float(env, "SMTP_TIMEOUT_SECONDS", d.timeout_seconds, 0.5, 300),
+            digest_hour=_int(env, "ALERT_DIGEST_HOUR", d.digest_hour, 0, 23),
+            outbox_path=env.get("EMAIL_OUTBOX_PATH") or d.outbox_path,
+        )
+
+
+def _email_address(env: Mapping[str, str], name: str, default: str) -> str:
+    """One address such as alerts@example.go.th (no display name)."""
+    text = (env.get(name) or "").strip()
+    if not text:
+        return default
+    local, at, domain = text.rpartition("@")
+    if not at or not local or not domain or any(c.isspace() or c in "<>," for c in text):
+        raise SettingsError(name, text, "one e-mail address, such as alerts@example.go.th")
+    return text
+
+
+@dataclass(frozen=True)
 class SchedulerSettings:
     """The reminder dispatcher, the missed check-in sweep and their timings."""
 
@@ -472,6 +529,8 @@ class Settings:
     each process keeps its counters so that a scrape adds up all of them."""
     twilio: TwilioSettings = field(default_factory=TwilioSettings)
     """Twilio credentials and where its API is (`TWILIO_*`)."""
+    email: EmailSettings = field(default_factory=EmailSettings)
+    """The mail server staff alerts go through (`SMTP_*`) and the daily digest's hour."""
     scheduler: SchedulerSettings = field(default_factory=SchedulerSettings)
     """Reminder dispatch, sweeps, quiet hours and escalation."""
     checkin: CheckInSettings = field(default_factory=CheckInSettings)
@@ -508,6 +567,7 @@ class Settings:
             metrics_allow=_allow(env, "METRICS_ALLOW", defaults.metrics_allow),
             metrics_dir=env.get("PROMETHEUS_MULTIPROC_DIR") or None,
             twilio=TwilioSettings.from_env(env),
+            email=EmailSettings.from_env(env),
             scheduler=SchedulerSettings.from_env(env),
             checkin=CheckInSettings.from_env(env),
             retention=RetentionSettings.from_env(env),

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from reporting_api.alert_emails import EMAIL, AlertEmail, render_alert_email
 from reporting_api.hearing_rules import hearing_days
 from reporting_api.notice_texts import NOTICE_CASE_ENDED, NOTICE_KINDS, NOTICE_PHONE_CHANGED
 from reporting_api.reminder_schedule import MISSED_FOLLOW_UP, STAFF_KINDS
@@ -40,11 +41,15 @@ class Decision:
     to: str = ""
     body: str = ""
     language: str = "th"
+    subject: str = ""
+    """An e-mail's subject (SMS have none)."""
 
 
 def decide(row: SendingRow, now: datetime, *, blocked: set[str], public_base_url: str) -> Decision:
     """Whether and what to send for one claimed row, from the data as it is at ``now``."""
     if row["kind"] in STAFF_KINDS:
+        if row["channel"] == EMAIL:
+            return _decide_staff_email(row, now, public_base_url)
         return _decide_staff(row, now, blocked)
     if row["kind"] in NOTICE_KINDS:
         return _decide_notice(row, now, blocked)
@@ -143,9 +148,7 @@ def _decide_staff(row: SendingRow, now: datetime, blocked: set[str]) -> Decision
         return Decision("skip", "no active staff member with a phone number")
     if phone in blocked:
         return Decision("skip", "the number cannot receive SMS")
-    hours = 0
-    if row["flag_raised_at"] is not None:
-        hours = max(0, int((now - row["flag_raised_at"]).total_seconds() // 3600))
+    hours = _hours_since_raised(row, now)
     body = row["body"] or render_staff_alert(
         StaffAlertText(
             kind=row["kind"],
@@ -158,3 +161,36 @@ def _decide_staff(row: SendingRow, now: datetime, blocked: set[str]) -> Decision
         )
     )
     return Decision("send", to=phone, body=body)
+
+
+def _hours_since_raised(row: SendingRow, now: datetime) -> int:
+    if row["flag_raised_at"] is None:
+        return 0
+    return max(0, int((now - row["flag_raised_at"]).total_seconds() // 3600))
+
+
+def alert_email_of(row: SendingRow, now: datetime) -> AlertEmail:
+    """What an e-mail about this staff alert says (alone or as a digest's line)."""
+    return AlertEmail(
+        kind=row["kind"],
+        flag_id=row["flag_id"] or 0,
+        flag_kind=row["flag_kind"] or "",
+        office_name_th=row["office_name_th"],
+        office_name_en=row["office_name_en"],
+        due_date=row["flag_due_date"],
+        hours_unacknowledged=_hours_since_raised(row, now),
+    )
+
+
+def _decide_staff_email(row: SendingRow, now: datetime, public_base_url: str) -> Decision:
+    """A staff alert by e-mail: to the member's address as it is now (the one a row was
+    tried with, once tried), with nothing about the person (`alert_emails`)."""
+    if row["flag_acknowledged_at"] is not None or row["flag_resolved_at"] is not None:
+        return Decision("skip", "the flag was acknowledged")
+    if now >= row["expires_at"]:
+        return Decision("skip", "too late")
+    address = row["to_email"] or row["staff_email"]
+    if not address or not row["staff_active"]:
+        return Decision("skip", "no active staff member with an e-mail address")
+    text = render_alert_email(alert_email_of(row, now), public_base_url)
+    return Decision("send", to=address, body=row["body"] or text.body, subject=text.subject)

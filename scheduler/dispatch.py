@@ -11,6 +11,12 @@ One pass over a batch:
    Twilio (its claimer died, or the call timed out) is first looked up at Twilio by number and
    exact text; it is sent again only if Twilio has no such message.
 5. Outcomes are recorded in one transaction, each only if this claimer still holds the row.
+
+Staff alerts whose channel is e-mail go through the mail server (`scheduler.mailer`) in the
+same pass, recorded the same way; e-mail alerts held for a staff member's daily digest go as
+one e-mail per member. A mail server cannot be asked what it accepted, so an e-mail row that
+may already have gone out (its claimer died, or the connection broke while the text was being
+handed over) is marked failed with the reason instead of being sent again.
 """
 
 from __future__ import annotations
@@ -29,6 +35,7 @@ from datetime import datetime, timedelta
 from typing import TypeVar
 
 from reporting_api import metrics
+from reporting_api.alert_emails import EMAIL, render_digest
 from reporting_api.reminder_schedule import QuietHours, retry_at
 from reporting_api.services import delivery
 from reporting_api.settings import Settings
@@ -36,7 +43,8 @@ from reporting_api.store import delivery as delivery_store
 from reporting_api.store import outbox, outbox_context, transaction
 from reporting_api.store import outbox_claims as store
 from reporting_api.store.outbox_context import SendingRow
-from scheduler.decisions import Decision, decide
+from scheduler.decisions import Decision, alert_email_of, decide
+from scheduler.mailer import EmailSender, make_email_sender
 from scheduler.sender import (
     PermanentSendError,
     SendError,
@@ -47,6 +55,12 @@ from scheduler.sender import (
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+
+MAYBE_SENT_EMAIL = (
+    "the e-mail may have reached the mail server before a crash or a broken connection;"
+    " not sent again, so it never arrives twice"
+)
+_END_STATUS = {"cancel": outbox.CANCELLED, "skip": outbox.SKIPPED, "fail": outbox.FAILED}
 
 
 @dataclass
@@ -82,6 +96,15 @@ class _Try:
     outcome: str = ""  # sent, found, ended, retry, unknown, failed, unreachable, released
     result: SendResult | None = None
     error: SendError | None = None
+    subject: str = ""
+    """An e-mail's subject; a digest's leader carries the digest's subject and text."""
+    body: str = ""
+    leader: _Try | None = None
+    """A digest row that goes in another row's e-mail, and shares its outcome."""
+
+    @property
+    def email(self) -> bool:
+        return self.row["channel"] == EMAIL
 
 
 @dataclass
@@ -92,6 +115,8 @@ class Dispatcher:
     sender: SmsSender
     worker_id: str = field(default_factory=new_worker_id)
     rng: random.Random = field(default_factory=random.Random)
+    mailer: EmailSender | None = None
+    """Staff alerts by e-mail; made from the settings at the first e-mail when not given."""
 
     def __post_init__(self) -> None:
         s = self.settings.scheduler
@@ -126,7 +151,8 @@ class Dispatcher:
         if not claimed:
             return report
         # The lease is only safe while every send starts well before it lapses.
-        deadline = time.monotonic() + s.lease_seconds - 2 * self.settings.twilio.timeout_seconds - 5
+        slowest = max(self.settings.twilio.timeout_seconds, self.settings.email.timeout_seconds)
+        deadline = time.monotonic() + s.lease_seconds - 2 * slowest - 5
         previous = {c["id"]: c["previous_status"] for c in claimed}
         rows = await self._db(report, outbox_context.load_for_sending(list(previous)))
         phones = {r["defendant_phone"] for r in rows} | {r["staff_phone"] for r in rows}
@@ -142,7 +168,10 @@ class Dispatcher:
             # A row left `sending` after a try may have reached Twilio: ask before anything
             # else, even if it would now be skipped, so a message that went out is recorded.
             maybe_sent = previous[row["id"]] == outbox.SENDING and row["body"] is not None
-            if decision.action == "send" or maybe_sent:
+            if maybe_sent and row["channel"] == EMAIL:
+                # A mail server cannot be asked what it accepted: never send it twice.
+                ended.append((row, Decision("fail", MAYBE_SENT_EMAIL)))
+            elif decision.action == "send" or maybe_sent:
                 tries.append(_Try(row, decision, reconcile=maybe_sent))
             else:
                 ended.append((row, decision))
@@ -154,7 +183,7 @@ class Dispatcher:
                     store.mark_reminder_done(
                         row["id"],
                         claimer,
-                        status=outbox.CANCELLED if decision.action == "cancel" else outbox.SKIPPED,
+                        status=_END_STATUS[decision.action],
                         error_code=None,
                         error_message=decision.reason,
                         now=now,
@@ -162,6 +191,8 @@ class Dispatcher:
                 )
                 if decision.action == "cancel":
                     report.cancelled += 1
+                elif decision.action == "fail":
+                    report.failed += 1
                 else:
                     report.skipped += 1
             await self._db(
@@ -171,7 +202,8 @@ class Dispatcher:
                     [
                         {
                             "id": t.row["id"],
-                            "to_phone": t.decision.to,
+                            "to_phone": None if t.email else t.decision.to,
+                            "to_email": t.decision.to if t.email else None,
                             "body": t.decision.body,
                             "language": t.decision.language,
                         }
@@ -181,15 +213,41 @@ class Dispatcher:
                 ),
             )
 
+        self._gather_digests(tries, now)
         await asyncio.gather(*(self._attempt(t, deadline) for t in tries))
-        metrics.sms_sends(self.sender.name, [t.outcome for t in tries])
+        for t in tries:
+            if t.leader is not None:
+                t.outcome, t.result, t.error = t.leader.outcome, t.leader.result, t.leader.error
+        metrics.sms_sends(self.sender.name, [t.outcome for t in tries if not t.email])
 
         async with transaction(immediate=True):
             await self._record(claimer, tries, now, report)
         return report
 
+    def _gather_digests(self, tries: list[_Try], now: datetime) -> None:
+        """E-mail alerts held for a digest go as one e-mail per staff member: the first row
+        of each member carries the digest, the others follow its outcome."""
+        first: dict[int | None, _Try] = {}
+        members: dict[int | None, list[_Try]] = {}
+        for t in tries:
+            if t.email and t.decision.action == "send":
+                t.subject, t.body = t.decision.subject, t.decision.body
+                if t.row["digest"]:
+                    leader = first.setdefault(t.row["staff_id"], t)
+                    members.setdefault(t.row["staff_id"], []).append(t)
+                    if leader is not t:
+                        t.leader = leader
+        for staff_id, group in members.items():
+            alerts = [alert_email_of(t.row, now) for t in group]
+            text = render_digest(alerts, self.settings.public_base_url)
+            first[staff_id].subject, first[staff_id].body = text.subject, text.body
+
     async def _attempt(self, t: _Try, deadline: float) -> None:
         """Ask Twilio first if needed, then send; never raises (the outcome is on ``t``)."""
+        if t.email:
+            if t.leader is None:
+                await self._attempt_email(t, deadline)
+            return
         async with self._semaphore:
             if time.monotonic() > deadline:
                 t.outcome = "released"
@@ -223,6 +281,34 @@ class Dispatcher:
                 t.outcome = "unknown" if error.outcome_unknown else "retry"
             except Exception as error:  # a bug in a sender must not lose the whole batch
                 log.exception("sending reminder %s failed", t.row["id"])
+                t.error = TransientSendError(repr(error), outcome_unknown=True)
+                t.outcome = "unknown"
+
+    async def _attempt_email(self, t: _Try, deadline: float) -> None:
+        """Send one e-mail (alone or a digest); never raises (the outcome is on ``t``)."""
+        async with self._semaphore:
+            if time.monotonic() > deadline:
+                t.outcome = "released"
+                return
+            attempts = t.row["attempts"] + 1
+            if attempts > self.settings.scheduler.max_attempts:
+                t.outcome = "failed"
+                t.error = SendError(f"gave up after {attempts - 1} tries")
+                return
+            if self.mailer is None:
+                self.mailer = make_email_sender(self.settings)
+            try:
+                t.result = await self.mailer.send_email(
+                    t.decision.to, t.subject, t.body, t.row["reference"]
+                )
+                t.outcome = "sent"
+            except PermanentSendError as error:
+                t.error, t.outcome = error, "failed"
+            except TransientSendError as error:
+                t.error = error
+                t.outcome = "unknown" if error.outcome_unknown else "retry"
+            except Exception as error:  # a bug in a sender must not lose the whole batch
+                log.exception("e-mailing reminder %s failed", t.row["id"])
                 t.error = TransientSendError(repr(error), outcome_unknown=True)
                 t.outcome = "unknown"
 

@@ -31,6 +31,7 @@ from reporting_api.services.sweep import sweep
 from reporting_api.settings import Settings
 from reporting_api.sms_templates import longest_reminder_segments
 from scheduler.dispatch import Dispatcher, DispatchReport
+from scheduler.mailer import EmailSender
 from scheduler.sender import SmsSender, make_sender
 
 log = logging.getLogger(__name__)
@@ -47,13 +48,14 @@ class SchedulerService:
     sender: SmsSender | None = None
     clock: Callable[[], datetime] = utcnow
     lanes: int = 1
+    mailer: EmailSender | None = None
     dispatcher: Dispatcher = field(init=False)
     scheduler: AsyncIOScheduler | None = field(init=False, default=None)
     _running: set[asyncio.Task[Any]] = field(init=False, default_factory=set)
 
     def __post_init__(self) -> None:
         self.sender = self.sender or make_sender(self.settings)
-        self.dispatcher = Dispatcher(self.settings, self.sender)
+        self.dispatcher = Dispatcher(self.settings, self.sender, mailer=self.mailer)
         segments = longest_reminder_segments(self.settings.public_base_url)
         if segments > 2:
             log.warning(
@@ -158,6 +160,8 @@ class SchedulerService:
             self.scheduler.shutdown(wait=False)
         if self.sender is not None:
             await self.sender.aclose()
+        if self.dispatcher.mailer is not None:
+            await self.dispatcher.mailer.aclose()
 
 
 async def _open_database(settings: Settings) -> Engine:

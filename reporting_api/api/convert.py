@@ -59,6 +59,9 @@ def staff_out(row: StaffRow | StaffLoginRow) -> s.StaffOut:
         office_id=row["office"],
         active=row["active"],
         phone=row["phone"],
+        email=row["email"],
+        alert_channel=row["alert_channel"],
+        alert_digest=row["alert_digest"],
     )
 
 

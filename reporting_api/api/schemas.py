@@ -57,6 +57,12 @@ class StaffOut(Struct):
     office_id: int
     active: bool
     phone: str | None = None
+    email: str | None = None
+    """Where flag alerts go by e-mail."""
+    alert_channel: str = "sms"
+    """How flag alerts reach the member: sms, email, both or none (their own choice)."""
+    alert_digest: bool = False
+    """E-mail alerts come as one daily digest rather than one by one."""
 
 
 class LoginResponse(Struct):

@@ -2,8 +2,8 @@
 
 A flag is raised at most once for its de-duplication key (the database decides, in the same
 statement as the insert); its detail is Thai first, then English. A missed check-in's flag
-comes with the person's follow-up SMS and, when the officer has a number, an alert SMS to the
-officer; a flag nobody acknowledged in `ESCALATE_AFTER_HOURS` goes to a manager, once.
+comes with the person's follow-up SMS and an alert to the officer (SMS, e-mail or both, as
+they chose); a flag nobody acknowledged in `ESCALATE_AFTER_HOURS` goes to a manager, once.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from reporting_api.alert_emails import EMAIL, alert_channels, next_digest_at
 from reporting_api.reminder_schedule import (
     FOLLOW_UP_VALID_DAYS,
     MANAGER_ALERT,
@@ -154,12 +155,7 @@ async def check_in_missed(
         )
     )
     officer_id = row["officer_id"]
-    if (
-        settings.scheduler.alert_staff_by_sms
-        and officer_id is not None
-        and row["officer_phone"]
-        and row["officer_active"]
-    ):
+    if officer_id is not None and row["officer_active"]:
         outcome.staff_alerts = await queue_staff_alert(
             kind=OFFICER_ALERT,
             staff_id=officer_id,
@@ -168,6 +164,7 @@ async def check_in_missed(
             office_id=row["office"],
             now=now,
             quiet=quiet,
+            settings=settings,
         )
     return outcome
 
@@ -176,13 +173,8 @@ async def alert_officer(
     *, flag_id: int, officer_id: int, case_id: int, office_id: int, now: datetime,
     settings: Settings,
 ) -> int:  # fmt: skip
-    """The case officer's SMS about a new flag (when staff alerts go by SMS and the officer is
-    active with a phone on file); how many rows were queued."""
-    officer = await staff_store.get_staff(officer_id)
-    if not settings.scheduler.alert_staff_by_sms or officer is None:
-        return 0
-    if not officer["phone"] or not officer["active"]:
-        return 0
+    """The case officer's alert about a new flag, by the channels they chose (SMS, e-mail,
+    both or none); how many rows were queued."""
     start, end = settings.scheduler.quiet_hours
     return await queue_staff_alert(
         kind=OFFICER_ALERT,
@@ -192,6 +184,7 @@ async def alert_officer(
         office_id=office_id,
         now=now,
         quiet=QuietHours(start, end),
+        settings=settings,
     )
 
 
@@ -204,28 +197,45 @@ async def queue_staff_alert(
     office_id: int,
     now: datetime,
     quiet: QuietHours,
+    settings: Settings,
 ) -> int:
-    """One alert SMS to a staff member about a flag, at the next hour quiet hours allow."""
-    due_at = quiet.next_allowed(now)
-    return await outbox_store.insert_reminders(
-        [
-            {
-                "check_in": None,
-                "case": case_id,
-                "office": office_id,
-                "staff": staff_id,
-                "flag": flag_id,
-                "kind": kind,
-                "due_at": due_at,
-                "expires_at": due_at + STAFF_ALERT_VALID,
-                "next_attempt_at": due_at,
-                "status": outbox_store.QUEUED,
-                "reference": reminder_service.new_reference(),
-                "created_at": now,
-                "updated_at": now,
-            }
-        ]
+    """A staff member's alert about a flag, one row per channel they chose and have an
+    address for: an SMS at the next hour quiet hours allow; an e-mail then too, or with
+    the next daily digest when they chose one (`alert_emails`)."""
+    contact = await staff_store.alert_contact(staff_id)
+    if contact is None or not contact["active"]:
+        return 0
+    channels = alert_channels(
+        contact["alert_channel"],
+        phone=contact["phone"],
+        email=contact["email"],
+        sms_on=settings.scheduler.alert_staff_by_sms,
     )
+    rows: list[outbox_store.NewReminder] = []
+    for channel in channels:
+        due_at = quiet.next_allowed(now)
+        digest = channel == EMAIL and contact["alert_digest"]
+        if digest:
+            due_at = quiet.next_allowed(next_digest_at(now, settings.email.digest_hour))
+        row: outbox_store.NewReminder = {
+            "check_in": None,
+            "case": case_id,
+            "office": office_id,
+            "staff": staff_id,
+            "flag": flag_id,
+            "kind": kind,
+            "channel": channel,
+            "digest": digest,
+            "due_at": due_at,
+            "expires_at": due_at + STAFF_ALERT_VALID,
+            "next_attempt_at": due_at,
+            "status": outbox_store.QUEUED,
+            "reference": reminder_service.new_reference(),
+            "created_at": now,
+            "updated_at": now,
+        }
+        rows.append(row)
+    return await outbox_store.insert_reminders(rows)
 
 
 @dataclass
@@ -260,7 +270,7 @@ async def escalate(now: datetime, settings: Settings, quiet: QuietHours) -> Esca
                     "reason": f"not acknowledged within {hours} hours",
                 },
             )
-            if manager and manager["phone"] and settings.scheduler.alert_staff_by_sms:
+            if manager:
                 outcome.staff_alerts += await queue_staff_alert(
                     kind=MANAGER_ALERT,
                     staff_id=manager["id"],
@@ -269,6 +279,7 @@ async def escalate(now: datetime, settings: Settings, quiet: QuietHours) -> Esca
                     office_id=flag["office"],
                     now=now,
                     quiet=quiet,
+                    settings=settings,
                 )
         if manager is None:
             log.warning("flag %s: no manager to escalate to", flag["id"])

@@ -7,6 +7,7 @@ from typing import Any
 
 from reporting_api import passwords
 from reporting_api.access import ADMIN, Principal, ensure_role
+from reporting_api.alert_emails import ALERT_CHANNELS, normalise_email
 from reporting_api.commands import StaffCreate, StaffUpdate
 from reporting_api.errors import Conflict, InvalidInput, NotFound, Refused
 from reporting_api.phones import parse_thai_mobile
@@ -64,6 +65,7 @@ async def _create(data: StaffCreate, now: datetime, settings: StaffSignInSetting
     if await store.username_taken(data.username):
         raise Conflict("username", "this username is taken", "ชื่อผู้ใช้นี้มีผู้ใช้แล้ว")
     phone = parse_thai_mobile(data.phone) if data.phone else None
+    email = normalise_email(data.email) if data.email and data.email.strip() else None
     password_hash = await hash_new_password(
         data.password, settings, username=data.username, display_name=data.display_name
     )
@@ -75,6 +77,7 @@ async def _create(data: StaffCreate, now: datetime, settings: StaffSignInSetting
             "office": data.office_id,
             "password_hash": password_hash,
             "phone": phone,
+            "email": email,
             "active": True,
             "created_at": now,
         }
@@ -127,6 +130,8 @@ async def update_staff(ctx: Ctx, staff_id: int, data: StaffUpdate) -> StaffRow:
         )
     if data.phone is not None:
         values["phone"] = parse_thai_mobile(data.phone) if data.phone.strip() else None
+    if data.email is not None:
+        values["email"] = normalise_email(data.email) if data.email.strip() else None
     row = await store.update_staff(staff_id, values)
     # Deactivation and a new password end every session; so does a new role or office (a
     # privilege change): the person signs in again and gets a session of what they now are.
@@ -151,6 +156,42 @@ async def get_staff(principal: Principal, staff_id: int) -> StaffRow:
     row = await store.get_staff(staff_id)
     if row is None:
         raise NotFound("staff user")
+    return row
+
+
+async def set_own_alerts(ctx: Ctx, *, channel: str, digest: bool, email: str | None) -> StaffRow:
+    """One's own choice of how flag alerts come: SMS, e-mail, both or none; e-mail one by one
+    or as a daily digest; and one's e-mail address (empty removes it). A channel needs its
+    address: e-mail an e-mail address, SMS a mobile number (an administrator sets that)."""
+    if channel not in ALERT_CHANNELS:
+        raise InvalidInput(
+            "alert_channel",
+            "choose SMS, e-mail, both or none",
+            "โปรดเลือก SMS อีเมล ทั้งสองทาง หรือไม่รับ",
+        )
+    before = await own_account(ctx)
+    address = normalise_email(email) if email and email.strip() else None
+    if channel in ("email", "both") and address is None:
+        raise InvalidInput(
+            "email",
+            "alerts by e-mail need an e-mail address",
+            "การแจ้งเตือนทางอีเมลต้องมีที่อยู่อีเมล",
+        )
+    if channel in ("sms", "both") and not before["phone"]:
+        raise InvalidInput(
+            "alert_channel",
+            "alerts by SMS need a mobile number on your account: ask an administrator",
+            "การแจ้งเตือนทาง SMS ต้องมีเบอร์มือถือในบัญชี โปรดติดต่อผู้ดูแลระบบ",
+        )
+    values = {"alert_channel": channel, "alert_digest": digest, "email": address}
+    row = await store.update_staff(ctx.principal.id, values)
+    await ctx.audit(
+        "staff.alerts",
+        "staff_user",
+        ctx.principal.id,
+        {"channel": channel, "digest": digest, "email_set": address is not None},
+    )
+    assert row is not None
     return row
 
 

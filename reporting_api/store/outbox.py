@@ -40,6 +40,9 @@ class NewReminder(TypedDict):
     body: NotRequired[str]
     language: NotRequired[str]
     to_phone: NotRequired[str]
+    # A staff alert's channel (`sms` when absent) and whether it waits for the daily digest.
+    channel: NotRequired[str]
+    digest: NotRequired[bool]
     kind: str
     due_at: datetime
     expires_at: datetime
@@ -150,14 +153,21 @@ async def list_for_case(case_id: int, offset: int, limit: int) -> tuple[list[Rem
 
 
 async def purge_sent_text(before: datetime) -> int:
-    """Retention: the text (it carries the check-in link) and the number of every message
-    finished (sent, delivered, failed, cancelled, skipped) before ``before``, emptied."""
+    """Retention: the text (it carries the check-in link) and the number (or a staff alert's
+    e-mail address) of every message finished (sent, delivered, failed, cancelled, skipped)
+    before ``before``, emptied."""
     rows = (
-        await Reminder.update({Reminder.body: None, Reminder.to_phone: None})
+        await Reminder.update(
+            {Reminder.body: None, Reminder.to_phone: None, Reminder.to_email: None}
+        )
         .where(
             Reminder.status.is_in(list(FINAL))
             & (Reminder.updated_at < before)
-            & (Reminder.body.is_not_null() | Reminder.to_phone.is_not_null())
+            & (
+                Reminder.body.is_not_null()
+                | Reminder.to_phone.is_not_null()
+                | Reminder.to_email.is_not_null()
+            )
         )
         .returning(Reminder.id)
     )

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, TypedDict
+from typing import Any, NotRequired, TypedDict
 
 from piccolo.columns import Column
 from piccolo.columns.combination import Combinable
@@ -33,10 +33,12 @@ class Claimed(TypedDict):
 
 
 class Prepared(TypedDict):
-    """The number, text and language a claimed row is about to be sent with."""
+    """The number (or, for an e-mail, the address), text and language a claimed row is about
+    to be sent with."""
 
     id: int
-    to_phone: str
+    to_phone: str | None
+    to_email: NotRequired[str | None]
     body: str
     language: str
 
@@ -123,17 +125,18 @@ async def save_prepared(claimer: str, items: Sequence[Prepared], now: datetime) 
         await Reminder.raw(
             """
             UPDATE reminder AS r
-            SET to_phone = u.to_phone, body = u.body, language = u.language,
-                attempts = r.attempts + 1, first_attempt_at = COALESCE(r.first_attempt_at, {}),
-                updated_at = {}
-            FROM unnest({}::int[], {}::text[], {}::text[], {}::text[])
-                AS u(id, to_phone, body, language)
+            SET to_phone = u.to_phone, to_email = u.to_email, body = u.body,
+                language = u.language, attempts = r.attempts + 1,
+                first_attempt_at = COALESCE(r.first_attempt_at, {}), updated_at = {}
+            FROM unnest({}::int[], {}::text[], {}::text[], {}::text[], {}::text[])
+                AS u(id, to_phone, to_email, body, language)
             WHERE r.id = u.id AND r.claimed_by = {} AND r.status = 'sending'
             """,
             now,
             now,
             [i["id"] for i in items],
             [i["to_phone"] for i in items],
+            [i.get("to_email") for i in items],
             [i["body"] for i in items],
             [i["language"] for i in items],
             claimer,
@@ -141,10 +144,11 @@ async def save_prepared(claimer: str, items: Sequence[Prepared], now: datetime) 
         return
     for item in items:
         await Reminder.raw(
-            "UPDATE reminder SET to_phone = {}, body = {}, language = {},"
+            "UPDATE reminder SET to_phone = {}, to_email = {}, body = {}, language = {},"
             " attempts = attempts + 1, first_attempt_at = COALESCE(first_attempt_at, {}),"
             " updated_at = {} WHERE id = {} AND claimed_by = {} AND status = 'sending'",
             item["to_phone"],
+            item.get("to_email"),
             item["body"],
             item["language"],
             now,

@@ -59,6 +59,10 @@ class SendingRow(TypedDict):
     hearing_starts_at: datetime | None
     hearing_result: str | None
     hearing_cancelled_at: datetime | None
+    channel: str
+    digest: bool
+    to_email: str | None
+    staff_email: str | None
 
 
 def _to_date(value: Any) -> date | None:
@@ -82,7 +86,8 @@ SELECT r.id, r.kind, r.reference, r.attempts, r.expires_at, r.to_phone, r.body, 
        f.acknowledged_at AS flag_acknowledged_at, f.resolved_at AS flag_resolved_at,
        f.raised_at AS flag_raised_at, f.kind AS flag_kind, fc.due_date AS flag_due_date,
        r.hearing AS hearing_id, h.starts_at AS hearing_starts_at, h.result AS hearing_result,
-       h.cancelled_at AS hearing_cancelled_at
+       h.cancelled_at AS hearing_cancelled_at,
+       r.channel, r.digest, r.to_email, s.email AS staff_email
 FROM reminder r
 JOIN bail_case bc ON bc.id = r."case"
 JOIN office o ON o.id = r.office
@@ -109,6 +114,7 @@ async def load_for_sending(reminder_ids: Sequence[int]) -> list[SendingRow]:
         row["last_due_date"] = _to_date(row["last_due_date"])
         row["due_date"] = _to_date(row["due_date"])
         row["flag_due_date"] = _to_date(row["flag_due_date"])
+        row["digest"] = bool(row["digest"])
         for key in ("sms_opt_out", "staff_active"):
             if row[key] is not None:
                 row[key] = bool(row[key])

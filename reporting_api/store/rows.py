@@ -54,6 +54,9 @@ class StaffUserRow(TypedDict):
     totp_pending: bytes | None
     totp_enabled_at: datetime | None
     totp_last_step: int | None
+    email: str | None
+    alert_channel: str
+    alert_digest: bool
 
 
 class AuthTokenRow(TypedDict):
@@ -279,6 +282,9 @@ class ReminderRow(TypedDict):
     delivered_at: datetime | None
     created_at: datetime
     updated_at: datetime
+    channel: str
+    digest: bool
+    to_email: str | None
 
 
 class SmsBlockedNumberRow(TypedDict):

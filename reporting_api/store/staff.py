@@ -25,6 +25,9 @@ PUBLIC_COLUMNS = (
     StaffUser.created_at,
     StaffUser.phone,
     StaffUser.totp_enabled_at,
+    StaffUser.email,
+    StaffUser.alert_channel,
+    StaffUser.alert_digest,
 )
 
 
@@ -46,6 +49,9 @@ class StaffRow(StaffTokenRow):
     phone: str | None
     totp_enabled_at: datetime | None
     """When two-factor sign-in was set up (None: not set up)."""
+    email: str | None
+    alert_channel: str
+    alert_digest: bool
 
 
 StaffLoginRow = StaffUserRow
@@ -388,6 +394,35 @@ async def use_recovery_code(code_id: int, now: datetime) -> bool:
         code_id,
     )
     return bool(rows)
+
+
+class AlertContact(TypedDict):
+    """Where and how a staff member's flag alerts go."""
+
+    id: int
+    active: bool
+    phone: str | None
+    email: str | None
+    alert_channel: str
+    alert_digest: bool
+
+
+async def alert_contact(staff_id: int) -> AlertContact | None:
+    row = (
+        await StaffUser.select(
+            StaffUser.id,
+            StaffUser.active,
+            StaffUser.phone,
+            StaffUser.email,
+            StaffUser.alert_channel,
+            StaffUser.alert_digest,
+        )
+        .where(StaffUser.id == staff_id)
+        .first()
+    )
+    if row is not None:
+        row["active"], row["alert_digest"] = bool(row["active"]), bool(row["alert_digest"])
+    return row_as(AlertContact, row)
 
 
 async def escalation_manager(office_id: int) -> StaffContact | None:

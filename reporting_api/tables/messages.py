@@ -84,6 +84,12 @@ class Reminder(Table, tablename="reminder"):
     delivered_at = Timestamptz(null=True, default=None)
     created_at = Timestamptz()
     updated_at = Timestamptz()
+    # How the message goes: `sms` (Twilio) or `email` (a staff alert through SMTP, to
+    # `to_email`); `digest` marks an e-mail alert held for its staff member's daily digest.
+    # Staff alerts are unique by (flag, kind, channel): one SMS and one e-mail at most.
+    channel = Varchar(length=8, default="sms")
+    digest = Boolean(default=False)
+    to_email = Varchar(length=254, null=True, default=None)
 
 
 class SmsBlockedNumber(Table, tablename="sms_blocked_number"):

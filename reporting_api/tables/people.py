@@ -53,6 +53,12 @@ class StaffUser(Table, tablename="staff_user"):
     totp_pending = Bytea(null=True, default=None)
     totp_enabled_at = Timestamptz(null=True, default=None)
     totp_last_step = BigInt(null=True, default=None)
+    # Flag alerts: an e-mail address (optional), the channel the member chose (`sms`, the
+    # default as before e-mail existed, `email`, `both` or `none`) and whether e-mail alerts
+    # come one by one or as one daily digest (reporting_api/alert_emails.py).
+    email = Varchar(length=254, null=True, default=None)
+    alert_channel = Varchar(length=8, default="sms")
+    alert_digest = Boolean(default=False)
 
 
 class AuthToken(Table, tablename="auth_token"):

@@ -31,7 +31,7 @@ def _index_names(database_url: str) -> set[str]:
 def test_the_outbox_indexes_exist(database_url):
     assert {
         "reminder_check_in_kind",
-        "reminder_flag_kind",
+        "reminder_flag_kind_channel",
         "reminder_claimable",
         "check_in_code",
         "check_in_upcoming_opens_at",
