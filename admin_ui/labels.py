@@ -115,6 +115,7 @@ class Labels:
             "unreachable_phone": pgettext("flag kind", "Phone unreachable"),
             "identity_lockout": pgettext("flag kind", "Link locked (wrong answers)"),
             "hearing_absent": pgettext("flag kind", "Absent from a court hearing"),
+            "review_overdue": pgettext("flag kind", "Review past its deadline"),
             "other": pgettext("flag kind", "Other"),
         }
         self.severity: Mapping[str, str] = {

@@ -143,6 +143,12 @@ def render_staff_alert(a: StaffAlertText) -> str:
         if a.flag_kind == "unreachable_phone"
         else f"ไม่ได้รายงานตัว{when}"
     )
+    if a.flag_kind == "review_overdue" and a.kind == MANAGER_ALERT:
+        # Escalated when raised: the deadline passed, not an acknowledgement's hours.
+        return (
+            f"ยกระดับ (เรื่อง {a.flag_id}): คดี {a.case_number} ({a.office_name_th})"
+            f" การรายงานตัว{when} รอเจ้าหน้าที่ตรวจสอบเกินกำหนดเวลา"
+        )
     if a.kind == OFFICER_ALERT:
         return f"แจ้งเจ้าหน้าที่ (เรื่อง {a.flag_id}): คดี {a.case_number} {what} โปรดตรวจสอบในระบบ"
     if a.kind == MANAGER_ALERT:

@@ -92,6 +92,7 @@ class FlagKind(StrEnum):
     UNREACHABLE_PHONE = "unreachable_phone"
     IDENTITY_LOCKOUT = "identity_lockout"
     HEARING_ABSENT = "hearing_absent"
+    REVIEW_OVERDUE = "review_overdue"  # a recording waited for review past its deadline
     OTHER = "other"
 
 

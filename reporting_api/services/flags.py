@@ -166,8 +166,22 @@ async def resolve_failed_verification(
 ) -> list[int]:
     """The officer settled the check-in: its open failed-verification flags are resolved with
     the officer's note (and acknowledged, if nobody had); returns their ids."""
+    return await _resolve_kind(ctx, check_in_id, FlagKind.FAILED_VERIFICATION, note, detail)
+
+
+async def resolve_review_overdue(
+    ctx: Ctx, check_in_id: int, note: str, detail: dict[str, Any]
+) -> list[int]:
+    """An officer decided a recording of the check-in: the flag raised because it waited past
+    its deadline is settled too (`services/deadlines.py`); returns the flags' ids."""
+    return await _resolve_kind(ctx, check_in_id, FlagKind.REVIEW_OVERDUE, note, detail)
+
+
+async def _resolve_kind(
+    ctx: Ctx, check_in_id: int, kind: FlagKind, note: str, detail: dict[str, Any]
+) -> list[int]:
     resolved = []
-    for flag_id in await store.unresolved_ids(check_in_id, FlagKind.FAILED_VERIFICATION.value):
+    for flag_id in await store.unresolved_ids(check_in_id, kind.value):
         flag = await store.get_flag(flag_id)
         assert flag is not None
         values: dict[str, Any] = {

@@ -239,10 +239,10 @@ async def review(ctx: Ctx, attempt_id: int, decision: str, note: str) -> ReviewR
                 "attempt", "someone reviewed this attempt first", "มีผู้ตรวจสอบการส่งครั้งนี้แล้ว"
             )
         resolved = []
+        about = {"attempt": attempt_id, "check_in": check_in["id"]}
         if decision == ACCEPT:
-            resolved = await flags.resolve_failed_verification(
-                ctx, check_in["id"], text, {"attempt": attempt_id, "check_in": check_in["id"]}
-            )
+            resolved = await flags.resolve_failed_verification(ctx, check_in["id"], text, about)
+        resolved += await flags.resolve_review_overdue(ctx, check_in["id"], text, about)
         await ctx.audit(
             "attempt.review",
             "verification_attempt",

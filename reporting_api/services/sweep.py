@@ -7,7 +7,9 @@ Each pass, at ``now``:
    transaction `alerts.check_in_missed` records why and, for an active case, raises one flag
    (its dedupe key is the check-in, so repeated or concurrent sweeps add one) and queues the
    person's follow-up and the officer's alert;
-3. flags nobody acknowledged within ESCALATE_AFTER_HOURS go to a manager, once.
+3. flags nobody acknowledged within ESCALATE_AFTER_HOURS go to a manager, once;
+4. recordings waiting for review past their deadline in working hours go to a manager, once
+   (`services/deadlines.py`).
 `pending_review` is never touched: an attempt waiting for an officer is not "missed".
 """
 
@@ -17,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from reporting_api.reminder_schedule import QuietHours
-from reporting_api.services import alerts
+from reporting_api.services import alerts, deadlines
 from reporting_api.settings import Settings
 from reporting_api.store import sweeps as store
 from reporting_api.store import transaction
@@ -34,6 +36,7 @@ class SweepReport:
     follow_ups: int = 0
     staff_alerts: int = 0
     escalated: int = 0
+    reviews_overdue: int = 0
 
 
 async def sweep(now: datetime, settings: Settings) -> SweepReport:
@@ -57,4 +60,7 @@ async def sweep(now: datetime, settings: Settings) -> SweepReport:
     escalation = await alerts.escalate(now, settings, quiet)
     report.escalated = escalation.escalated
     report.staff_alerts += escalation.staff_alerts
+    overdue = await deadlines.escalate_overdue_reviews(now, settings, quiet)
+    report.reviews_overdue = overdue.escalated
+    report.staff_alerts += overdue.staff_alerts
     return report

@@ -1,7 +1,8 @@
 """An office's day: what is due today, overdue inside the grace days, and recently missed
 (the API's `GET /offices/{id}/checkins/today`, and the top of the officers' Today page, one
 rule for both), and for the Today page also the windows open now, the recordings waiting for
-review, the phones that cannot be reached and the open flags."""
+review (with the oldest one's deadline in working hours), the phones that cannot be reached
+and the open flags."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from typing import Generic, TypeVar
 from reporting_api.access import office_scope
 from reporting_api.services.checkins import with_effective_status
 from reporting_api.services.context import Ctx
+from reporting_api.services.deadlines import Deadline, review_deadline
 from reporting_api.store import attempts as attempt_store
 from reporting_api.store import checkins as store
 from reporting_api.store import defendants as defendant_store
@@ -69,6 +71,8 @@ class TodayPage(OfficeDay):
     """The office's court hearings from the start of today to seven days on (Bangkok)."""
     needs_photo: Section[NeedsPhotoRow] = Section([], 0)
     """People who report remotely but have no ID photo yet (an import without one)."""
+    oldest_review: Deadline | None = None
+    """The recording that has waited longest for review: since when, its deadline, overdue."""
 
 
 def _section(listed: tuple[list[DayRow], int], ctx: Ctx) -> Section[DayRow]:
@@ -147,6 +151,8 @@ async def today_page(ctx: Ctx, office_id: int | None) -> TodayPage:
         end_of_local_day_utc(today + timedelta(days=HEARING_DAYS_SHOWN - 1)),
     )
     needs_photo, needs_photo_total = await defendant_store.needing_photo(office, limit)
+    # The queue is oldest first: its first row has waited longest.
+    oldest = await review_deadline(office, review[0]["created_at"], ctx.now) if review else None
     page = TodayPage(
         **{f.name: getattr(day, f.name) for f in dataclasses.fields(day)},
         needs_photo=Section(needs_photo, needs_photo_total),
@@ -155,6 +161,7 @@ async def today_page(ctx: Ctx, office_id: int | None) -> TodayPage:
         unreachable=Section(unreachable, unreachable_total),
         open_flags_total=flags_total,
         hearings=week,
+        oldest_review=oldest,
     )
     people = _people(page.due_today, page.overdue, page.missed, page.open_now, page.review)
     people = sorted(

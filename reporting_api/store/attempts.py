@@ -167,6 +167,48 @@ async def list_waiting(
     return await fetch_page(ReviewRow, query, A.count(), conditions, offset, limit)
 
 
+class WaitingRow(TypedDict):
+    """A recording waiting for review, as its deadline needs it."""
+
+    id: int
+    check_in: int
+    case: int
+    office: int
+    created_at: datetime
+    due_date: date
+
+
+async def waiting_without_flag(
+    created_before: datetime, flag_prefix: str, limit: int
+) -> list[WaitingRow]:
+    """Recordings waiting for review made before ``created_before`` (oldest first) for which
+    no flag keyed ``flag_prefix`` + the attempt's id exists yet."""
+    no_flag = WhereRaw(
+        "NOT EXISTS (SELECT 1 FROM flag WHERE flag.dedupe_key = "
+        "{} || CAST(verification_attempt.id AS TEXT))",
+        flag_prefix,
+    )
+    rows = (
+        await A.select(
+            A.id,
+            A.check_in,
+            A.case,
+            A.office,
+            A.created_at,
+            A.check_in._.due_date.as_alias("due_date"),
+        )
+        .where(
+            (A.needs_review == True)  # noqa: E712
+            & A.reviewed_at.is_null()
+            & (A.created_at < created_before)
+            & no_flag
+        )
+        .order_by(A.created_at, A.id)
+        .limit(limit)
+    )
+    return rows_as(WaitingRow, rows)
+
+
 async def record_review(attempt_id: int, values: dict[str, Any]) -> bool:
     """Store an officer's decision; False if someone decided first."""
     rows = (

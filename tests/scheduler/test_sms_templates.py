@@ -144,3 +144,11 @@ def test_staff_alerts_name_the_case_not_the_person():
         StaffAlertText(MANAGER_ALERT, 42, "unreachable_phone", "อ.1234/2569", office, None, 30)
     )
     assert "รับ SMS ไม่ได้" in phone and "ไม่ได้รายงานตัว" not in phone
+    # A review past its deadline is escalated when raised: no "nobody acknowledged" hours.
+    overdue = render_staff_alert(
+        StaffAlertText(
+            MANAGER_ALERT, 43, "review_overdue", "อ.1234/2569", longest_names()[0], LONGEST_DATE
+        )
+    )
+    assert "รอเจ้าหน้าที่ตรวจสอบเกินกำหนดเวลา" in overdue and "ไม่มีผู้รับทราบ" not in overdue
+    assert count_segments(overdue).segments <= 3

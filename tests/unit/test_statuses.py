@@ -105,7 +105,7 @@ def test_other_vocabularies() -> None:
     assert [c.value for c in CaseStatus] == ["active", "concluded", "absconded", "revoked"]
     assert [f.value for f in FlagKind] == [
         "missed_checkin", "failed_verification", "unreachable_phone", "identity_lockout",
-        "hearing_absent", "other",
+        "hearing_absent", "review_overdue", "other",
     ]  # fmt: skip
     assert [s.value for s in Severity] == ["low", "medium", "high"]
     assert [r.value for r in Role] == ["officer", "manager", "admin"]
