@@ -21,7 +21,7 @@ from reporting_api.services import staff as staff_service
 from reporting_api.services.context import Ctx
 from reporting_api.settings import Settings
 
-Saved = Literal["ended", "password"]
+Saved = Literal["ended", "password", "alerts"]
 
 
 class AccountPages(Controller):
@@ -36,6 +36,7 @@ class AccountPages(Controller):
         status_code: int = 200,
         errors: dict[str, dict[str, str]] | None = None,
         saved: str | None = None,
+        alerts: dict[str, Any] | None = None,
     ) -> Template:
         me = await staff_service.own_account(ctx)
         return render(
@@ -49,6 +50,14 @@ class AccountPages(Controller):
             events=await sessions.own_sign_in_events(ctx),
             errors=errors or {},
             saved=saved,
+            alerts=alerts
+            or {
+                "alert_channel": me["alert_channel"],
+                "alert_digest": "1" if me["alert_digest"] else "0",
+                "email": me["email"] or "",
+            },
+            phone=me["phone"],
+            digest_hour=ctx.settings.email.digest_hour,
         )
 
     @get("/")
@@ -124,6 +133,31 @@ class AccountPages(Controller):
         except InvalidInput as problem:
             return await self._page(request, ctx, status_code=400, errors=field_errors(problem))
         return Redirect("/admin/account?saved=password", status_code=303)
+
+    @post("/alerts")
+    async def set_alerts(
+        self, request: Request[Principal, str, Any], ctx: CtxDep
+    ) -> Template | Redirect:
+        """How one's own flag alerts come: SMS, e-mail, both or none; e-mail one by one or
+        as a daily digest; and one's e-mail address."""
+        form = await request.form()
+        values = {
+            "alert_channel": str(form.get("alert_channel") or "")[:16],
+            "alert_digest": "1" if str(form.get("alert_digest") or "") == "1" else "0",
+            "email": str(form.get("email") or "")[:300],
+        }
+        try:
+            await staff_service.set_own_alerts(
+                ctx,
+                channel=values["alert_channel"],
+                digest=values["alert_digest"] == "1",
+                email=values["email"],
+            )
+        except InvalidInput as problem:
+            return await self._page(
+                request, ctx, status_code=400, errors=field_errors(problem), alerts=values
+            )
+        return Redirect("/admin/account?saved=alerts", status_code=303)
 
     @post("/recovery-codes")
     async def recovery_codes(self, request: Request[Principal, str, Any], ctx: CtxDep) -> Template:

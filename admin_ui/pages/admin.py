@@ -115,7 +115,8 @@ class StaffPages(Controller):
             person=user,
             lock=(await throttle.staff_lock_state(ctx, staff_id))[1],
             offices=await office_service.list_offices(),
-            values={k: str(v) for k, v in user.items()} | {"office_id": str(user["office"])},
+            values={k: str(v) for k, v in user.items()}
+            | {"office_id": str(user["office"]), "email": user["email"] or ""},
             errors={},
             saved=saved,
         )
@@ -125,8 +126,10 @@ class StaffPages(Controller):
         self, request: Request[Any, Any, Any], ctx: CtxDep, staff_id: PathId
     ) -> Template | Redirect:
         form = await request.form()
-        text = form_text(form, ("display_name", "role", "office_id"))
+        text = form_text(form, ("display_name", "role", "office_id", "email"))
         values, errors = read_fields(text | form_text(form, ("password",)), StaffUpdate)
+        if "email" in text and not text["email"].strip():
+            values["email"] = ""  # an emptied address is removed
         problems: list[InvalidInput | Conflict] = list(errors)
         if values.get("display_name") is None and "display_name" not in field_errors(*problems):
             problems.append(InvalidInput("display_name", *in_both(N_("is required"))))
