@@ -96,6 +96,7 @@ _FLAG_WORDS: dict[str, tuple[str, str]] = {
     "hearing_absent": ("ไม่มาศาลตามนัด", "absent from a court hearing"),
     "failed_verification": ("ยืนยันตัวตนไม่ผ่าน", "verification failed"),
     "identity_lockout": ("ลิงก์ถูกล็อก", "check-in link locked"),
+    "review_overdue": ("รอตรวจสอบเกินกำหนดเวลา", "review past its deadline"),
 }
 _ALERT_WORDS = {
     OFFICER_ALERT: ("แจ้งเตือนเจ้าหน้าที่", "Officer alert"),

@@ -18,6 +18,7 @@ from reporting_api.alert_emails import (
     render_digest,
 )
 from reporting_api.errors import InvalidInput
+from reporting_api.statuses import FlagKind
 from reporting_api.thai_dates import BANGKOK
 
 BASE = "https://jf.example.go.th"
@@ -129,3 +130,9 @@ def test_a_digest_lists_each_alert_once_in_each_language() -> None:
         assert text.body.count(f"{BASE}/admin/flags/{n}") == 2
     with pytest.raises(ValueError):
         render_digest([], BASE)
+
+
+@pytest.mark.parametrize("kind", [k.value for k in FlagKind if k is not FlagKind.OTHER])
+def test_every_kind_of_flag_has_its_own_words(kind: str) -> None:
+    text = render_alert_email(AlertEmail(**{**ALERT.__dict__, "flag_kind": kind}), BASE)
+    assert "a flag to look at" not in text.body and "เรื่องที่ต้องตรวจสอบ" not in text.body
