@@ -128,7 +128,11 @@ def render_alert_email(a: AlertEmail, public_base_url: str) -> EmailText:
     what_th, what_en = _words(a)
     link = flag_link(public_base_url, a.flag_id)
     late_th = late_en = ""
-    if a.kind == MANAGER_ALERT:
+    if a.kind == MANAGER_ALERT and a.flag_kind == "review_overdue":
+        # Escalated when raised (docs/deadlines.md): a deadline passed, not hours unseen.
+        late_th = "\nรอเจ้าหน้าที่ตรวจสอบเกินกำหนดชั่วโมงทำการของสำนักงาน"
+        late_en = "\nIt has waited for review past the office's deadline in working hours."
+    elif a.kind == MANAGER_ALERT:
         late_th = f"\nไม่มีผู้รับทราบภายใน {a.hours_unacknowledged} ชั่วโมง"
         late_en = f"\nNobody acknowledged it within {a.hours_unacknowledged} hours."
     subject = f"{alert_th} / {alert_en}: {what_th} / {what_en} (#{a.flag_id})"

@@ -118,6 +118,11 @@ def test_an_alert_email_is_thai_first_and_links_the_flag() -> None:
         AlertEmail(**{**ALERT.__dict__, "kind": "manager_alert", "hours_unacknowledged": 26}), BASE
     )
     assert "26 ชั่วโมง" in manager.body and "within 26 hours" in manager.body
+    overdue = render_alert_email(
+        AlertEmail(**{**ALERT.__dict__, "kind": "manager_alert", "flag_kind": "review_overdue"}),
+        BASE,
+    )
+    assert "deadline in working hours" in overdue.body and "acknowledged" not in overdue.body
     with pytest.raises(ValueError):
         render_alert_email(AlertEmail(**{**ALERT.__dict__, "kind": "due_day"}), BASE)
 
