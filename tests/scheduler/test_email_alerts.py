@@ -358,3 +358,21 @@ def test_without_smtp_host_emails_go_to_a_local_log(database_url, tmp_path):
         assert oct(log_path.stat().st_mode & 0o777) == "0o600"
 
     run(check())
+
+
+def test_starttls_required_means_nothing_goes_to_a_server_without_it(mail_server):
+    """SMTP_STARTTLS=1 (the default): a server that offers no STARTTLS gets no message (nor a
+    login); the failure is one the dispatcher retries (the message cannot have gone)."""
+    from scheduler.sender import TransientSendError
+
+    settings = replace(
+        EmailSettings(),
+        host="127.0.0.1",
+        port=mail_server.port,
+        starttls=True,
+        timeout_seconds=5,
+    )
+    with pytest.raises(TransientSendError) as refused:
+        run(SmtpSender(settings).send_email(OFFICER_EMAIL, "s", "b", "rem-x"))
+    assert refused.value.outcome_unknown is False
+    assert mail_server.inbox.messages == []
