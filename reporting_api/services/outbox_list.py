@@ -35,6 +35,14 @@ def mask_phone(e164: str | None) -> str:
     return f"{digits[:2]}x-xxx-{digits[-4:]}"
 
 
+def mask_email(address: str | None) -> str:
+    """``somsri.k@jfo.go.th`` -> ``so…@jfo.go.th``: whose mailbox, not the address to copy."""
+    if not address:
+        return ""
+    local, _, domain = address.rpartition("@")
+    return f"{local[:2]}…@{domain}"
+
+
 class OutboxEntry(OutboxListRow):
     recipient: str
     """"staff" (an alert) or "defendant" (a reminder)."""
@@ -54,6 +62,13 @@ class OutboxPage:
 
 def _entry(row: OutboxListRow) -> OutboxEntry:
     recipient = "staff" if row["staff"] is not None else "defendant"
+    if row["channel"] == "email":  # a staff alert by e-mail: the address, not a number
+        return OutboxEntry(
+            **row,
+            recipient=recipient,
+            to_masked=mask_email(row["to_email"] or row["staff_email"]),
+            to_recorded=row["to_email"] is not None,
+        )
     current = row["staff_phone"] if recipient == "staff" else row["defendant_phone"]
     return OutboxEntry(
         **row,

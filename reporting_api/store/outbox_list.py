@@ -36,6 +36,9 @@ COLUMNS = (
     R.staff._.display_name.as_alias("staff_name"),
     R.staff._.phone.as_alias("staff_phone"),
     R.check_in._.due_date.as_alias("due_date"),
+    R.channel,
+    R.to_email,
+    R.staff._.email.as_alias("staff_email"),
 )
 
 
@@ -69,6 +72,9 @@ class OutboxListRow(TypedDict):
     staff_name: str | None
     staff_phone: str | None
     due_date: date | None
+    channel: str
+    to_email: str | None
+    staff_email: str | None
 
 
 def _conditions(office_id: int | None, status: str | None) -> list[Any]:

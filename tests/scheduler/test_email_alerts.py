@@ -20,6 +20,7 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from reporting_api.services import flags as flag_service
+from reporting_api.services import outbox_list
 from reporting_api.services.sweep import sweep
 from reporting_api.settings import EmailSettings, Settings
 from reporting_api.store import outbox_claims, outbox_context
@@ -184,6 +185,12 @@ def test_an_officer_who_chose_email_gets_one_real_email_without_personal_data(
         assert row["status"] == "sent" and row["to_email"] == OFFICER_EMAIL
         assert row["message_sid"] and message["Message-ID"].startswith(f"<{row['message_sid']}@")
         assert row["to_phone"] is None and row["attempts"] == 1
+        # The officers' outbox shows whose mailbox, masked, not a phone number.
+        page = await outbox_list.outbox(
+            world.ctx(MORNING), office_id=None, status=None, offset=0, limit=50
+        )
+        (entry,) = [r for r in page.rows if r["channel"] == "email"]
+        assert entry["to_masked"] == "so…@jfo.example.go.th" and entry["to_recorded"]
         # Sent once: a second pass has nothing to send.
         assert (await dispatcher(settings, sms).drain(lambda: MORNING)).claimed == 0
         assert len(mail_server.inbox.messages) == 1
