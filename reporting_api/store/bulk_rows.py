@@ -46,10 +46,10 @@ async def insert_many(
     table: type[Table],
     rows: Sequence[Mapping[str, Any]],
     returning: Sequence[str] = (),
-) -> list[dict[str, Any]]:
+) -> list[tuple[Any, ...]]:
     """Insert ``rows`` (each with the same keys: the columns given; the others take their
-    defaults) and return the ``returning`` columns of each new row (in no particular
-    order: match them by a key of the row)."""
+    defaults) and return the ``returning`` columns of each new row, as tuples in that
+    order (the rows in no particular order: match them by a key of the row)."""
     if not rows:
         return []
     connection, postgres = _connection(table)
@@ -63,7 +63,7 @@ async def insert_many(
         f"({', '.join(_quoted(c) for c in columns)}) VALUES "
     )
     tail = f" RETURNING {', '.join(_quoted(c) for c in returning)}" if returning else ""
-    found: list[dict[str, Any]] = []
+    found: list[tuple[Any, ...]] = []
     for start in range(0, len(rows), per_statement):
         part = rows[start : start + per_statement]
         args = [_value(row[c]) for row in part for c in columns]
@@ -74,7 +74,9 @@ async def insert_many(
             )
             sql = head + groups + tail
             if returning:
-                found += [dict(r) for r in await connection.fetch(sql, *args)]
+                found += [
+                    tuple(r[c] for c in returning) for r in await connection.fetch(sql, *args)
+                ]
             else:
                 await connection.execute(sql, *args)
         else:
@@ -84,9 +86,7 @@ async def insert_many(
             if returning:
                 # Piccolo's SQLite connections hand rows out as dicts already.
                 found += [
-                    {c: r[c] for c in returning}
-                    if isinstance(r, Mapping)
-                    else dict(zip(returning, r, strict=True))
+                    tuple(r[c] for c in returning) if isinstance(r, Mapping) else tuple(r)
                     for r in await cursor.fetchall()
                 ]
             await cursor.close()
@@ -98,7 +98,7 @@ async def _copy(
     table: type[Table],
     rows: Sequence[Mapping[str, Any]],
     returning: Sequence[str],
-) -> list[dict[str, Any]]:
+) -> list[tuple[Any, ...]]:
     """PostgreSQL: COPY, the fastest way in. New ids (when asked for) are drawn from the
     table's sequence first, as the column's default would draw them, and written with the
     rows; the other returned columns are the rows' own values."""
@@ -123,11 +123,8 @@ async def _copy(
     await connection.copy_records_to_table(name, records=records, columns=columns)
     if not returning:
         return []
-    found = []
-    for record in records:
-        values = dict(zip(columns, record, strict=True))
-        found.append({c: values[c] for c in returning})
-    return found
+    at = [columns.index(c) for c in returning]
+    return [tuple(record[i] for i in at) for record in records]
 
 
 async def update_many(table: type[Table], key: str, rows: Sequence[Mapping[str, Any]]) -> None:

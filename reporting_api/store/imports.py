@@ -382,13 +382,13 @@ async def case_numbers_of(defendant_ids: Sequence[int]) -> dict[tuple[int, str],
 async def insert_people(rows: Sequence[dict[str, Any]]) -> dict[str, int]:
     """New `defendant` rows; their ids by national ID."""
     found = await insert_many(Defendant, rows, returning=("id", "national_id"))
-    return {r["national_id"]: r["id"] for r in found}
+    return {national_id: new_id for new_id, national_id in found}
 
 
 async def insert_cases(rows: Sequence[dict[str, Any]]) -> dict[int, int]:
     """New `bail_case` rows (at most one a person in a batch); their ids by person."""
     found = await insert_many(BailCase, rows, returning=("id", "defendant"))
-    return {r["defendant"]: r["id"] for r in found}
+    return {defendant: new_id for new_id, defendant in found}
 
 
 async def insert_plans(rows: Sequence[dict[str, Any]]) -> None:
@@ -398,7 +398,7 @@ async def insert_plans(rows: Sequence[dict[str, Any]]) -> None:
 async def insert_check_ins(rows: Sequence[dict[str, Any]]) -> dict[str, int]:
     """New `check_in` rows; their ids by link code."""
     found = await insert_many(CheckIn, rows, returning=("id", "code"))
-    return {r["code"]: r["id"] for r in found}
+    return {code: new_id for new_id, code in found}
 
 
 async def insert_reminder_rows(rows: Sequence[dict[str, Any]]) -> None:
