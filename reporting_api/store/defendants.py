@@ -12,7 +12,7 @@ from reporting_api.store.rows import DefendantProfileRow
 from reporting_api.tables import Defendant
 
 # Everything but the photo bytes (clear or sealed), which only the photo endpoint opens.
-PHOTO_BYTES = ("id_photo", "id_photo_sealed")
+PHOTO_BYTES = ("id_photo", "id_photo_sealed", "card_photo_sealed")
 PROFILE_COLUMNS = tuple(c for c in Defendant.all_columns() if c._meta.name not in PHOTO_BYTES)
 LIST_COLUMNS = (
     Defendant.id,
@@ -54,6 +54,7 @@ class PhotoRow(TypedDict):
 class FaceSourceRow(TypedDict):
     id: int
     face_template: bytes | None
+    reporting_mode: str
 
 
 async def any_defendants() -> bool:
@@ -96,6 +97,26 @@ PHOTO_COLUMNS = (
 async def get_photo(defendant_id: int) -> PhotoRow | None:
     row = await Defendant.select(*PHOTO_COLUMNS).where(Defendant.id == defendant_id).first()
     return row_as(PhotoRow, row)
+
+
+class CardPhotoRow(TypedDict):
+    """The ID-card photo kept (sealed) beside a photo taken at the office."""
+
+    id: int
+    card_photo_sealed: bytes | None
+    card_photo_mime: str | None
+    office: int
+
+
+async def get_card_photo(defendant_id: int) -> CardPhotoRow | None:
+    row = (
+        await Defendant.select(
+            Defendant.id, Defendant.card_photo_sealed, Defendant.card_photo_mime, Defendant.office
+        )
+        .where(Defendant.id == defendant_id)
+        .first()
+    )
+    return row_as(CardPhotoRow, row)
 
 
 async def save_sealed_photo(defendant_id: int, sealed: bytes, *, only_if_clear: bool) -> bool:
@@ -184,7 +205,7 @@ async def search_defendants(
 async def get_face_template(defendant_id: int) -> FaceSourceRow | None:
     """The sealed face template (None in the row when there is none yet)."""
     row = (
-        await Defendant.select(Defendant.id, Defendant.face_template)
+        await Defendant.select(Defendant.id, Defendant.face_template, Defendant.reporting_mode)
         .where(Defendant.id == defendant_id)
         .first()
     )

@@ -124,6 +124,9 @@ class DefendantProfileRow(TypedDict):
     legal_hold_by: str | None
     anonymised_at: datetime | None
     reporting_mode: str
+    reference_source: str
+    reference_reason: str | None
+    card_photo_mime: str | None
 
 
 class DefendantRow(DefendantProfileRow):
@@ -131,6 +134,7 @@ class DefendantRow(DefendantProfileRow):
 
     id_photo: bytes | None
     id_photo_sealed: bytes | None
+    card_photo_sealed: bytes | None
 
 
 class BailCaseRow(TypedDict):

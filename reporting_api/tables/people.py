@@ -143,3 +143,12 @@ class Defendant(Table, tablename="defendant"):
     # `in_person` (at the office only: enrolled without a usable photo by the officer's
     # choice). A remote person with no photo yet reports in person until one is added.
     reporting_mode = Varchar(length=16, default="remote")
+    # Where the face reference (`id_photo_sealed` and its template) came from: `id_card`, or
+    # `office_camera` (taken at the office because the card photo failed the quality check);
+    # why the card photo was not used (for an office photo, or in-person reporting only); and
+    # the card photo itself, sealed ("defendant:<id>:card_photo"), kept for an officer to
+    # compare by eye, never by the machine.
+    reference_source = Varchar(length=16, default="id_card")
+    reference_reason = Text(null=True, default=None)
+    card_photo_sealed = Bytea(null=True, default=None)
+    card_photo_mime = Varchar(length=32, null=True, default=None)
