@@ -13,6 +13,7 @@ from admin_ui.pages.holidays import HolidayPages
 from admin_ui.pages.imports import ImportPages
 from admin_ui.pages.outbox import OutboxPage
 from admin_ui.pages.plan_edit import CheckInEdits, PlanEditPage
+from admin_ui.pages.reference_photo import ReferencePhotoActions
 from admin_ui.pages.reports import ReportsPage
 from admin_ui.pages.review import ReviewPages
 from admin_ui.pages.today import TodayPage
@@ -28,6 +29,7 @@ PAGES = [
     DefendantPage,
     CheckInActions,
     CaseActions,
+    ReferencePhotoActions,
     NoteActions,
     PlanEditPage,
     CheckInEdits,

@@ -62,6 +62,9 @@ PLAN_FIELDS = (
     "window_opens_days_before",
     "grace_days",
 )
+ROUTE_FIELDS = ("route", "reference_reason")
+"""When the card photo fails the check: the officer's way on (enrolment.ROUTES) and why."""
+REASON_MAX = 500
 PREVIEW_ROWS = 60
 """A plan of every few days over years is long: the preview shows its first rows and a count."""
 
@@ -220,7 +223,10 @@ def _read_plan(text: Mapping[str, str]) -> tuple[PlanIn | None, list[InvalidInpu
 
 
 def _read_enrolment(
-    text: Mapping[str, str], consent: bool, photo: bytes
+    text: Mapping[str, str],
+    consent: bool,
+    photo: bytes,
+    office_photo: bytes = b"",
 ) -> tuple[enrolment.NewEnrolment | None, list[InvalidInput]]:
     typed = text
     text, date_errors = iso_dates(typed)
@@ -232,12 +238,19 @@ def _read_enrolment(
     bad = {e.field for e in date_errors}
     errors = [e for e in errors + case_errors if e.field not in bad] + plan_errors
     errors += [e for e in date_errors if e.field not in {p.field for p in plan_errors}]
-    if not photo:
+    route = text.get("route") or "card"
+    if not photo and route != "in_person":
         errors.append(InvalidInput("photo", *in_both(N_("choose the ID-card photo"))))
     if errors or plan is None:
         return None, errors
     return enrolment.NewEnrolment(
-        defendant=NewDefendant(**person), case=case, plan=plan, photo=photo
+        defendant=NewDefendant(**person),
+        case=case,
+        plan=plan,
+        photo=photo,
+        route=route,
+        office_photo=office_photo or None,
+        reason=text.get("reference_reason", "")[:REASON_MAX],
     ), []
 
 
@@ -258,10 +271,11 @@ class EnrolPage(Controller):
     @post("/")
     async def submit(self, request: Request[Any, Any, Any], ctx: CtxDep) -> Template | Redirect:
         form = await request.form()
-        text = form_text(form, (*PERSON_FIELDS, *CASE_FIELDS, *PLAN_FIELDS))
+        text = form_text(form, (*PERSON_FIELDS, *CASE_FIELDS, *PLAN_FIELDS, *ROUTE_FIELDS))
         consent = form.get("consent") not in (None, "")
         photo = await _upload(form, "photo")
-        new, errors = _read_enrolment(text, consent, photo)
+        office_photo = await _upload(form, "office_photo")
+        new, errors = _read_enrolment(text, consent, photo, office_photo)
         problems: list[InvalidInput | Conflict] = list(errors)
         if new is not None:
             try:

@@ -29,6 +29,9 @@ ADMIN_DETAIL_KEYS = frozenset(
     {
         "fields",
         "role",
+        "reference",
+        "reporting_mode",
+        "card_photo_kept",
         "office_id",
         "returned",
         "defendants",

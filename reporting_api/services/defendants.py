@@ -66,15 +66,27 @@ def _language(value: str, field: str = "preferred_language") -> str:
 
 
 REPORTING_MODES = ("remote", "in_person")
+REASON_MAX = 500
+"""Why the card photo was not used: kept to this many characters."""
 
 
 async def enrol(
-    ctx: Ctx, data: NewDefendant, photo: bytes | None, *, reporting_mode: str = "remote"
+    ctx: Ctx,
+    data: NewDefendant,
+    photo: bytes | None,
+    *,
+    reporting_mode: str = "remote",
+    card_photo: bytes | None = None,
+    reference_reason: str | None = None,
 ) -> DefendantProfileRow:
     """Enrol a person with their ID-card photo (its face template made before anything is
     stored), or with none: "no photo yet" (reminders and in-person reporting work; remote
     check-in waits for a photo) or, with ``reporting_mode`` `in_person`, reporting at the
-    office only."""
+    office only.
+
+    With ``card_photo``, ``photo`` is a reference photo taken at the office because the card
+    photo failed the face library's check (``reference_reason`` says why): the office photo
+    is the face reference; the card photo is kept sealed for an officer to compare by eye."""
     office_id = data.office_id or ctx.principal.office_id
     if not await offices.office_exists(office_id):
         raise InvalidInput("office_id", "unknown office", "ไม่พบสำนักงานนี้")
@@ -107,6 +119,22 @@ async def enrol(
             "reporting_mode", "must be remote or in_person", "ต้องเป็น remote หรือ in_person"
         )
     values["reporting_mode"] = reporting_mode
+    reason = (reference_reason or "").strip()[:REASON_MAX] or None
+    card = None
+    if card_photo is not None:
+        card = check_photo(
+            card_photo,
+            max_bytes=ctx.settings.max_photo_bytes,
+            max_pixels=ctx.settings.max_photo_pixels,
+            field="card_photo",
+        )
+        values["card_photo_mime"] = card.mime
+    if (card is not None and photo is not None) or reporting_mode == "in_person":
+        if reason is None:
+            raise InvalidInput("reference_reason", "is required", "ต้องกรอก")
+        values["reference_reason"] = reason
+    if card is not None and photo is not None:
+        values["reference_source"] = "office_camera"
     checked = None
     if photo is not None:
         checked = check_photo(
@@ -133,7 +161,22 @@ async def enrol(
             sealed = faces.seal_photo(ctx.rt, defendant_id, checked.data)
             await store.save_sealed_photo(defendant_id, sealed, only_if_clear=False)
             await faces.store_template(ctx.rt, defendant_id, encoded, ctx.now)
-    detail = None if checked is not None else {"photo": "none", "reporting_mode": reporting_mode}
+        if card is not None:
+            await store.update_defendant(
+                defendant_id,
+                {"card_photo_sealed": faces.seal_card_photo(ctx.rt, defendant_id, card.data)},
+            )
+    detail: dict[str, Any] | None = (
+        None if checked is not None else {"photo": "none", "reporting_mode": reporting_mode}
+    )
+    if reason is not None:
+        # The officer's choice and reason (never the photos themselves).
+        detail = (detail or {}) | {
+            "reference": values.get("reference_source", "none"),
+            "reporting_mode": reporting_mode,
+            "reason": reason,
+            "card_photo_kept": card is not None,
+        }
     await ctx.audit("defendant.create", "defendant", defendant_id, detail)
     return await _read(defendant_id)
 
@@ -235,6 +278,89 @@ async def replace_photo(ctx: Ctx, defendant_id: int, photo: bytes) -> DefendantP
         await faces.store_template(ctx.rt, defendant_id, encoded, ctx.now)
     await ctx.audit("defendant.photo.replace", "defendant", defendant_id)
     return await _read(defendant_id)
+
+
+def _reason(text: str | None) -> str:
+    reason = (text or "").strip()[:REASON_MAX]
+    if not reason:
+        raise InvalidInput("reference_reason", "is required", "ต้องกรอก")
+    return reason
+
+
+async def use_office_photo(
+    ctx: Ctx, defendant_id: int, photo: bytes, reason: str | None
+) -> DefendantProfileRow:
+    """Make a photo taken at the office the person's face reference (the same checks as an
+    ID-card photo), because the card photo fails the face library's check (``reason``). The
+    card photo on file, if any and not kept already, is kept sealed for comparison by eye."""
+    current = await _read(defendant_id)
+    ensure_can_change_office(ctx.principal, current["office"], "defendant")
+    why = _reason(reason)
+    checked = check_photo(
+        photo, max_bytes=ctx.settings.max_photo_bytes, max_pixels=ctx.settings.max_photo_pixels
+    )
+    encoded = await faces.encode(ctx.rt, checked.data)
+    card = None
+    if current["reference_source"] == "id_card" and current["card_photo_mime"] is None:
+        photo_row = await store.get_photo(defendant_id)
+        card = None if photo_row is None else await faces.stored_photo(ctx.rt, photo_row)
+    values: dict[str, Any] = {
+        "id_photo": None,
+        "id_photo_sealed": faces.seal_photo(ctx.rt, defendant_id, checked.data),
+        "id_photo_mime": checked.mime,
+        "id_photo_width": checked.width,
+        "id_photo_height": checked.height,
+        "reference_source": "office_camera",
+        "reference_reason": why,
+        "reporting_mode": "remote",
+        "updated_at": ctx.now,
+    }
+    if card is not None:
+        values["card_photo_sealed"] = faces.seal_card_photo(ctx.rt, defendant_id, card)
+        values["card_photo_mime"] = current["id_photo_mime"]
+    async with transaction():
+        await store.update_defendant(defendant_id, values)
+        await faces.store_template(ctx.rt, defendant_id, encoded, ctx.now)
+    await ctx.audit(
+        "defendant.photo.office",
+        "defendant",
+        defendant_id,
+        {"reference": "office_camera", "reason": why, "card_photo_kept": card is not None},
+    )
+    return await _read(defendant_id)
+
+
+async def report_in_person_only(
+    ctx: Ctx, defendant_id: int, reason: str | None
+) -> DefendantProfileRow:
+    """The person reports at the office only (no remote check-in), for ``reason``."""
+    current = await _read(defendant_id)
+    ensure_can_change_office(ctx.principal, current["office"], "defendant")
+    why = _reason(reason)
+    await store.update_defendant(
+        defendant_id,
+        {"reporting_mode": "in_person", "reference_reason": why, "updated_at": ctx.now},
+    )
+    await ctx.audit(
+        "defendant.reporting_mode",
+        "defendant",
+        defendant_id,
+        {"from": current["reporting_mode"], "to": "in_person", "reason": why},
+    )
+    return await _read(defendant_id)
+
+
+async def read_card_photo(ctx: Ctx, defendant_id: int) -> tuple[bytes, str]:
+    """The ID-card photo kept beside an office photo (for an officer's comparison by eye)."""
+    row = await store.get_card_photo(defendant_id)
+    if row is None:
+        raise NotFound("defendant")
+    ensure_can_read_office(ctx.principal, row["office"], "defendant")
+    if row["card_photo_sealed"] is None:
+        raise NotFound("card_photo", "no ID-card photo is kept", "ไม่มีรูปถ่ายบัตรประชาชนที่เก็บไว้")
+    photo = faces.open_card_photo(ctx.rt, defendant_id, row["card_photo_sealed"])
+    await ctx.audit("defendant.card_photo.read", "defendant", defendant_id)
+    return photo, row["card_photo_mime"] or "application/octet-stream"
 
 
 _WILDCARDS = re.compile(r"[%_\\]")

@@ -50,12 +50,25 @@ class EnrolmentRefused(Exception):
 class NewEnrolment:
     """What the enrolment form gives: the person as `services.defendants.enrol` takes them,
     the case as `CaseCreate`'s fields but `defendant_id` (the new person's, filled in here),
-    the plan as `PUT /cases/{id}/plan` takes it, and the ID-card photo."""
+    the plan as `PUT /cases/{id}/plan` takes it, and the ID-card photo.
+
+    When the card photo fails the face library's check, ``route`` is the officer's way on,
+    with ``reason``: `office_camera` (``office_photo``, taken at the office, becomes the face
+    reference; the card photo is kept sealed for comparison by eye) or `in_person` (reporting
+    at the office only; no photo needed)."""
 
     defendant: NewDefendant
     case: Mapping[str, Any]
     plan: PlanIn
     photo: bytes
+    route: str = "card"
+    office_photo: bytes | None = None
+    reason: str = ""
+
+
+ROUTES = ("card", "office_camera", "in_person")
+"""How a person's face reference is made: the card photo, a photo taken at the office, or
+none (reporting in person only)."""
 
 
 @dataclass(frozen=True)
@@ -201,12 +214,37 @@ async def _problems(ctx: Ctx, new: NewEnrolment) -> list[InvalidInput | Conflict
     check(parse_thai_mobile, person.phone)
     check(cases.check_bail_amount, new.case["bail_amount"])
     check(lambda: expand_plan(plans.spec_from(new.plan)))
-    try:
-        # The face library's verdict now, outside any transaction; the verifier remembers it,
-        # so enrolment below does not compute it again.
-        await check_id_photo(ctx, new.photo)
-    except InvalidInput as error:
-        errors.append(error)
+    if new.route not in ROUTES:
+        errors.append(InvalidInput("route", "is not one of the choices", "ไม่ใช่ตัวเลือกที่มี"))
+        return errors
+    if new.route != "card" and not new.reason.strip():
+        errors.append(InvalidInput("reference_reason", "is required", "ต้องกรอก"))
+    if new.route == "office_camera" and not new.office_photo:
+        errors.append(
+            InvalidInput(
+                "office_photo",
+                "take the photo at the office with the camera",
+                "ถ่ายรูปที่สำนักงานด้วยกล้อง",
+            )
+        )
+    # The face library's verdict now, outside any transaction; the verifier remembers it,
+    # so enrolment below does not compute it again. For a photo taken at the office, the
+    # same check as an ID-card photo (the card photo need only be a real image).
+    checked = new.office_photo if new.route == "office_camera" else new.photo
+    field = "office_photo" if new.route == "office_camera" else "photo"
+    if new.route != "in_person" and checked:
+        try:
+            await check_id_photo(ctx, checked)
+        except InvalidInput as error:
+            errors.append(InvalidInput(field, error.reason, error.reason_th))
+    if new.route != "card" and new.photo:
+        check(
+            lambda: check_photo(
+                new.photo,
+                max_bytes=ctx.settings.max_photo_bytes,
+                max_pixels=ctx.settings.max_photo_pixels,
+            )
+        )
     return errors
 
 
@@ -232,7 +270,17 @@ async def enrol(ctx: Ctx, new: NewEnrolment) -> Enrolled:
     # Immediate: on SQLite the write lock is taken at BEGIN, so a concurrent writer waits
     # instead of failing half-way through the three steps.
     async with transaction(immediate=True):
-        person = await defendants.enrol(ctx, new.defendant, new.photo)
+        if new.route == "card":
+            person = await defendants.enrol(ctx, new.defendant, new.photo)
+        else:
+            person = await defendants.enrol(
+                ctx,
+                new.defendant,
+                new.office_photo if new.route == "office_camera" else None,
+                reporting_mode="in_person" if new.route == "in_person" else "remote",
+                card_photo=new.photo or None,
+                reference_reason=new.reason,
+            )
         case = await cases.open_case(ctx, CaseCreate(defendant_id=person["id"], **new.case))
         plan = await plans.set_plan(ctx, case["id"], new.plan)
     return Enrolled(person, case, plan)

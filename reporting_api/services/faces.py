@@ -41,6 +41,27 @@ def seal_photo(runtime: Runtime, defendant_id: int, photo: bytes) -> bytes:
     return runtime.sealer.seal(photo, photo_context(defendant_id))
 
 
+def card_photo_context(defendant_id: int) -> str:
+    return f"defendant:{defendant_id}:card_photo"
+
+
+def seal_card_photo(runtime: Runtime, defendant_id: int, photo: bytes) -> bytes:
+    """The ID-card photo kept beside an office photo, for a person's eyes only."""
+    return runtime.sealer.seal(photo, card_photo_context(defendant_id))
+
+
+def open_card_photo(runtime: Runtime, defendant_id: int, sealed: bytes) -> bytes:
+    try:
+        return runtime.sealer.open(sealed, card_photo_context(defendant_id))
+    except SealError:
+        raise Conflict(
+            "card_photo",
+            "the ID-card photo was sealed with a data key this service no longer has; "
+            "add the old key to DATA_KEYS",
+            "รูปถ่ายบัตรประชาชนถูกเข้ารหัสด้วยกุญแจที่ระบบไม่มีแล้ว",
+        ) from None
+
+
 async def stored_photo(runtime: Runtime, row: PhotoRow) -> bytes | None:
     """The photo's bytes (None when there is none). A sealed photo is opened; a clear one,
     stored before photos were sealed, is sealed now, at its first read."""
@@ -103,6 +124,12 @@ async def template_for(runtime: Runtime, defendant_id: int, now: datetime) -> by
     row = await store.get_face_template(defendant_id)
     if row is None:
         raise Conflict("defendant", "no such defendant", "ไม่พบข้อมูลบุคคล")
+    if row["reporting_mode"] == "in_person":
+        raise Conflict(
+            "photo",
+            "you report in person at the office; please come to the office",
+            "ท่านต้องรายงานตัวที่สำนักงาน โปรดมารายงานตัวที่สำนักงาน",
+        )
     if row["face_template"] is not None:
         try:
             return runtime.sealer.open(row["face_template"], template_context(defendant_id))

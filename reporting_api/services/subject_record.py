@@ -68,9 +68,18 @@ class PersonRecord(Struct):
     enrolled_at: datetime
     updated_at: datetime
     id_card_photo: str | None
-    """The name of the photo in `images`."""
+    """The name of the face reference photo in `images` (the ID card's, or one taken at the
+    office: `reference_source`)."""
     legal_hold: LegalHold | None
     anonymised_at: datetime | None
+    reporting_mode: str = "remote"
+    """`remote`, or `in_person` (reporting at the office only)."""
+    reference_source: str = "id_card"
+    """Where the face reference came from: `id_card` or `office_camera`."""
+    reference_reason: str | None = None
+    """Why the card photo was not used (an office photo, or in-person reporting only)."""
+    kept_card_photo: str | None = None
+    """The name in `images` of the ID-card photo kept for comparison by eye."""
 
 
 class FaceTemplateRecord(Struct):

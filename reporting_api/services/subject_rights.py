@@ -68,8 +68,24 @@ async def _photo(ctx: Ctx, row: DefendantRow) -> ExportImage | None:
     if photo is None:
         return None
     mime = row["id_photo_mime"] or "image/jpeg"
-    name = "id-card-photo.png" if mime == "image/png" else "id-card-photo.jpg"
+    stem = (
+        "office-reference-photo" if row["reference_source"] == "office_camera" else "id-card-photo"
+    )
+    name = f"{stem}.png" if mime == "image/png" else f"{stem}.jpg"
     return image(name, mime, row["id_photo_width"], row["id_photo_height"], photo)
+
+
+def _card_photo(ctx: Ctx, row: DefendantRow) -> ExportImage | None:
+    """The ID-card photo kept beside an office photo (personal data: exported too)."""
+    if row["card_photo_sealed"] is None:
+        return None
+    try:
+        photo = faces.open_card_photo(ctx.rt, row["id"], row["card_photo_sealed"])
+    except Conflict:
+        return None
+    mime = row["card_photo_mime"] or "image/jpeg"
+    name = "id-card-photo-kept.png" if mime == "image/png" else "id-card-photo-kept.jpg"
+    return image(name, mime, None, None, photo)
 
 
 async def _frames(ctx: Ctx, defendant_id: int) -> tuple[list[ExportImage], dict[int, list[str]]]:
@@ -88,7 +104,9 @@ async def _frames(ctx: Ctx, defendant_id: int) -> tuple[list[ExportImage], dict[
     return images, names
 
 
-async def _person(row: DefendantRow, photo: ExportImage | None) -> PersonRecord:
+async def _person(
+    row: DefendantRow, photo: ExportImage | None, card: ExportImage | None = None
+) -> PersonRecord:
     office = await offices.get_office(row["office"])
     hold = None
     if row["legal_hold_at"] is not None:
@@ -115,6 +133,10 @@ async def _person(row: DefendantRow, photo: ExportImage | None) -> PersonRecord:
         id_card_photo=photo.name if photo else None,
         legal_hold=hold,
         anonymised_at=row["anonymised_at"],
+        reporting_mode=row["reporting_mode"],
+        reference_source=row["reference_source"],
+        reference_reason=row["reference_reason"],
+        kept_card_photo=card.name if card else None,
     )
 
 
@@ -136,13 +158,14 @@ async def export_record(ctx: Ctx, defendant_id: int) -> SubjectRecord:
         raise NotFound("defendant")
     ensure_can_read_office(ctx.principal, row["office"], "defendant")
     photo = await _photo(ctx, row)
+    card = _card_photo(ctx, row)
     frames, frame_names = await _frames(ctx, defendant_id)
     plans = {p["case"]: p for p in await privacy.plans(defendant_id)}
     record = SubjectRecord(
         schema=SCHEMA,
         produced_at=ctx.now,
         produced_by=ctx.principal.username,
-        person=await _person(row, photo),
+        person=await _person(row, photo, card),
         face_template=_template(ctx, row),
         cases=case_records(await privacy.cases(defendant_id), plans),
         hearings=records(HearingRecord, await privacy.hearings(defendant_id)),
@@ -156,7 +179,7 @@ async def export_record(ctx: Ctx, defendant_id: int) -> SubjectRecord:
         messages=message_records(await privacy.messages(defendant_id)),
         flags=records(FlagRecord, await privacy.flags(defendant_id)),
         identification_tries=records(IdentifyRecord, await privacy.identify_attempts(defendant_id)),
-        images=([photo] if photo else []) + frames,
+        images=([photo] if photo else []) + ([card] if card else []) + frames,
         not_included=list(NOT_INCLUDED),
     )
     counts = {
