@@ -253,6 +253,8 @@ class OfficeReminderSettingsRow(TypedDict):
     updated_at: datetime
     hearing_offsets_days: list[int] | None
     review_deadline_hours: int | None
+    request_deadline_hours: int | None
+    reschedule_max_days: int | None
 
 
 class ReminderRow(TypedDict):

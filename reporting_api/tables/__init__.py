@@ -25,6 +25,7 @@ from reporting_api.tables.people import (
     RecoveryCode,
     StaffUser,
 )
+from reporting_api.tables.requests import PersonRequest, RequestTransition
 from reporting_api.tables.remote_checkin import (
     CheckInSession,
     EvidenceFrame,
@@ -64,9 +65,13 @@ ALL_TABLES: tuple[type[Table], ...] = (
     ImportJob,
     ImportRow,
     ImportPhoto,
+    PersonRequest,
+    RequestTransition,
 )
 
 __all__ = [
+    "PersonRequest",
+    "RequestTransition",
     "ImportJob",
     "ImportPhoto",
     "ImportRow",

@@ -35,6 +35,11 @@ class OfficeReminderSettings(Table, tablename="office_reminder_settings"):
     # Working hours a recording may wait for review before it goes to a manager (None: the
     # default, `working_hours.DEFAULT_REVIEW_DEADLINE_HOURS`).
     review_deadline_hours = Integer(null=True, default=None)
+    # The same for a person's request waiting for an officer (None: the review's deadline).
+    request_deadline_hours = Integer(null=True, default=None)
+    # How many days after a check-in's date a person may ask to move it to (None: the
+    # default, `request_rules.DEFAULT_RESCHEDULE_MAX_DAYS`).
+    reschedule_max_days = Integer(null=True, default=None)
 
 
 class Reminder(Table, tablename="reminder"):
