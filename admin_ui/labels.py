@@ -82,6 +82,33 @@ class Labels:
             "late": pgettext("check-in status", "Overdue"),
             "missed": pgettext("check-in status", "Missed"),
             "excused": pgettext("check-in status", "Excused"),
+            "held": pgettext("check-in status", "Held: request waiting for a decision"),
+        }
+        # A person's requests to their officer (the Citizen Portal's statuses).
+        self.request_status: Mapping[str, str] = {
+            "submitted": pgettext("request status", "Submitted"),
+            "awaiting_contact": pgettext("request status", "Awaiting officer contact"),
+            "approved": pgettext("request status", "Approved"),
+            "rejected": pgettext("request status", "Rejected"),
+            "in_progress": pgettext("request status", "In progress"),
+            "completed": pgettext("request status", "Completed"),
+        }
+        self.request_kind: Mapping[str, str] = {
+            "cant_come": pgettext("request kind", "Can't come"),
+            "call_me": pgettext("request kind", "Please call me"),
+            "need_help": pgettext("request kind", "Needs help getting there"),
+            "phone_changed": pgettext("request kind", "Phone number changed"),
+            "away": pgettext("request kind", "Will be away"),
+            "message": pgettext("request kind", "Message"),
+        }
+        self.request_reason: Mapping[str, str] = {
+            "illness": pgettext("request reason", "Illness"),
+            "work": pgettext("request reason", "Work"),
+            "transport_cost": pgettext("request reason", "Cannot pay the fare"),
+            "family_emergency": pgettext("request reason", "Family emergency"),
+            "other": pgettext("request reason", "Other"),
+            "transport": pgettext("request reason", "Transport"),
+            "money": pgettext("request reason", "Money"),
         }
         # The review pages say the same statuses in a few words.
         self.check_in_status_brief: Mapping[str, str] = {
@@ -92,6 +119,7 @@ class Labels:
             "late": pgettext("check-in status", "late"),
             "missed": pgettext("check-in status", "missed"),
             "excused": pgettext("check-in status", "excused"),
+            "held": pgettext("check-in status", "held by a request"),
         }
         self.check_in_method: Mapping[str, str] = {
             "remote": _("Remote (face match)"),
@@ -116,6 +144,7 @@ class Labels:
             "identity_lockout": pgettext("flag kind", "Link locked (wrong answers)"),
             "hearing_absent": pgettext("flag kind", "Absent from a court hearing"),
             "review_overdue": pgettext("flag kind", "Review past its deadline"),
+            "request_overdue": pgettext("flag kind", "Request past its deadline"),
             "other": pgettext("flag kind", "Other"),
         }
         self.severity: Mapping[str, str] = {

@@ -97,6 +97,7 @@ _FLAG_WORDS: dict[str, tuple[str, str]] = {
     "failed_verification": ("ยืนยันตัวตนไม่ผ่าน", "verification failed"),
     "identity_lockout": ("ลิงก์ถูกล็อก", "check-in link locked"),
     "review_overdue": ("รอตรวจสอบเกินกำหนดเวลา", "review past its deadline"),
+    "request_overdue": ("คำร้องรอเจ้าหน้าที่เกินกำหนดเวลา", "request past its deadline"),
 }
 _ALERT_WORDS = {
     OFFICER_ALERT: ("แจ้งเตือนเจ้าหน้าที่", "Officer alert"),
@@ -132,6 +133,9 @@ def render_alert_email(a: AlertEmail, public_base_url: str) -> EmailText:
         # Escalated when raised (docs/deadlines.md): a deadline passed, not hours unseen.
         late_th = "\nรอเจ้าหน้าที่ตรวจสอบเกินกำหนดชั่วโมงทำการของสำนักงาน"
         late_en = "\nIt has waited for review past the office's deadline in working hours."
+    elif a.kind == MANAGER_ALERT and a.flag_kind == "request_overdue":
+        late_th = "\nคำร้องของผู้ถูกปล่อยตัวรอเจ้าหน้าที่เกินกำหนดชั่วโมงทำการของสำนักงาน"
+        late_en = "\nThe person's request has waited past the office's deadline in working hours."
     elif a.kind == MANAGER_ALERT:
         late_th = f"\nไม่มีผู้รับทราบภายใน {a.hours_unacknowledged} ชั่วโมง"
         late_en = f"\nNobody acknowledged it within {a.hours_unacknowledged} hours."

@@ -32,7 +32,9 @@ from reporting_api.api.notes import NoteController, PersonNoteController
 from reporting_api.api.offices import OfficeController, StaffController
 from reporting_api.api.openapi_bodies import describe_bodies
 from reporting_api.api.openapi_errors import document_errors
+from reporting_api.api.person_requests import PersonRequestController
 from reporting_api.api.reminders import OfficeReminderSettingsController, ReminderController
+from reporting_api.api.requests import RequestController
 from reporting_api.api.review import CheckInReviewController, VerificationAttemptController
 from reporting_api.api.twilio_status import TwilioStatusController
 from reporting_api.checkin_page import STATIC_DIR, TEMPLATE_DIR
@@ -82,6 +84,7 @@ def api_router() -> Router:
             HearingController,
             PersonNoteController,
             NoteController,
+            RequestController,
         ],
         dependencies={"ctx": Provide(provide_ctx), "paging": Provide(provide_paging)},
         # State-changing calls with the session cookie: same origin, the route's body type.
@@ -162,6 +165,7 @@ def create_app(
             prometheus_metrics,
             TwilioStatusController,
             CheckInLinkController,
+            PersonRequestController,
             create_static_files_router(
                 path="/c/static",
                 directories=[STATIC_DIR],

@@ -19,7 +19,28 @@ from reporting_api.thai_dates import format_thai_date
 NOTICE_DATES_CHANGED = "notice_dates_changed"
 NOTICE_CASE_ENDED = "notice_case_ended"
 NOTICE_PHONE_CHANGED = "notice_phone_changed"
-NOTICE_KINDS = frozenset({NOTICE_DATES_CHANGED, NOTICE_CASE_ENDED, NOTICE_PHONE_CHANGED})
+NOTICE_REQUEST_STATUS = "notice_request_status"
+NOTICE_KINDS = frozenset(
+    {NOTICE_DATES_CHANGED, NOTICE_CASE_ENDED, NOTICE_PHONE_CHANGED, NOTICE_REQUEST_STATUS}
+)
+
+REQUEST_STATUS_TH = {
+    "submitted": "ยื่นคำร้องแล้ว",
+    "awaiting_contact": "รอการติดต่อกลับจากเจ้าหน้าที่",
+    "approved": "เจ้าหน้าที่อนุมัติคำร้อง",
+    "rejected": "ปฏิเสธคำร้อง",
+    "in_progress": "อยู่ระหว่างดำเนินการ",
+    "completed": "ดำเนินการเรียบร้อยแล้ว",
+}
+"""The Citizen Portal's words for a request's statuses."""
+REQUEST_STATUS_EN = {
+    "submitted": "submitted",
+    "awaiting_contact": "awaiting officer contact",
+    "approved": "approved",
+    "rejected": "rejected",
+    "in_progress": "in progress",
+    "completed": "completed",
+}
 
 
 @dataclass(frozen=True)
@@ -43,6 +64,12 @@ class NoticeText:
     changes: tuple[DateChange, ...] = ()
     next_date: date | None = None
     """The person's next reporting date after the change (several changes are told as this)."""
+    request_kind: str | None = None
+    request_status: str | None = None
+    new_date: date | None = None
+    """An approved new reporting date."""
+    link: str | None = None
+    """The person's page, where the request can be seen."""
 
 
 def render_notice(n: NoticeText) -> str:
@@ -62,6 +89,11 @@ def _one_change(changes: Sequence[DateChange]) -> DateChange | None:
 
 def _thai(n: NoticeText) -> str:
     office = n.office_name_th
+    if n.kind == NOTICE_REQUEST_STATUS:
+        status = REQUEST_STATUS_TH[n.request_status or ""]
+        when = f" วันรายงานตัวใหม่ {format_thai_date(n.new_date)}" if n.new_date else ""
+        link = f" ดูที่ {n.link}" if n.link else ""
+        return f"{office}: คำร้องของท่าน: {status}{when}{link}"
     if n.kind == NOTICE_CASE_ENDED:
         return f"{office}: การรายงานตัวของท่านสิ้นสุดแล้ว ไม่ต้องรายงานตัวอีก ขอบคุณที่มารายงานตัว"
     if n.kind == NOTICE_PHONE_CHANGED:
@@ -83,6 +115,11 @@ def _thai(n: NoticeText) -> str:
 
 def _english(n: NoticeText) -> str:
     office = n.office_name_en
+    if n.kind == NOTICE_REQUEST_STATUS:
+        status = REQUEST_STATUS_EN[n.request_status or ""]
+        when = f" New check-in date: {english_due_date(n.new_date)}." if n.new_date else ""
+        link = f" See {n.link}" if n.link else ""
+        return f"{office}: your request is {status}.{when}{link}"
     if n.kind == NOTICE_CASE_ENDED:
         return (
             f"{office}: your reporting has ended. You do not need to check in any more. Thank you."

@@ -15,7 +15,7 @@ LanguageCode = Literal["th", "en"]
 CaseStatusName = Literal["active", "concluded", "absconded", "revoked"]
 ClosingStatus = Literal["concluded", "absconded", "revoked"]
 CheckInStatusName = Literal[
-    "upcoming", "open", "verified", "pending_review", "late", "missed", "excused"
+    "upcoming", "open", "verified", "pending_review", "late", "missed", "excused", "held"
 ]
 CheckInMethodName = Literal["remote", "in_person", "video_call"]
 PlanKindName = Literal["interval", "dates"]
@@ -35,6 +35,7 @@ class CheckInStatus(StrEnum):
     LATE = "late"  # the due date has passed, still inside the grace days, not checked in
     MISSED = "missed"  # the window closed without a verified check-in
     EXCUSED = "excused"  # an officer excused it
+    HELD = "held"  # the window closed while the person's request waited for an officer
 
 
 _S = CheckInStatus
@@ -43,10 +44,16 @@ ALLOWED_TRANSITIONS: Mapping[CheckInStatus, frozenset[CheckInStatus]] = MappingP
     {
         # An officer may record an early in-person check-in before the window opens.
         _S.UPCOMING: frozenset({_S.OPEN, _S.EXCUSED, _S.VERIFIED}),
-        _S.OPEN: frozenset({_S.VERIFIED, _S.PENDING_REVIEW, _S.LATE, _S.MISSED, _S.EXCUSED}),
+        _S.OPEN: frozenset(
+            {_S.VERIFIED, _S.PENDING_REVIEW, _S.LATE, _S.MISSED, _S.EXCUSED, _S.HELD}
+        ),
         # Back to open: the officer rejected the attempt and the person has retries left.
         _S.PENDING_REVIEW: frozenset({_S.VERIFIED, _S.OPEN, _S.LATE, _S.MISSED, _S.EXCUSED}),
-        _S.LATE: frozenset({_S.VERIFIED, _S.PENDING_REVIEW, _S.MISSED, _S.EXCUSED}),
+        _S.LATE: frozenset({_S.VERIFIED, _S.PENDING_REVIEW, _S.MISSED, _S.EXCUSED, _S.HELD}),
+        # A request held it out of "missed": the officer's decision excuses it (or moves it:
+        # excused here, a new check-in on the new date), or releases it to be judged (late,
+        # then missed by the sweep); a late in-person check-in can still be recorded.
+        _S.HELD: frozenset({_S.VERIFIED, _S.EXCUSED, _S.LATE}),
         # A wrong "missed" can send someone back to custody, so an officer can always
         # overturn it after review or record a late in-person check-in.
         _S.MISSED: frozenset({_S.VERIFIED, _S.EXCUSED}),
@@ -93,6 +100,7 @@ class FlagKind(StrEnum):
     IDENTITY_LOCKOUT = "identity_lockout"
     HEARING_ABSENT = "hearing_absent"
     REVIEW_OVERDUE = "review_overdue"  # a recording waited for review past its deadline
+    REQUEST_OVERDUE = "request_overdue"  # a person's request waited past its deadline
     OTHER = "other"
 
 

@@ -72,7 +72,7 @@ class SchedulerService:
 
     async def sweep(self) -> Any:
         report = await sweep(self.clock(), self.settings)
-        if report.missed or report.escalated or report.reviews_overdue:
+        if report.missed or report.escalated or report.reviews_overdue or report.held:
             log.info("sweep: %s", report)
         return report
 

@@ -138,12 +138,22 @@ async def cancel(ctx: Ctx, check_in_id: int, reason: str) -> PlanChange:
     )
 
 
-async def add(ctx: Ctx, case_id: int, new: date, reason: str) -> PlanChange:
-    """Add one check-in on ``new`` to the case's plan, with its reminders."""
+async def check_new_date(ctx: Ctx, case_id: int, new: date, ignoring: date | None) -> None:
+    """Refuse ``new`` as a check-in date of the case (as `move` and `add` would), before
+    anything is changed; ``ignoring`` a date that is going away."""
+    plan, adjustments = await _plan_of(ctx, case_id)
+    await _check_date(ctx, case_id, plan, adjustments, new, ignoring=ignoring)
+
+
+async def add(
+    ctx: Ctx, case_id: int, new: date, reason: str, *, ignoring: date | None = None
+) -> PlanChange:
+    """Add one check-in on ``new`` to the case's plan, with its reminders; ``ignoring`` a
+    check-in just excused in its favour (its window may meet the new one's)."""
     text = _reason(reason)
     case = await cases.load_for_change(ctx, case_id)
     plan, adjustments = await _plan_of(ctx, case_id)
-    await _check_date(ctx, case_id, plan, adjustments, new, ignoring=None)
+    await _check_date(ctx, case_id, plan, adjustments, new, ignoring=ignoring)
     changed = Adjustments(
         adjustments.moved,
         tuple(d for d in adjustments.cancelled if d != new),

@@ -157,6 +157,12 @@ async def record_in_person(ctx: Ctx, check_in_id: int, note: str) -> CheckInOfPe
     )
 
 
+async def excuse_for_request(ctx: Ctx, check_in_id: int, note: str) -> CheckInOfPerson:
+    """An officer approved the person's request not to come: the check-in is excused, its
+    note naming the request."""
+    return await _complete(ctx, check_in_id, CheckInStatus.EXCUSED, check_note(note), {})
+
+
 async def excuse(ctx: Ctx, check_in_id: int, reason: str, note: str) -> CheckInOfPerson:
     """The person need not report this time, for one of EXCUSE_REASONS; "other" must say why
     in the note. The check-in keeps the reason and the note."""

@@ -69,6 +69,11 @@ async def review_hours(office_id: int) -> int:
     return own if own is not None else DEFAULT_REVIEW_DEADLINE_HOURS
 
 
+async def declared_from(first: date) -> dict[date, str]:
+    """The declared days off a deadline starting on ``first`` can meet."""
+    return await _declared_from(first)
+
+
 async def _declared_from(first: date) -> dict[date, str]:
     return await declared_names(first, first + timedelta(days=HOLIDAY_REACH_DAYS))
 

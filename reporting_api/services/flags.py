@@ -177,11 +177,25 @@ async def resolve_review_overdue(
     return await _resolve_kind(ctx, check_in_id, FlagKind.REVIEW_OVERDUE, note, detail)
 
 
+async def resolve_by_key(
+    ctx: Ctx, dedupe_key: str, note: str, detail: dict[str, Any]
+) -> list[int]:
+    """Resolve the open flag raised with ``dedupe_key`` (a person's request that waited past
+    its deadline, once an officer decided it); returns the flags' ids."""
+    return await _resolve_ids(ctx, await store.unresolved_by_key(dedupe_key), note, detail)
+
+
 async def _resolve_kind(
     ctx: Ctx, check_in_id: int, kind: FlagKind, note: str, detail: dict[str, Any]
 ) -> list[int]:
+    return await _resolve_ids(ctx, await store.unresolved_ids(check_in_id, kind.value), note, detail)
+
+
+async def _resolve_ids(
+    ctx: Ctx, flag_ids: list[int], note: str, detail: dict[str, Any]
+) -> list[int]:
     resolved = []
-    for flag_id in await store.unresolved_ids(check_in_id, kind.value):
+    for flag_id in flag_ids:
         flag = await store.get_flag(flag_id)
         assert flag is not None
         values: dict[str, Any] = {

@@ -32,6 +32,7 @@ from reporting_api.settings import Settings
 from reporting_api.statuses import CheckInStatus, FlagKind, Severity
 from reporting_api.store import audit, defendants
 from reporting_api.store import links as store
+from reporting_api.store import requests as request_store
 from reporting_api.store.links import Full, LinkRow
 from reporting_api.thai_dates import (
     BANGKOK,
@@ -42,6 +43,8 @@ from reporting_api.thai_dates import (
 
 CODE = re.compile(r"^[A-Za-z0-9_-]{12,24}$")
 EPSILON = timedelta(microseconds=1)
+REQUEST_LINK_DAYS = 30
+"""A link stays open this long after its requests last changed, for the person to follow them."""
 ACTOR = "checkin-link"
 """The actor named on audit rows written for the person using a link."""
 
@@ -181,9 +184,14 @@ async def valid_now(row: LinkRow, now: datetime, settings: Settings) -> bool:
 
 async def find(visit: Visit) -> LinkRow:
     """The check-in the code names; 404 for a malformed or unknown code, or one outside its
-    valid time (the same answer for all)."""
+    valid time (the same answer for all). A link whose check-in has a request that changed in
+    the last `REQUEST_LINK_DAYS` days stays valid for the person to follow it."""
     row = await store.check_in_by_code(visit.code) if CODE.match(visit.code) else None
-    if row is None or not await valid_now(row, visit.now, visit.settings):
+    if row is None:
+        raise not_valid()
+    if not await valid_now(row, visit.now, visit.settings) and not await request_store.touched_since(
+        row["id"], visit.now - timedelta(days=REQUEST_LINK_DAYS)
+    ):
         raise not_valid()
     return row
 
@@ -216,7 +224,11 @@ async def identify(visit: Visit, date_of_birth: str, national_id_last4: str) -> 
     last4 = (national_id_last4 or "").strip()
     if not re.fullmatch(r"[0-9]{4}", last4):
         raise InvalidInput("national_id_last4", "must be exactly 4 digits", "ต้องเป็นตัวเลข 4 หลัก")
-    row = await find_open(visit)
+    # Any working link identifies (to check in while open, or to make and follow requests);
+    # a locked one does not.
+    row = await find(visit)
+    if link_state(row, visit.now) == LinkState.LOCKED:
+        raise refusal(row, LinkState.LOCKED)
     limits = visit.settings.checkin
     client_key = _client_key(visit, "identify")
     # The answer's place under both limits is taken before it is compared, so answers sent

@@ -11,6 +11,7 @@ make one message: a notice still waiting is reworded to name the next date inste
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 
 from reporting_api.errors import NotFound
@@ -18,12 +19,14 @@ from reporting_api.notice_texts import (
     NOTICE_CASE_ENDED,
     NOTICE_DATES_CHANGED,
     NOTICE_PHONE_CHANGED,
+    NOTICE_REQUEST_STATUS,
     DateChange,
     NoticeText,
     render_notice,
 )
 from reporting_api.services.context import Ctx
 from reporting_api.services.reminders import new_reference, quiet_hours
+from reporting_api.sms_templates import checkin_link
 from reporting_api.statuses import CheckInStatus
 from reporting_api.store import cases as case_store
 from reporting_api.store import checkins as checkin_store
@@ -32,6 +35,7 @@ from reporting_api.store import notices as store
 from reporting_api.store import offices as office_store
 from reporting_api.store import outbox
 from reporting_api.store.cases import CaseRow
+from reporting_api.store.requests import RequestRow
 from reporting_api.thai_dates import bangkok_today, end_of_local_day_utc
 
 NOTICE_VALID_DAYS = 2
@@ -40,7 +44,7 @@ reminders before the new date say it anyway."""
 ACTIVE = "active"
 STILL_TO_REPORT = (CheckInStatus.UPCOMING.value, CheckInStatus.OPEN.value, CheckInStatus.LATE.value)
 
-__all__ = ["DateChange", "case_ended", "dates_changed", "phone_changed"]
+__all__ = ["DateChange", "case_ended", "dates_changed", "phone_changed", "request_status_row"]
 
 
 async def dates_changed(ctx: Ctx, case_id: int, changes: Sequence[DateChange]) -> int | None:
@@ -124,6 +128,28 @@ async def _queue(
     waiting_id: int | None,
     to_phone: str | None = None,
 ) -> int | None:
+    row = await _row(ctx, case, text, to_phone=to_phone)
+    if row is None:
+        return None
+    if waiting_id is not None and await store.reword(
+        waiting_id,
+        body=row["body"],
+        language=row["language"],
+        due_at=row["due_at"],
+        expires_at=row["expires_at"],
+        now=ctx.now,
+    ):
+        return waiting_id
+    await outbox.insert_reminders([row])
+    found = await store.waiting_notice(case["id"], text.kind)
+    return found["id"] if found else None
+
+
+async def _row(
+    ctx: Ctx, case: CaseRow, text: NoticeText, *, to_phone: str | None = None
+) -> outbox.NewReminder | None:
+    """The outbox row of a notice, worded in the person's language; None when the person
+    turned SMS off."""
     person = await defendant_store.get_defendant(case["defendant"])
     office = await office_store.get_office(case["office"])
     if person is None or office is None:
@@ -132,27 +158,15 @@ async def _queue(
         return None
     language = "en" if person["preferred_language"] == "en" else "th"
     body = render_notice(
-        NoticeText(
-            kind=text.kind,
+        replace(
+            text,
             language=language,
             office_name_th=office["name_th"],
             office_name_en=office["name_en"],
             office_phone=office["phone"],
-            changes=text.changes,
-            next_date=text.next_date,
         )
     )
     due_at = quiet_hours(ctx.settings).next_allowed(ctx.now)
-    expires_at = _expiry(due_at)
-    if waiting_id is not None and await store.reword(
-        waiting_id,
-        body=body,
-        language=language,
-        due_at=due_at,
-        expires_at=expires_at,
-        now=ctx.now,
-    ):
-        return waiting_id
     row: outbox.NewReminder = {
         "check_in": None,
         "case": case["id"],
@@ -162,7 +176,7 @@ async def _queue(
         "body": body,
         "language": language,
         "due_at": due_at,
-        "expires_at": expires_at,
+        "expires_at": _expiry(due_at),
         "next_attempt_at": due_at,
         "status": outbox.QUEUED,
         "reference": new_reference(),
@@ -171,9 +185,31 @@ async def _queue(
     }
     if to_phone is not None:
         row["to_phone"] = to_phone
-    await outbox.insert_reminders([row])
-    found = await store.waiting_notice(case["id"], text.kind)
-    return found["id"] if found else None
+    return row
+
+
+async def request_status_row(
+    ctx: Ctx, request: RequestRow, status: str, new_date: date | None
+) -> outbox.NewReminder | None:
+    """The SMS telling the person their request moved to ``status`` (queued by the caller in
+    the transaction that changes it, so each change is told exactly once), with the link to
+    their page; None when the person turned SMS off or has no link to follow."""
+    case = await case_store.get_case(request["case"])
+    if case is None:
+        raise NotFound("case")
+    check_in = await checkin_store.get_check_in(request["check_in"]) if request["check_in"] else None
+    code = check_in["code"] if check_in else None
+    text = NoticeText(
+        kind=NOTICE_REQUEST_STATUS,
+        language="th",
+        office_name_th="",
+        office_name_en="",
+        request_kind=request["kind"],
+        request_status=status,
+        new_date=new_date,
+        link=checkin_link(ctx.settings.public_base_url, code) if code else None,
+    )
+    return await _row(ctx, case, text)
 
 
 def _expiry(due_at: datetime) -> datetime:

@@ -9,8 +9,10 @@ Each pass, at ``now``:
    person's follow-up and the officer's alert;
 3. flags nobody acknowledged within ESCALATE_AFTER_HOURS go to a manager, once;
 4. recordings waiting for review past their deadline in working hours go to a manager, once
-   (`services/deadlines.py`).
-`pending_review` is never touched: an attempt waiting for an officer is not "missed".
+   (`services/deadlines.py`), and so do the person's requests (`services/person_requests.py`).
+`pending_review` is never touched: an attempt waiting for an officer is not "missed". Nor is a
+check-in whose person sent a request before its window closed that still waits for an
+officer's decision: before step 2 it becomes `held` (the decision settles it).
 """
 
 from __future__ import annotations
@@ -19,8 +21,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from reporting_api.reminder_schedule import QuietHours
-from reporting_api.services import alerts, deadlines
+from reporting_api.services import alerts, deadlines, person_requests
 from reporting_api.settings import Settings
+from reporting_api.store import requests as request_store
 from reporting_api.store import sweeps as store
 from reporting_api.store import transaction
 
@@ -37,6 +40,8 @@ class SweepReport:
     staff_alerts: int = 0
     escalated: int = 0
     reviews_overdue: int = 0
+    held: int = 0
+    requests_overdue: int = 0
 
 
 async def sweep(now: datetime, settings: Settings) -> SweepReport:
@@ -46,6 +51,8 @@ async def sweep(now: datetime, settings: Settings) -> SweepReport:
     async with transaction(immediate=True):
         report.opened = await store.open_windows(now)
         report.late = await store.mark_late(now)
+        # Before any window is closed as missed: an open request made in time holds it.
+        report.held = len(await request_store.hold_check_ins(now))
     while True:
         async with transaction(immediate=True):
             missed = await store.close_missed(now, MISSED_BATCH)
@@ -63,4 +70,7 @@ async def sweep(now: datetime, settings: Settings) -> SweepReport:
     overdue = await deadlines.escalate_overdue_reviews(now, settings, quiet)
     report.reviews_overdue = overdue.escalated
     report.staff_alerts += overdue.staff_alerts
+    requests = await person_requests.escalate_overdue_requests(now, settings, quiet)
+    report.requests_overdue = requests.escalated
+    report.staff_alerts += requests.staff_alerts
     return report

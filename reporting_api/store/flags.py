@@ -224,6 +224,14 @@ async def unresolved_ids(check_in_id: int, kind: str) -> list[int]:
     return [int(r["id"]) for r in rows]
 
 
+async def unresolved_by_key(dedupe_key: str) -> list[int]:
+    """The unresolved flag raised with this de-duplication key (at most one)."""
+    rows = await Flag.select(Flag.id).where(
+        (Flag.dedupe_key == dedupe_key) & Flag.resolved_at.is_null()
+    )
+    return [int(r["id"]) for r in rows]
+
+
 async def move_case_office(case_id: int, office_id: int) -> int:
     """A transferred case's flags go to the receiving office's inbox."""
     rows = (

@@ -8,6 +8,7 @@ from typing import Any, TypedDict
 
 from reporting_api.request_rules import OPEN
 from reporting_api.store import row_as, rows_as, transaction
+from reporting_api.store.outbox import NewReminder, insert_reminders
 from reporting_api.tables import (
     CheckIn,
     OfficeReminderSettings,
@@ -95,11 +96,15 @@ async def get_request(request_id: int) -> RequestRow | None:
 
 
 async def change_status(
-    request_id: int, from_status: str, change: NewTransition, values: dict[str, Any]
+    request_id: int,
+    from_status: str,
+    change: NewTransition,
+    values: dict[str, Any],
+    notice: NewReminder | None = None,
 ) -> bool:
-    """Move the request from ``from_status`` to ``change['to_status']`` and record the change,
-    in one transaction; False (nothing written) when its status is no longer ``from_status``
-    (another officer decided first)."""
+    """Move the request from ``from_status`` to ``change['to_status']``, record the change and
+    queue the person's ``notice``, in one transaction (each change told exactly once); False
+    (nothing written) when its status is no longer ``from_status`` (another officer first)."""
     async with transaction(immediate=True):
         updated = (
             await PersonRequest.update(
@@ -115,6 +120,8 @@ async def change_status(
         if not updated:
             return False
         await RequestTransition.insert(RequestTransition(request=request_id, **change))
+        if notice is not None:
+            await insert_reminders([notice])
     return True
 
 

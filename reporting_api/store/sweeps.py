@@ -70,6 +70,8 @@ async def mark_late(now: datetime) -> int:
 
 async def close_missed(now: datetime, limit: int) -> list[int]:
     """open or late -> missed for up to ``limit`` windows that closed; returns their ids.
+    A window an open request made before it closed holds is left alone (the sweep marks it
+    `held` first; this guards a request committed in between).
 
     Each id comes back to exactly one caller: a second sweep running at the same time skips
     the rows this one holds (PostgreSQL) or waits for its commit (SQLite's write lock) and
@@ -81,7 +83,10 @@ async def close_missed(now: datetime, limit: int) -> list[int]:
             UPDATE check_in SET status = 'missed', updated_at = {}
             WHERE id IN (
                 SELECT id FROM check_in
-                WHERE status IN ('open', 'late') AND closes_at <= {}
+                WHERE status IN ('open', 'late') AND closes_at <= {} AND NOT EXISTS (
+                    SELECT 1 FROM person_request r WHERE r.check_in = check_in.id
+                    AND r.status IN ('submitted', 'awaiting_contact')
+                    AND r.created_at < check_in.closes_at)
                 ORDER BY closes_at LIMIT {}
                 FOR UPDATE SKIP LOCKED
             )
@@ -95,6 +100,9 @@ async def close_missed(now: datetime, limit: int) -> list[int]:
         rows = await CheckIn.raw(
             "UPDATE check_in SET status = 'missed', updated_at = {} WHERE id IN ("
             " SELECT id FROM check_in WHERE status IN ('open', 'late') AND closes_at <= {}"
+            " AND NOT EXISTS (SELECT 1 FROM person_request r WHERE r.check_in = check_in.id"
+            " AND r.status IN ('submitted', 'awaiting_contact')"
+            " AND r.created_at < check_in.closes_at)"
             " ORDER BY closes_at LIMIT {}) RETURNING id",
             now,
             now,

@@ -25,7 +25,6 @@ from reporting_api.tables.people import (
     RecoveryCode,
     StaffUser,
 )
-from reporting_api.tables.requests import PersonRequest, RequestTransition
 from reporting_api.tables.remote_checkin import (
     CheckInSession,
     EvidenceFrame,
@@ -34,6 +33,7 @@ from reporting_api.tables.remote_checkin import (
     LivenessChallenge,
     VerificationAttempt,
 )
+from reporting_api.tables.requests import PersonRequest, RequestTransition
 from reporting_api.tables.risk import RiskSnapshot, RiskSnapshotDay
 
 ALL_TABLES: tuple[type[Table], ...] = (

@@ -28,9 +28,11 @@ S = CheckInStatus
 # Written out again here, from the product's rules, so a change to the table must be deliberate.
 EXPECTED = {
     S.UPCOMING: {S.OPEN, S.EXCUSED, S.VERIFIED},
-    S.OPEN: {S.VERIFIED, S.PENDING_REVIEW, S.LATE, S.MISSED, S.EXCUSED},
+    S.OPEN: {S.VERIFIED, S.PENDING_REVIEW, S.LATE, S.MISSED, S.EXCUSED, S.HELD},
     S.PENDING_REVIEW: {S.VERIFIED, S.OPEN, S.LATE, S.MISSED, S.EXCUSED},
-    S.LATE: {S.VERIFIED, S.PENDING_REVIEW, S.MISSED, S.EXCUSED},
+    S.LATE: {S.VERIFIED, S.PENDING_REVIEW, S.MISSED, S.EXCUSED, S.HELD},
+    # Held out of "missed" by the person's open request (issue 14) until an officer decides.
+    S.HELD: {S.VERIFIED, S.EXCUSED, S.LATE},
     S.MISSED: {S.VERIFIED, S.EXCUSED},
     S.VERIFIED: set(),
     S.EXCUSED: set(),
@@ -40,7 +42,7 @@ ALL_PAIRS = list(itertools.product(CheckInStatus, repeat=2))
 
 def test_status_values() -> None:
     assert [s.value for s in CheckInStatus] == [
-        "upcoming", "open", "verified", "pending_review", "late", "missed", "excused",
+        "upcoming", "open", "verified", "pending_review", "late", "missed", "excused", "held",
     ]  # fmt: skip
     assert S("pending_review") is S.PENDING_REVIEW
     assert S.OPEN == "open"
@@ -105,7 +107,7 @@ def test_other_vocabularies() -> None:
     assert [c.value for c in CaseStatus] == ["active", "concluded", "absconded", "revoked"]
     assert [f.value for f in FlagKind] == [
         "missed_checkin", "failed_verification", "unreachable_phone", "identity_lockout",
-        "hearing_absent", "review_overdue", "other",
+        "hearing_absent", "review_overdue", "request_overdue", "other",
     ]  # fmt: skip
     assert [s.value for s in Severity] == ["low", "medium", "high"]
     assert [r.value for r in Role] == ["officer", "manager", "admin"]
