@@ -33,6 +33,7 @@ class Labels:
             "nav_enrol": pgettext("navigation", "Enrol"),
             "nav_review": pgettext("navigation", "Review queue"),
             "nav_flags": pgettext("navigation", "Flags"),
+            "nav_requests": pgettext("navigation", "Requests"),
             "nav_outbox": pgettext("navigation", "SMS outbox"),
             "nav_reports": pgettext("navigation", "Risk report"),
             "nav_staff": pgettext("navigation", "Staff"),
@@ -92,6 +93,18 @@ class Labels:
             "rejected": pgettext("request status", "Rejected"),
             "in_progress": pgettext("request status", "In progress"),
             "completed": pgettext("request status", "Completed"),
+        }
+        self.request_filter: Mapping[str, str] = {
+            "open": pgettext("request filter", "Waiting for a decision"),
+            "in_progress": pgettext("request filter", "Approved, being done"),
+            "closed": pgettext("request filter", "Closed"),
+            "all": pgettext("request filter", "All"),
+        }
+        self.request_age: Mapping[str, str] = {
+            "any": pgettext("request age", "Any time"),
+            "1d": pgettext("request age", "More than a day"),
+            "3d": pgettext("request age", "More than 3 days"),
+            "7d": pgettext("request age", "More than 7 days"),
         }
         self.request_kind: Mapping[str, str] = {
             "cant_come": pgettext("request kind", "Can't come"),

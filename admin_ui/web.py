@@ -110,12 +110,14 @@ NAV: Mapping[str, tuple[NavItem, ...]] = {
         NavItem("nav_enrol", "/admin/enrol"),
         NavItem("nav_import", "/admin/import"),
         NavItem("nav_review", "/admin/review"),
+        NavItem("nav_requests", "/admin/requests"),
         NavItem("nav_flags", "/admin/flags"),
         NavItem("nav_outbox", "/admin/outbox"),
     ),
     MANAGER: (
         NavItem("nav_reports", "/admin/reports"),
         NavItem("nav_caseload", "/admin/caseload"),
+        NavItem("nav_requests", "/admin/requests"),
         NavItem("nav_flags", "/admin/flags"),
     ),
     ADMIN: (

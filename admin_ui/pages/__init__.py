@@ -15,6 +15,7 @@ from admin_ui.pages.outbox import OutboxPage
 from admin_ui.pages.plan_edit import CheckInEdits, PlanEditPage
 from admin_ui.pages.reference_photo import ReferencePhotoActions
 from admin_ui.pages.reports import ReportsPage
+from admin_ui.pages.requests import RequestPages
 from admin_ui.pages.review import ReviewPages
 from admin_ui.pages.today import TodayPage
 
@@ -36,6 +37,7 @@ PAGES = [
     HolidayPages,
     HearingActions,
     FlagPages,
+    RequestPages,
     OutboxPage,
     ReportsPage,
     AccountPages,

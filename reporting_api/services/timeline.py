@@ -21,10 +21,12 @@ from reporting_api.store import checkins as check_in_store
 from reporting_api.store import hearings as hearing_store
 from reporting_api.store import notes as note_store
 from reporting_api.store import offices as office_store
+from reporting_api.store import requests as request_store
 from reporting_api.store import staff as staff_store
 from reporting_api.store import timeline as store
 from reporting_api.store.hearings import HearingRow
 from reporting_api.store.notes import NoteRow
+from reporting_api.store.requests import RequestRow
 from reporting_api.store.rows import DefendantProfileRow, ReportingPlanRow
 from reporting_api.store.timeline import (
     HistoryAttemptRow,
@@ -81,6 +83,8 @@ class PersonPage:
     """Who in the person's office a case can be given to."""
     hearings: dict[int, list[HearingRow]] = field(default_factory=dict)
     """Each case's court hearings by time (cancelled ones too, as history)."""
+    requests: list[RequestRow] = field(default_factory=list)
+    """The person's requests to their officer, newest first."""
 
 
 @dataclass(frozen=True)
@@ -190,6 +194,7 @@ async def defendant_page(ctx: Ctx, defendant_id: int) -> PersonPage:
             CasePlan(shown_case, await case_store.get_plan(case["id"]), later[:UPCOMING_SHOWN])
         )
     reminders = await store.reminders_of(defendant_id)
+    requests = await request_store.for_defendant(defendant_id)
     attempts = await store.attempts_of(defendant_id)
     flags = await store.flags_of(defendant_id)
     events = build_timeline(
@@ -210,6 +215,7 @@ async def defendant_page(ctx: Ctx, defendant_id: int) -> PersonPage:
             "reminders": len(reminders),
             "attempts": len(attempts),
             "flags": len(flags),
+            "requests": len(requests),
         },
     )
     offices: list[Choice] = []
@@ -228,7 +234,9 @@ async def defendant_page(ctx: Ctx, defendant_id: int) -> PersonPage:
     by_case: dict[int, list[HearingRow]] = {c["id"]: [] for c in cases}
     for hearing in await hearing_store.of_cases([c["id"] for c in cases]):
         by_case[hearing["case"]].append(hearing)
-    return PersonPage(person, plans, events, can_change, EXCUSE_REASONS, offices, officers, by_case)
+    return PersonPage(
+        person, plans, events, can_change, EXCUSE_REASONS, offices, officers, by_case, requests
+    )
 
 
 async def page_for_check_in(ctx: Ctx, check_in_id: int) -> PersonPage:

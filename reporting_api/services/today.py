@@ -21,10 +21,12 @@ from reporting_api.store import checkins as store
 from reporting_api.store import defendants as defendant_store
 from reporting_api.store import flags as flag_store
 from reporting_api.store import hearings as hearing_store
+from reporting_api.store import requests as request_store
 from reporting_api.store.attempts import ReviewRow
 from reporting_api.store.checkins import DayRow
 from reporting_api.store.defendants import NeedsPhotoRow
 from reporting_api.store.hearings import WeekHearing
+from reporting_api.store.requests import QueueRow
 from reporting_api.store.rows import FlagRow
 from reporting_api.thai_dates import bangkok_today, end_of_local_day_utc, local_midnight_utc
 
@@ -73,6 +75,10 @@ class TodayPage(OfficeDay):
     """People who report remotely but have no ID photo yet (an import without one)."""
     oldest_review: Deadline | None = None
     """The recording that has waited longest for review: since when, its deadline, overdue."""
+    requests: Section[QueueRow] | None = None
+    """The persons' requests waiting for a decision, oldest first."""
+    oldest_request: QueueRow | None = None
+    """The request that has waited longest (its `due_at` is its deadline)."""
 
 
 def _section(listed: tuple[list[DayRow], int], ctx: Ctx) -> Section[DayRow]:
@@ -151,6 +157,9 @@ async def today_page(ctx: Ctx, office_id: int | None) -> TodayPage:
         end_of_local_day_utc(today + timedelta(days=HEARING_DAYS_SHOWN - 1)),
     )
     needs_photo, needs_photo_total = await defendant_store.needing_photo(office, limit)
+    waiting, waiting_total = await request_store.queue(
+        [office], request_store.OPEN_STATUSES, None, limit
+    )
     # The queue is oldest first: its first row has waited longest.
     oldest = await review_deadline(office, review[0]["created_at"], ctx.now) if review else None
     page = TodayPage(
@@ -162,10 +171,15 @@ async def today_page(ctx: Ctx, office_id: int | None) -> TodayPage:
         open_flags_total=flags_total,
         hearings=week,
         oldest_review=oldest,
+        requests=Section(waiting, waiting_total),
+        oldest_request=waiting[0] if waiting else None,
     )
     people = _people(page.due_today, page.overdue, page.missed, page.open_now, page.review)
     people = sorted(
-        set(people) | {h["defendant_id"] for h in week} | {p["id"] for p in needs_photo}
+        set(people)
+        | {h["defendant_id"] for h in week}
+        | {p["id"] for p in needs_photo}
+        | {r["defendant"] for r in waiting}
     )
     await ctx.audit("checkin.today", "office", office, {"defendants": people})
     return page
