@@ -53,6 +53,11 @@ class ReminderSettingsIn(Struct, forbid_unknown_fields=True):
     review_deadline_hours: int | None = None
     """Working hours (1 to 80) a recording may wait for review before it goes to a manager
     (null: the default 8)."""
+    request_deadline_hours: int | None = None
+    """Working hours (1 to 80) a person's request may wait for a decision before it goes to a
+    manager (null: the review deadline)."""
+    reschedule_max_days: int | None = None
+    """Days (1 to 60) after a check-in's date a person may ask to move it to (null: 14)."""
 
 
 class ReminderSettingsOut(Struct):
@@ -63,6 +68,8 @@ class ReminderSettingsOut(Struct):
     updated_at: datetime | None
     hearing_offsets_days: list[int]
     review_deadline_hours: int
+    request_deadline_hours: int | None
+    reschedule_max_days: int
 
 
 def reminder_out(row: ReminderRow) -> ReminderOut:
@@ -96,6 +103,8 @@ def settings_out(settings: OfficeReminderSettings) -> ReminderSettingsOut:
         updated_at=settings.updated_at,
         hearing_offsets_days=list(settings.hearing_offsets_days),
         review_deadline_hours=settings.review_deadline_hours,
+        request_deadline_hours=settings.request_deadline_hours,
+        reschedule_max_days=settings.reschedule_max_days,
     )
 
 
@@ -135,5 +144,7 @@ class OfficeReminderSettingsController(Controller):
                 data.follow_up_missed,
                 hearing_offsets_days=data.hearing_offsets_days,
                 review_deadline_hours=data.review_deadline_hours,
+                request_deadline_hours=data.request_deadline_hours,
+                reschedule_max_days=data.reschedule_max_days,
             )
         )

@@ -24,6 +24,7 @@ from reporting_api.reminder_schedule import (
     plan_reminders,
     policy_from,
 )
+from reporting_api.request_rules import DEFAULT_RESCHEDULE_MAX_DAYS, MAX_RESCHEDULE_MAX_DAYS
 from reporting_api.services.context import Ctx
 from reporting_api.settings import Settings
 from reporting_api.store import cases as case_store
@@ -237,6 +238,10 @@ class OfficeReminderSettings:
     """Days before a court hearing its SMS go (`hearing_rules.DEFAULT_HEARING_OFFSETS`)."""
     review_deadline_hours: int = DEFAULT_REVIEW_DEADLINE_HOURS
     """Working hours a recording may wait for review before a manager hears of it."""
+    request_deadline_hours: int | None = None
+    """Working hours a person's request may wait for a decision (None: the review's)."""
+    reschedule_max_days: int = DEFAULT_RESCHEDULE_MAX_DAYS
+    """How many days after a check-in's date a person may ask to move it to."""
 
 
 async def get_office_settings(ctx: Ctx, office_id: int) -> OfficeReminderSettings:
@@ -247,12 +252,15 @@ async def get_office_settings(ctx: Ctx, office_id: int) -> OfficeReminderSetting
     policy = await office_policy(office_id)
     hearing = row["hearing_offsets_days"] if row else None
     review_hours = row["review_deadline_hours"] if row else None
+    reschedule = row["reschedule_max_days"] if row else None
     return OfficeReminderSettings(
         office_id,
         policy,
         row["updated_at"] if row else None,
         tuple(_json_list(hearing)) if hearing is not None else DEFAULT_HEARING_DAYS,
         review_hours if review_hours is not None else DEFAULT_REVIEW_DEADLINE_HOURS,
+        row["request_deadline_hours"] if row else None,
+        reschedule if reschedule is not None else DEFAULT_RESCHEDULE_MAX_DAYS,
     )
 
 
@@ -265,9 +273,12 @@ async def set_office_settings(
     *,
     hearing_offsets_days: Sequence[int] | None = None,
     review_deadline_hours: int | None = None,
+    request_deadline_hours: int | None = None,
+    reschedule_max_days: int | None = None,
 ) -> OfficeReminderSettings:
-    """Admins set an office's reminder days and hour (check-ins planned from now on follow)
-    and its review deadline in working hours (None: the default)."""
+    """Admins set an office's reminder days and hour (check-ins planned from now on follow),
+    its review and request deadlines in working hours and how far a person may ask to move
+    a check-in (None: the defaults)."""
     ensure_role(ctx.principal, ADMIN)
     if await office_store.get_office(office_id) is None:
         raise NotFound("office")
@@ -286,6 +297,14 @@ async def set_office_settings(
             raise InvalidInput("hearing_offsets_days", "repeats a day", "มีวันซ้ำกัน")
     if review_deadline_hours is not None:
         check_deadline_hours(review_deadline_hours, "review_deadline_hours")
+    if request_deadline_hours is not None:
+        check_deadline_hours(request_deadline_hours, "request_deadline_hours")
+    if reschedule_max_days is not None and not 1 <= reschedule_max_days <= MAX_RESCHEDULE_MAX_DAYS:
+        raise InvalidInput(
+            "reschedule_max_days",
+            f"must be 1 to {MAX_RESCHEDULE_MAX_DAYS} days",
+            f"ต้องเป็น 1 ถึง {MAX_RESCHEDULE_MAX_DAYS} วัน",
+        )
     old = await office_policy(office_id)
     old_row = await settings_store.get_office_settings(office_id)
     old_review = old_row["review_deadline_hours"] if old_row else None
@@ -298,6 +317,8 @@ async def set_office_settings(
             "updated_at": ctx.now,
             "hearing_offsets_days": hearing_days,
             "review_deadline_hours": review_deadline_hours,
+            "request_deadline_hours": request_deadline_hours,
+            "reschedule_max_days": reschedule_max_days,
         },
     )
     await ctx.audit(
@@ -309,6 +330,14 @@ async def set_office_settings(
             "send_hour": {"from": old.send_hour, "to": policy.send_hour},
             "follow_up_missed": {"from": old.follow_up_missed, "to": policy.follow_up_missed},
             "review_deadline_hours": {"from": old_review, "to": review_deadline_hours},
+            "request_deadline_hours": {
+                "from": old_row["request_deadline_hours"] if old_row else None,
+                "to": request_deadline_hours,
+            },
+            "reschedule_max_days": {
+                "from": old_row["reschedule_max_days"] if old_row else None,
+                "to": reschedule_max_days,
+            },
         },
     )
     return await get_office_settings(ctx, office_id)

@@ -19,6 +19,8 @@ class ReminderSettingsValues(TypedDict):
     updated_at: datetime
     hearing_offsets_days: list[int] | None
     review_deadline_hours: int | None
+    request_deadline_hours: int | None
+    reschedule_max_days: int | None
 
 
 async def get_office_settings(office_id: int) -> OfficeReminderSettingsRow | None:

@@ -373,3 +373,27 @@ def test_a_link_stays_open_for_a_month_after_its_request_changed(api, world):
     assert listed.status_code == 200, listed.text
     assert listed.json()["requests"][0]["status"] == "awaiting_contact"
 
+
+
+def test_the_office_sets_its_own_reschedule_limit_and_request_deadline(api, world):
+    from reporting_api.tables import PersonRequest
+    from reporting_api.working_hours import add_working_hours
+
+    office_id = world["case"]["office_id"]
+    url = f"/api/v1/offices/{office_id}/reminder-settings"
+    body = {"offsets_days": [3, 1, 0], "request_deadline_hours": 2, "reschedule_max_days": 3}
+    for bad, field in (({"reschedule_max_days": 61}, "reschedule_max_days"),
+                       ({"request_deadline_hours": 0}, "request_deadline_hours")):  # fmt: skip
+        refused = api.request("admin", "PUT", url, json=body | bad)
+        assert refused.status_code == 400 and field_of(refused) == field
+    saved = api.request("admin", "PUT", url, json=body)
+    assert saved.status_code == 200, saved.text
+    assert saved.json()["reschedule_max_days"] == 3
+    assert saved.json()["request_deadline_hours"] == 2
+    today = bangkok_today(utcnow())
+    far = working_day(today + timedelta(days=4))
+    refused = ask(api, world, kind="cant_come", reason="work", proposed_date=far.isoformat())
+    assert refused.status_code == 400 and field_of(refused) == "proposed_date"
+    made = ask(api, world, kind="call_me").json()
+    row = db(PersonRequest.select().where(PersonRequest.id == made["id"]).first())
+    assert row["due_at"] == add_working_hours(row["created_at"], 2, declared={})

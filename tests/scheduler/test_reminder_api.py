@@ -97,6 +97,8 @@ def test_office_reminder_days_are_set_by_admins(api):
         "updated_at": None,
         "hearing_offsets_days": [7, 3, 1],
         "review_deadline_hours": 8,
+        "request_deadline_hours": None,
+        "reschedule_max_days": 14,
     }
     body = {"offsets_days": [0, 7, 2], "send_hour": 10, "follow_up_missed": False}
     assert api.request("officer_bkk", "PUT", url, json=body).status_code == 403
