@@ -234,6 +234,38 @@ class IdentifyRecord(Struct):
     client_address: str | None
 
 
+class RequestStepRecord(Struct):
+    """One change of a request's status."""
+
+    to_status: str
+    at: datetime
+    by: str
+    """"person", "system", or the staff member's name."""
+    note: str | None
+
+
+class RequestRecord(Struct):
+    """A request the person made to their officer, in their own words, and what came of it."""
+
+    id: int
+    case: int
+    check_in: int | None
+    kind: str
+    reason: str | None
+    help_kind: str | None
+    status: str
+    created_at: datetime
+    proposed_date: date | None
+    away_from: date | None
+    away_to: date | None
+    province: str | None
+    text: str | None
+    new_phone: str | None
+    new_date: date | None
+    outcome_note: str | None
+    history: list[RequestStepRecord]
+
+
 class SubjectRecord(Struct):
     """Everything the service holds about one person, as of `produced_at`."""
 
@@ -252,6 +284,7 @@ class SubjectRecord(Struct):
     identification_tries: list[IdentifyRecord]
     images: list[ExportImage]
     not_included: list[str]
+    requests: list[RequestRecord] = msgspec.field(default_factory=list)
 
 
 class ErasureDone(Struct):

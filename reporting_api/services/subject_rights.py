@@ -41,6 +41,8 @@ from reporting_api.services.subject_record import (
     LegalHold,
     NoteRecord,
     PersonRecord,
+    RequestRecord,
+    RequestStepRecord,
     SubjectRecord,
     case_records,
     image,
@@ -49,6 +51,7 @@ from reporting_api.services.subject_record import (
 )
 from reporting_api.store import defendants as defendant_store
 from reporting_api.store import offices, privacy
+from reporting_api.store import requests as request_store
 from reporting_api.store.defendants import PhotoRow
 from reporting_api.store.rows import DefendantProfileRow, DefendantRow
 
@@ -151,6 +154,48 @@ def _template(ctx: Ctx, row: DefendantRow) -> FaceTemplateRecord | None:
     return FaceTemplateRecord(row["face_encoded_at"], row["face_quality"], encoding)
 
 
+async def _requests(ctx: Ctx, defendant_id: int) -> list[RequestRecord]:
+    """The person's requests with their own words unsealed, and each status change."""
+    rows = await request_store.for_defendant(defendant_id)
+    steps = await request_store.transitions_of([r["id"] for r in rows])
+    context = f"person_request:{defendant_id}"
+
+    def words(sealed: bytes | None) -> str | None:
+        return None if sealed is None else ctx.rt.sealer.open(sealed, context).decode()
+
+    return [
+        RequestRecord(
+            id=r["id"],
+            case=r["case"],
+            check_in=r["check_in"],
+            kind=r["kind"],
+            reason=r["reason"],
+            help_kind=r["help_kind"],
+            status=r["status"],
+            created_at=r["created_at"],
+            proposed_date=r["proposed_date"],
+            away_from=r["away_from"],
+            away_to=r["away_to"],
+            province=r["province"],
+            text=words(r["text_sealed"]),
+            new_phone=words(r["new_phone_sealed"]),
+            new_date=r["new_date"],
+            outcome_note=r["outcome_note"],
+            history=[
+                RequestStepRecord(
+                    t["to_status"],
+                    t["at"],
+                    (t["actor_name"] or "") if t["actor_kind"] == "staff" else t["actor_kind"],
+                    t["note"],
+                )
+                for t in steps
+                if t["request"] == r["id"]
+            ],
+        )
+        for r in rows
+    ]
+
+
 async def export_record(ctx: Ctx, defendant_id: int) -> SubjectRecord:
     """The person's complete record (officers of their office, managers); audited."""
     row = await privacy.person(defendant_id)
@@ -181,6 +226,7 @@ async def export_record(ctx: Ctx, defendant_id: int) -> SubjectRecord:
         identification_tries=records(IdentifyRecord, await privacy.identify_attempts(defendant_id)),
         images=([photo] if photo else []) + ([card] if card else []) + frames,
         not_included=list(NOT_INCLUDED),
+        requests=await _requests(ctx, defendant_id),
     )
     counts = {
         "cases": len(record.cases),
@@ -190,6 +236,7 @@ async def export_record(ctx: Ctx, defendant_id: int) -> SubjectRecord:
         "flags": len(record.flags),
         "identify_attempts": len(record.identification_tries),
         "images": len(record.images),
+        "requests": len(record.requests),
     }
     await ctx.audit("defendant.export", "defendant", defendant_id, {"counts": counts})
     return record

@@ -36,8 +36,10 @@ from reporting_api.tables import (
     Flag,
     IdentifyAttempt,
     LivenessChallenge,
+    PersonRequest,
     Reminder,
     ReportingPlan,
+    RequestTransition,
     RiskSnapshot,
     VerificationAttempt,
 )
@@ -345,6 +347,23 @@ async def anonymise(defendant_id: int, now: datetime) -> None:
         ).where(Flag.case.is_in(case_ids))
         # Officers' notes are free text about the person: they go.
         await CaseNote.delete().where(CaseNote.defendant == defendant_id)
+        # A request's kind, dates and statuses stay for statistics; the person's own words,
+        # a new number, where they went and what officers wrote back go.
+        await PersonRequest.update(
+            {
+                PersonRequest.text_sealed: None,
+                PersonRequest.new_phone_sealed: None,
+                PersonRequest.province: None,
+                PersonRequest.outcome_note: None,
+            }
+        ).where(PersonRequest.defendant == defendant_id)
+        await RequestTransition.update({RequestTransition.note: None}).where(
+            RequestTransition.request.is_in(
+                PersonRequest.select(PersonRequest.id).where(
+                    PersonRequest.defendant == defendant_id
+                )
+            )
+        )
         # What an officer wrote about a hearing may name the person; the times stay.
         await CourtHearing.update(
             {CourtHearing.purpose: "", CourtHearing.result_note: None, CourtHearing.room: None}

@@ -397,3 +397,33 @@ def test_the_office_sets_its_own_reschedule_limit_and_request_deadline(api, worl
     made = ask(api, world, kind="call_me").json()
     row = db(PersonRequest.select().where(PersonRequest.id == made["id"]).first())
     assert row["due_at"] == add_working_hours(row["created_at"], 2, declared={})
+
+
+def test_the_persons_export_holds_their_requests_and_anonymising_removes_their_words(api, world):
+    from reporting_api.tables import PersonRequest, RequestTransition
+
+    made = ask(api, world, kind="phone_changed", new_phone="089-123-4567", text="เบอร์เก่าหาย").json()
+    assert decide(api, made["id"], "contact", note="โทรยืนยันแล้ว").status_code == 200
+    person = world["defendant"]["id"]
+    export = api.request("officer_bkk", "GET", f"/api/v1/defendants/{person}/export")
+    assert export.status_code == 200, export.text
+    [request] = export.json()["requests"]
+    assert request["text"] == "เบอร์เก่าหาย" and request["new_phone"] == "+66891234567"
+    assert [h["to_status"] for h in request["history"]] == ["submitted", "awaiting_contact"]
+    assert request["history"][1]["by"] == "officer_bkk"
+    # Close the case, then anonymise: the kind and statuses stay, the words go.
+    closed = api.request(
+        "officer_bkk", "POST", f"/api/v1/cases/{world['case']['id']}/close",
+        json={"status": "concluded", "outcome": "ศาลพิพากษาแล้ว"},
+    )  # fmt: skip
+    assert closed.status_code == 200, closed.text
+    done = api.request(
+        "officer_bkk", "POST", f"/api/v1/defendants/{person}/erasure",
+        json={"mode": "anonymise", "reason": "คำขอของเจ้าของข้อมูล"},
+    )  # fmt: skip
+    assert done.status_code == 200, done.text
+    row = db(PersonRequest.select().where(PersonRequest.id == made["id"]).first())
+    assert row["kind"] == "phone_changed" and row["status"] == "awaiting_contact"
+    assert row["text_sealed"] is None and row["new_phone_sealed"] is None
+    notes = db(RequestTransition.select(RequestTransition.note))
+    assert all(n["note"] is None for n in notes)
