@@ -187,7 +187,7 @@ def check_request(
         raise InvalidInput("text", "is required", "ต้องเขียนข้อความ")
     return CheckedRequest(
         kind, reason, help_kind, proposed, away_from, away_to, province, new_phone, text
-    )  # type: ignore[arg-type]
+    )
 
 
 def check_proposed_date(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import msgspec
 from litestar import Controller, get, post
@@ -11,8 +11,10 @@ from litestar.params import JSONBody, QueryParameter
 
 from reporting_api.http.context import CtxDep, PathId
 from reporting_api.services import person_requests as service
-from reporting_api.store.requests import QueueRow, TransitionRow
 from reporting_api.thai_dates import parse_date_either_era
+
+if TYPE_CHECKING:
+    from reporting_api.store.requests import QueueRow, TransitionRow
 
 
 class RequestSummaryOut(msgspec.Struct):

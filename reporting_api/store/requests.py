@@ -6,6 +6,8 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any, TypedDict
 
+from piccolo.columns.combination import Combinable
+
 from reporting_api.request_rules import OPEN
 from reporting_api.store import row_as, rows_as, transaction
 from reporting_api.store.outbox import NewReminder, insert_reminders
@@ -168,7 +170,7 @@ async def queue(
     offset: int = 0,
 ) -> tuple[list[QueueRow], int]:
     """Requests in ``statuses`` (of these offices; None: all), oldest first, and how many."""
-    where = PersonRequest.status.is_in(list(statuses))
+    where: Combinable = PersonRequest.status.is_in(list(statuses))
     if office_ids is not None:
         where &= PersonRequest.office.is_in(list(office_ids) or [-1])
     if created_before is not None:
@@ -186,7 +188,7 @@ async def queue_row(request_id: int) -> QueueRow | None:
 
 async def oldest_open(office_ids: Sequence[int] | None) -> datetime | None:
     """When the oldest request still waiting for a decision was made."""
-    where = PersonRequest.status.is_in(list(OPEN_STATUSES))
+    where: Combinable = PersonRequest.status.is_in(list(OPEN_STATUSES))
     if office_ids is not None:
         where &= PersonRequest.office.is_in(list(office_ids) or [-1])
     row = (
