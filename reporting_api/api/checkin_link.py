@@ -18,6 +18,7 @@ from litestar.response import Template
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_202_ACCEPTED
 
 from reporting_api.checkin_page.messages import script_messages_json, translations
+from reporting_api.checkin_page.request_words import request_words_json
 from reporting_api.errors import InvalidInput, Refused
 from reporting_api.http.context import PathId, client_address, now_of
 from reporting_api.i18n import LANGUAGE_NAMES, known_language, other_language, template_callables
@@ -204,6 +205,9 @@ def _context(code: str, lang: str, row: LinkRow | None, notice: Refused | None) 
         "notice": (notice.reason_th if lang == "th" else notice.reason) if notice else None,
         "notice_other": None,
         "open": row is not None and notice is None,
+        # A working, unlocked link: the person may identify to send or follow requests.
+        "can_request": row is not None and (notice is None or notice.status != 423),
+        "request_words_json": request_words_json(lang),
         "office_name": "",
         "office_phone": "",
         "due_date_text": "",

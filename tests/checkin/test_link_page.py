@@ -137,7 +137,8 @@ def test_a_window_not_open_yet_says_when_it_opens(api):
     page = api.client.get(f"/c/{later['code']}")
     assert page.status_code == 200
     assert f"เปิดให้รายงานตัวตั้งแต่ {thai(opens)}" in page.text
-    assert 'id="identify"' not in page.text
+    # Nothing to record, but the person may identify to contact their officer (issue 14).
+    assert 'id="identify"' in page.text and 'id="requests"' in page.text
     assert (
         f"checking in opens on {english(opens)}"
         in api.client.get(f"/c/{later['code']}?lang=en").text
@@ -185,7 +186,8 @@ def test_a_verified_check_in_says_it_is_done(api):
     page = api.client.get(f"/c/{world['code']}")
     assert page.status_code == 200
     assert "ท่านรายงานตัวครั้งนี้แล้ว" in page.text
-    assert 'id="identify"' not in page.text
+    # Nothing to record, but the person may identify to contact their officer (issue 14).
+    assert 'id="identify"' in page.text and 'id="requests"' in page.text
     assert "already checked in" in api.client.get(f"/c/{world['code']}?lang=en").text
     assert identify(api.client, world).status_code == 200  # to follow their requests
     assert api.client.post(f"/c/{world['code']}/challenge").status_code == 409

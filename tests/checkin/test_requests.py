@@ -427,3 +427,17 @@ def test_the_persons_export_holds_their_requests_and_anonymising_removes_their_w
     assert row["text_sealed"] is None and row["new_phone_sealed"] is None
     notes = db(RequestTransition.select(RequestTransition.note))
     assert all(n["note"] is None for n in notes)
+
+
+def test_the_link_page_offers_the_requests_in_thai_on_any_working_link(api):
+    found = open_check_in(api)
+    page = api.client.get(f"/c/{found['code']}")
+    assert 'id="requests"' in page.text and "ติดต่อเจ้าหน้าที่" in page.text
+    assert "/c/static/requests.js" in page.text
+    assert "มารายงานตัวไม่ได้" in page.text and "ปี (พ.ศ.)" in page.text
+    english = api.client.get(f"/c/{found['code']}?lang=en").text
+    assert "Contact my officer" in english
+    # A locked link offers nothing.
+    set_check_in(found["check_in"]["id"], link_locked_at=utcnow())
+    locked = api.client.get(f"/c/{found['code']}")
+    assert locked.status_code == 423 and 'id="requests"' not in locked.text

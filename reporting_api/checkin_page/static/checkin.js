@@ -75,6 +75,9 @@
       if (!r.ok) { error.textContent = message(r.body); error.hidden = false; return; }
       identified = true;
       if ($("stop-sms")) $("stop-sms").hidden = false;
+      // The person's requests (requests.js) open now, whatever the check-in's state.
+      document.dispatchEvent(new CustomEvent("bail:identified"));
+      if (body.dataset.open !== "1") { $("step-intro").hidden = true; return; }
       show("step-camera");
       startCamera();
     }, function () { error.textContent = t.network_error; error.hidden = false; });
