@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import re
 
-from reporting_api.offices_data import CENTRAL_CODE, REGIONS, load_offices
+from hypothesis import given
+from hypothesis import strategies as st
+
+from reporting_api.offices_data import CENTRAL_CODE, REGIONS, load_offices, short_office_name
 
 THAI = re.compile(r"[\u0e00-\u0e7f]")
 OFFICES = load_offices()
@@ -60,3 +63,40 @@ def test_regions_follow_the_six_region_system() -> None:
     assert {o.region for o in OFFICES} <= REGIONS
     counts = {region: sum(o.region == region for o in PROVINCIAL) for region in REGIONS}
     assert counts == {"north": 9, "northeast": 20, "central": 22, "east": 7, "west": 5, "south": 14}
+
+
+def test_every_office_has_a_short_name_for_sms() -> None:
+    central, bangkok = OFFICES[0], OFFICES[1]
+    assert (central.short_th, central.short_en) == ("กองทุนยุติธรรม", "Justice Fund")
+    assert (bangkok.short_th, bangkok.short_en) == ("ยุติธรรมกรุงเทพมหานคร", "Bangkok Justice Office")
+    for office in PROVINCIAL:
+        if office.code != "TH-10":
+            assert office.short_th == f"ยุติธรรมจังหวัด{office.province_th}"
+            assert office.short_en == f"{office.province_en} Justice Office"
+    # Still one name per office, each no longer than the full one.
+    assert len({o.short_th for o in OFFICES}) == len({o.short_en for o in OFFICES}) == 78
+    assert max(len(o.short_th) for o in OFFICES) == 30  # ยุติธรรมจังหวัดพระนครศรีอยุธยา
+    assert max(len(o.short_en) for o in OFFICES) == 39
+
+
+def test_short_office_name_of_shipped_and_edited_names() -> None:
+    for office in OFFICES:
+        assert short_office_name(office.name_th, "th") == office.short_th
+        assert short_office_name(office.name_en, "en") == office.short_en
+    # A name an administrator wrote: the same rule, whitespace tidied.
+    assert short_office_name("สำนักงานยุติธรรมจังหวัดเชียงใหม่ สาขาฝาง", "th") == (
+        "ยุติธรรมจังหวัดเชียงใหม่ สาขาฝาง"
+    )
+    assert short_office_name("Fang  Provincial Justice Office", "en") == "Fang Justice Office"
+    assert short_office_name("สำนักงาน", "th") == "สำนักงาน"
+    assert short_office_name("Provincial Justice Office", "en") == "Provincial Justice Office"
+    assert short_office_name("ศูนย์ยุติธรรมชุมชน", "th") == "ศูนย์ยุติธรรมชุมชน"
+
+
+@given(name=st.text(max_size=80), language=st.sampled_from(["th", "en"]))
+def test_a_short_name_is_never_longer_nor_empty_unless_the_name_is(
+    name: str, language: str
+) -> None:
+    short = short_office_name(name, language)
+    assert len(short) <= len(name)
+    assert bool(short.strip()) == bool(name.strip())
