@@ -89,7 +89,9 @@ def count_segments(text: str) -> SegmentCount:
         costs = [2 if ord(ch) > 0xFFFF else 1 for ch in text]
     units = sum(costs)
     segments = 1
-    if units > single:
+    if units > single and units == len(text):
+        segments = -(-units // part)  # no two-unit character: nothing to keep whole
+    elif units > single:
         used = 0
         for cost in costs:
             if used + cost > part:

@@ -9,6 +9,8 @@ import time
 from datetime import date
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from reporting_api.offices_data import load_offices, short_office_name
 from reporting_api.reminder_schedule import DUE_DAY, MANAGER_ALERT, MISSED_FOLLOW_UP, OFFICER_ALERT
@@ -331,3 +333,32 @@ def test_a_staff_alert_shortens_its_words_before_it_cuts_the_case_number():
         )
     )  # fmt: skip
     assert "…" in widest and WIDEST_CASE[:20] in widest and count_segments(widest).segments == 2
+
+
+@given(
+    name=st.text(min_size=1, max_size=200),
+    kind=st.sampled_from(["before_30d", "before_3d", "before_1d", DUE_DAY, MISSED_FOLLOW_UP]),
+    language=st.sampled_from(["th", "en"]),
+    is_last=st.booleans(),
+    length=st.integers(min_value=12, max_value=MAX_PUBLIC_BASE_URL_LENGTH),
+)
+def test_any_office_name_an_administrator_writes_still_fits(name, kind, language, is_last, length):
+    link = checkin_link(widest_base_url(length), LONGEST_CODE)
+    body = render_reminder(ReminderText(kind, language, name, name, LONGEST_DATE, link, is_last))
+    assert count_segments(body).segments <= MAX_SEGMENTS, body
+    assert body.count(link) == 1
+
+
+@given(
+    office=st.text(max_size=200),
+    case=st.text(min_size=1, max_size=64),
+    kind=st.sampled_from([OFFICER_ALERT, MANAGER_ALERT]),
+    flag_kind=st.sampled_from([*STAFF_FLAG_WORDS, "other"]),
+    flag_id=st.integers(min_value=1, max_value=WIDEST_FLAG),
+    hours=st.integers(min_value=0, max_value=WIDEST_HOURS),
+)
+def test_any_staff_alert_fits(office, case, kind, flag_kind, flag_id, hours):
+    alert = StaffAlertText(kind, flag_id, flag_kind, case, office, LONGEST_DATE, hours)
+    body = render_staff_alert(alert)
+    assert count_segments(body).segments <= MAX_SEGMENTS, body
+    assert f"เรื่อง {flag_id}" in body
