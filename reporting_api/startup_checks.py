@@ -1,9 +1,15 @@
-"""What `bail-checkin serve` and `scheduler` check before they start: real secrets.
+"""What `bail-checkin serve` and `scheduler` check before they start: real secrets, and a
+public address every SMS link fits.
 
 Outside the demo (`DEMO=1`, which `make run` sets), the service holds real people's faces and
 whereabouts, so it refuses to start without a data key or with a database password anyone
 could guess, and names each thing missing. On PostgreSQL a data key is needed even in the
 demo: without one nothing sealed could be opened again after a restart.
+
+Demo or not, `PUBLIC_BASE_URL` goes into the link of every reminder and of some notices:
+longer than `sms_templates.MAX_PUBLIC_BASE_URL_LENGTH` characters, or with a character
+outside ASCII and GSM-7, some message could take a third SMS segment, so it is refused (a third segment costs every message
+half as much again).
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from reporting_api.sealing import Sealer
 from reporting_api.settings import Settings
+from reporting_api.sms_templates import MAX_PUBLIC_BASE_URL_LENGTH, MAX_SEGMENTS, is_gsm7
 
 MIN_DATABASE_PASSWORD_LENGTH = 16
 """A database password shorter than this is refused outside the demo (`openssl rand -hex 24`
@@ -107,10 +114,35 @@ def public_address_problems(settings: Settings) -> list[str]:
     ]
 
 
+def sms_link_problems(settings: Settings) -> list[str]:
+    """What is wrong with `PUBLIC_BASE_URL` as the start of every SMS link: longer than the
+    limit every template is tested for (tests/scheduler/test_sms_templates.py and
+    tests/unit/test_notice_texts.py walk every text up to it), or with a character outside
+    both ASCII and the GSM-7 alphabet (a Thai letter, a backquote), which would turn the
+    English texts into UCS-2."""
+    url = settings.public_base_url.rstrip("/")
+    limit = MAX_PUBLIC_BASE_URL_LENGTH
+    if len(url) > limit:
+        return [
+            f"PUBLIC_BASE_URL is {len(url)} characters long ({url}): every SMS carries it, and "
+            f"messages fit {MAX_SEGMENTS} segments only up to {limit} characters; use a shorter "
+            "address for the check-in links (a shorter host name, no path)"
+        ]
+    if not (url.isascii() and is_gsm7(url)):
+        odd = "".join(sorted({ch for ch in url if not ch.isascii() or not is_gsm7(ch)}))
+        return [
+            f"PUBLIC_BASE_URL ({url}, {len(url)} of at most {limit} characters) has characters "
+            f"an SMS cannot carry as plain text ({odd!r}): they turn English SMS into UCS-2, "
+            "and phones may not make the address a link; write a Thai domain in its xn-- form"
+        ]
+    return []
+
+
 def startup_problems(settings: Settings) -> list[str]:
     """Everything that stops `serve` and `scheduler` from starting, each naming its variable."""
     return (
         data_key_problems(settings)
         + database_password_problems(settings)
         + public_address_problems(settings)
+        + sms_link_problems(settings)
     )
