@@ -74,9 +74,7 @@ def reference_for(check_in_id: int) -> str:
     if not 0 <= check_in_id <= MAX_CHECK_IN_ID:
         raise ValueError(f"check-in id {check_in_id} does not fit a reference")
     mixed = _mix(check_in_id)
-    payload = "".join(
-        ALPHABET[(mixed >> (5 * i)) & 31] for i in reversed(range(PAYLOAD_CHARS))
-    )
+    payload = "".join(ALPHABET[(mixed >> (5 * i)) & 31] for i in reversed(range(PAYLOAD_CHARS)))
     code = payload + check_character(payload)
     return f"{code[:4]}-{code[4:]}"
 

@@ -33,6 +33,10 @@ ENGLISH_MONTHS_ABBR = (
     "Jan", "Feb", "Mar", "Apr", "May", "Jun",
     "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
 )  # fmt: skip
+ENGLISH_MONTHS_LONG = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
 
 
 def check_date_range(value: date, field: str) -> date:
@@ -140,6 +144,27 @@ def format_thai_datetime(instant: datetime) -> str:
     _require_aware(instant, "instant")
     local = instant.astimezone(BANGKOK)
     return f"{format_thai_date(local.date())} {local:%H:%M} น."
+
+
+def format_english_date_long(d: date) -> str:
+    """Return ``d`` like ``13 April 2026 (B.E. 2569)``: an officer reading it over the
+    person's shoulder finds the Buddhist-era year Thai papers carry."""
+    d = _plain_date(d)
+    return f"{d.day} {ENGLISH_MONTHS_LONG[d.month - 1]} {d.year} (B.E. {buddhist_year(d)})"
+
+
+def format_thai_datetime_long(instant: datetime) -> str:
+    """Return an aware instant in Bangkok time like ``13 เมษายน 2569 เวลา 09:05 น.``."""
+    _require_aware(instant, "instant")
+    local = instant.astimezone(BANGKOK)
+    return f"{format_thai_date_long(local.date())} เวลา {local:%H:%M} น."
+
+
+def format_english_datetime_long(instant: datetime) -> str:
+    """Return an aware instant in Bangkok time like ``13 April 2026 (B.E. 2569), 09:05``."""
+    _require_aware(instant, "instant")
+    local = instant.astimezone(BANGKOK)
+    return f"{format_english_date_long(local.date())}, {local:%H:%M}"
 
 
 def bangkok_today(now: datetime) -> date:

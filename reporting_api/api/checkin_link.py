@@ -22,9 +22,16 @@ from reporting_api.checkin_page.request_words import request_words_json
 from reporting_api.errors import InvalidInput, Refused
 from reporting_api.http.context import PathId, client_address, now_of
 from reporting_api.i18n import LANGUAGE_NAMES, known_language, other_language, template_callables
-from reporting_api.services import attempts, links, uploads
+from reporting_api.services import attempts, links, receipts, uploads
 from reporting_api.services.links import LinkState, Visit, link_state
-from reporting_api.thai_dates import format_english_date, format_thai_date
+from reporting_api.thai_dates import (
+    EARLIEST_DATE,
+    ENGLISH_MONTHS_LONG,
+    FIRST_BUDDHIST_YEAR,
+    THAI_MONTHS_LONG,
+    format_english_date,
+    format_thai_date,
+)
 
 if TYPE_CHECKING:
     from reporting_api.store.links import LinkRow
@@ -94,7 +101,7 @@ class CheckInLinkController(Controller):
         # open yet are ordinary pages that explain themselves.
         return Template(
             template_name="checkin.html",
-            context=_context(code, lang, row, notice),
+            context=_context(code, lang, row, notice, done=state == LinkState.DONE),
             status_code=notice.status if notice and notice.status in (410, 423) else HTTP_200_OK,
             headers=NO_STORE,
         )
@@ -176,6 +183,15 @@ class CheckInLinkController(Controller):
         lang = _language(request, row["preferred_language"])
         return _json(await attempts.status(visit, row, attempt_id, lang))
 
+    @get("/{code:str}/receipt")
+    async def receipt(self, request: Request[Any, Any, Any], code: Code) -> Response[Any]:
+        """The verified check-in's receipt, for the identified person (401 before; 404 while
+        the check-in is not verified)."""
+        visit = _visit(request, code)
+        row = await links.identified(visit, request.cookies.get(COOKIE))
+        lang = _language(request, row["preferred_language"])
+        return _json(await receipts.for_link(row, lang))
+
     @post("/{code:str}/preferences", status_code=HTTP_200_OK)
     async def preferences(
         self, request: Request[Any, Any, Any], code: Code, data: JSONBody[PreferencesIn]
@@ -195,7 +211,9 @@ def _text(value: Any) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def _context(code: str, lang: str, row: LinkRow | None, notice: Refused | None) -> dict[str, Any]:
+def _context(
+    code: str, lang: str, row: LinkRow | None, notice: Refused | None, *, done: bool = False
+) -> dict[str, Any]:
     context: dict[str, Any] = {
         "code": code,
         "lang": lang,
@@ -208,6 +226,11 @@ def _context(code: str, lang: str, row: LinkRow | None, notice: Refused | None) 
         # A working, unlocked link: the person may identify to send or follow requests.
         "can_request": row is not None and (notice is None or notice.status != 423),
         "request_words_json": request_words_json(lang),
+        # Verified or excused: once identified, the person sees the receipt (checkin.js).
+        "done": done,
+        "birth_months": THAI_MONTHS_LONG if lang == "th" else ENGLISH_MONTHS_LONG,
+        "first_buddhist_year": FIRST_BUDDHIST_YEAR,
+        "earliest_birth_year": EARLIEST_DATE.year,
         "office_name": "",
         "office_phone": "",
         "due_date_text": "",

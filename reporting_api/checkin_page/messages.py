@@ -43,6 +43,16 @@ def script_messages(lang: str) -> dict[str, str]:
         "try_again": _("Not verified yet:"),
         "tries_left": _("tries left:"),
         "saved": _("Saved"),
+        # The date of birth, checked before it is sent (checkin.js).
+        "birth_day_missing": _("Choose the day you were born"),
+        "birth_month_missing": _("Choose the month you were born"),
+        "birth_year_digits": _("Type the year you were born in 4 digits, e.g. 2533"),
+        "birth_year_range": _("The year of birth must be from %(first)s to %(last)s (B.E.)"),
+        "no_such_day": _("%(date)s is not in the calendar: check the day and the month"),
+        "birth_future": _("The date of birth cannot be in the future"),
+        "ce_year": _("%(ce)s C.E. is %(be)s B.E.: %(be)s will be used"),
+        # The receipt of a verified check-in.
+        "accepted_after_review": _("Accepted by an officer on %(time)s"),
     }
 
 

@@ -8,8 +8,9 @@ the verdict does to the check-in (how it is checked and accepted: services/uploa
    worker killed past the job's time or memory limit, or dead, or the lease lapsed) counts a
    try; after `VERIFY_MAX_TRIES` the attempt stops being retried and goes to an officer as
    `analysis_failed` (`give_up`), with a flag, and the page tells the person so.
-2. `status`: what the page shows: verified (with the next due date), try again (the reason,
-   what to do, tries left), or passed to an officer.
+2. `status`: what the page shows: verified (with the next due date and the receipt,
+   services/receipts.py), try again (the reason, what to do, tries left), or passed to an
+   officer.
 
 An automated negative never closes a check-in: rejections leave it open while tries remain,
 then pass it to an officer (`pending_review`); a cue of an attack raises a flag at once.
@@ -31,7 +32,7 @@ from reporting_api import metrics
 from reporting_api.errors import Refused
 from reporting_api.runtime import Runtime
 from reporting_api.sealing import SealError
-from reporting_api.services import alerts, faces
+from reporting_api.services import alerts, faces, receipts
 from reporting_api.services.alerts import NewFlag
 from reporting_api.services.checkins import effective_status
 from reporting_api.services.links import Visit
@@ -94,6 +95,8 @@ class AttemptStatus(Struct, omit_defaults=True):
     message_th: str | None = None
     retries_left: int | None = None
     next_due_text: str | None = None
+    receipt: receipts.Receipt | None = None
+    """Once the check-in is verified by this recording (or an officer accepted it)."""
 
 
 # What stopped a run, as the officer's flag says it.
@@ -371,4 +374,6 @@ async def status(visit: Visit, row: LinkRow, attempt_id: int, lang: str) -> Atte
         if following is not None:
             day = following["due_date"]
             body.next_due_text = format_thai_date(day) if lang == "th" else format_english_date(day)
+    if attempt["outcome"] == "verified" or attempt["review_decision"] == "accept":
+        body.receipt = await receipts.of_check_in(row, lang)
     return body

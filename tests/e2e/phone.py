@@ -168,7 +168,7 @@ def check_in_on_phone(
     page.goto(url, wait_until="load")
     lap("page_load")
     shot("intro")
-    page.locator("input[name=date_of_birth]").fill(birth)
+    fill_birth_date(page, birth)
     page.locator("input[name=national_id_last4]").fill(last4)
     shot("identify-filled")
     weight = page_weight(network, page)
@@ -218,6 +218,15 @@ def check_in_on_phone(
         challenge=network.finished("POST", "/challenge")[0] | {"server_s": served[0]},
         seconds=seconds,
     )
+
+
+def fill_birth_date(page: Any, birth: str) -> None:
+    """Pick the date of birth (``YYYY-MM-DD``) as a person does on the page: the day, the
+    month by its name, the year typed in the Buddhist era."""
+    year, month, day = (int(part) for part in birth.split("-"))
+    page.locator("select[name=birth_day]").select_option(str(day))
+    page.locator("select[name=birth_month]").select_option(str(month))
+    page.locator("input[name=birth_year]").fill(str(year + 543))
 
 
 def page_weight(network: NetworkLog, page: Any) -> dict[str, Any]:

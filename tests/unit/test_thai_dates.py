@@ -133,3 +133,65 @@ def test_what_an_input_shows_reads_back_as_the_same_day(d):
     shown = input_date_text(d)
     assert shown.endswith(str(d.year + 543))
     assert parse_date_input(shown, "d") == d
+
+
+# -- the check-in receipt's dates and times, and the birth date the page composes -----------
+
+import re  # noqa: E402
+
+from reporting_api.thai_dates import (  # noqa: E402
+    ENGLISH_MONTHS_LONG,
+    format_english_date_long,
+    format_english_datetime_long,
+    format_thai_datetime_long,
+    parse_date_either_era,
+)
+
+_instants = _st.datetimes(datetime(1990, 1, 1), datetime(2199, 12, 30), timezones=_st.just(UTC))
+
+
+def test_the_receipt_time_in_thai_and_in_english() -> None:
+    at = datetime(2026, 4, 13, 2, 5, tzinfo=UTC)  # 09:05 in Bangkok
+    assert format_thai_datetime_long(at) == "13 เมษายน 2569 เวลา 09:05 น."
+    assert format_english_datetime_long(at) == "13 April 2026 (B.E. 2569), 09:05"
+    late = datetime(2026, 4, 13, 17, 30, tzinfo=UTC)  # already the 14th in Bangkok
+    assert format_thai_datetime_long(late) == "14 เมษายน 2569 เวลา 00:30 น."
+    assert format_english_date_long(date(2026, 2, 5)) == "5 February 2026 (B.E. 2569)"
+    with pytest.raises(ValueError):
+        format_thai_datetime_long(datetime(2026, 4, 13, 2, 5))
+
+
+@_given(_instants)
+def test_the_thai_receipt_time_reads_back_as_the_bangkok_minute(instant: datetime) -> None:
+    text = format_thai_datetime_long(instant)
+    match = re.fullmatch(r"(\d{1,2}) (\S+) (\d{4}) เวลา (\d{2}):(\d{2}) น\.", text)
+    assert match, text
+    day, month, year, hour, minute = match.groups()
+    local = instant.astimezone(BANGKOK)
+    read = datetime(
+        int(year) - 543, THAI_MONTHS_LONG.index(month) + 1, int(day), int(hour), int(minute)
+    )
+    assert read == local.replace(tzinfo=None, second=0, microsecond=0)
+
+
+@_given(_instants)
+def test_the_english_receipt_time_carries_both_eras(instant: datetime) -> None:
+    text = format_english_datetime_long(instant)
+    match = re.fullmatch(r"(\d{1,2}) (\w+) (\d{4}) \(B\.E\. (\d{4})\), (\d{2}):(\d{2})", text)
+    assert match, text
+    day, month, year, be, hour, minute = match.groups()
+    assert int(be) == int(year) + 543
+    local = instant.astimezone(BANGKOK)
+    read = datetime(
+        int(year), ENGLISH_MONTHS_LONG.index(month) + 1, int(day), int(hour), int(minute)
+    )
+    assert read == local.replace(tzinfo=None, second=0, microsecond=0)
+
+
+@_given(_st.dates(date(1900, 1, 1), date(2100, 12, 31)))
+def test_a_birth_date_from_the_page_is_the_same_day_in_either_era(born: date) -> None:
+    """The page's three controls send the day in the Christian era; a Buddhist-era year (as
+    typed, were the page's conversion skipped) names the same day."""
+    assert parse_date_either_era(born.isoformat(), "date_of_birth") == born
+    typed_be = f"{born.year + 543}-{born.month:02d}-{born.day:02d}"
+    assert parse_date_either_era(typed_be, "date_of_birth") == born

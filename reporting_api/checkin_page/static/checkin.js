@@ -62,14 +62,64 @@
   });
   if (!$("identify")) return;  // the link is not open: the page only shows why
 
-  // 1. Who is checking in.
-  $("identify").addEventListener("submit", function (event) {
+  // 1. Who is checking in. The date of birth as Thai people write it: day, month by name,
+  // year in the Buddhist era (a Christian-era year is understood and said so); a day the
+  // calendar does not have is refused here, before anything is sent.
+  var identifyForm = $("identify");
+  var FIRST_BE = +identifyForm.dataset.firstBe;  // thai_dates.FIRST_BUDDHIST_YEAR
+  var EARLIEST = +identifyForm.dataset.earliest;  // thai_dates.EARLIEST_DATE's year
+  function pad(n) { return (n < 10 ? "0" : "") + n; }
+  function fill(text, values) {
+    return text.replace(/%\((\w+)\)s/g, function (all, name) { return values[name]; });
+  }
+  function typedYear(form) {
+    // Thai digits (๒๕๓๓) are digits too.
+    return form.birth_year.value.trim().replace(/[\u0E50-\u0E59]/g, function (c) {
+      return String(c.charCodeAt(0) - 0x0E50);
+    });
+  }
+  function christianYear(year) { return year > FIRST_BE ? year - 543 : year; }
+  function birthDate(form) {
+    // {value: "YYYY-MM-DD"} or {error: the words, field: the control to fix}.
+    var day = +form.birth_day.value, month = +form.birth_month.value, typed = typedYear(form);
+    if (!day) return { error: t.birth_day_missing, field: form.birth_day };
+    if (!month) return { error: t.birth_month_missing, field: form.birth_month };
+    if (!/^[0-9]{4}$/.test(typed)) return { error: t.birth_year_digits, field: form.birth_year };
+    var year = christianYear(+typed), now = new Date();
+    if (year < EARLIEST || year > now.getFullYear()) {
+      return {
+        error: fill(t.birth_year_range, { first: EARLIEST + 543, last: now.getFullYear() + 543 }),
+        field: form.birth_year
+      };
+    }
+    var when = new Date(Date.UTC(year, month - 1, day));
+    if (when.getUTCMonth() !== month - 1) {
+      var name = form.birth_month.options[form.birth_month.selectedIndex].text;
+      return { error: fill(t.no_such_day, { date: day + " " + name + " " + (year + 543) }), field: form.birth_day };
+    }
+    if (when.getTime() > now.getTime()) return { error: t.birth_future, field: form.birth_year };
+    return { value: year + "-" + pad(month) + "-" + pad(day) };
+  }
+  identifyForm.birth_year.addEventListener("input", function () {
+    var typed = typedYear(identifyForm), year = +typed;
+    var ce = /^[0-9]{4}$/.test(typed) && year <= FIRST_BE && year >= EARLIEST;
+    $("birth-year-hint").textContent = ce ? fill(t.ce_year, { ce: year, be: year + 543 }) : "";
+  });
+  identifyForm.addEventListener("submit", function (event) {
     event.preventDefault();
     var form = event.target;
     var error = form.querySelector(".error");
     error.hidden = true;
+    form.querySelectorAll("[aria-invalid]").forEach(function (c) { c.removeAttribute("aria-invalid"); });
+    var born = birthDate(form);
+    if (born.error) {
+      error.textContent = born.error; error.hidden = false;
+      born.field.setAttribute("aria-invalid", "true");
+      born.field.focus();
+      return;
+    }
     postJSON("/identify", {
-      date_of_birth: form.date_of_birth.value,
+      date_of_birth: born.value,
       national_id_last4: form.national_id_last4.value
     }).then(function (r) {
       if (!r.ok) { error.textContent = message(r.body); error.hidden = false; return; }
@@ -77,11 +127,36 @@
       if ($("stop-sms")) $("stop-sms").hidden = false;
       // The person's requests (requests.js) open now, whatever the check-in's state.
       document.dispatchEvent(new CustomEvent("bail:identified"));
+      if (body.dataset.done === "1") { $("step-intro").hidden = true; loadReceipt(); return; }
       if (body.dataset.open !== "1") { $("step-intro").hidden = true; return; }
       show("step-camera");
       startCamera();
     }, function () { error.textContent = t.network_error; error.hidden = false; });
   });
+
+  // The receipt of a verified check-in: after the recording, and whenever the person who
+  // confirmed who they are opens the link again (a session cookie still valid skips the form).
+  function loadReceipt() {
+    return fetch(base + "/receipt?lang=" + body.dataset.lang, { credentials: "same-origin" })
+      .then(function (r) {
+        if (!r.ok) return;
+        return r.json().then(function (receipt) {
+          identified = true;
+          if ($("stop-sms")) $("stop-sms").hidden = false;
+          result({ outcome: "verified", receipt: receipt });
+        });
+      }, function () {});
+  }
+  function showReceipt(receipt) {
+    $("receipt-reference").textContent = receipt.reference;
+    $("receipt-time").textContent = receipt.checked_in_text;
+    $("receipt-due").textContent = receipt.due_date_text;
+    $("receipt-next").textContent = receipt.last ? t.last_one : receipt.next_due_text;
+    $("receipt-reviewed").textContent = receipt.accepted_text ? fill(t.accepted_after_review, { time: receipt.accepted_text }) : "";
+    $("receipt-reviewed").hidden = !receipt.accepted_text;
+    $("receipt").hidden = false;
+  }
+  if (body.dataset.done === "1") loadReceipt();
 
   // 2. Camera, with feedback before recording.
   function startCamera() {
@@ -236,21 +311,25 @@
       }, function () { setTimeout(function () { poll(id, n + 1); }, 2000); });
   }
 
-  // 5. The result in plain words.
+  // 5. The result in plain words; a verified check-in as a large success with its receipt.
   function result(a) {
     show("step-result");
-    var text;
-    if (a.outcome === "verified") text = t.verified + (a.next_due_text ? " " + t.next_due + " " + a.next_due_text : " " + t.last_one);
+    var text, success = !!a.receipt;
+    $("step-result").classList.toggle("success", success);
+    $("receipt").hidden = true;
+    if (success) { text = t.verified; showReceipt(a.receipt); }
+    else if (a.outcome === "verified") text = t.verified + (a.next_due_text ? " " + t.next_due + " " + a.next_due_text : " " + t.last_one);
     else if (a.outcome === "review") text = t.review;
     else if (a.outcome === "retry") text = t.try_again + " " + message(a) + " (" + t.tries_left + " " + a.retries_left + ")";
     else text = message(a);
     $("result").textContent = text;
     $("retry").hidden = a.outcome !== "retry";
+    if (success) $("step-result").scrollIntoView({ block: "start" });
   }
   $("retry").addEventListener("click", function () { show("step-camera"); $("record").disabled = false; });
 
-  // Optional location, only with consent.
-  $("share-location").addEventListener("change", function (e) {
+  // Optional location, only with consent (offered while the link is open).
+  if ($("share-location")) $("share-location").addEventListener("change", function (e) {
     if (!e.target.checked || !navigator.geolocation) { location = null; return; }
     navigator.geolocation.getCurrentPosition(function (p) {
       location = { lat: p.coords.latitude, lon: p.coords.longitude, accuracy_m: p.coords.accuracy };
