@@ -12,7 +12,7 @@ from typing import Annotated, Any
 import anyio
 from litestar import Controller, Request, get
 from litestar.params import QueryParameter
-from litestar.response import Response, Template
+from litestar.response import Redirect, Response, Template
 from phonenumbers import NumberParseException
 
 from admin_ui.exports.caseload import MEDIA_TYPE, CaseloadSheet
@@ -20,7 +20,9 @@ from admin_ui.web import field_errors, fields_of, language, list_link, render
 from reporting_api.errors import InvalidInput
 from reporting_api.http.context import CtxDep, PagingDep
 from reporting_api.phones import format_thai_mobile_display
+from reporting_api.receipt_codes import looks_like_reference
 from reporting_api.services import caseload as service
+from reporting_api.services import receipts
 from reporting_api.thai_dates import bangkok_today
 
 
@@ -85,11 +87,24 @@ class CaseloadPage(Controller):
         q: Annotated[str | None, QueryParameter(max_length=100)] = None,
         sort: Annotated[str, QueryParameter(max_length=16)] = "name",
         office_id: Annotated[int | None, QueryParameter(ge=1, le=2**31 - 1)] = None,
-    ) -> Template:
+    ) -> Template | Redirect | Response[str]:
         # HTMX live search swaps only the table; a plain GET gets the whole page.
         fragment = bool(request.headers.get("hx-request"))
         template = "admin/caseload_table.html" if fragment else "admin/caseload.html"
         text = (q or "").strip()
+        # A check-in receipt's reference number (K7M4-Q2X9), as the person shows or reads it:
+        # straight to their check-in. A mistyped one is said so if no name matches it either.
+        not_a_receipt = None
+        if looks_like_reference(text):
+            try:
+                found = await receipts.lookup(ctx, text, field="q")
+            except InvalidInput as error:
+                not_a_receipt = error
+            else:
+                target = f"/admin/defendants/{found.defendant_id}#checkin-{found.check_in_id}"
+                if fragment:
+                    return Response("", headers={"HX-Redirect": target})
+                return Redirect(target, status_code=303)
         sort = sort if sort in service.SORTS else "name"
         common: dict[str, Any] = {
             "page": paging.page,
@@ -127,6 +142,7 @@ class CaseloadPage(Controller):
                 **common,
             )
         else:
-            page = render(request, template, **fields_of(data), **common)
+            errors = field_errors(not_a_receipt) if not_a_receipt and not data.total else None
+            page = render(request, template, errors=errors, **fields_of(data), **common)
         page.headers["Vary"] = "HX-Request"  # the same address answers a page or a fragment
         return page

@@ -20,6 +20,7 @@ from admin_ui.web import field_errors, fields_of, language, render
 from reporting_api.commands import ErasureIn, ErasureMode, LegalHoldIn
 from reporting_api.errors import Conflict, InvalidInput
 from reporting_api.http.context import CtxDep, PathId
+from reporting_api.receipt_codes import reference_for
 from reporting_api.services import court_record, subject_rights, timeline
 from reporting_api.services.context import Ctx
 from reporting_api.services.timeline import PersonPage
@@ -37,6 +38,7 @@ def page(request: Request[Any, Any, Any], data: PersonPage, **extra: Any) -> Tem
         "admin/defendant.html",
         status_code=status_code,
         phone_text=phone_text,
+        receipt_reference=reference_for,
         query=dict(request.query_params),
         **(
             {
