@@ -47,6 +47,23 @@ READ_UPLOAD = """async () => {
   return btoa(text);
 }"""
 
+# The receipt of a verified check-in as the person sees it: each line's text, whether the
+# result is the large success state, and the tick drawn before its headline.
+READ_RECEIPT = """() => {
+  const receipt = document.getElementById("receipt");
+  if (!receipt || receipt.hidden || receipt.offsetParent === null) return null;
+  const text = (id) => document.getElementById(id).textContent;
+  const result = document.getElementById("result");
+  return {
+    reference: text("receipt-reference"), time: text("receipt-time"),
+    due: text("receipt-due"), next: text("receipt-next"),
+    reviewed: document.getElementById("receipt-reviewed").hidden ? null : text("receipt-reviewed"),
+    success: document.getElementById("step-result").classList.contains("success"),
+    tick: getComputedStyle(result, "::before").content,
+    headline_px: parseFloat(getComputedStyle(result).fontSize),
+  };
+}"""
+
 
 @dataclass
 class NetworkLog:
@@ -100,6 +117,7 @@ class PhoneRun:
     retry_offered: bool  # the "try again" button is on screen at the end
     seconds: dict[str, float]  # wall time of each phase, for the report
     challenge: dict[str, Any]  # the POST /challenge request, from the network log
+    receipt: dict[str, Any] | None = None  # the receipt on screen (READ_RECEIPT), if any
 
     @property
     def offset_s(self) -> float:
@@ -202,6 +220,11 @@ def check_in_on_phone(
     page.locator("#step-result").wait_for(state="visible", timeout=result_timeout_s * 1000)
     lap("upload_and_verification")
     shot("result")
+    receipt = page.evaluate(READ_RECEIPT)
+    if receipt is not None:  # the whole success panel, below the fold too
+        path = out / f"{len(shots) + 1:02d}-receipt.png"
+        page.locator("#step-result").screenshot(path=path, scale="css")
+        shots.append(path)
     timeline = page.evaluate("window.checkinTimeline")
     timeline["origin"] = page.evaluate("performance.timeOrigin")
     sent = network.finished("POST", "/attempts")
@@ -217,6 +240,7 @@ def check_in_on_phone(
         retry_offered=page.locator("#retry").is_visible(),
         challenge=network.finished("POST", "/challenge")[0] | {"server_s": served[0]},
         seconds=seconds,
+        receipt=receipt,
     )
 
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import json
 import random
+import re
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -29,14 +30,16 @@ import pytest
 from liveness.challenge import new_challenge
 from liveness.video import frames_from_video
 from reporting_api.checkin_page.messages import script_messages
+from reporting_api.receipt_codes import reference_for
 from reporting_api.settings import CheckInSettings
-from reporting_api.thai_dates import format_thai_date
+from reporting_api.thai_dates import format_thai_date_long
 from tests.checkin.helpers import BIRTH, open_check_in
 from tests.conftest import Api
 from tests.e2e.clips import FPS, content_offset, frame_times
 from tests.e2e.conftest import MOBILE, OUTPUT, CameraFile
 from tests.e2e.live import SEED, checkin_server
-from tests.e2e.phone import SLOW_3G, PhoneRun, check_in_on_phone
+from tests.e2e.phone import READ_RECEIPT, SLOW_3G, PhoneRun, check_in_on_phone
+from tests.e2e.waits import wait_until
 
 pytestmark = [pytest.mark.db, pytest.mark.browser, pytest.mark.timeout(600)]
 
@@ -53,6 +56,7 @@ SLOW_3G_CHALLENGE_LATENCY_S = CHALLENGE_LATENCY_S + SLOW_3G["latency"] / 1000
 SLOW_3G_LEAD_S = 6.0
 TOLERANCE_S = 0.3  # how far the measured offsets may drift from the lead-in before failing
 PAGE_BUDGET_BYTES = 150_000  # the issue's target for the page before any video
+RECEIPT_TIME = re.compile(r"\d{1,2} \S+ 25\d\d เวลา \d\d:\d\d น\.")  # Bangkok, B.E.
 
 
 def _person(api: Api) -> dict[str, Any]:
@@ -125,6 +129,7 @@ def _report(out: Path, run: PhoneRun, timing: dict[str, Any], stored: dict[str, 
         "result": run.result,
         "retry_offered": run.retry_offered,
         "widest_px": run.widest_px,
+        "receipt": run.receipt,
         "check_in": {"status": stored["status"], "method": stored["method"]},
         "attempts": [
             {k: a[k] for k in ("decision", "outcome", "reasons")} for a in stored["attempts"]
@@ -188,8 +193,17 @@ def _check_in_verified(
         f"{timing['verifier_fps']} fps kept for the verifier (camera: {FPS}); recording started "
         f"{timing['content_offset_s']} s into the clip (lead-in {lead_s} s)\n"
     )
-    next_due = format_thai_date(date.fromisoformat(person["next_due"]))
-    assert run.result == f"{TH['verified']} {TH['next_due']} {next_due}", headline + report
+    # A large success state with the receipt the person can show an officer.
+    assert run.result == TH["verified"], headline + report
+    receipt = run.receipt
+    assert receipt is not None and receipt["success"], report
+    assert receipt["tick"] == '"\u2713"' and receipt["headline_px"] >= 24, report
+    assert receipt["reference"] == reference_for(person["check_in"]["id"]), report
+    assert RECEIPT_TIME.fullmatch(receipt["time"]), report
+    due = date.fromisoformat(person["check_in"]["due_date"])
+    assert receipt["due"] == format_thai_date_long(due), report
+    assert receipt["next"] == format_thai_date_long(date.fromisoformat(person["next_due"])), report
+    assert receipt["reviewed"] is None, report
     assert stored["status"] == "verified" and stored["method"] == "remote", report
     assert [(a["media_kind"], a["outcome"]) for a in stored["attempts"]] == [
         ("clip", "verified")
@@ -220,7 +234,14 @@ def test_genuine_clip_is_verified_on_a_phone(
     weight = run.page_weight
     OUTPUT.mkdir(parents=True, exist_ok=True)
     (OUTPUT / "page_weight.json").write_text(json.dumps(weight, indent=1), encoding="utf-8")
-    assert sorted(f["type"] for f in weight["files"]) == ["Document", "Script", "Stylesheet"]
+    # One document, one stylesheet, and the page's own scripts (checkin.js, and those of the
+    # sections it includes, such as requests.js): nothing from elsewhere.
+    types = sorted(f["type"] for f in weight["files"])
+    assert types.count("Document") == 1 and types.count("Stylesheet") == 1, weight
+    scripts = [f["url"] for f in weight["files"] if f["type"] == "Script"]
+    assert any(url.endswith("/c/static/checkin.js") for url in scripts), weight
+    assert set(types) == {"Document", "Script", "Stylesheet"}, weight
+    assert all("/c/static/" in url for url in scripts), weight
     assert weight["transfer_bytes"] < PAGE_BUDGET_BYTES, weight
 
 
@@ -274,3 +295,70 @@ def test_hidden_parts_of_the_page_stay_hidden(api, database_url, mobile_page):
                 .map(e => e.id || e.className || e.tagName)"""
         )
     assert shown == []
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_the_birth_date_as_thai_people_write_it_and_the_receipt_afterwards(
+    api, database_url, mobile_page, output_dir
+):
+    """A person whose check-in an officer verified on a video call opens the link again: the
+    page says it is done and shows nothing personal; the birth date is picked by day, Thai
+    month name and Buddhist-era year (31 February refused before anything is sent, a
+    Christian-era year understood and said so); then the receipt; and again on reload."""
+    person = _person(api)
+    check_in_id = person["check_in"]["id"]
+    note = {"note": "saw the person and their ID card on a video call"}
+    url = f"/api/v1/checkins/{check_in_id}/video-call"
+    assert api.request("officer_bkk", "POST", url, json=note).status_code == 200
+    reference = reference_for(check_in_id)
+    born = date.fromisoformat(BIRTH)
+    sent: list[str] = []
+
+    def shot(page: Any, name: str) -> None:
+        page.screenshot(path=output_dir / f"{name}.png", full_page=True, scale="css")
+
+    with checkin_server(database_url) as base, mobile_page(None) as page:
+        page.on("request", lambda r: sent.append(r.url) if r.url.endswith("/identify") else None)
+        page.goto(f"{base}/c/{person['code']}", wait_until="load")
+        assert page.locator("body").get_attribute("data-done") == "1"
+        assert reference not in page.content()
+        assert not page.locator("#receipt").is_visible()
+        shot(page, "01-done-before-identifying")
+
+        page.locator("select[name=birth_day]").select_option("31")
+        page.locator("select[name=birth_month]").select_option(label="กุมภาพันธ์")
+        page.locator("input[name=birth_year]").fill(str(born.year + 543))
+        page.locator("input[name=national_id_last4]").fill(person["last4"])
+        page.locator("#identify button[type=submit]").tap()
+        error = page.locator("#identify .error")
+        assert error.is_visible()
+        assert error.text_content() == TH["no_such_day"] % {"date": f"31 กุมภาพันธ์ {born.year + 543}"}
+        assert page.locator("select[name=birth_day]").get_attribute("aria-invalid") == "true"
+        assert sent == []  # refused on the phone, nothing sent
+        shot(page, "02-no-such-day")
+
+        page.locator("select[name=birth_day]").select_option(str(born.day))
+        page.locator("select[name=birth_month]").select_option(label="พฤษภาคม")
+        page.locator("input[name=birth_year]").fill(str(born.year))  # C.E., by mistake
+        hint = TH["ce_year"] % {"ce": born.year, "be": born.year + 543}
+        assert page.locator("#birth-year-hint").text_content() == hint
+        shot(page, "03-christian-era-year-understood")
+        page.locator("#identify button[type=submit]").tap()
+        wait_until(page, "!document.getElementById('receipt').hidden")
+        assert len(sent) == 1
+        receipt = page.evaluate(READ_RECEIPT)
+        page.locator("#step-result").screenshot(path=output_dir / "04-receipt.png", scale="css")
+        assert page.evaluate("document.documentElement.scrollWidth") <= MOBILE["viewport"]["width"]
+
+        page.reload(wait_until="load")  # the session cookie still holds: no form again
+        wait_until(page, "!document.getElementById('receipt').hidden")
+        again = page.evaluate(READ_RECEIPT)
+        assert not page.locator("#step-intro").is_visible()
+        shot(page, "05-receipt-on-reload")
+
+    assert receipt is not None and receipt["success"], receipt
+    assert receipt["reference"] == reference
+    assert RECEIPT_TIME.fullmatch(receipt["time"]), receipt
+    assert receipt["next"] == format_thai_date_long(date.fromisoformat(person["next_due"]))
+    assert again == receipt
+    (output_dir / "receipt.json").write_text(json.dumps(receipt, ensure_ascii=False, indent=1))
