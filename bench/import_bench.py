@@ -36,6 +36,9 @@ TARGET_PEAK_MB = 300.0
 GROWTH_ALLOWED = 1.10
 """Peak memory at --large may exceed the one at --rows by this factor (allocator noise)."""
 PASSWORD = "bench import password"
+POOL = int(os.environ.get("BENCH_POOL", "4"))
+"""Connections the import's process may open: the writers' transactions and the queries
+between them (the server's pool is DB_POOL_SIZE, 10 by default)."""
 
 
 def bench_url(server_url: str) -> str:
@@ -151,11 +154,11 @@ def child(path: str, url: str) -> None:
     async def run() -> dict[str, float]:
         engine = engine_from_url(url)
         bind_tables(engine)
-        await open_pool(engine, 2)
+        await open_pool(engine, POOL)
         try:
             return await work()
         finally:
-            await close_pool(engine, 2)
+            await close_pool(engine, POOL)
 
     async def work() -> dict[str, float]:
         principal = await imports.officer_principal("bench_officer")

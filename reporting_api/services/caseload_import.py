@@ -12,14 +12,18 @@ enrolled in "no photo yet" mode; photos come in a ZIP named by national ID.
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import json
 import logging
 import re
-from collections.abc import AsyncIterator, Callable
+from collections import Counter
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime
+from functools import lru_cache
+from itertools import islice
 from typing import IO, Any
 
 from reporting_api.access import OFFICER, Principal, ensure_can_change_office, ensure_role
@@ -39,14 +43,21 @@ from reporting_api.caseload_sheet import (
 )
 from reporting_api.commands import CaseCreate, NewDefendant, PlanIn
 from reporting_api.errors import Conflict, InvalidInput, NotFound
+from reporting_api.hearing_rules import (
+    HearingText,
+    hearing_days,
+    plan_hearing_reminders,
+    render_hearing_reminder,
+)
 from reporting_api.masking import mask_digits
 from reporting_api.national_id import mask_national_id, normalise_national_id
 from reporting_api.phones import parse_thai_mobile
-from reporting_api.photo_zip import ZipRefused, read_photos
+from reporting_api.photo_zip import PhotoEntry, ZipRefused, read_photos
 from reporting_api.photos import check_photo
 from reporting_api.planning import PlannedCheckIn, PlanSpec, expand_plan
+from reporting_api.reminder_schedule import QuietHours, ReminderPolicy
 from reporting_api.runtime import Runtime
-from reporting_api.services import cases, defendants, plans
+from reporting_api.services import cases, defendants, hearings, plans
 from reporting_api.services import reminders as reminder_service
 from reporting_api.services.context import Ctx
 from reporting_api.settings import Settings
@@ -56,14 +67,23 @@ from reporting_api.store import offices as office_store
 from reporting_api.store import staff as staff_store
 from reporting_api.store import transaction
 from reporting_api.store.imports import ImportJobRow, PendingRow
+from reporting_api.store.outbox import QUEUED, NewReminder
+from reporting_api.store.rows import OfficeRow
 from reporting_api.thai_dates import bangkok_today
 
 log = logging.getLogger(__name__)
 
 CHECK_BATCH = 500
-"""Rows the dry run keeps per insert."""
+"""Rows the dry run reads and checks in one go (in a thread), then keeps in one insert."""
+PHOTO_BATCH = 20
+"""ZIP entries the dry run reads and decodes in one go (in a thread)."""
 WRITE_BATCH = 200
-"""Rows written between two progress reports."""
+"""Rows written in one transaction, between two progress reports."""
+WRITERS = 2
+"""Batches written at the same time on PostgreSQL, each in its own transaction on its own
+connection: while one batch is in the database, the other's rows are built (SQLite writes
+one transaction at a time: one writer there)."""
+FIRST_HEARING_TIME = cases.FIRST_HEARING_TIME
 PAGE_ROWS = 100
 _DAY_FIRST = re.compile(r"[0-9๐-๙]{1,2}[/.-][0-9๐-๙]{1,2}[/.-][0-9๐-๙]{4}")
 DATE_KEYS = ("date_of_birth", "release_date", "start_date", "end_date", "next_court_date")
@@ -172,6 +192,13 @@ def _era_problems(cells: dict[str, str]) -> list[Problem]:
     ]
 
 
+@lru_cache(maxsize=256)
+def _check_plan(spec: PlanSpec) -> None:
+    """InvalidInput when the plan breaks a rule of the planning (a file's rows mostly share a
+    few plans: each is expanded once, not once a row)."""
+    expand_plan(spec)
+
+
 def parse_row(cells: dict[str, str], today: date) -> tuple[RowValues | None, list[Problem]]:
     """A row's values, or every problem it has, by the enrolment form's rules (those that
     need no database: the office and people already enrolled are checked by the caller)."""
@@ -241,7 +268,7 @@ def parse_row(cells: dict[str, str], today: date) -> tuple[RowValues | None, lis
             window_opens_days_before=opens,
             grace_days=grace,
         )
-        take(lambda: expand_plan(plans.spec_from(plan)))
+        take(_check_plan, plans.spec_from(plan))
     if problems or plan is None:
         return None, problems
     person = NewDefendant(
@@ -345,18 +372,61 @@ async def check(ctx: Ctx, upload: ImportUpload) -> ImportView:
     return await view(ctx, job_id)
 
 
-async def _check_rows(ctx: Ctx, job_id: int, office_id: int, rows: Any) -> None:
+@dataclass
+class _CheckedRow:
+    """A row as the dry run keeps it, read and checked off the event loop."""
+
+    line: int
+    national_id: str | None
+    case_number: str | None
+    office_code: str
+    cells: bytes
+    problems: list[Problem]
+
+
+def _read_and_check(
+    ctx: Ctx, job_id: int, rows: Iterator[SheetRow], today: date, limit: int
+) -> list[_CheckedRow]:
+    """The next ``limit`` rows of the file read, checked by the rules that need no database
+    and sealed: the CPU work of the dry run, run in a thread (`asyncio.to_thread`) so the
+    event loop keeps serving while a large file is read."""
+    found: list[_CheckedRow] = []
+    for row in islice(rows, limit):
+        _, problems = parse_row(row.cells, today)
+        try:
+            nid: str | None = normalise_national_id(row.cells.get("national_id", ""))
+        except InvalidInput:
+            nid = None
+        found.append(
+            _CheckedRow(
+                line=row.line,
+                national_id=nid,
+                case_number=(row.cells.get("black_case_number") or "").strip()[:64] or None,
+                office_code=row.cells.get("office_code", ""),
+                cells=ctx.rt.sealer.seal(
+                    json.dumps(row.cells, ensure_ascii=False).encode(), _context(job_id)
+                ),
+                problems=problems,
+            )
+        )
+    return found
+
+
+async def _check_rows(ctx: Ctx, job_id: int, office_id: int, rows: Iterator[SheetRow]) -> None:
     today = bangkok_today(ctx.now)
     offices = _OfficeCodes(office_id)
-    batch: list[tuple[SheetRow, list[Problem], str | None]] = []
-
-    async def flush() -> None:
-        ids = [nid for _, _, nid in batch if nid]
-        elsewhere = await store.offices_of_national_ids(ids)
+    while batch := await asyncio.to_thread(_read_and_check, ctx, job_id, rows, today, CHECK_BATCH):
+        elsewhere = await store.offices_of_national_ids(
+            [row.national_id for row in batch if row.national_id]
+        )
         values = []
-        for row, problems, nid in batch:
+        for row in batch:
+            office_problem = await offices.problem(row.office_code)
+            if office_problem:
+                row.problems.append(office_problem)
+            nid = row.national_id
             if nid and elsewhere.get(nid, office_id) != office_id:
-                problems.append(
+                row.problems.append(
                     Problem(
                         "national_id",
                         "this person is enrolled by another office: ask that office to "
@@ -369,31 +439,14 @@ async def _check_rows(ctx: Ctx, job_id: int, office_id: int, rows: Any) -> None:
                     "job": job_id,
                     "line": row.line,
                     "national_id": nid,
-                    "case_number": (row.cells.get("black_case_number") or "").strip()[:64] or None,
-                    "cells": ctx.rt.sealer.seal(
-                        json.dumps(row.cells, ensure_ascii=False).encode(), _context(job_id)
-                    ),
-                    "problems": json.dumps([p.__dict__ for p in problems], ensure_ascii=False),
+                    "case_number": row.case_number,
+                    "cells": row.cells,
+                    "problems": json.dumps([p.__dict__ for p in row.problems], ensure_ascii=False),
                 }
             )
         await store.insert_rows(values)
-        batch.clear()
-
-    for row in rows:
-        _, problems = parse_row(row.cells, today)
-        office_problem = await offices.problem(row.cells.get("office_code", ""))
-        if office_problem:
-            problems.append(office_problem)
-        try:
-            nid: str | None = normalise_national_id(row.cells.get("national_id", ""))
-        except InvalidInput:
-            nid = None
-        batch.append((row, problems, nid))
-        if len(batch) >= CHECK_BATCH:
-            await flush()
-    await flush()
-    for row, first_line in await store.duplicate_rows(job_id):
-        problems = json.loads(row["problems"])
+    for twice, first_line in await store.duplicate_rows(job_id):
+        problems = json.loads(twice["problems"])
         problems.append(
             Problem(
                 "national_id",
@@ -403,48 +456,72 @@ async def _check_rows(ctx: Ctx, job_id: int, office_id: int, rows: Any) -> None:
                 "คดีที่สองของบุคคลเดียวกันให้นำเข้าในไฟล์ถัดไปหรือเพิ่มที่หน้าของบุคคลนั้น",
             ).__dict__
         )
-        await store.set_problems(row["id"], json.dumps(problems, ensure_ascii=False))
+        await store.set_problems(twice["id"], json.dumps(problems, ensure_ascii=False))
+
+
+@dataclass(frozen=True)
+class _CheckedPhoto:
+    name: str
+    national_id: str | None
+    data: bytes | None
+    problem: InvalidInput | None
+
+
+def _read_photos(
+    entries: Iterator[PhotoEntry], limit: int, max_bytes: int, max_pixels: int
+) -> list[_CheckedPhoto]:
+    """The next ``limit`` entries of the ZIP read and decoded (`check_photo`): in a thread,
+    like the rows, so a ZIP of large photos does not hold the event loop."""
+    found: list[_CheckedPhoto] = []
+    for entry in islice(entries, limit):
+        problem = entry.problem
+        if problem is None and entry.data is not None:
+            try:
+                check_photo(entry.data, max_bytes=max_bytes, max_pixels=max_pixels)
+            except InvalidInput as error:
+                problem = InvalidInput(
+                    "photos", f"{entry.name}: {error.reason}", f"{entry.name}: {error.reason_th}"
+                )
+        found.append(_CheckedPhoto(entry.name, entry.national_id, entry.data, problem))
+    return found
 
 
 async def _check_photos(ctx: Ctx, job_id: int, stream: IO[bytes]) -> None:
     limit = ctx.settings.max_photo_bytes
     total = refused = 0
-    for entry in read_photos(stream, limit):
-        total += 1
-        problem = entry.problem
-        if problem is None and entry.data is not None:
-            try:
-                check_photo(entry.data, max_bytes=limit, max_pixels=ctx.settings.max_photo_pixels)
-            except InvalidInput as error:
-                problem = InvalidInput(
-                    "photos", f"{entry.name}: {error.reason}", f"{entry.name}: {error.reason_th}"
-                )
-        if problem is None and entry.national_id is not None:
-            rows = await store.national_ids_of_valid_rows(job_id, [entry.national_id])
-            if not rows:
+    entries = read_photos(stream, limit)
+    while batch := await asyncio.to_thread(
+        _read_photos, entries, PHOTO_BATCH, limit, ctx.settings.max_photo_pixels
+    ):
+        named = [e.national_id for e in batch if e.problem is None and e.national_id]
+        valid = await store.national_ids_of_valid_rows(job_id, named)
+        for entry in batch:
+            total += 1
+            problem = entry.problem
+            if problem is None and entry.national_id is not None and entry.national_id not in valid:
                 problem = InvalidInput(
                     "photos",
                     f"{entry.name}: no valid row of the file has this national ID",
                     f"{entry.name}: ไม่มีแถวที่ถูกต้องในไฟล์ที่มีเลขประจำตัวประชาชนนี้",
                 )
-        refused += problem is not None
-        await store.insert_photo(
-            {
-                "job": job_id,
-                "name": entry.name,
-                "national_id": entry.national_id,
-                "data": (
-                    None
-                    if problem is not None or entry.data is None
-                    else ctx.rt.sealer.seal(entry.data, _photo_context(job_id))
-                ),
-                "problem": (
-                    None
-                    if problem is None
-                    else json.dumps(_problem(problem).__dict__, ensure_ascii=False)
-                ),
-            }
-        )
+            refused += problem is not None
+            await store.insert_photo(
+                {
+                    "job": job_id,
+                    "name": entry.name,
+                    "national_id": entry.national_id,
+                    "data": (
+                        None
+                        if problem is not None or entry.data is None
+                        else ctx.rt.sealer.seal(entry.data, _photo_context(job_id))
+                    ),
+                    "problem": (
+                        None
+                        if problem is None
+                        else json.dumps(_problem(problem).__dict__, ensure_ascii=False)
+                    ),
+                }
+            )
     await store.update_job(job_id, {"photos_total": total, "photos_refused": refused})
 
 
@@ -558,23 +635,30 @@ async def run(
     progress: Callable[[ImportJobRow], None] | None = None,
     *,
     bulk: bool = True,
+    batch: int = WRITE_BATCH,
 ) -> ImportJobRow:
-    """Write a started job's valid rows not yet written, in batches, reporting progress after
-    each; the job ends `done` (or `failed` with the error, if the service itself failed).
-    ``bulk``: a batch in one transaction of a few statements (`write_batch`); otherwise (and
-    for a batch the bulk write refuses) row by row through the enrolment services."""
+    """Write a started job's valid rows not yet written, in batches of ``batch`` rows,
+    reporting progress after each; the job ends `done` (or `failed` with the error, if the
+    service itself failed). ``bulk``: a batch in one transaction of a few statements
+    (`write_batch`), on PostgreSQL two batches at a time (`WRITERS`); otherwise (and for a
+    batch the bulk write refuses) row by row through the enrolment services."""
     job = await _job(ctx, job_id)
     photos = job["photos_total"] > job["photos_refused"]
-    try:
-        while rows := await store.pending_rows(job_id, WRITE_BATCH):
+    pending = _Pending(job_id, batch)
+    tally = _Tally(job_id, await store.progress_counts(job_id), progress)
+
+    async def writer() -> None:
+        while rows := await pending.next():
             now = ctx.rt.clock() if ctx.runtime is not None else ctx.now
             batch_ctx = replace(ctx, now=now)
             outcomes = await _write_batch_or_rows(batch_ctx, job_id, rows, bulk)
-            for row in rows:
-                outcome = outcomes[row["id"]]
-                if outcome.defendant is not None and outcome.outcome != "failed" and photos:
-                    await _attach_photo(batch_ctx, job_id, outcome.defendant, row["cells"])
-            job = await _report_progress(job_id, now, progress)
+            if photos:
+                await _attach_photos(batch_ctx, job_id, rows, outcomes)
+            await tally.add(outcomes.values(), now)
+
+    writers = WRITERS if bulk and store.writes_side_by_side() else 1
+    try:
+        await _together([writer() for _ in range(writers)])
     except Exception as error:  # the job must not stay "running" for ever
         log.exception("import %s failed", job_id)
         await store.update_job(
@@ -582,16 +666,18 @@ async def run(
         )
         raise
     now = ctx.rt.clock() if ctx.runtime is not None else ctx.now
-    job = await _report_progress(job_id, now, None)
+    # The counts from the rows themselves, once (a writer's tally is its own view).
+    counts = await store.progress_counts(job_id)
+    await store.update_job(job_id, _counts(counts) | {"heartbeat_at": now})
     await store.update_job(job_id, {"state": "done", "finished_at": now})
     await ctx.audit(
         "import.done",
         "import_job",
         job_id,
         {
-            "created": job["created_count"],
-            "existing": job["existing_count"],
-            "failed": job["failed_count"],
+            "created": counts.get("created", 0),
+            "existing": counts.get("existing", 0),
+            "failed": counts.get("failed", 0),
         },
     )
     done = await store.get_job(job_id)
@@ -599,25 +685,69 @@ async def run(
     return done
 
 
-async def _report_progress(
-    job_id: int, now: Any, progress: Callable[[ImportJobRow], None] | None
-) -> ImportJobRow:
-    counts = await store.progress_counts(job_id)
-    await store.update_job(
-        job_id,
-        {
-            "processed": sum(counts.values()),
-            "created_count": counts.get("created", 0),
-            "existing_count": counts.get("existing", 0),
-            "failed_count": counts.get("failed", 0),
-            "heartbeat_at": now,
-        },
-    )
-    job = await store.get_job(job_id)
-    assert job is not None
-    if progress is not None:
-        progress(job)
-    return job
+async def _together(coroutines: list[Coroutine[Any, Any, None]]) -> None:
+    """Run the writers side by side; the first failure stops the others (their open
+    transactions roll back) and is raised."""
+    tasks = [asyncio.ensure_future(c) for c in coroutines]
+    try:
+        await asyncio.gather(*tasks)
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+
+class _Pending:
+    """The job's rows not written yet, handed to the writers a batch at a time in file order:
+    each batch is the next range of the index on (job, id) after the last one handed out."""
+
+    def __init__(self, job_id: int, size: int) -> None:
+        self.job_id = job_id
+        self.size = max(1, size)
+        self.after = 0
+        self.lock = asyncio.Lock()
+
+    async def next(self) -> list[PendingRow]:
+        async with self.lock:  # two writers never take the same rows
+            rows = await store.pending_rows(self.job_id, self.after, self.size)
+            if rows:
+                self.after = rows[-1]["id"]
+            return rows
+
+
+def _counts(counts: Mapping[str, int]) -> dict[str, int]:
+    return {
+        "processed": sum(counts.values()),
+        "created_count": counts.get("created", 0),
+        "existing_count": counts.get("existing", 0),
+        "failed_count": counts.get("failed", 0),
+    }
+
+
+class _Tally:
+    """The job's counts as the page shows them: read from its rows once when the run starts
+    (a resumed run counts what was written before), then added to after each batch and
+    written with the heartbeat in one UPDATE (not a count over the job's rows each time)."""
+
+    def __init__(
+        self,
+        job_id: int,
+        counts: Mapping[str, int],
+        progress: Callable[[ImportJobRow], None] | None,
+    ) -> None:
+        self.job_id = job_id
+        self.counts = Counter(counts)
+        self.progress = progress
+        self.lock = asyncio.Lock()
+
+    async def add(self, outcomes: Iterable[RowOutcome], now: datetime) -> None:
+        async with self.lock:  # the page's counts never go back
+            self.counts.update(o.outcome for o in outcomes)
+            await store.update_job(self.job_id, _counts(self.counts) | {"heartbeat_at": now})
+            if self.progress is not None:
+                job = await store.get_job(self.job_id)
+                assert job is not None
+                self.progress(job)
 
 
 async def _write_batch_or_rows(
@@ -636,8 +766,40 @@ class _NewCase:
     row_id: int
     values: RowValues
     defendant_id: int | None
+    language: str
     check_ins: list[PlannedCheckIn]
     notes: list[str]
+    hearing_at: datetime | None
+
+
+def _parse_batch(
+    ctx: Ctx, job_id: int, rows: list[PendingRow], today: date
+) -> tuple[dict[int, RowOutcome], list[tuple[int, RowValues]]]:
+    """The batch's rows opened and checked again (a rule may depend on today): the CPU part
+    of the write, run in a thread while the other writer's batch is in the database."""
+    outcomes: dict[int, RowOutcome] = {}
+    parsed: list[tuple[int, RowValues]] = []
+    for row in rows:
+        values, problems = parse_row(_cells(ctx, job_id, row["cells"]), today)
+        if values is None:
+            detail = "; ".join(f"{p.column}: {p.reason}" for p in problems)
+            outcomes[row["id"]] = RowOutcome("failed", detail)
+        else:
+            parsed.append((row["id"], values))
+    return outcomes, parsed
+
+
+def _first_hearing_at(ctx: Ctx, day: date | None) -> datetime | None:
+    """When the first hearing of a case opened with the court date ``day`` starts, as
+    `cases.first_hearing` sets it (09:00 Bangkok), or None when it sets none (no date, today
+    or past); InvalidInput as `hearings.add` refuses it."""
+    today = bangkok_today(ctx.now)
+    if day is None or day <= today:
+        return None
+    starts_at = hearings.starts_at_of(day, FIRST_HEARING_TIME, "day", today)
+    if starts_at <= ctx.now:
+        raise InvalidInput("time", "is in the past", "เวลานี้ผ่านมาแล้ว")
+    return starts_at
 
 
 async def write_batch(ctx: Ctx, job_id: int, rows: list[PendingRow]) -> dict[int, RowOutcome]:
@@ -653,17 +815,9 @@ async def write_batch(ctx: Ctx, job_id: int, rows: list[PendingRow]) -> dict[int
             "ต้องเป็นเจ้าหน้าที่ของสำนักงานนี้",
         )
     today = bangkok_today(ctx.now)
-    outcomes: dict[int, RowOutcome] = {}
-    parsed: list[tuple[int, RowValues]] = []
-    for row in rows:
-        values, problems = parse_row(_cells(ctx, job_id, row["cells"]), today)
-        if values is None:
-            detail = "; ".join(f"{p.column}: {p.reason}" for p in problems)
-            outcomes[row["id"]] = RowOutcome("failed", detail)
-        else:
-            parsed.append((row["id"], values))
+    outcomes, parsed = await asyncio.to_thread(_parse_batch, ctx, job_id, rows, today)
     people = await store.people_by_national_id([v.defendant.national_id for _, v in parsed])
-    numbers = await store.case_numbers_of([person for person, _ in people.values()])
+    numbers = await store.case_numbers_of([person[0] for person in people.values()])
     expansions: dict[PlanSpec, tuple[list[PlannedCheckIn], list[str]]] = {}
     new_cases: list[_NewCase] = []
     for row_id, values in parsed:
@@ -684,9 +838,22 @@ async def write_batch(ctx: Ctx, job_id: int, rows: list[PendingRow]) -> dict[int
                 continue
             expansions[spec] = (planned, [n.code for n in expansion.notes])
         planned, notes = expansions[spec]
-        new_cases.append(_NewCase(row_id, values, found[0] if found else None, planned, notes))
+        new_cases.append(
+            _NewCase(
+                row_id,
+                values,
+                found[0] if found else None,
+                found[2] if found else values.defendant.preferred_language,
+                planned,
+                notes,
+                _first_hearing_at(ctx, values.case["next_court_date"]),
+            )
+        )
     policy = await reminder_service.office_policy(office_id)
     quiet = reminder_service.quiet_hours(ctx.settings)
+    with_hearing = [c for c in new_cases if c.hearing_at is not None]
+    office = await office_store.get_office(office_id) if with_hearing else None
+    offsets = await hearings.hearing_offsets(office_id) if with_hearing else ()
     now = ctx.now
     async with transaction(immediate=True):
         person_ids = await store.insert_people(
@@ -710,13 +877,14 @@ async def write_batch(ctx: Ctx, job_id: int, rows: list[PendingRow]) -> dict[int
             for p in c.check_ins
         ]
         code_ids = await store.insert_check_ins(check_in_rows)
-        reminders = []
+        planner = reminder_service.ReminderPlanner(policy, quiet, now)
+        reminders: list[NewReminder] = []
         by_case: dict[int, list[dict[str, Any]]] = {}
         for made in check_in_rows:
             by_case.setdefault(made["case"], []).append(made)
         for c in new_cases:
             case_id = case_ids[c.defendant_id or 0]
-            reminders += reminder_service.rows_for_new_check_ins(
+            reminders += planner.rows(
                 {"id": case_id, "office": office_id, "defendant": c.defendant_id or 0},
                 [
                     {
@@ -726,11 +894,30 @@ async def write_batch(ctx: Ctx, job_id: int, rows: list[PendingRow]) -> dict[int
                     }
                     for r in by_case.get(case_id, [])
                 ],
-                policy,
-                quiet,
-                now,
             )
         await store.insert_reminder_rows([{**r, "attempts": 0} for r in reminders])
+        hearing_ids: dict[int, int] = {}
+        if with_hearing:
+            assert office is not None
+            hearing_ids = await store.insert_hearings(
+                [_hearing_row(ctx, c, case_ids[c.defendant_id or 0]) for c in with_hearing]
+            )
+            await store.insert_reminder_rows(
+                [
+                    {**r, "attempts": 0}
+                    for c in with_hearing
+                    for r in _hearing_reminders(
+                        ctx,
+                        c,
+                        case_ids[c.defendant_id or 0],
+                        hearing_ids,
+                        office,
+                        policy,
+                        offsets,
+                        quiet,
+                    )
+                ]
+            )
         audit: list[tuple[str, str, int | str | None, dict[str, Any] | None]] = []
         for c in new_cases:
             case_id = case_ids[c.defendant_id or 0]
@@ -744,6 +931,15 @@ async def write_batch(ctx: Ctx, job_id: int, rows: list[PendingRow]) -> dict[int
                     )
                 )
             audit.append(("case.create", "bail_case", case_id, {"defendant_id": c.defendant_id}))
+            if case_id in hearing_ids:
+                audit.append(
+                    (
+                        "hearing.create",
+                        "court_hearing",
+                        hearing_ids[case_id],
+                        {"case": case_id, "day": str(c.values.case["next_court_date"])},
+                    )
+                )
             audit.append(
                 (
                     "plan.set",
@@ -767,10 +963,6 @@ async def write_batch(ctx: Ctx, job_id: int, rows: list[PendingRow]) -> dict[int
             client_address=ctx.client_address,
             entries=audit,
         )
-        for c in new_cases:
-            court_date = c.values.case["next_court_date"]
-            if court_date is not None:
-                await cases.first_hearing(ctx, case_ids[c.defendant_id or 0], court_date)
         await store.record_outcomes(
             [
                 {
@@ -784,6 +976,77 @@ async def write_batch(ctx: Ctx, job_id: int, rows: list[PendingRow]) -> dict[int
             ]
         )
     return outcomes
+
+
+def _hearing_row(ctx: Ctx, new: _NewCase, case_id: int) -> dict[str, Any]:
+    """The `court_hearing` row `cases.first_hearing` adds (through `hearings.add`)."""
+    return {
+        "case": case_id,
+        "office": ctx.principal.office_id,
+        "starts_at": new.hearing_at,
+        "court": new.values.case["court"].strip(),
+        "room": None,
+        "purpose": "",
+        "created_by": ctx.principal.id,
+        "created_at": ctx.now,
+        "updated_at": ctx.now,
+    }
+
+
+def _hearing_reminders(
+    ctx: Ctx,
+    new: _NewCase,
+    case_id: int,
+    hearing_ids: Mapping[int, int],
+    office: OfficeRow,
+    policy: ReminderPolicy,
+    offsets: tuple[int, ...],
+    quiet: QuietHours,
+) -> list[NewReminder]:
+    """The first hearing's SMS reminders, worded and planned as `hearings.add` plans them."""
+    assert new.hearing_at is not None
+    language = "en" if new.language == "en" else "th"
+    court = new.values.case["court"].strip()
+    rows: list[NewReminder] = []
+    for p in plan_hearing_reminders(
+        starts_at=new.hearing_at,
+        now=ctx.now,
+        offsets_days=offsets,
+        send_hour=policy.send_hour,
+        quiet=quiet,
+    ):
+        days = hearing_days(p.kind)
+        assert days is not None
+        rows.append(
+            {
+                "check_in": None,
+                "hearing": hearing_ids[case_id],
+                "case": case_id,
+                "office": ctx.principal.office_id,
+                "defendant": new.defendant_id or 0,
+                "kind": p.kind,
+                "body": render_hearing_reminder(
+                    HearingText(
+                        days=days,
+                        language=language,
+                        office_name_th=office["name_th"],
+                        office_name_en=office["name_en"],
+                        court=court,
+                        starts_at=new.hearing_at,
+                        room=None,
+                    )
+                ),
+                "language": language,
+                "due_at": p.due_at,
+                "expires_at": p.expires_at,
+                "next_attempt_at": p.due_at,
+                "status": QUEUED,
+                "reference": reminder_service.new_reference(),
+                "created_at": ctx.now,
+                "updated_at": ctx.now,
+            }
+        )
+    return rows
 
 
 def _person_row(ctx: Ctx, values: RowValues) -> dict[str, Any]:
@@ -871,15 +1134,33 @@ async def _enrol_row(ctx: Ctx, values: RowValues) -> RowOutcome:
     return RowOutcome("created", None, defendant_id, case["id"])
 
 
-async def _attach_photo(ctx: Ctx, job_id: int, defendant_id: int, sealed: bytes) -> None:
+async def _attach_photos(
+    ctx: Ctx, job_id: int, rows: list[PendingRow], outcomes: Mapping[int, RowOutcome]
+) -> None:
+    """The ZIP's photos of the batch's people, in file order: one query finds who has one,
+    then each of those is attached (`_attach_photo`)."""
+    people: dict[str, int] = {}
+    for row in rows:
+        outcome = outcomes[row["id"]]
+        if outcome.defendant is None or outcome.outcome == "failed":
+            continue
+        try:
+            national_id = normalise_national_id(
+                _cells(ctx, job_id, row["cells"]).get("national_id", "")
+            )
+        except InvalidInput:
+            continue
+        people[national_id] = outcome.defendant
+    with_photo = await store.national_ids_with_photo(job_id, list(people))
+    for national_id, defendant_id in people.items():
+        if national_id in with_photo:
+            await _attach_photo(ctx, job_id, defendant_id, national_id)
+
+
+async def _attach_photo(ctx: Ctx, job_id: int, defendant_id: int, national_id: str) -> None:
     """The ZIP's photo of this person, if they have none yet: checked by the face library
     (outside any transaction), kept, or its refusal recorded (the person stays in "no photo
     yet" mode)."""
-    national_id = _cells(ctx, job_id, sealed).get("national_id", "")
-    try:
-        national_id = normalise_national_id(national_id)
-    except InvalidInput:
-        return
     found = await store.defendant_by_national_id(national_id)
     if found is None or found[2]:
         return  # no such person, or they have a photo already

@@ -112,6 +112,11 @@ async def open_case(ctx: Ctx, data: CaseCreate) -> CaseRow:
     return await _load(case_id)
 
 
+FIRST_HEARING_TIME = "09:00"
+"""A case's first hearing, from the court date it was opened with, starts at this time
+(Bangkok) until an officer corrects it (the bulk import writes the same)."""
+
+
 async def first_hearing(ctx: Ctx, case_id: int, day: date) -> None:
     """A case opened with its next court date gets that hearing as a record (09:00 Bangkok,
     the case's court; the officer corrects the time on the person's page), with reminders."""
@@ -119,7 +124,7 @@ async def first_hearing(ctx: Ctx, case_id: int, day: date) -> None:
 
     if day <= bangkok_today(ctx.now):
         return  # today's or a past date: nothing left to remind of
-    await hearings.add(ctx, case_id, HearingIn(day=day, time="09:00", court=""))
+    await hearings.add(ctx, case_id, HearingIn(day=day, time=FIRST_HEARING_TIME, court=""))
 
 
 async def read(ctx: Ctx, case_id: int) -> CaseRow:

@@ -161,10 +161,31 @@ def rows_for_new_check_ins(
     now: datetime,
 ) -> list[NewReminder]:
     """The reminder rows freshly created check-ins get (nothing stored)."""
-    rows: list[NewReminder] = []
-    for check_in in check_ins:
-        rows += _rows_for(case, check_in["id"], _plan(check_in, policy, quiet, now), now)
-    return rows
+    return ReminderPlanner(policy, quiet, now).rows(case, check_ins)
+
+
+class ReminderPlanner:
+    """Reminder rows for many new check-ins planned at one instant under one policy. The plan
+    depends only on a check-in's due date and close, so each distinct pair is planned once:
+    a caseload import plans thousands of check-ins that fall on a few dozen dates."""
+
+    def __init__(self, policy: ReminderPolicy, quiet: QuietHours, now: datetime) -> None:
+        self.policy = policy
+        self.quiet = quiet
+        self.now = now
+        self._planned: dict[tuple[date, datetime], list[PlannedReminder]] = {}
+
+    def rows(self, case: CaseRef, check_ins: Sequence[CheckInDates]) -> list[NewReminder]:
+        """The rows for these check-ins of ``case`` (nothing stored)."""
+        rows: list[NewReminder] = []
+        for check_in in check_ins:
+            key = (check_in["due_date"], check_in["closes_at"])
+            planned = self._planned.get(key)
+            if planned is None:
+                planned = _plan(check_in, self.policy, self.quiet, self.now)
+                self._planned[key] = planned
+            rows += _rows_for(case, check_in["id"], planned, self.now)
+        return rows
 
 
 async def replan_for_check_ins(

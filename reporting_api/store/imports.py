@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any, TypedDict
 
+from reporting_api.db import is_postgres
 from reporting_api.store import columns, row_as, rows_as
 from reporting_api.store.bulk_rows import insert_many, update_many
 from reporting_api.tables import (
     BailCase,
     CheckIn,
+    CourtHearing,
     Defendant,
     ImportJob,
     ImportPhoto,
@@ -182,12 +184,16 @@ async def problem_rows(job_id: int, offset: int, limit: int) -> tuple[list[Probl
     return rows_as(ProblemRow, rows), await ImportRow.count().where(where)
 
 
-async def pending_rows(job_id: int, limit: int) -> list[PendingRow]:
-    """The next valid rows not yet written, in file order."""
+async def pending_rows(job_id: int, after_id: int, limit: int) -> list[PendingRow]:
+    """The next valid rows not yet written after row ``after_id``, in file order (a range of
+    the index on (job, id): each batch reads its own rows, not the job's again)."""
     rows = (
         await ImportRow.select(ImportRow.id, ImportRow.line, ImportRow.cells)
         .where(
-            (ImportRow.job == job_id) & (ImportRow.problems == "[]") & ImportRow.outcome.is_null()
+            (ImportRow.job == job_id)
+            & (ImportRow.id > after_id)
+            & (ImportRow.problems == "[]")
+            & ImportRow.outcome.is_null()
         )
         .order_by(ImportRow.id)
         .limit(limit)
@@ -257,6 +263,19 @@ async def claim_job(job_id: int, now: datetime) -> bool:
             (ImportJob.id == job_id) & ImportJob.started_at.is_null()
         )
     return bool(rows)
+
+
+async def national_ids_with_photo(job_id: int, national_ids: Sequence[str]) -> set[str]:
+    """Which of these people the job's ZIP has a usable photo of, not yet used."""
+    if not national_ids:
+        return set()
+    rows = await ImportPhoto.select(ImportPhoto.national_id).where(
+        (ImportPhoto.job == job_id)
+        & ImportPhoto.national_id.is_in(list(national_ids))
+        & ImportPhoto.problem.is_null()
+        & ImportPhoto.outcome.is_null()
+    )
+    return {r["national_id"] for r in rows}
 
 
 async def photo_for(job_id: int, national_id: str) -> PhotoRow | None:
@@ -359,14 +378,15 @@ async def delete_finished_before(before: datetime) -> int:
 # --- a batch of rows written at once (services.caseload_import.write_batch) ----------------
 
 
-async def people_by_national_id(national_ids: Sequence[str]) -> dict[str, tuple[int, int]]:
-    """(id, office) of each person enrolled with one of these national IDs."""
+async def people_by_national_id(national_ids: Sequence[str]) -> dict[str, tuple[int, int, str]]:
+    """(id, office, preferred language) of each person enrolled with one of these national
+    IDs."""
     if not national_ids:
         return {}
-    rows = await Defendant.select(Defendant.id, Defendant.national_id, Defendant.office).where(
-        Defendant.national_id.is_in(list(national_ids))
-    )
-    return {r["national_id"]: (r["id"], r["office"]) for r in rows}
+    rows = await Defendant.select(
+        Defendant.id, Defendant.national_id, Defendant.office, Defendant.preferred_language
+    ).where(Defendant.national_id.is_in(list(national_ids)))
+    return {r["national_id"]: (r["id"], r["office"], r["preferred_language"]) for r in rows}
 
 
 async def case_numbers_of(defendant_ids: Sequence[int]) -> dict[tuple[int, str], int]:
@@ -401,8 +421,19 @@ async def insert_check_ins(rows: Sequence[dict[str, Any]]) -> dict[str, int]:
     return {code: new_id for new_id, code in found}
 
 
-async def insert_reminder_rows(rows: Sequence[dict[str, Any]]) -> None:
+async def insert_reminder_rows(rows: Sequence[Mapping[str, Any]]) -> None:
     await insert_many(Reminder, rows)
+
+
+async def insert_hearings(rows: Sequence[dict[str, Any]]) -> dict[int, int]:
+    """New `court_hearing` rows (at most one a case in a batch); their ids by case."""
+    found = await insert_many(CourtHearing, rows, returning=("id", "case"))
+    return {case: new_id for new_id, case in found}
+
+
+def writes_side_by_side() -> bool:
+    """Whether two transactions may write at once (PostgreSQL); SQLite has one writer."""
+    return is_postgres(Defendant._meta.db)
 
 
 async def record_outcomes(rows: Sequence[dict[str, Any]]) -> None:

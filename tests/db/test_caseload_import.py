@@ -18,7 +18,7 @@ from reporting_api.errors import Conflict, InvalidInput
 from reporting_api.national_id import synthetic_national_id
 from reporting_api.services import caseload_import as service
 from reporting_api.services.caseload_import import ImportUpload
-from reporting_api.tables import BailCase, CheckIn, CourtHearing, Defendant
+from reporting_api.tables import BailCase, CheckIn, CourtHearing, Defendant, ImportRow
 from tests.conftest import id_photo_bytes
 from tests.scheduler.helpers import NOW, World, make_world, run
 
@@ -166,6 +166,36 @@ def test_the_valid_rows_are_written_once_and_a_second_import_creates_nothing(
     assert lines[0][0] == "แถว / Line" and len(lines) == 7
     assert sum("created" in line[3] for line in lines) == 5
     assert any("skipped" in line[3] and "phone" in line[4].lower() for line in lines)
+
+
+def test_writers_side_by_side_write_every_row_once_and_count_each(database_url: str) -> None:
+    """Batches of three rows: on PostgreSQL two writers take turns on the job's rows (each
+    batch its own transaction), on SQLite one; either way each valid row is written once,
+    in its own case, and the job's counts are the rows' outcomes."""
+    world = make_world(database_url)
+    rows = [person_row() for _ in range(17)]
+    rows[4] = person_row(phone="12345")
+    view = check(world, ImportUpload("caseload.csv", csv_file(rows)))
+    assert view.job["rows_valid"] == 16
+    reports: list[int] = []
+
+    async def go() -> Any:
+        ctx = world.ctx()
+        await service.start(ctx, view.job["id"])
+        return await service.run(
+            ctx, view.job["id"], lambda job: reports.append(job["processed"]), batch=3
+        )
+
+    done = run(go())
+    assert (done["state"], done["processed"], done["created_count"]) == ("done", 16, 16)
+    assert reports == sorted(reports) and reports[-1] == 16 and len(reports) == 6
+    valid = [r["national_id"] for i, r in enumerate(rows) if i != 4]
+    people = run(Defendant.select(Defendant.id).where(Defendant.national_id.is_in(valid)))
+    assert len(people) == 16
+    ids = [p["id"] for p in people]
+    assert run(BailCase.count().where(BailCase.defendant.is_in(ids))) == 16
+    outcomes = run(ImportRow.select(ImportRow.outcome).where(ImportRow.job == view.job["id"]))
+    assert sorted(str(o["outcome"]) for o in outcomes) == ["None"] + ["created"] * 16
 
 
 async def _collect(parts: Any) -> list[bytes]:
