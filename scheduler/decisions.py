@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from reporting_api.alert_emails import EMAIL, AlertEmail, render_alert_email
 from reporting_api.hearing_rules import hearing_days
-from reporting_api.notice_texts import NOTICE_CASE_ENDED, NOTICE_KINDS, NOTICE_PHONE_CHANGED
+from reporting_api.notice_texts import NOTICE_KINDS, NOTICE_PHONE_CHANGED, NOTICES_AFTER_CLOSING
 from reporting_api.reminder_schedule import MISSED_FOLLOW_UP, STAFF_KINDS
 from reporting_api.services.checkins import CheckInWindow, effective_status
 from reporting_api.sms_templates import (
@@ -90,7 +90,7 @@ def decide(row: SendingRow, now: datetime, *, blocked: set[str], public_base_url
 
 def _decide_notice(row: SendingRow, now: datetime, blocked: set[str]) -> Decision:
     """A notice to the person (`services/notices.py`), worded when it was queued."""
-    if row["case_status"] != "active" and row["kind"] != NOTICE_CASE_ENDED:
+    if row["case_status"] != "active" and row["kind"] not in NOTICES_AFTER_CLOSING:
         return Decision("cancel", f"case {row['case_status']}")
     if now >= row["expires_at"]:
         return Decision("skip", "too late: the reminders say it by now")

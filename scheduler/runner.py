@@ -29,7 +29,6 @@ from reporting_api.services.housekeeping import housekeeping
 from reporting_api.services.risk_snapshot import refresh_risk_snapshot
 from reporting_api.services.sweep import sweep
 from reporting_api.settings import Settings
-from reporting_api.sms_templates import longest_reminder_segments
 from scheduler.dispatch import Dispatcher, DispatchReport
 from scheduler.mailer import EmailSender
 from scheduler.sender import SmsSender, make_sender
@@ -56,13 +55,6 @@ class SchedulerService:
     def __post_init__(self) -> None:
         self.sender = self.sender or make_sender(self.settings)
         self.dispatcher = Dispatcher(self.settings, self.sender, mailer=self.mailer)
-        segments = longest_reminder_segments(self.settings.public_base_url)
-        if segments > 2:
-            log.warning(
-                "PUBLIC_BASE_URL %s is long: the longest reminder takes %d SMS segments",
-                self.settings.public_base_url,
-                segments,
-            )
 
     async def dispatch(self) -> DispatchReport:
         report = await self.dispatcher.drain(self.clock, lanes=self.lanes)

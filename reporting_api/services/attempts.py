@@ -32,7 +32,7 @@ from reporting_api import metrics
 from reporting_api.errors import Refused
 from reporting_api.runtime import Runtime
 from reporting_api.sealing import SealError
-from reporting_api.services import alerts, faces, receipts
+from reporting_api.services import alerts, faces, notices, receipts
 from reporting_api.services.alerts import NewFlag
 from reporting_api.services.checkins import effective_status
 from reporting_api.services.links import Visit
@@ -252,6 +252,8 @@ async def apply_verdict(
             if target == CheckInStatus.VERIFIED:
                 values |= {"method": "remote", "completed_at": now}
             await checkin_store.update_check_in(check_in["id"], values)
+            if target == CheckInStatus.VERIFIED:
+                await notices.check_in_settled(settings, now, check_in)
         attack = sorted(codes & ATTACK_CUES)
         if attack or needs_review and decision == "rejected":
             await alerts.raise_flag(

@@ -10,7 +10,7 @@ from datetime import datetime
 
 from reporting_api.access import ensure_can_change_office
 from reporting_api.errors import Conflict, NotFound
-from reporting_api.services import flags
+from reporting_api.services import flags, notices
 from reporting_api.services.checkins import effective_status, required_note, with_effective_status
 from reporting_api.services.context import Ctx
 from reporting_api.statuses import CheckInMethod, CheckInStatus, ensure_transition
@@ -62,6 +62,7 @@ async def verify_by_video_call(ctx: Ctx, check_in_id: int, note: str) -> VideoCa
                 "updated_at": ctx.now,
             },
         )
+        await notices.check_in_settled(ctx.settings, ctx.now, row)
         superseded = await store.waiting_ids_for_check_in(check_in_id)
         await store.close_waiting_for_check_in(
             check_in_id,

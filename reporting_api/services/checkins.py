@@ -12,6 +12,7 @@ from typing import Any, TypedDict, TypeVar
 
 from reporting_api.access import ensure_can_change_office, ensure_can_read_office
 from reporting_api.errors import InvalidInput, NotFound
+from reporting_api.services import notices
 from reporting_api.services.context import Ctx
 from reporting_api.statuses import (
     CheckInStatus,
@@ -131,6 +132,8 @@ async def _complete(
                 **extra,
             },
         )
+        if target == CheckInStatus.VERIFIED:
+            await notices.check_in_settled(ctx.settings, ctx.now, row)
         # Settled another way: remote recordings waiting for review need no decision now.
         await attempt_store.close_waiting_for_check_in(
             check_in_id,

@@ -18,14 +18,18 @@ from reporting_api.errors import NotFound
 from reporting_api.notice_texts import (
     NOTICE_CASE_ENDED,
     NOTICE_DATES_CHANGED,
+    NOTICE_LAST_CHECKIN_DONE,
     NOTICE_PHONE_CHANGED,
     NOTICE_REQUEST_STATUS,
+    NOTICE_REVIEW_ACCEPTED,
+    NOTICE_REVIEW_REJECTED,
     DateChange,
     NoticeText,
     render_notice,
 )
 from reporting_api.services.context import Ctx
 from reporting_api.services.reminders import new_reference, quiet_hours
+from reporting_api.settings import Settings
 from reporting_api.sms_templates import checkin_link
 from reporting_api.statuses import CheckInStatus
 from reporting_api.store import cases as case_store
@@ -36,6 +40,7 @@ from reporting_api.store import offices as office_store
 from reporting_api.store import outbox
 from reporting_api.store.cases import CaseRow
 from reporting_api.store.requests import RequestRow
+from reporting_api.store.rows import CheckInRow
 from reporting_api.thai_dates import bangkok_today, end_of_local_day_utc
 
 NOTICE_VALID_DAYS = 2
@@ -43,8 +48,19 @@ NOTICE_VALID_DAYS = 2
 reminders before the new date say it anyway."""
 ACTIVE = "active"
 STILL_TO_REPORT = (CheckInStatus.UPCOMING.value, CheckInStatus.OPEN.value, CheckInStatus.LATE.value)
+UNSETTLED = (*STILL_TO_REPORT, CheckInStatus.PENDING_REVIEW.value, CheckInStatus.HELD.value)
+"""A check-in in one of these still asks something of the person or of an officer."""
+RECORDABLE = (CheckInStatus.OPEN, CheckInStatus.LATE)
 
-__all__ = ["DateChange", "case_ended", "dates_changed", "phone_changed", "request_status_row"]
+__all__ = [
+    "DateChange",
+    "case_ended",
+    "check_in_settled",
+    "dates_changed",
+    "phone_changed",
+    "request_status_row",
+    "review_decided",
+]
 
 
 async def dates_changed(ctx: Ctx, case_id: int, changes: Sequence[DateChange]) -> int | None:
@@ -104,6 +120,83 @@ async def phone_changed(ctx: Ctx, defendant_id: int, new_phone: str) -> int | No
     return await _queue(ctx, rows[0], text, waiting_id=None, to_phone=new_phone)
 
 
+async def review_decided(
+    ctx: Ctx, check_in: CheckInRow, accepted: bool, after: CheckInStatus
+) -> int | None:
+    """Tell the person what an officer decided about the recording that waited for review
+    (call it in the review's transaction, after the check-in changed to ``after``): accepted,
+    with the next date (or, for the last check-in, that reporting has ended); not accepted,
+    with the link to record again while the window is open, else to contact the office."""
+    case = await _active_case(check_in["case"])
+    if case is None:
+        return None
+    if accepted:
+        return await _settled(ctx.settings, ctx.now, case, check_in, review=True)
+    code = check_in["code"]
+    link = (
+        checkin_link(ctx.settings.public_base_url, code) if after in RECORDABLE and code else None
+    )
+    text = NoticeText(
+        kind=NOTICE_REVIEW_REJECTED,
+        language="th",
+        office_name_th="",
+        office_name_en="",
+        checkin_date=check_in["due_date"],
+        link=link,
+    )
+    return await _insert(await _row_at(ctx.settings, ctx.now, case, text))
+
+
+async def check_in_settled(settings: Settings, now: datetime, check_in: CheckInRow) -> int | None:
+    """When the case's last check-in still to report was just verified or excused (remotely,
+    in person, on a video call), tell the person their reporting has ended; otherwise nothing
+    (the page and the receipt say the rest). Call it in the transaction that settles it."""
+    case = await _active_case(check_in["case"])
+    if case is None:
+        return None
+    return await _settled(settings, now, case, check_in, review=False)
+
+
+async def _settled(
+    settings: Settings, now: datetime, case: CaseRow, check_in: CheckInRow, *, review: bool
+) -> int | None:
+    others = [
+        row
+        for row in await checkin_store.list_for_case(case["id"])
+        if row["id"] != check_in["id"] and row["status"] in UNSETTLED
+    ]
+    if others and not review:
+        return None
+    if others:
+        today = bangkok_today(now)
+        later = [r["due_date"] for r in others if r["due_date"] >= today]
+        text = NoticeText(
+            kind=NOTICE_REVIEW_ACCEPTED,
+            language="th",
+            office_name_th="",
+            office_name_en="",
+            checkin_date=check_in["due_date"],
+            next_date=min(later, default=None),
+        )
+    else:
+        text = NoticeText(
+            kind=NOTICE_LAST_CHECKIN_DONE,
+            language="th",
+            office_name_th="",
+            office_name_en="",
+            checkin_date=check_in["due_date"],
+        )
+    return await _insert(await _row_at(settings, now, case, text))
+
+
+async def _insert(row: outbox.NewReminder | None) -> int | None:
+    if row is None:
+        return None
+    await outbox.insert_reminders([row])
+    found = await store.waiting_notice(row["case"], row["kind"])
+    return found["id"] if found else None
+
+
 async def _active_case(case_id: int) -> CaseRow | None:
     case = await case_store.get_case(case_id)
     if case is None:
@@ -150,6 +243,17 @@ async def _row(
 ) -> outbox.NewReminder | None:
     """The outbox row of a notice, worded in the person's language; None when the person
     turned SMS off."""
+    return await _row_at(ctx.settings, ctx.now, case, text, to_phone=to_phone)
+
+
+async def _row_at(
+    settings: Settings,
+    now: datetime,
+    case: CaseRow,
+    text: NoticeText,
+    *,
+    to_phone: str | None = None,
+) -> outbox.NewReminder | None:
     person = await defendant_store.get_defendant(case["defendant"])
     office = await office_store.get_office(case["office"])
     if person is None or office is None:
@@ -166,7 +270,7 @@ async def _row(
             office_phone=office["phone"],
         )
     )
-    due_at = quiet_hours(ctx.settings).next_allowed(ctx.now)
+    due_at = quiet_hours(settings).next_allowed(now)
     row: outbox.NewReminder = {
         "check_in": None,
         "case": case["id"],
@@ -180,8 +284,8 @@ async def _row(
         "next_attempt_at": due_at,
         "status": outbox.QUEUED,
         "reference": new_reference(),
-        "created_at": ctx.now,
-        "updated_at": ctx.now,
+        "created_at": now,
+        "updated_at": now,
     }
     if to_phone is not None:
         row["to_phone"] = to_phone
@@ -197,7 +301,9 @@ async def request_status_row(
     case = await case_store.get_case(request["case"])
     if case is None:
         raise NotFound("case")
-    check_in = await checkin_store.get_check_in(request["check_in"]) if request["check_in"] else None
+    check_in = (
+        await checkin_store.get_check_in(request["check_in"]) if request["check_in"] else None
+    )
     code = check_in["code"] if check_in else None
     text = NoticeText(
         kind=NOTICE_REQUEST_STATUS,

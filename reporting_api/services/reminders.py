@@ -16,6 +16,7 @@ from typing import Any, TypedDict
 from reporting_api.access import ADMIN, ensure_can_read_office, ensure_role
 from reporting_api.errors import InvalidInput, NotFound
 from reporting_api.hearing_rules import DEFAULT_HEARING_OFFSETS
+from reporting_api.notice_texts import NOTICES_AFTER_CLOSING
 from reporting_api.reminder_schedule import (
     DEFAULT_POLICY,
     PlannedReminder,
@@ -229,7 +230,11 @@ async def cancel_for_removed_check_ins(check_in_ids: Sequence[int], now: datetim
 
 
 async def cancel_for_closed_case(case_id: int, now: datetime, status: str) -> int:
-    return await store.cancel_unsent_for_case(case_id, now, f"case {status}")
+    """What is still queued for a closed case is cancelled, but a notice still true once it
+    is closed (`NOTICES_AFTER_CLOSING`: the last check-in was verified) unless the person
+    absconded."""
+    keep = () if status == "absconded" else NOTICES_AFTER_CLOSING
+    return await store.cancel_unsent_for_case(case_id, now, f"case {status}", keep)
 
 
 # --- staff operations -------------------------------------------------------------------------

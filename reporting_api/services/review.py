@@ -17,7 +17,7 @@ from typing import Any, TypedDict
 from reporting_api.access import ensure_can_change_office, ensure_can_read_office, office_scope
 from reporting_api.errors import Conflict, InvalidInput, NotFound
 from reporting_api.sealing import SealError
-from reporting_api.services import flags
+from reporting_api.services import flags, notices
 from reporting_api.services.attempt_views import (
     AttemptDetail,
     AttemptSummary,
@@ -279,6 +279,7 @@ async def review(ctx: Ctx, attempt_id: int, decision: str, note: str) -> ReviewR
                     "method": changes.get("method"),
                 },
             )
+            await notices.review_decided(ctx, check_in, decision == ACCEPT, after)
     row = await store.get_for_reviewer(attempt_id)
     updated = await checkin_store.get_check_in(check_in["id"])
     assert row is not None and updated is not None

@@ -10,7 +10,7 @@ what was sent: `outbox_claims` (and `outbox_context`); what Twilio reports after
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import NotRequired, TypedDict
 
@@ -134,12 +134,18 @@ async def cancel_unsent_for_check_ins(
     return len(rows)
 
 
-async def cancel_unsent_for_case(case_id: int, now: datetime, reason: str) -> int:
+async def cancel_unsent_for_case(
+    case_id: int, now: datetime, reason: str, keep: Collection[str] = ()
+) -> int:
+    """Cancel the case's queued messages but those of the kinds in ``keep``."""
+    where = (Reminder.case == case_id) & (Reminder.status == QUEUED)
+    if keep:
+        where &= Reminder.kind.not_in(list(keep))
     rows = (
         await Reminder.update(
             {Reminder.status: CANCELLED, Reminder.error_message: reason, Reminder.updated_at: now}
         )
-        .where((Reminder.case == case_id) & (Reminder.status == QUEUED))
+        .where(where)
         .returning(Reminder.id)
     )
     return len(rows)

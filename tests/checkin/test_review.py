@@ -104,6 +104,20 @@ def _sealed_frame(attempt_id: int, position: int) -> bytes:
     return asyncio.run(read())
 
 
+def _notices(case_id: int) -> list[dict[str, Any]]:
+    """The person's notices queued in the outbox, oldest first."""
+    from reporting_api.tables import Reminder
+
+    async def read() -> list[dict[str, Any]]:
+        return await (
+            Reminder.select(Reminder.kind, Reminder.body, Reminder.status)
+            .where((Reminder.case == case_id) & Reminder.kind.like("notice_%"))
+            .order_by(Reminder.id)
+        )
+
+    return asyncio.run(read())
+
+
 def _window_status(check_in: dict[str, Any]) -> str:
     """What the window makes a check-in nobody completed, as of now."""
     now = utcnow()
@@ -224,6 +238,10 @@ def test_queue_evidence_and_accept(api):
     assert {"checkin.verified"} <= {
         r["action"] for r in _audit(api, "check_in", world["check_in"]["id"])
     }
+    # The person is told, with the next date (the plan has one 30 days on).
+    (told,) = _notices(world["case"]["id"])
+    assert told["kind"] == "notice_review_accepted" and told["status"] == "queued"
+    assert "ผ่านการยืนยัน" in told["body"] and "ครั้งถัดไป" in told["body"]
 
     # Twice is a conflict; an earlier (retry) attempt may still be reviewed.
     again = api.request("officer_bkk", "POST", review, json=accept)
@@ -253,6 +271,13 @@ def test_reject_reopens_then_video_call_settles(api):
     assert again.status_code == 409 and _error_key(again) == "attempt"
     rows = [r for r in _audit(api, "verification_attempt", last) if r["action"] == "attempt.review"]
     assert rows[0]["detail"]["after"]["check_in_status"] == expected
+    # The person is told: record again on the link while the window is open.
+    (told,) = _notices(world["case"]["id"])
+    assert told["kind"] == "notice_review_rejected"
+    if expected == "missed":
+        assert "ติดต่อสำนักงาน" in told["body"]
+    else:
+        assert f"/c/{world['code']}" in told["body"] and "บันทึกใหม่" in told["body"]
 
     # The person records again; with no tries left it goes straight to the officer.
     assert _identify(api.client, world).status_code == 200
@@ -289,6 +314,8 @@ def test_reject_reopens_then_video_call_settles(api):
     assert rows[0]["detail"]["attempts_superseded"] == [fourth]
     twice = api.request("officer_bkk", "POST", url, json=call)
     assert twice.status_code == 409 and _error_key(twice) == "status"
+    # Not the last check-in: the video call itself tells nothing more.
+    assert [n["kind"] for n in _notices(world["case"]["id"])] == ["notice_review_rejected"]
 
 
 def test_unlock_link_after_wrong_answers(api):

@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from reporting_api.commands import CaseClose
 from reporting_api.services import cases as case_service
+from reporting_api.services import checkins as checkin_service
 from reporting_api.services import defendants as defendant_service
 from reporting_api.services import notices
 from reporting_api.services.notices import DateChange
@@ -14,7 +15,7 @@ from reporting_api.tables import Reminder
 from reporting_api.thai_dates import BANGKOK
 from scheduler.dispatch import Dispatcher
 from scheduler.sender import FakeSender
-from tests.scheduler.helpers import NOW, case_with_plan, make_world, new_phone, run
+from tests.scheduler.helpers import NOW, case_with_plan, check_ins_of, make_world, new_phone, run
 
 DUE = date(2026, 12, 16)
 LATER = date(2026, 12, 18)
@@ -144,3 +145,35 @@ def test_no_new_number_notice_without_an_active_case(database_url):
     defendant, case, _ = run(case_with_plan(world, DUE))
     run(case_service.close_case(world.ctx(), case["id"], CaseClose(status="revoked", outcome="x")))
     assert run(notices.phone_changed(world.ctx(), defendant["id"], new_phone())) is None
+
+
+def test_the_last_check_in_verified_tells_the_person_reporting_ended(database_url):
+    """Only the last check-in still to report gets the notice (the first one, verified while
+    another is still ahead, gets none); it is still sent once the officer closed the case."""
+    world = make_world(database_url)
+    last = date(2026, 12, 28)
+    defendant, case, _ = run(case_with_plan(world, DUE, last))
+    first, second = run(check_ins_of(case["id"]))
+    run(checkin_service.record_in_person(world.ctx(bkk(DUE, 10)), first["id"], "at the counter"))
+    assert run(notices_of(case["id"])) == []
+    at = bkk(last, 10)
+    run(checkin_service.record_in_person(world.ctx(at), second["id"], "at the counter"))
+    (row,) = run(notices_of(case["id"]))
+    assert row["kind"] == "notice_last_checkin_done" and row["defendant"] == defendant["id"]
+    assert "ครั้งสุดท้าย" in row["body"] and "28 ธ.ค. 2569" in row["body"]
+    run(
+        case_service.close_case(
+            world.ctx(at), case["id"], CaseClose(status="concluded", outcome="คดีถึงที่สุด")
+        )
+    )
+    send_all(world, at)
+    statuses = {r["kind"]: r["status"] for r in run(notices_of(case["id"]))}
+    assert statuses == {"notice_last_checkin_done": "sent", "notice_case_ended": "sent"}
+
+
+def test_an_excused_last_check_in_is_not_told_as_verified(database_url):
+    world = make_world(database_url)
+    _, case, _ = run(case_with_plan(world, DUE))
+    (only,) = run(check_ins_of(case["id"]))
+    run(checkin_service.excuse(world.ctx(bkk(DUE, 10)), only["id"], "illness", "in hospital"))
+    assert run(notices_of(case["id"])) == []
