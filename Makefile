@@ -7,7 +7,7 @@ PORT ?= 8000
 export DATABASE_URL ?= sqlite:///var/bail-checkin.sqlite3
 export PUBLIC_BASE_URL ?= http://127.0.0.1:$(PORT)
 
-.PHONY: run test check install migrate seed serve scheduler fake-twilio bench bench-dispatch bench-checkin bench-admin clean
+.PHONY: run test check install migrate seed serve scheduler fake-twilio bench bench-dispatch bench-checkin bench-admin bench-month clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -124,3 +124,8 @@ bench-checkin: $(VENV)/.installed-test
 # 100,000 defendants first if it holds fewer); e.g. `make bench-admin ADMIN_ARGS="--requests 20"`.
 bench-admin: $(VENV)/.installed-test
 	$(BIN)/python bench/admin_pages.py $(ADMIN_ARGS)
+
+# Issue 14: a simulated month through the API, the scheduler and the sweeps (PostgreSQL database
+# bench_month, recreated); e.g. `make bench-month MONTH_ARGS="--people 2000 --seed 7"`.
+bench-month: $(VENV)/.installed-test
+	$(BIN)/python bench/simulate_month.py $(MONTH_ARGS)
