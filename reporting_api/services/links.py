@@ -122,6 +122,16 @@ def refusal(row: LinkRow, state: LinkState) -> Refused:
     # closes_at is the first instant after the window: the last day is the one before it.
     opens, last_day = _local_day(row["opens_at"]), _local_day(row["closes_at"] - EPSILON)
     office_th, office_en = row["office_name_th"], row["office_name_en"]
+    if state == LinkState.DONE and row["status"] == CheckInStatus.EXCUSED.value:
+        # Excused by an officer (a request approved, a court order): not "you reported".
+        return Refused(
+            409,
+            "code",
+            "your officer excused you from reporting on this date; a new date, if any, is"
+            " under your requests",
+            "เจ้าหน้าที่ยกเว้นการรายงานตัววันนี้ให้แล้ว ไม่ต้องมารายงานตัว วันใหม่ (ถ้ามี)"
+            " ดูได้ที่คำร้องของท่าน",
+        )
     if state == LinkState.DONE:
         return Refused(
             409, "code", "you have already checked in for this date", "ท่านรายงานตัวครั้งนี้แล้ว"

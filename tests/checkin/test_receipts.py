@@ -168,7 +168,12 @@ def test_an_excused_check_in_has_no_receipt(api):
     client.cookies.clear()
     assert identify(client, world).status_code == 200
     set_check_in(world["check_in"]["id"], status="excused")
-    assert 'data-done="1"' in client.get(f"/c/{world['code']}").text
+    page = client.get(f"/c/{world['code']}").text
+    assert 'data-done="1"' in page
+    # The page does not say the person reported: their officer excused them.
+    assert "เจ้าหน้าที่ยกเว้นการรายงานตัววันนี้ให้แล้ว" in page
+    assert "ท่านรายงานตัวครั้งนี้แล้ว" not in page
+    assert "excused you" in client.get(f"/c/{world['code']}?lang=en").text
     refused = _receipt(client, world["code"])
     assert refused.status_code == 404
     assert refused.json()["extra"][0]["key"] == "receipt"
