@@ -22,6 +22,11 @@ QUIET_START_HOUR = 21
 QUIET_END_HOUR = 9
 MAX_OFFSET_DAYS = 30
 MAX_OFFSETS = 5
+PLANNING_HORIZON_DAYS = MAX_OFFSET_DAYS + 15
+"""A new check-in's reminders are written when it is created only if it is due within this
+many days (Bangkok); the nightly housekeeping writes the others' as they come within it. Past
+the longest offset (30 days) with two weeks to spare for a scheduler that was down, so no
+reminder is ever planned late; an office's outbox holds weeks of reminders, not a year's."""
 FOLLOW_UP_VALID_DAYS = 2
 """A missed-check-in follow-up still makes sense this many days after its planned morning."""
 

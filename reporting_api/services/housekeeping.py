@@ -53,9 +53,11 @@ async def housekeeping(
             break
     quiet = QuietHours(*settings.scheduler.quiet_hours)
     policies: dict[int, ReminderPolicy] = {}
+    # Check-ins that came within the planning horizon since last night get their reminders.
+    until = reminder_service.planning_horizon(now)
     after_id = 0
     for _ in range(max_batches):
-        rows = await store.outstanding_without_reminders(now, after_id, BATCH)
+        rows = await store.outstanding_without_reminders(now, until, after_id, BATCH)
         if rows:
             after_id = rows[-1]["id"]
         for row in rows:

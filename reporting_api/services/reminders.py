@@ -10,7 +10,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any, TypedDict
 
 from reporting_api.access import ADMIN, ensure_can_read_office, ensure_role
@@ -19,6 +19,7 @@ from reporting_api.hearing_rules import DEFAULT_HEARING_OFFSETS
 from reporting_api.notice_texts import NOTICES_AFTER_CLOSING
 from reporting_api.reminder_schedule import (
     DEFAULT_POLICY,
+    PLANNING_HORIZON_DAYS,
     PlannedReminder,
     QuietHours,
     ReminderPolicy,
@@ -34,6 +35,7 @@ from reporting_api.store import outbox as store
 from reporting_api.store import reminder_settings as settings_store
 from reporting_api.store.outbox import NewReminder, ReminderState
 from reporting_api.store.rows import ReminderRow
+from reporting_api.thai_dates import bangkok_today
 from reporting_api.working_hours import DEFAULT_REVIEW_DEADLINE_HOURS, check_deadline_hours
 
 
@@ -168,18 +170,23 @@ def rows_for_new_check_ins(
 class ReminderPlanner:
     """Reminder rows for many new check-ins planned at one instant under one policy. The plan
     depends only on a check-in's due date and close, so each distinct pair is planned once:
-    a caseload import plans thousands of check-ins that fall on a few dozen dates."""
+    a caseload import plans thousands of check-ins that fall on a few dozen dates. Only
+    check-ins due within `PLANNING_HORIZON_DAYS` get rows; the nightly housekeeping plans the
+    others' (`services/housekeeping.py`) as they come within it."""
 
     def __init__(self, policy: ReminderPolicy, quiet: QuietHours, now: datetime) -> None:
         self.policy = policy
         self.quiet = quiet
         self.now = now
+        self.horizon = planning_horizon(now)
         self._planned: dict[tuple[date, datetime], list[PlannedReminder]] = {}
 
     def rows(self, case: CaseRef, check_ins: Sequence[CheckInDates]) -> list[NewReminder]:
-        """The rows for these check-ins of ``case`` (nothing stored)."""
+        """The rows for these check-ins of ``case`` due by the horizon (nothing stored)."""
         rows: list[NewReminder] = []
         for check_in in check_ins:
+            if check_in["due_date"] > self.horizon:
+                continue
             key = (check_in["due_date"], check_in["closes_at"])
             planned = self._planned.get(key)
             if planned is None:
@@ -187,6 +194,11 @@ class ReminderPlanner:
                 self._planned[key] = planned
             rows += _rows_for(case, check_in["id"], planned, self.now)
         return rows
+
+
+def planning_horizon(now: datetime) -> date:
+    """The last due date whose check-ins get their reminders now (`PLANNING_HORIZON_DAYS`)."""
+    return bangkok_today(now) + timedelta(days=PLANNING_HORIZON_DAYS)
 
 
 async def replan_for_check_ins(

@@ -147,10 +147,11 @@ async def set_code(check_in_id: int, code: str) -> None:
 
 
 async def outstanding_without_reminders(
-    now: datetime, after_id: int, limit: int
+    now: datetime, until: date, after_id: int, limit: int
 ) -> list[OutstandingRow]:
-    """Active cases' check-ins still ahead of their window's close that have no reminder row
-    (written before the outbox existed, or loaded in bulk by the demo seeder), by id."""
+    """Active cases' check-ins due by ``until`` and still ahead of their window's close that
+    have no reminder row (created beyond the planning horizon, loaded in bulk by the demo
+    seeder, or written before the outbox existed), by id."""
     rows = (
         await CheckIn.select(
             CheckIn.id,
@@ -163,6 +164,7 @@ async def outstanding_without_reminders(
         .where(
             CheckIn.status.is_in(["upcoming", "open", "late"])
             & (CheckIn.closes_at > now)
+            & (CheckIn.due_date <= until)
             & (CheckIn.id > after_id)
             & (CheckIn.case._.status == "active")
             & WhereRaw("NOT EXISTS (SELECT 1 FROM reminder r WHERE r.check_in = check_in.id)")

@@ -10,16 +10,19 @@ page a person clicks through. Screenshots: test-output/e2e-admin/<test>/NN-step.
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 import pytest
 
 from reporting_api.clock import utcnow
 from reporting_api.planning import is_working_day, thai_holidays
+from reporting_api.reminder_schedule import PLANNING_HORIZON_DAYS
+from reporting_api.services.housekeeping import housekeeping
 from reporting_api.tables import CheckIn, CourtHearing, Flag, Reminder
 from reporting_api.thai_dates import bangkok_today, input_date_text
 from tests.api.helpers import enrol_with_case, interval_plan
-from tests.conftest import TEST_PASSWORD
+from tests.conftest import TEST_PASSWORD, settings_for_test
 from tests.e2e.admin_data import admin_server
 from tests.e2e.test_admin_browser import desktop_page, log_in, text_of
 from tests.e2e.test_admin_browser import shots as shots  # noqa: F401 (the fixture)
@@ -37,7 +40,7 @@ def working(d):
 def planned(api, **defendant):
     person, case = enrol_with_case(api, "officer_bkk", defendant)
     today = bangkok_today(utcnow())
-    plan = interval_plan(today + timedelta(days=1), today + timedelta(days=150), every=30)
+    plan = interval_plan(today + timedelta(days=1), today + timedelta(days=150), every=14)
     response = api.request("officer_bkk", "PUT", f"/api/v1/cases/{case['id']}/plan", json=plan)
     assert response.status_code == 200, response.text
     return person, case
@@ -70,8 +73,15 @@ def test_a_case_run_from_the_officers_pages(api, database_url, chromium_path, sh
     malee, case_a = planned(api, first_name_th="มาลี", last_name_th="ศรีสุข", phone="081-234-5611")
     somchai, case_b = planned(api, first_name_th="สมชาย", last_name_th="ใจดี", phone="081-234-5612")
     wanphen, case_c = planned(api, first_name_th="วันเพ็ญ", last_name_th="ทองดี", phone="081-234-5613")
-    # A reminder already tried on Malee's old number, waiting to retry.
-    tried = Reminder.select(Reminder.id).where(Reminder.case == case_a["id"]).first().run_sync()
+    # A reminder already tried on Malee's old number, waiting to retry: one of her check-in
+    # 43 days on, the last within the 45-day reminder horizon, which the new plan keeps.
+    tried = (
+        Reminder.select(Reminder.id)
+        .where(Reminder.case == case_a["id"])
+        .order_by(Reminder.due_at, ascending=False)
+        .first()
+        .run_sync()
+    )
     Reminder.update({Reminder.to_phone: malee["phone"], Reminder.attempts: 1}).where(
         Reminder.id == tried["id"]
     ).run_sync()
@@ -80,11 +90,13 @@ def test_a_case_run_from_the_officers_pages(api, database_url, chromium_path, sh
     with admin_server(database_url) as base, desktop_page(chromium_path) as page:
         log_in(page, base, "officer_bkk", shots, "/admin/")
 
-        # 1. The plan: every 14 days instead of 30; the preview shows what changes, then save.
+        # 1. The plan: every 21 days instead of 14; the preview shows what changes, then save.
+        # Of the check-ins within the 45-day reminder horizon (their reminders written), those
+        # 15 and 29 days on go, the one 43 days on stays, one 22 days on comes.
         page.goto(f"{base}{person_a}")
         with page.expect_navigation():
             page.click(f"a#edit-plan-{case_a['id']}")
-        page.fill("input[name=every_days]", "14")
+        page.fill("input[name=every_days]", "21")
         with page.expect_navigation():
             page.click("button[name=action][value=preview]")
         assert page.locator("tr.change-new").count() >= 1
@@ -96,7 +108,7 @@ def test_a_case_run_from_the_officers_pages(api, database_url, chromium_path, sh
             page.click("button[name=action][value=save]")
         assert page.locator("#plan-saved").count() == 1
         plan = api.request("officer_bkk", "GET", f"/api/v1/cases/{case_a['id']}/plan").json()
-        assert plan["every_days"] == 14
+        assert plan["every_days"] == 21
         shots.take(page, "plan-saved")
 
         # 2. Move the next check-in three working days on.
@@ -185,7 +197,13 @@ def test_a_case_run_from_the_officers_pages(api, database_url, chromium_path, sh
 
     # 7. An administrator declares a holiday on Malee's next due date: it moves, with its
     # reminders, and she is told.
-    target = [c for c in check_ins(api, case_a["id"]) if c["status"] == "upcoming"][-1]
+    # (The last one within the reminder horizon: its reminders are written and move with it.)
+    horizon = today + timedelta(days=PLANNING_HORIZON_DAYS)
+    target = [
+        c
+        for c in check_ins(api, case_a["id"])
+        if c["status"] == "upcoming" and date_of(c["due_date"]) <= horizon
+    ][-1]
     due = date_of(target["due_date"])
     with admin_server(database_url) as base, desktop_page(chromium_path) as page:
         # The administrator set up two-factor already (the API's sign-in): a code is asked.
@@ -211,14 +229,20 @@ def test_a_case_run_from_the_officers_pages(api, database_url, chromium_path, sh
         shots.take(page, "holiday-declared")
     after = [c["due_date"] for c in check_ins(api, case_a["id"])]
     assert target["due_date"] not in after
-    # The same planned day, now due after the holiday. Its reason names the holiday unless the
+    # The same planned day, now due off the holiday. Its reason names the holiday unless the
     # planned day itself was a day off (a weekend, a public holiday): that still says why.
     moved = next(
         c for c in check_ins(api, case_a["id"]) if c["nominal_date"] == target["nominal_date"]
     )
-    assert date_of(moved["due_date"]) > due
+    # Off the holiday: usually later, earlier when the next working day is past the plan's end.
+    assert date_of(moved["due_date"]) != due
     expected = target["moved_reason"] or "Special holiday (cabinet)"
     assert moved["moved_reason"] == expected, moved
+    # Its reminders: written with it, or, moved just past the 45-day horizon, by the nightly
+    # housekeeping of the night it comes within it.
+    beyond = max(0, (date_of(moved["due_date"]) - horizon).days)
+    settings = settings_for_test(database_url)
+    asyncio.run(housekeeping(utcnow() + timedelta(days=beyond), settings))
     queued = Reminder.count().where(
         (Reminder.check_in == moved["id"]) & (Reminder.status == "queued")
     )

@@ -7,9 +7,11 @@ from datetime import date, timedelta
 import pytest
 
 from reporting_api.commands import CaseClose
+from reporting_api.reminder_schedule import PLANNING_HORIZON_DAYS
 from reporting_api.services import cases as case_service
 from reporting_api.services import plans as plan_service
 from reporting_api.services import reminders as reminder_service
+from reporting_api.services.housekeeping import housekeeping
 from reporting_api.store import checkins as checkin_store
 from reporting_api.tables import CheckIn, Reminder
 from reporting_api.thai_dates import BANGKOK
@@ -91,7 +93,12 @@ def test_replanning_cancels_removed_check_ins_and_never_resends_sent_ones(databa
         assert by_kind(d1_rows)["before_3d"]["status"] == "sent"
         d3 = (await check_ins_of(case["id"]))[-1]
         assert d3["due_date"] == D3
-        assert {r["kind"] for r in after if r["check_in"] == d3["id"]} == {
+        # D3 is 65 days ahead, beyond the planning horizon (45): its reminders come with the
+        # nightly housekeeping once it is due within 45 days.
+        assert [r for r in after if r["check_in"] == d3["id"]] == []
+        night = NOW + timedelta(days=(D3 - NOW.date()).days - PLANNING_HORIZON_DAYS)
+        await housekeeping(night, world.settings)
+        assert {r["kind"] for r in await reminders_of(case["id"]) if r["check_in"] == d3["id"]} == {
             "before_3d",
             "before_1d",
             "due_day",

@@ -5,13 +5,17 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from reporting_api.errors import InvalidInput
 from reporting_api.planning import PlanSpec, expand_plan
 from reporting_api.reminder_schedule import (
     DUE_DAY,
+    MAX_OFFSET_DAYS,
     MISSED_FOLLOW_UP,
     NO_QUIET_HOURS,
+    PLANNING_HORIZON_DAYS,
     QuietHours,
     ReminderPolicy,
     before_kind,
@@ -19,8 +23,9 @@ from reporting_api.reminder_schedule import (
     plan_reminders,
     retry_at,
 )
+from reporting_api.services.reminders import ReminderPlanner, planning_horizon
 from reporting_api.statuses import PlanKind
-from reporting_api.thai_dates import BANGKOK, end_of_local_day_utc
+from reporting_api.thai_dates import BANGKOK, bangkok_today, end_of_local_day_utc
 
 
 def bkk(d: date, hour: int, minute: int = 0) -> datetime:
@@ -155,3 +160,40 @@ def test_bad_policies_are_refused(policy, field):
     with pytest.raises(InvalidInput) as caught:
         policy.validate()
     assert caught.value.field == field
+
+
+# --- the planning horizon (services/reminders.ReminderPlanner) --------------------------------
+
+
+CASE = {"id": 1, "office": 1, "defendant": 1}
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    now=st.datetimes(
+        min_value=datetime(2026, 1, 1), max_value=datetime(2040, 12, 31), timezones=st.just(UTC)
+    ),
+    ahead=st.integers(min_value=0, max_value=400),
+    offsets=st.lists(st.integers(0, MAX_OFFSET_DAYS), min_size=1, max_size=5, unique=True),
+)
+def test_a_new_check_in_gets_its_reminders_now_only_within_the_horizon(now, ahead, offsets):
+    """Within the horizon: every reminder the rule plans; beyond it: none now, and the
+    earliest of them would still be ahead when the check-in comes within the horizon (the
+    nightly housekeeping plans it then), so no reminder is ever lost to the horizon."""
+    due = bangkok_today(now) + timedelta(days=ahead)
+    closes = end_of_local_day_utc(due + timedelta(days=2))
+    policy = ReminderPolicy(offsets_days=tuple(offsets))
+    check_in = {"id": 7, "due_date": due, "closes_at": closes}
+    rows = ReminderPlanner(policy, NO_QUIET_HOURS, now).rows(CASE, [check_in])
+    planned = plan_reminders(
+        due_date=due, closes_at=closes, now=now, policy=policy, quiet=NO_QUIET_HOURS
+    )
+    if due <= planning_horizon(now):
+        assert sorted((r["kind"], r["due_at"]) for r in rows) == sorted(
+            (p.kind, p.due_at) for p in planned
+        )
+    else:
+        assert rows == []
+        # The night it comes within the horizon (at the latest), each reminder is still ahead.
+        night = now + timedelta(days=ahead - PLANNING_HORIZON_DAYS)
+        assert all(p.due_at > night for p in planned)

@@ -106,6 +106,40 @@ def test_make_run_mode_serves_the_api_with_the_scheduler(database_url, tmp_path,
         assert client.get("/admin/login").status_code == 200
 
 
+def test_a_check_in_beyond_the_horizon_gets_its_reminders_the_night_it_comes_within(
+    database_url,
+):
+    """Created 60 days ahead, a check-in has no reminders yet (PLANNING_HORIZON_DAYS is 45);
+    each night's housekeeping leaves it until it is due within the horizon, then plans what
+    it would have got at creation, once."""
+    world = make_world(database_url)
+    due = NOW.date() + timedelta(days=60)
+
+    async def check() -> None:
+        _, near_case, _ = await case_with_plan(world, NOW.date() + timedelta(days=10))
+        _, case, _ = await case_with_plan(world, due)
+        assert await Reminder.count().where(Reminder.case == near_case["id"]) == 4
+        assert await Reminder.count().where(Reminder.case == case["id"]) == 0
+        for days in (0, 1, 14):
+            report = await housekeeping(NOW + timedelta(days=days), world.settings)
+            assert report.reminders == 0
+        night = NOW + timedelta(days=15)  # due in 45 days: within the horizon
+        assert (await housekeeping(night, world.settings)).reminders == 4
+        rows = await Reminder.select(Reminder.kind, Reminder.status).where(
+            Reminder.case == case["id"]
+        )
+        assert sorted(r["kind"] for r in rows) == [
+            "before_1d",
+            "before_3d",
+            "due_day",
+            "missed_followup",
+        ]
+        assert {r["status"] for r in rows} == {"queued"}
+        assert (await housekeeping(night + timedelta(days=1), world.settings)).reminders == 0
+
+    run(check())
+
+
 def test_housekeeping_gives_old_check_ins_codes_and_reminders_once(database_url):
     world = make_world(database_url)
 
