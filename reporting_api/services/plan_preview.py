@@ -113,9 +113,14 @@ async def preview_plan(ctx: Ctx, case_id: int, data: PlanIn) -> PlanPreview:
                 row["status"], cancelled,
             )
         )  # fmt: skip
+    horizon = reminder_service.planning_horizon(ctx.now)
     for check_in_id, planned in result.update:
-        wanted = _reminders(planned.due_date, planned.closes_at, ctx.now, policy, quiet)
         old = times.get(check_in_id, {})
+        # Beyond the horizon with none written yet: housekeeping writes them, nothing changes.
+        later = planned.due_date > horizon and not old
+        wanted = (
+            [] if later else _reminders(planned.due_date, planned.closes_at, ctx.now, policy, quiet)
+        )
         changes = _compare(wanted, old)
         row = by_id[check_in_id]
         same_window = (row["opens_at"], row["closes_at"]) == (planned.opens_at, planned.closes_at)

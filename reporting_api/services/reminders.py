@@ -211,14 +211,19 @@ async def replan_for_check_ins(
 ) -> None:
     """Bring the reminders of changed check-ins in line with their new windows: untried ones
     move, missing kinds are added, kinds the plan no longer has are cancelled. Anything
-    already tried (sent, failed, in flight) stays as it is and is never planned again."""
+    already tried (sent, failed, in flight) stays as it is and is never planned again. A
+    check-in beyond the planning horizon with no reminder row yet is left to housekeeping."""
     existing: dict[tuple[int | None, str], ReminderState] = {
         (row["check_in"], row["kind"]): row
         for row in await store.reminders_of_check_ins([c["id"] for c in check_ins])
     }
     to_insert: list[NewReminder] = []
     to_cancel: list[int] = []
+    horizon = planning_horizon(now)
+    has_rows = {check_in_id for check_in_id, _ in existing}
     for check_in in check_ins:
+        if check_in["due_date"] > horizon and check_in["id"] not in has_rows:
+            continue  # none written yet: the nightly housekeeping plans them in time
         planned = _plan(check_in, policy, quiet, now)
         wanted = {p.kind for p in planned}
         for p in planned:

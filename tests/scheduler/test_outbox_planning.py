@@ -187,3 +187,29 @@ def test_planning_late_in_the_evening_respects_quiet_hours(database_url):
         assert rows["due_day"]["due_at"].astimezone(BANGKOK).hour == 9
 
     run(check())
+
+
+def test_a_changed_window_beyond_the_horizon_writes_nothing_yet(database_url):
+    """A plan edit that changes every window (one more grace day): the check-in within the
+    horizon has its reminders rescheduled; the one 70 days on, with none written yet, keeps
+    none (housekeeping writes them in time), and the preview says nothing changes for it."""
+    from reporting_api.services.plan_preview import preview_plan
+
+    world = make_world(database_url)
+    far = NOW.date() + timedelta(days=70)
+
+    async def check() -> None:
+        _, case, _ = await case_with_plan(world, D1, far)
+        near_ci, far_ci = await check_ins_of(case["id"])
+        assert await Reminder.count().where(Reminder.check_in == far_ci["id"]) == 0
+        edit = dates_plan(D1, far, grace=2)
+        preview = await preview_plan(world.ctx(), case["id"], edit)
+        changed = {r.due_date: r.reminders for r in preview.rows}
+        assert changed[far_ci["due_date"]] == []
+        assert changed[near_ci["due_date"]]  # the follow-up moves with the later close
+        await plan_service.set_plan(world.ctx(), case["id"], edit)
+        assert await Reminder.count().where(Reminder.check_in == far_ci["id"]) == 0
+        near = by_kind(await Reminder.select().where(Reminder.check_in == near_ci["id"]))
+        assert set(near) == {"before_3d", "before_1d", "due_day", "missed_followup"}
+
+    run(check())
