@@ -32,6 +32,7 @@ from reporting_api.api.notes import NoteController, PersonNoteController
 from reporting_api.api.offices import OfficeController, StaffController
 from reporting_api.api.openapi_bodies import describe_bodies
 from reporting_api.api.openapi_errors import document_errors
+from reporting_api.api.person_contact import PersonContactController
 from reporting_api.api.person_requests import PersonRequestController
 from reporting_api.api.reminders import OfficeReminderSettingsController, ReminderController
 from reporting_api.api.requests import RequestController
@@ -166,6 +167,7 @@ def create_app(
             TwilioStatusController,
             CheckInLinkController,
             PersonRequestController,
+            PersonContactController,
             create_static_files_router(
                 path="/c/static",
                 directories=[STATIC_DIR],

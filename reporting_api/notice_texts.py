@@ -42,8 +42,13 @@ NOTICE_REVIEW_REJECTED = "notice_review_rejected"
 else contact the office (``office_phone`` when known)."""
 NOTICE_LAST_CHECKIN_DONE = "notice_last_checkin_done"
 """The person's last check-in is verified: reporting ends."""
+NOTICE_TRUSTED_CONTACT = "notice_trusted_contact"
+"""To the person's trusted contact, with their consent, after a missed check-in and an
+unanswered follow-up: only "please remind <first name> to contact the office" (no link, no
+case, no date); `NoticeText.person_name`."""
 NOTICE_KINDS = frozenset(
     {
+        NOTICE_TRUSTED_CONTACT,
         NOTICE_DATES_CHANGED,
         NOTICE_CASE_ENDED,
         NOTICE_PHONE_CHANGED,
@@ -55,6 +60,9 @@ NOTICE_KINDS = frozenset(
 )
 NOTICES_AFTER_CLOSING = frozenset({NOTICE_CASE_ENDED, NOTICE_LAST_CHECKIN_DONE})
 """Notices still true once the case is closed (the dispatcher cancels the others)."""
+
+CONTACT_NAME_CHARS = 30
+"""The person's first name in a notice to their contact is cut to this many characters."""
 
 REQUEST_STATUS_TH = {
     "submitted": "ยื่นคำร้อง",
@@ -123,6 +131,9 @@ class NoticeText:
     check-in recorded again (None when its window has closed)."""
     checkin_date: date | None = None
     """The date of the check-in an officer reviewed, or of the last check-in."""
+    person_name: str = ""
+    """The person's first name, in a notice to their trusted contact (at most
+    `CONTACT_NAME_CHARS`)."""
 
 
 def render_notice(n: NoticeText) -> str:
@@ -157,6 +168,9 @@ def _thai(n: NoticeText, office: str, short: bool, phone: str | None) -> str:
         return thai_day_month(d) if short else format_thai_date(d)
 
     on = f"วันที่ {day(n.checkin_date)} " if n.checkin_date else ""
+    if n.kind == NOTICE_TRUSTED_CONTACT:
+        call = f" โทร {phone}" if phone else ""
+        return f"{office}: โปรดเตือนคุณ{n.person_name} ให้ติดต่อสำนักงาน{call}"
     if n.kind == NOTICE_REQUEST_STATUS:
         status = REQUEST_STATUS_TH.get(n.request_status or "", n.request_status or "")
         kind = REQUEST_KIND_TH.get(n.request_kind or "")
@@ -217,6 +231,9 @@ def _english(n: NoticeText, office: str, short: bool, phone: str | None) -> str:
         return english_day_month(d) if short else english_due_date(d)
 
     of = f" of {day(n.checkin_date)}" if n.checkin_date else ""
+    if n.kind == NOTICE_TRUSTED_CONTACT:
+        call = f" ({phone})" if phone else ""
+        return f"{office}: please remind {n.person_name} to contact the office{call}."
     if n.kind == NOTICE_REQUEST_STATUS:
         status = REQUEST_STATUS_EN.get(n.request_status or "", n.request_status or "")
         kind = REQUEST_KIND_EN.get(n.request_kind or "")
@@ -293,6 +310,7 @@ def worst_case_notices(public_base_url: str) -> list[str]:
         {"kind": NOTICE_REVIEW_REJECTED, "checkin_date": wide, "link": link},
         {"kind": NOTICE_REVIEW_REJECTED, "checkin_date": wide},
         {"kind": NOTICE_LAST_CHECKIN_DONE, "checkin_date": wide},
+        {"kind": NOTICE_TRUSTED_CONTACT, "person_name": "ญ" * CONTACT_NAME_CHARS},
     ]
     shapes += [
         {

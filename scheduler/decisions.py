@@ -12,7 +12,12 @@ from typing import TYPE_CHECKING
 
 from reporting_api.alert_emails import EMAIL, AlertEmail, render_alert_email
 from reporting_api.hearing_rules import hearing_days
-from reporting_api.notice_texts import NOTICE_KINDS, NOTICE_PHONE_CHANGED, NOTICES_AFTER_CLOSING
+from reporting_api.notice_texts import (
+    NOTICE_KINDS,
+    NOTICE_PHONE_CHANGED,
+    NOTICE_TRUSTED_CONTACT,
+    NOTICES_AFTER_CLOSING,
+)
 from reporting_api.reminder_schedule import MISSED_FOLLOW_UP, STAFF_KINDS
 from reporting_api.services.checkins import CheckInWindow, effective_status
 from reporting_api.sms_templates import (
@@ -51,6 +56,8 @@ def decide(row: SendingRow, now: datetime, *, blocked: set[str], public_base_url
         if row["channel"] == EMAIL:
             return _decide_staff_email(row, now, public_base_url)
         return _decide_staff(row, now, blocked)
+    if row["kind"] == NOTICE_TRUSTED_CONTACT:
+        return _decide_contact(row, now, blocked)
     if row["kind"] in NOTICE_KINDS:
         return _decide_notice(row, now, blocked)
     if hearing_days(row["kind"]) is not None:
@@ -100,6 +107,28 @@ def _decide_notice(row: SendingRow, now: datetime, blocked: set[str]) -> Decisio
     if row["kind"] == NOTICE_PHONE_CHANGED and row["to_phone"] != phone:
         # Queued for a number that is no longer the person's: its own notice went to the next.
         return Decision("skip", "the number changed again")
+    if phone is None or phone in blocked:
+        return Decision("skip", "the number cannot receive SMS")
+    if not row["body"]:
+        return Decision("cancel", "a notice without words")
+    return Decision("send", to=phone, body=row["body"], language=row["language"] or "th")
+
+
+def _decide_contact(row: SendingRow, now: datetime, blocked: set[str]) -> Decision:
+    """The SMS to a person's trusted contact (`services/trusted_contacts.py`): only while the
+    check-in is still missed (an officer may have recorded or excused it since) and the case
+    active; withdrawing consent cancels the queued row itself."""
+    if row["case_status"] != "active":
+        return Decision("cancel", f"case {row['case_status']}")
+    window = _window(row)
+    if window is None:
+        return Decision("cancel", "check-in removed")
+    if now >= row["expires_at"]:
+        return Decision("skip", "too late")
+    status = effective_status(window, now)
+    if status != CheckInStatus.MISSED:
+        return Decision("skip", f"check-in is {status.value}, not missed")
+    phone = row["to_phone"]
     if phone is None or phone in blocked:
         return Decision("skip", "the number cannot receive SMS")
     if not row["body"]:

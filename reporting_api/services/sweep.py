@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from reporting_api.reminder_schedule import QuietHours
-from reporting_api.services import alerts, deadlines, person_requests
+from reporting_api.services import alerts, deadlines, person_requests, trusted_contacts
 from reporting_api.settings import Settings
 from reporting_api.store import requests as request_store
 from reporting_api.store import sweeps as store
@@ -42,6 +42,7 @@ class SweepReport:
     reviews_overdue: int = 0
     held: int = 0
     requests_overdue: int = 0
+    contact_notices: int = 0
 
 
 async def sweep(now: datetime, settings: Settings) -> SweepReport:
@@ -73,4 +74,7 @@ async def sweep(now: datetime, settings: Settings) -> SweepReport:
     requests = await person_requests.escalate_overdue_requests(now, settings, quiet)
     report.requests_overdue = requests.escalated
     report.staff_alerts += requests.staff_alerts
+    # A person's trusted contact, with consent, once a missed check-in's follow-up went
+    # unanswered (services/trusted_contacts.py).
+    report.contact_notices = await trusted_contacts.queue_notices(now, settings)
     return report

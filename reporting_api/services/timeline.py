@@ -18,12 +18,14 @@ from reporting_api.services.flags import flag_state
 from reporting_api.statuses import CheckInStatus, can_transition
 from reporting_api.store import cases as case_store
 from reporting_api.store import checkins as check_in_store
+from reporting_api.store import contacts as contact_store
 from reporting_api.store import hearings as hearing_store
 from reporting_api.store import notes as note_store
 from reporting_api.store import offices as office_store
 from reporting_api.store import requests as request_store
 from reporting_api.store import staff as staff_store
 from reporting_api.store import timeline as store
+from reporting_api.store.contacts import ContactRow
 from reporting_api.store.hearings import HearingRow
 from reporting_api.store.notes import NoteRow
 from reporting_api.store.requests import RequestRow
@@ -85,6 +87,8 @@ class PersonPage:
     """Each case's court hearings by time (cancelled ones too, as history)."""
     requests: list[RequestRow] = field(default_factory=list)
     """The person's requests to their officer, newest first."""
+    contact: ContactRow | None = None
+    """The trusted contact the person named, and whether their consent stands."""
 
 
 @dataclass(frozen=True)
@@ -235,7 +239,16 @@ async def defendant_page(ctx: Ctx, defendant_id: int) -> PersonPage:
     for hearing in await hearing_store.of_cases([c["id"] for c in cases]):
         by_case[hearing["case"]].append(hearing)
     return PersonPage(
-        person, plans, events, can_change, EXCUSE_REASONS, offices, officers, by_case, requests
+        person,
+        plans,
+        events,
+        can_change,
+        EXCUSE_REASONS,
+        offices,
+        officers,
+        by_case,
+        requests,
+        await contact_store.for_defendant(person["id"]),
     )
 
 

@@ -41,6 +41,7 @@ from reporting_api.tables import (
     ReportingPlan,
     RequestTransition,
     RiskSnapshot,
+    TrustedContact,
     VerificationAttempt,
 )
 
@@ -302,6 +303,8 @@ async def anonymise(defendant_id: int, now: datetime) -> None:
         if born is None:
             return
         date_of_birth: date = born["date_of_birth"]
+        # The trusted contact is someone else's identity: nothing of it is kept.
+        await TrustedContact.delete().where(TrustedContact.defendant == defendant_id)
         await Defendant.update(
             {
                 Defendant.national_id: anonymous_national_id(defendant_id),
@@ -395,6 +398,7 @@ async def erase(defendant_id: int) -> None:
         await RiskSnapshot.delete().where(RiskSnapshot.defendant_id == defendant_id)
         await Reminder.delete().where(Reminder.defendant == defendant_id)
         await BailCase.delete().where(BailCase.defendant == defendant_id)
+        await TrustedContact.delete().where(TrustedContact.defendant == defendant_id)
         await Defendant.delete().where(Defendant.id == defendant_id)
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from piccolo.table import Table
 
 from reporting_api.tables.cases import AuditLog, BailCase, CheckIn, Flag, ReportingPlan
+from reporting_api.tables.contacts import TrustedContact
 from reporting_api.tables.hearings import CourtHearing
 from reporting_api.tables.holidays import DeclaredHoliday
 from reporting_api.tables.imports import ImportJob, ImportPhoto, ImportRow
@@ -67,9 +68,11 @@ ALL_TABLES: tuple[type[Table], ...] = (
     ImportPhoto,
     PersonRequest,
     RequestTransition,
+    TrustedContact,
 )
 
 __all__ = [
+    "TrustedContact",
     "PersonRequest",
     "RequestTransition",
     "ImportJob",

@@ -330,3 +330,29 @@ def test_timeline_merges_check_ins_reminders_attempts_and_flags_newest_first(sit
     flag = event(order[3])
     assert f'href="/admin/flags/{flag_id}"' in flag
     assert "ยังไม่รับทราบ" in flag and "ส่งต่อผู้บริหาร manager" in flag
+
+
+def test_the_person_page_shows_the_trusted_contact_and_consent(site):
+    import asyncio
+
+    from reporting_api.contact_consent import CONSENT_VERSION
+    from reporting_api.store import contacts as contact_store
+
+    browser, api = site
+    person = person_with_plan(api)["defendant"]
+    url = f"/admin/defendants/{person['id']}"
+    page = browser.as_("officer_bkk").client.get(url).text
+    assert 'id="trusted-contact"' in page and "ไม่ได้ระบุ" in page
+    now = utcnow()
+    values = {
+        "name": "สมศรี ใจดี",
+        "relationship": "guarantor",
+        "phone": "+66899990001",
+        "consent_version": CONSENT_VERSION,
+        "consented_at": now,
+    }
+    asyncio.run(contact_store.save(person["id"], values, now))
+    page = browser.client.get(url).text
+    assert "สมศรี ใจดี" in page and "089-999-0001" in page and "ให้ความยินยอมเมื่อ" in page
+    asyncio.run(contact_store.withdraw(person["id"], now))
+    assert "ถอนความยินยอมเมื่อ" in browser.client.get(url).text

@@ -108,7 +108,20 @@ def test_i_cannot_come_from_the_sms_link_to_the_officers_approval(
             sent = page.evaluate(MY_REQUESTS)
             assert page.evaluate("document.documentElement.scrollWidth") <= 360
             shot(page, "03-submitted")
+
+            # A trusted contact, with consent to the words shown.
+            contact = page.locator("#contact-form")
+            contact.locator("input[name=name]").fill("สมศรี ใจดี")
+            contact.locator("select[name=relationship]").select_option("relative")
+            contact.locator("input[name=phone]").fill("089-999-0001")
+            consent = page.locator("#consent-text").text_content() or ""
+            contact.locator("input[name=consent]").check()
+            contact.locator("button[type=submit]").tap()
+            wait_until(page, "!document.getElementById('contact-withdraw').hidden", timeout=60_000)
+            named = page.locator("#contact-state").text_content() or ""
+            shot(page, "03b-trusted-contact")
         assert [r["status"] for r in sent] == [WORDS["status"]["submitted"]]  # type: ignore[index]
+        assert "ยินยอม" in consent and "สมศรี ใจดี" in named and "+66899990001" in named
 
         (request,) = PersonRequest.select().where(PersonRequest.case == case_id).run_sync()
         assert request["kind"] == "cant_come" and request["proposed_date"] == new_day

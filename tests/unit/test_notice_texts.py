@@ -341,3 +341,14 @@ def test_any_office_name_and_phone_an_administrator_writes_still_fits(name, phon
     assert count_segments(body).segments <= MAX_SEGMENTS, body
     if "link" in shape:
         assert body.count(LINK) == 1
+
+
+def test_a_trusted_contact_is_told_only_to_remind_the_person():
+    from reporting_api.notice_texts import NOTICE_TRUSTED_CONTACT
+
+    thai = notice(NOTICE_TRUSTED_CONTACT, "th", person_name="มาลี", office_phone="053-111-222")
+    assert thai.endswith(": โปรดเตือนคุณมาลี ให้ติดต่อสำนักงาน โทร 053-111-222"), thai
+    english = notice(NOTICE_TRUSTED_CONTACT, "en", person_name="Malee")
+    assert english.endswith(": please remind Malee to contact the office."), english
+    for body in (thai, english):
+        assert "http" not in body and "/c/" not in body and "2569" not in body
