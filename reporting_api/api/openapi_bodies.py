@@ -111,7 +111,7 @@ def _describe_link(paths: dict[str, Any]) -> None:
     for path, item in paths.items():
         if not path.startswith("/c/"):
             continue
-        for method in ("get", "post"):
+        for method in ("get", "post", "put", "delete"):
             operation = getattr(item, method, None)
             if operation is None:
                 continue
