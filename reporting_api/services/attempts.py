@@ -377,5 +377,8 @@ async def status(visit: Visit, row: LinkRow, attempt_id: int, lang: str) -> Atte
             day = following["due_date"]
             body.next_due_text = format_thai_date(day) if lang == "th" else format_english_date(day)
     if attempt["outcome"] == "verified" or attempt["review_decision"] == "accept":
-        body.receipt = await receipts.of_check_in(row, lang)
+        # The link's row was read before the attempt: a verdict landing in between left it
+        # stale (not yet verified), so the receipt reads the check-in as it is now.
+        fresh = await checkin_store.get_check_in(row["id"])
+        body.receipt = await receipts.of_check_in(fresh or row, lang)
     return body
