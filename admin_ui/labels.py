@@ -114,6 +114,11 @@ class Labels:
             "away": pgettext("request kind", "Will be away"),
             "message": pgettext("request kind", "Message"),
         }
+        self.contact_relationship: Mapping[str, str] = {
+            "relative": pgettext("contact relationship", "Relative"),
+            "guarantor": pgettext("contact relationship", "Guarantor"),
+            "other": pgettext("contact relationship", "Other"),
+        }
         self.request_reason: Mapping[str, str] = {
             "illness": pgettext("request reason", "Illness"),
             "work": pgettext("request reason", "Work"),

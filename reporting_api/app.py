@@ -34,6 +34,7 @@ from reporting_api.api.openapi_bodies import describe_bodies
 from reporting_api.api.openapi_errors import document_errors
 from reporting_api.api.person_contact import PersonContactController
 from reporting_api.api.person_requests import PersonRequestController
+from reporting_api.api.person_uploads import PersonUploadController
 from reporting_api.api.reminders import OfficeReminderSettingsController, ReminderController
 from reporting_api.api.requests import RequestController
 from reporting_api.api.review import CheckInReviewController, VerificationAttemptController
@@ -167,6 +168,7 @@ def create_app(
             TwilioStatusController,
             CheckInLinkController,
             PersonRequestController,
+            PersonUploadController,
             PersonContactController,
             create_static_files_router(
                 path="/c/static",

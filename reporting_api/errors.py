@@ -55,6 +55,8 @@ THINGS_TH = {
     "staff user": "เจ้าหน้าที่",
     "verification attempt": "การยืนยันตัวตน",
     "evidence frame": "ภาพหลักฐาน",
+    "upload": "ไฟล์ที่ส่ง",
+    "attachment": "ไฟล์แนบ",
 }
 """The records a `NotFound` names, in Thai."""
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 import io
 import json
 import zipfile
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import AsyncIterator, Sequence
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 import msgspec
 
@@ -32,20 +32,36 @@ LEFT_OUT = (
     N_("uploaded recordings: never kept, each is dropped when its verdict is stored"),
     N_("evidence frames and identification records past EVIDENCE_RETENTION_DAYS: already purged"),
     N_("the audit log of who read the record: kept for the fund's accountability, on request"),
+    N_(
+        "the contents of files attached to requests: listed under each request (name, type, "
+        "size, SHA-256); the files themselves are in the officers' ZIP export, folder "
+        "attachments/"
+    ),
 )
 """The record's `not_included` reasons (`subject_record.NOT_INCLUDED`), marked for the
 catalog: the PDF shows them in its language."""
 
 
-def person_zip(record: SubjectRecord, lang: str) -> bytes:
-    """``person-<id>/record.json`` (as the JSON API gives it) and ``record.pdf``."""
+def person_zip(record: SubjectRecord, lang: str, out: BinaryIO) -> None:
+    """``person-<id>/record.json`` (as the JSON API gives it) and ``record.pdf``, written to
+    ``out``; `add_file` then adds each attached file beside them."""
     folder = f"person-{record.person.id}"
     data = msgspec.json.encode(record)
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr(f"{folder}/record.json", json.dumps(json.loads(data), indent=1))
         archive.writestr(f"{folder}/record.pdf", person_pdf(record, lang))
-    return buffer.getvalue()
+
+
+async def add_file(
+    out: BinaryIO, record: SubjectRecord, path: str, content: AsyncIterator[bytes]
+) -> None:
+    """One attached file into the ZIP ``person_zip`` wrote, a chunk at a time (stored as is:
+    photos, PDFs and videos are compressed already)."""
+    with zipfile.ZipFile(out, "a") as archive:
+        name = f"person-{record.person.id}/{path}"
+        with archive.open(zipfile.ZipInfo(name), "w", force_zip64=True) as entry:
+            async for block in content:
+                entry.write(block)
 
 
 def person_pdf(record: SubjectRecord, lang: str) -> bytes:
@@ -242,6 +258,44 @@ def person_pdf(record: SubjectRecord, lang: str) -> bytes:
             for f in record.flags
         ],
     )
+
+    section(_("Requests to the officer"))
+    rows(
+        (_("Sent"), _("Kind"), _("Status"), _("In the person's words"), _("Files")),
+        (28, 30, 28, pdf.epw - 136, 50),
+        [
+            [
+                instant(r.created_at),
+                words.request_kind.get(r.kind, r.kind),
+                words.request_status.get(r.status, r.status),
+                "\n".join(x for x in (r.text, r.outcome_note) if x),
+                "\n".join(f"{a.name} ({(a.kind or '').upper()}, {a.file})" for a in r.attachments),
+            ]
+            for r in record.requests
+        ],
+    )
+
+    section(_("Trusted contact"))
+    contact = record.trusted_contact
+    if contact is None:
+        m.line(_("Nothing here"))
+    else:
+        pairs(
+            [
+                (_("Name"), contact.name),
+                (_("Relationship"), words.contact_relationship.get(contact.relationship, "")),
+                (_("Mobile"), contact.phone),
+                (
+                    _("Consent"),
+                    f"{contact.consent_version} · {instant(contact.consented_at)}"
+                    + (
+                        f" · {_('withdrawn')} {instant(contact.withdrawn_at)}"
+                        if contact.withdrawn_at
+                        else ""
+                    ),
+                ),
+            ]
+        )
 
     section(_("Identification tries"))
     rows(

@@ -5,15 +5,17 @@ and its anonymisation or erasure."""
 
 from __future__ import annotations
 
-from typing import Any
+import tempfile
+from collections.abc import AsyncIterator
+from typing import IO, Any
 
 import anyio.to_thread
 from litestar import Controller, Request, get, post
-from litestar.response import Redirect, Response, Template
+from litestar.response import Redirect, Response, Stream, Template
 
 from admin_ui.exports import ThaiFontMissing
 from admin_ui.exports.court import court_pdf
-from admin_ui.exports.person import person_zip
+from admin_ui.exports.person import add_file, person_zip
 from admin_ui.i18n import N_, in_both
 from admin_ui.pages.caseload import phone_text
 from admin_ui.web import field_errors, fields_of, language, render
@@ -76,6 +78,16 @@ async def _again(
     )
 
 
+async def _read_and_close(spool: IO[bytes]) -> AsyncIterator[bytes]:
+    """The file from its start, a megabyte at a time; closed (and so gone) at the end."""
+    try:
+        spool.seek(0)
+        while block := spool.read(1024 * 1024):
+            yield block
+    finally:
+        spool.close()
+
+
 def _text(form: Any, name: str) -> str:
     value = form.get(name)
     return value[:FIELD_MAX] if isinstance(value, str) else ""
@@ -94,17 +106,25 @@ class DefendantPage(Controller):
     @get("/defendants/{defendant_id:int}/export.zip")
     async def export(
         self, request: Request[Any, Any, Any], ctx: CtxDep, defendant_id: PathId
-    ) -> Response[bytes] | Template:
+    ) -> Stream | Template:
         """The person's whole record: record.json (as the API gives it) and record.pdf (in
         the page's language), in one ZIP; audited as defendant.export."""
         record = await subject_rights.export_record(ctx, defendant_id)
+        # Written to an unnamed temporary file (attached files may be large), then streamed.
+        spool = tempfile.TemporaryFile()
         try:
             # A PDF with photos takes a second of CPU: built in a worker thread.
-            body = await anyio.to_thread.run_sync(person_zip, record, language(request))
+            await anyio.to_thread.run_sync(person_zip, record, language(request), spool)
+            async for path, content in subject_rights.attachment_files(ctx, record):
+                await add_file(spool, record, path, content)
         except ThaiFontMissing:
+            spool.close()
             return render(request, "admin/error.html", status_code=503, message_key="font_missing")
-        return Response(
-            content=body,
+        except BaseException:
+            spool.close()
+            raise
+        return Stream(
+            _read_and_close(spool),
             media_type="application/zip",
             headers={
                 "Content-Disposition": f'attachment; filename="person-{defendant_id}.zip"',

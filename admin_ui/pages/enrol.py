@@ -24,11 +24,13 @@ from litestar.response import Redirect, Template
 from admin_ui.i18n import N_, in_both
 from admin_ui.web import field_errors, render
 from reporting_api.commands import CaseCreate, NewDefendant, PlanIn
+from reporting_api.contact_consent import CONSENT_VERSION, consent_text
 from reporting_api.errors import Conflict, InvalidInput
 from reporting_api.http.context import CtxDep
 from reporting_api.services import enrolment
 from reporting_api.services.context import Ctx
 from reporting_api.services.plans import MAX_CHECK_INS
+from reporting_api.services.trusted_contacts import ContactIn
 from reporting_api.thai_dates import parse_date_input
 
 PERSON_FIELDS = (
@@ -64,6 +66,14 @@ PLAN_FIELDS = (
 )
 ROUTE_FIELDS = ("route", "reference_reason")
 """When the card photo fails the check: the officer's way on (enrolment.ROUTES) and why."""
+CONTACT_FIELDS = ("contact_name", "contact_relationship", "contact_phone")
+"""A trusted contact named at enrolment (optional), with `contact_consent` ticked."""
+CONTACT_WORDS = {
+    "version": CONSENT_VERSION,
+    "th": consent_text(CONSENT_VERSION, "th"),
+    "en": consent_text(CONSENT_VERSION, "en"),
+}
+"""The consent the officer reads to the person, in Thai and English, and its version."""
 REASON_MAX = 500
 PREVIEW_ROWS = 60
 """A plan of every few days over years is long: the preview shows its first rows and a count."""
@@ -222,11 +232,24 @@ def _read_plan(text: Mapping[str, str]) -> tuple[PlanIn | None, list[InvalidInpu
     return (None, errors) if errors else (PlanIn(**values), [])
 
 
+def _read_contact(text: Mapping[str, str], consent: bool) -> ContactIn | None:
+    """The trusted contact, when the officer filled in any of it (None when left empty)."""
+    if not consent and not any(text.get(name, "").strip() for name in CONTACT_FIELDS):
+        return None
+    return ContactIn(
+        name=text.get("contact_name", ""),
+        relationship=text.get("contact_relationship", ""),
+        phone=text.get("contact_phone", ""),
+        consent=consent,
+    )
+
+
 def _read_enrolment(
     text: Mapping[str, str],
     consent: bool,
     photo: bytes,
     office_photo: bytes = b"",
+    contact_consent: bool = False,
 ) -> tuple[enrolment.NewEnrolment | None, list[InvalidInput]]:
     typed = text
     text, date_errors = iso_dates(typed)
@@ -251,6 +274,7 @@ def _read_enrolment(
         route=route,
         office_photo=office_photo or None,
         reason=text.get("reference_reason", "")[:REASON_MAX],
+        contact=_read_contact(text, contact_consent),
     ), []
 
 
@@ -266,16 +290,21 @@ class EnrolPage(Controller):
     @get("/")
     async def form(self, request: Request[Any, Any, Any], ctx: CtxDep) -> Template:
         values = shown_dates(enrolment.form_defaults(ctx))
-        return render(request, "admin/enrol.html", values=values, errors={})
+        return render(
+            request, "admin/enrol.html", values=values, errors={}, contact_words=CONTACT_WORDS
+        )
 
     @post("/")
     async def submit(self, request: Request[Any, Any, Any], ctx: CtxDep) -> Template | Redirect:
         form = await request.form()
-        text = form_text(form, (*PERSON_FIELDS, *CASE_FIELDS, *PLAN_FIELDS, *ROUTE_FIELDS))
+        text = form_text(
+            form, (*PERSON_FIELDS, *CASE_FIELDS, *PLAN_FIELDS, *ROUTE_FIELDS, *CONTACT_FIELDS)
+        )
         consent = form.get("consent") not in (None, "")
+        contact_consent = form.get("contact_consent") not in (None, "")
         photo = await _upload(form, "photo")
         office_photo = await _upload(form, "office_photo")
-        new, errors = _read_enrolment(text, consent, photo, office_photo)
+        new, errors = _read_enrolment(text, consent, photo, office_photo, contact_consent)
         problems: list[InvalidInput | Conflict] = list(errors)
         if new is not None:
             try:
@@ -291,7 +320,10 @@ class EnrolPage(Controller):
             request,
             "admin/enrol.html",
             status_code=409 if conflict else 400,
-            values=text | ({"consent": "on"} if consent else {}),
+            values=text
+            | ({"consent": "on"} if consent else {})
+            | ({"contact_consent": "on"} if contact_consent else {}),
+            contact_words=CONTACT_WORDS,
             errors=field_errors(*problems),
             photo_again=bool(photo),
         )

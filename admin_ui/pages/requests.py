@@ -7,12 +7,14 @@ from typing import Annotated, Any
 
 from litestar import Controller, Request, get, post
 from litestar.params import QueryParameter
-from litestar.response import Redirect, Template
+from litestar.response import Redirect, Stream, Template
 
 from admin_ui.pages.checkin_actions import text
 from admin_ui.web import field_errors, list_link, render
 from reporting_api.errors import Conflict, InvalidInput
 from reporting_api.http.context import CtxDep, PathId
+from reporting_api.http.downloads import download_response
+from reporting_api.services import attachments
 from reporting_api.services import person_requests as service
 from reporting_api.services.context import Ctx
 from reporting_api.thai_dates import parse_date_input
@@ -80,6 +82,13 @@ class RequestPages(Controller):
         self, request: Request[Any, Any, Any], ctx: CtxDep, request_id: PathId
     ) -> Template:
         return await detail_page(request, ctx, request_id)
+
+    @get("/requests/{request_id:int}/attachments/{attachment_id:int}")
+    async def attachment(self, ctx: CtxDep, request_id: PathId, attachment_id: PathId) -> Stream:
+        """A file the person sent, as a download (audited)."""
+        return download_response(
+            await attachments.open_for_officer(ctx, request_id, attachment_id)
+        )
 
     @post("/requests/{request_id:int}/decision")
     async def decide(

@@ -108,10 +108,21 @@ def _describe_link(paths: dict[str, Any]) -> None:
             content={"multipart/form-data": OpenAPIMediaType(schema=deepcopy(UPLOAD_FORM))},
             required=True,
         )
+    chunk = paths.get("/c/{code}/uploads/{upload_id}")
+    if chunk is not None and chunk.patch is not None:
+        chunk.patch.request_body = RequestBody(
+            content={
+                "application/octet-stream": OpenAPIMediaType(
+                    schema=Schema(type=OpenAPIType.STRING, format=OpenAPIFormat.BINARY)
+                )
+            },
+            required=True,
+            description="One chunk of the file (at most 1 MB), starting at Upload-Offset",
+        )
     for path, item in paths.items():
         if not path.startswith("/c/"):
             continue
-        for method in ("get", "post", "put", "delete"):
+        for method in ("get", "post", "put", "patch", "delete"):
             operation = getattr(item, method, None)
             if operation is None:
                 continue

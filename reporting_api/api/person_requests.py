@@ -32,11 +32,19 @@ class RequestIn(msgspec.Struct, forbid_unknown_fields=True):
     province: str | None = None
     new_phone: str | None = None
     text: str | None = None
+    attachment_ids: list[str] | None = None
+    """Uploads of this link (`/c/<code>/uploads`) that are ready, at most five."""
 
 
 class HistoryOut(msgspec.Struct):
     status: str
     at: str
+
+
+class AttachmentOut(msgspec.Struct):
+    name: str
+    kind: str | None
+    size: int | None
 
 
 class RequestOut(msgspec.Struct):
@@ -54,6 +62,7 @@ class RequestOut(msgspec.Struct):
     new_date: str | None
     outcome_note: str | None
     history: list[HistoryOut]
+    attachments: list[AttachmentOut]
 
 
 class RequestsOut(msgspec.Struct):
@@ -87,6 +96,7 @@ def _out(view: PersonView) -> RequestOut:
         new_date=_iso(view.new_date),
         outcome_note=view.outcome_note,
         history=[HistoryOut(status, at.isoformat()) for status, at in view.history],
+        attachments=[AttachmentOut(name, kind, size) for name, kind, size in view.attachments],
     )
 
 
@@ -129,5 +139,5 @@ class PersonRequestController(Controller):
             new_phone=data.new_phone,
             text=data.text,
         )
-        view = await person_requests.submit(visit, row, new)
+        view = await person_requests.submit(visit, row, new, data.attachment_ids)
         return Response(_out(view), status_code=HTTP_201_CREATED, headers=NO_STORE)

@@ -8,8 +8,11 @@ from typing import TYPE_CHECKING, Annotated
 import msgspec
 from litestar import Controller, get, post
 from litestar.params import JSONBody, QueryParameter
+from litestar.response import Stream
 
 from reporting_api.http.context import CtxDep, PathId
+from reporting_api.http.downloads import download_response
+from reporting_api.services import attachments
 from reporting_api.services import person_requests as service
 from reporting_api.thai_dates import parse_date_either_era
 
@@ -50,6 +53,17 @@ class TransitionOut(msgspec.Struct):
     note: str | None
 
 
+class AttachmentOut(msgspec.Struct):
+    id: int
+    name: str
+    """The name the person's phone gave; `file_name` carries the extension of the type found."""
+    file_name: str
+    kind: str | None
+    size: int | None
+    sha256: str | None
+    created_at: datetime
+
+
 class RequestDetailOut(msgspec.Struct):
     request: RequestSummaryOut
     text: str | None
@@ -58,6 +72,7 @@ class RequestDetailOut(msgspec.Struct):
     overdue: bool
     latest_new_date: date | None
     actions: list[str]
+    attachments: list[AttachmentOut]
 
 
 class RequestPageOut(msgspec.Struct):
@@ -119,6 +134,18 @@ async def detail_out(ctx: CtxDep, request_id: int) -> RequestDetailOut:
         overdue=view.overdue,
         latest_new_date=view.latest_new_date,
         actions=list(view.actions),
+        attachments=[
+            AttachmentOut(
+                id=a["id"],
+                name=a["name"],
+                file_name=attachments.file_name(a),
+                kind=a["kind"],
+                size=a["stored_size"],
+                sha256=a["sha256"],
+                created_at=a["created_at"],
+            )
+            for a in view.attachments
+        ],
     )
 
 
@@ -158,3 +185,10 @@ class RequestController(Controller):
         )
         await service.decide(ctx, request_id, data.action, data.note, new_date)
         return await detail_out(ctx, request_id)
+
+    @get("/{request_id:int}/attachments/{attachment_id:int}")
+    async def attachment(self, request_id: PathId, attachment_id: PathId, ctx: CtxDep) -> Stream:
+        """One file the person sent with the request, as stored (its type checked from its
+        content, an image without its metadata); each download is audited."""
+        return download_response(await attachments.open_for_officer(ctx, request_id, attachment_id))
+

@@ -45,6 +45,9 @@ def request_words(lang: str) -> dict[str, object]:
         "none_yet": _("No requests yet"),
         "uploading": _("Sending the file…"),
         "uploaded": _("File attached"),
+        "reconnecting": _("Connection lost: the file will go on from where it stopped…"),
+        "wait_upload": _("Please wait until the file is sent"),
+        "files": _("Files:"),
     }
 
 

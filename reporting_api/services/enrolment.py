@@ -21,15 +21,17 @@ import holidays
 from liveness.reference import MAX_PITCH_DEG, MAX_YAW_DEG, MIN_FACE_PX, MIN_SHARPNESS
 from reporting_api.access import OFFICER, ensure_can_change_office, ensure_role
 from reporting_api.commands import CaseCreate, NewDefendant, PlanIn
+from reporting_api.contact_consent import CONSENT_VERSION
 from reporting_api.errors import Conflict, InvalidInput
 from reporting_api.national_id import normalise_national_id
 from reporting_api.phones import parse_thai_mobile
 from reporting_api.photos import check_photo
 from reporting_api.planning import HOLIDAY_CATEGORIES, WEEKEND, expand_plan
-from reporting_api.services import cases, defendants, faces, plans
+from reporting_api.services import cases, defendants, faces, plans, trusted_contacts
 from reporting_api.services.context import Ctx
 from reporting_api.services.defendants import check_date_of_birth
 from reporting_api.services.plans import PlanChange
+from reporting_api.services.trusted_contacts import ContactIn
 from reporting_api.store import transaction
 from reporting_api.store.cases import CaseRow
 from reporting_api.store.rows import DefendantProfileRow
@@ -64,6 +66,9 @@ class NewEnrolment:
     route: str = "card"
     office_photo: bytes | None = None
     reason: str = ""
+    contact: ContactIn | None = None
+    """A trusted contact the person names at enrolment, with the consent they gave to the
+    officer on the words shown (`contact_consent.py`)."""
 
 
 ROUTES = ("card", "office_camera", "in_person")
@@ -212,6 +217,12 @@ async def _problems(ctx: Ctx, new: NewEnrolment) -> list[InvalidInput | Conflict
             errors.append(InvalidInput(field, "is required", "ต้องกรอก"))
     check(check_date_of_birth, person.date_of_birth, bangkok_today(ctx.now))
     check(parse_thai_mobile, person.phone)
+    if new.contact is not None:
+        try:
+            own = parse_thai_mobile(person.phone)
+        except InvalidInput:
+            own = ""
+        check(trusted_contacts.check_contact, new.contact, own, "contact_")
     check(cases.check_bail_amount, new.case["bail_amount"])
     check(lambda: expand_plan(plans.spec_from(new.plan)))
     if new.route not in ROUTES:
@@ -283,4 +294,19 @@ async def enrol(ctx: Ctx, new: NewEnrolment) -> Enrolled:
             )
         case = await cases.open_case(ctx, CaseCreate(defendant_id=person["id"], **new.case))
         plan = await plans.set_plan(ctx, case["id"], new.plan)
+        if new.contact is not None:
+            name, phone = trusted_contacts.check_contact(new.contact, person["phone"], "contact_")
+            await trusted_contacts.save(
+                person["id"], name, new.contact.relationship, phone, ctx.now
+            )
+            await ctx.audit(
+                "contact.consent",
+                "defendant",
+                person["id"],
+                {
+                    "version": CONSENT_VERSION,
+                    "relationship": new.contact.relationship,
+                    "given": "at enrolment",
+                },
+            )
     return Enrolled(person, case, plan)

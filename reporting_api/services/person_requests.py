@@ -38,12 +38,21 @@ from reporting_api.request_rules import (
     ensure_transition,
     latest_new_date,
 )
-from reporting_api.services import alerts, check_in_edits, checkins, deadlines, flags, notices
+from reporting_api.services import (
+    alerts,
+    attachments,
+    check_in_edits,
+    checkins,
+    deadlines,
+    flags,
+    notices,
+)
 from reporting_api.services.context import Ctx
 from reporting_api.services.holidays import declared_names
 from reporting_api.services.links import Visit
 from reporting_api.settings import Settings
 from reporting_api.statuses import CheckInStatus, FlagKind, Severity
+from reporting_api.store import attachments as attachment_store
 from reporting_api.store import audit as audit_store
 from reporting_api.store import cases as case_store
 from reporting_api.store import checkins as checkin_store
@@ -52,6 +61,7 @@ from reporting_api.store import links as link_store
 from reporting_api.store import requests as store
 from reporting_api.store import staff as staff_store
 from reporting_api.store import transaction
+from reporting_api.store.attachments import AttachmentRow
 from reporting_api.store.links import LinkRow
 from reporting_api.store.requests import NewTransition, QueueRow, RequestRow, TransitionRow
 from reporting_api.thai_dates import (
@@ -106,6 +116,8 @@ class PersonView:
     new_date: date | None
     outcome_note: str | None
     history: tuple[tuple[str, datetime], ...]
+    attachments: tuple[tuple[str, str | None, int | None], ...] = ()
+    """The files sent with it: name, type found, size stored."""
 
 
 @dataclass(frozen=True)
@@ -136,9 +148,13 @@ async def form_limits(visit: Visit, row: LinkRow) -> FormLimits:
     )
 
 
-async def submit(visit: Visit, row: LinkRow, new: NewRequest) -> PersonView:
-    """Record the identified person's request on the link's check-in; refuses a request on a
-    case that has ended and more than PERSON_HOURLY_LIMIT an hour."""
+async def submit(
+    visit: Visit, row: LinkRow, new: NewRequest, attachment_ids: list[str] | None = None
+) -> PersonView:
+    """Record the identified person's request on the link's check-in, with the files
+    uploaded on this link (`services/attachments.py`); refuses a request on a case that has
+    ended, more than PERSON_HOURLY_LIMIT an hour, and a file not ready or already sent."""
+    tokens = attachments.check_tokens(attachment_ids)
     case = await case_store.get_case(row["case"])
     if case is None or case["status"] != "active":
         raise Conflict(
@@ -155,12 +171,8 @@ async def submit(visit: Visit, row: LinkRow, new: NewRequest) -> PersonView:
     )
     if checked.proposed_date is not None:
         await _check_working_day(checked.proposed_date)
-    new_phone = (
-        parse_thai_mobile(checked.new_phone, "new_phone") if checked.new_phone else None
-    )
-    client_key = (
-        None if visit.client_address is None else f"request:client:{visit.client_address}"
-    )
+    new_phone = parse_thai_mobile(checked.new_phone, "new_phone") if checked.new_phone else None
+    client_key = None if visit.client_address is None else f"request:client:{visit.client_address}"
     full = await link_store.take_press(
         f"request:person:{row['defendant_id']}",
         PERSON_HOURLY_LIMIT,
@@ -175,11 +187,11 @@ async def submit(visit: Visit, row: LinkRow, new: NewRequest) -> PersonView:
             "too many requests in an hour; wait, or call your office",
             "ส่งคำร้องหลายครั้งเกินไปในหนึ่งชั่วโมง โปรดรอ หรือโทรหาสำนักงาน",
         )
-    request_id = await _insert(visit, row, checked, new_phone)
+    request_id = await _insert(visit, row, checked, new_phone, tokens)
     await visit.audit(
         "request.submit",
         request_id,
-        {"kind": checked.kind.value, "check_in": row["id"]},
+        {"kind": checked.kind.value, "check_in": row["id"], "attachments": len(tokens)},
         entity="person_request",
     )
     views = await mine(visit, row)
@@ -187,7 +199,11 @@ async def submit(visit: Visit, row: LinkRow, new: NewRequest) -> PersonView:
 
 
 async def _insert(
-    visit: Visit, row: LinkRow, checked: CheckedRequest, new_phone: str | None
+    visit: Visit,
+    row: LinkRow,
+    checked: CheckedRequest,
+    new_phone: str | None,
+    tokens: list[str],
 ) -> int:
     sealer = visit.runtime.sealer
     context = _context(row["defendant_id"])
@@ -221,7 +237,15 @@ async def _insert(
         actor_kind="person",
         note=None,
     )
-    return await store.insert_request(values, first)
+    try:
+        return await store.insert_request(values, first, tokens, row["id"])
+    except store.AttachmentsGone:
+        raise InvalidInput(
+            "attachment_ids",
+            "a file is not ready (still uploading, refused) or was sent with another request; "
+            "send the request again without it",
+            "มีไฟล์ที่ยังส่งไม่เสร็จ ถูกปฏิเสธ หรือแนบกับคำร้องอื่นแล้ว โปรดส่งคำร้องใหม่โดยไม่แนบไฟล์นั้น",
+        ) from None
 
 
 async def _check_working_day(day: date) -> None:
@@ -246,11 +270,20 @@ async def mine(visit: Visit, row: LinkRow) -> list[PersonView]:
     """The identified person's requests, newest first, each with its status history."""
     rows = await store.for_defendant(row["defendant_id"])
     history = await store.transitions_of([r["id"] for r in rows])
+    files = await attachment_store.for_requests([r["id"] for r in rows])
     sealer = visit.runtime.sealer
-    return [_person_view(r, history, _unseal(sealer, r["text_sealed"], r["defendant"])) for r in rows]
+    return [
+        _person_view(r, history, _unseal(sealer, r["text_sealed"], r["defendant"]), files)
+        for r in rows
+    ]
 
 
-def _person_view(r: RequestRow, history: list[TransitionRow], text: str | None) -> PersonView:
+def _person_view(
+    r: RequestRow,
+    history: list[TransitionRow],
+    text: str | None,
+    files: list[AttachmentRow],
+) -> PersonView:
     return PersonView(
         id=r["id"],
         kind=r["kind"],
@@ -267,6 +300,9 @@ def _person_view(r: RequestRow, history: list[TransitionRow], text: str | None) 
         new_date=r["new_date"],
         outcome_note=r["outcome_note"],
         history=tuple((t["to_status"], t["at"]) for t in history if t["request"] == r["id"]),
+        attachments=tuple(
+            (f["name"], f["kind"], f["stored_size"]) for f in files if f["request"] == r["id"]
+        ),
     )
 
 
@@ -321,6 +357,7 @@ class OfficerView:
     overdue: bool
     latest_new_date: date | None
     actions: tuple[str, ...]
+    attachments: list[AttachmentRow]
 
 
 ACTIONS: dict[str, RequestStatus] = {
@@ -340,11 +377,17 @@ def actions_for(status: str) -> tuple[str, ...]:
     return tuple(name for name, target in ACTIONS.items() if target in allowed)
 
 
-async def detail(ctx: Ctx, request_id: int) -> OfficerView:
+async def readable_request(ctx: Ctx, request_id: int) -> QueueRow:
+    """The request, if it exists and its office is one the staff member may read."""
     row = await store.queue_row(request_id)
     if row is None:
         raise NotFound("request")
     ensure_can_read_office(ctx.principal, row["office"], "request")
+    return row
+
+
+async def detail(ctx: Ctx, request_id: int) -> OfficerView:
+    row = await readable_request(ctx, request_id)
     sealer = ctx.rt.sealer
     today = bangkok_today(ctx.now)
     latest = (
@@ -364,6 +407,7 @@ async def detail(ctx: Ctx, request_id: int) -> OfficerView:
         and ctx.now >= row["due_at"],
         latest_new_date=latest,
         actions=actions_for(row["status"]) if ctx.principal.is_officer else (),
+        attachments=await attachment_store.for_requests([request_id]),
     )
 
 
@@ -387,7 +431,9 @@ async def decide(
     ensure_transition(row["status"], target.value)
     text = " ".join(note.split())
     if len(text) > NOTE_MAX:
-        raise InvalidInput("note", f"is longer than {NOTE_MAX} characters", f"ยาวเกิน {NOTE_MAX} ตัวอักษร")
+        raise InvalidInput(
+            "note", f"is longer than {NOTE_MAX} characters", f"ยาวเกิน {NOTE_MAX} ตัวอักษร"
+        )
     if target == RequestStatus.REJECTED and not text:
         raise InvalidInput("note", "say why, for the person to read", "โปรดระบุเหตุผลให้ผู้ยื่นคำร้องทราบ")
     case = await case_store.get_case(row["case"])
@@ -598,4 +644,3 @@ def due_text(due_at: datetime | None, lang: str) -> str:
     if due_at is None:
         return ""
     return format_thai_datetime(due_at) if lang == "th" else format_english_date(due_at.date())
-

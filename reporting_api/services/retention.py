@@ -8,7 +8,8 @@ of finished messages (it carries the link code) and the number they went to. Aft
 `SEARCH_RETENTION_DAYS` (90): what staff searched for, in the audit log. After
 `CASE_RETENTION_DAYS` (5 years) from its close: a closed case with everything on it, unless
 its person is on legal hold; a person left with no case is then anonymised (photo and face
-template included). Uploaded recordings are never kept: each is dropped when its verdict is
+template included, and the files they attached to requests). After a day: files uploaded on
+a link and never sent with a request. Uploaded recordings are never kept: each is dropped when its verdict is
 stored.
 
 Run nightly by the scheduler's housekeeping and by `bail-checkin purge-evidence`; each run
@@ -24,6 +25,7 @@ from datetime import datetime, timedelta
 from reporting_api import metrics
 from reporting_api.services.links import ACTOR as LINK_ACTOR
 from reporting_api.settings import RetentionSettings, Settings
+from reporting_api.store import attachments as attachment_store
 from reporting_api.store import attempts, audit, imports, links, outbox, privacy
 
 CASE_BATCH = 200
@@ -50,6 +52,8 @@ class PurgeReport:
     people_anonymised: int = 0
     import_jobs: int = 0
     """Bulk imports (their rows' cells and photos) done or left unfinished a week ago."""
+    unattached_files: int = 0
+    """Files uploaded on a link and never sent with a request (or refused), after a day."""
 
     def lines(self) -> list[str]:
         """One line a count, as `bail-checkin purge-evidence` prints them."""
@@ -64,9 +68,13 @@ class PurgeReport:
             f"{self.closed_cases} closed cases past retention",
             f"{self.people_anonymised} people anonymised (no case left)",
             f"{self.import_jobs} bulk imports' kept rows and photos",
+            f"{self.unattached_files} uploaded files never sent with a request",
         ]
 
 
+UNATTACHED_FILES_KEPT = timedelta(days=1)
+"""How long a file uploaded on a link waits to be sent with a request (the page sends it
+within minutes); attached, it lives as long as its request."""
 IMPORT_KEPT = timedelta(days=7)
 """How long an import's rows (their cells sealed) and photos stay after it is done or was
 left after its dry run: long enough to download its report again."""
@@ -86,6 +94,7 @@ async def purge(now: datetime, settings: Settings, days: int | None = None) -> P
         message_texts=await outbox.purge_sent_text(now - timedelta(days=kept.message_days)),
         search_terms=await audit.drop_search_terms(now - timedelta(days=kept.search_days)),
         import_jobs=await imports.delete_finished_before(now - IMPORT_KEPT),
+        unattached_files=await attachment_store.purge_unattached(now - UNATTACHED_FILES_KEPT),
     )
     case_cutoff = now - timedelta(days=kept.closed_case_days)
     while cases := await privacy.closed_cases_before(case_cutoff, CASE_BATCH):

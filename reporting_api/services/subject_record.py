@@ -25,6 +25,8 @@ NOT_INCLUDED = (
     "uploaded recordings: never kept, each is dropped when its verdict is stored",
     "evidence frames and identification records past EVIDENCE_RETENTION_DAYS: already purged",
     "the audit log of who read the record: kept for the fund's accountability, on request",
+    "the contents of files attached to requests: listed under each request (name, type, size, "
+    "SHA-256); the files themselves are in the officers' ZIP export, folder attachments/",
 )
 """What the export leaves out, and why (the record says so itself)."""
 CENTS = Decimal("0.01")
@@ -244,6 +246,19 @@ class RequestStepRecord(Struct):
     note: str | None
 
 
+class AttachmentRecord(Struct):
+    """A file the person sent with a request, as stored (an image without its metadata)."""
+
+    id: int
+    name: str
+    kind: str | None
+    size: int | None
+    sha256: str | None
+    created_at: datetime
+    file: str
+    """Its path in the officers' ZIP export."""
+
+
 class RequestRecord(Struct):
     """A request the person made to their officer, in their own words, and what came of it."""
 
@@ -264,6 +279,18 @@ class RequestRecord(Struct):
     new_date: date | None
     outcome_note: str | None
     history: list[RequestStepRecord]
+    attachments: list[AttachmentRecord] = msgspec.field(default_factory=list)
+
+
+class ContactRecord(Struct):
+    """The trusted contact the person named, and their consent (kept when withdrawn)."""
+
+    name: str
+    relationship: str
+    phone: str
+    consent_version: str
+    consented_at: datetime
+    withdrawn_at: datetime | None
 
 
 class SubjectRecord(Struct):
@@ -285,6 +312,7 @@ class SubjectRecord(Struct):
     images: list[ExportImage]
     not_included: list[str]
     requests: list[RequestRecord] = msgspec.field(default_factory=list)
+    trusted_contact: ContactRecord | None = None
 
 
 class ErasureDone(Struct):

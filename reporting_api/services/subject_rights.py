@@ -19,19 +19,22 @@ Each is audited; the audit row carries counts, never the data.
 from __future__ import annotations
 
 import struct
+from collections.abc import AsyncIterator
 
 from reporting_api.access import ensure_can_change_office, ensure_can_read_office
 from reporting_api.commands import ErasureIn, LegalHoldIn
 from reporting_api.errors import Conflict, InvalidInput, NotFound
 from reporting_api.sealing import SealError
-from reporting_api.services import faces
+from reporting_api.services import attachments, faces
 from reporting_api.services.attempts import evidence_context
 from reporting_api.services.context import Ctx
 from reporting_api.services.subject_record import (
     NOT_INCLUDED,
     SCHEMA,
+    AttachmentRecord,
     AttemptRecord,
     CheckInRecord,
+    ContactRecord,
     ErasureDone,
     ExportImage,
     FaceTemplateRecord,
@@ -49,6 +52,8 @@ from reporting_api.services.subject_record import (
     message_records,
     records,
 )
+from reporting_api.store import attachments as attachment_store
+from reporting_api.store import contacts as contact_store
 from reporting_api.store import defendants as defendant_store
 from reporting_api.store import offices, privacy
 from reporting_api.store import requests as request_store
@@ -158,6 +163,7 @@ async def _requests(ctx: Ctx, defendant_id: int) -> list[RequestRecord]:
     """The person's requests with their own words unsealed, and each status change."""
     rows = await request_store.for_defendant(defendant_id)
     steps = await request_store.transitions_of([r["id"] for r in rows])
+    files = await attachment_store.for_requests([r["id"] for r in rows])
     context = f"person_request:{defendant_id}"
 
     def words(sealed: bytes | None) -> str | None:
@@ -191,9 +197,45 @@ async def _requests(ctx: Ctx, defendant_id: int) -> list[RequestRecord]:
                 for t in steps
                 if t["request"] == r["id"]
             ],
+            attachments=[
+                AttachmentRecord(
+                    id=f["id"],
+                    name=f["name"],
+                    kind=f["kind"],
+                    size=f["stored_size"],
+                    sha256=f["sha256"],
+                    created_at=f["created_at"],
+                    file=f"attachments/{f['id']}-{attachments.file_name(f)}",
+                )
+                for f in files
+                if f["request"] == r["id"] and f["status"] == "ready"
+            ],
         )
         for r in rows
     ]
+
+
+async def _contact(defendant_id: int) -> ContactRecord | None:
+    row = await contact_store.for_defendant(defendant_id)
+    if row is None:
+        return None
+    return ContactRecord(
+        name=row["name"],
+        relationship=row["relationship"],
+        phone=row["phone"],
+        consent_version=row["consent_version"],
+        consented_at=row["consented_at"],
+        withdrawn_at=row["withdrawn_at"],
+    )
+
+
+async def attachment_files(
+    ctx: Ctx, record: SubjectRecord
+) -> AsyncIterator[tuple[str, AsyncIterator[bytes]]]:
+    """The files of an exported record's requests, as (path in the ZIP, content)."""
+    for request in record.requests:
+        for attached in request.attachments:
+            yield attached.file, attachments.content(ctx.rt.sealer, attached.id)
 
 
 async def export_record(ctx: Ctx, defendant_id: int) -> SubjectRecord:
@@ -227,6 +269,7 @@ async def export_record(ctx: Ctx, defendant_id: int) -> SubjectRecord:
         images=([photo] if photo else []) + ([card] if card else []) + frames,
         not_included=list(NOT_INCLUDED),
         requests=await _requests(ctx, defendant_id),
+        trusted_contact=await _contact(defendant_id),
     )
     counts = {
         "cases": len(record.cases),
@@ -237,6 +280,7 @@ async def export_record(ctx: Ctx, defendant_id: int) -> SubjectRecord:
         "identify_attempts": len(record.identification_tries),
         "images": len(record.images),
         "requests": len(record.requests),
+        "attachments": sum(len(r.attachments) for r in record.requests),
     }
     await ctx.audit("defendant.export", "defendant", defendant_id, {"counts": counts})
     return record

@@ -85,49 +85,73 @@ async def mine(visit: Visit, row: LinkRow) -> ContactView:
     return _view(await store.for_defendant(row["defendant_id"]), row["preferred_language"])
 
 
-async def name_contact(visit: Visit, row: LinkRow, data: ContactIn) -> ContactView:
-    """Name (or replace) the person's contact with their consent to the current words."""
+def check_contact(data: ContactIn, own_phone: str, prefix: str = "") -> tuple[str, str]:
+    """The contact's name and number (E.164) if ``data`` may be stored: a name, a known
+    relationship, a Thai mobile that is not the person's own, and the consent ticked. Errors
+    name ``prefix`` + the field (`contact_phone` on the enrolment form)."""
     name = " ".join(data.name.split())
     if not name:
-        raise InvalidInput("name", "is required", "ต้องกรอกชื่อผู้ติดต่อ")
+        raise InvalidInput(f"{prefix}name", "is required", "ต้องกรอกชื่อผู้ติดต่อ")
     if len(name) > MAX_NAME:
         raise InvalidInput(
-            "name", f"at most {MAX_NAME} characters", f"ยาวได้ไม่เกิน {MAX_NAME} ตัวอักษร"
+            f"{prefix}name", f"at most {MAX_NAME} characters", f"ยาวได้ไม่เกิน {MAX_NAME} ตัวอักษร"
         )
     if data.relationship not in RELATIONSHIPS:
         raise InvalidInput(
-            "relationship",
+            f"{prefix}relationship",
             f"must be one of {', '.join(RELATIONSHIPS)}",
             "โปรดเลือกความเกี่ยวข้อง (ญาติ ผู้ค้ำประกัน หรืออื่น ๆ)",
         )
-    phone = parse_thai_mobile(data.phone, "phone")
+    phone = parse_thai_mobile(data.phone, f"{prefix}phone")
+    if own_phone == phone:
+        raise InvalidInput(
+            f"{prefix}phone",
+            "is the person's own number: give the contact's",
+            "เป็นเบอร์ของผู้ได้รับการปล่อยชั่วคราวเอง โปรดใส่เบอร์ของผู้ติดต่อ",
+        )
+    if not data.consent:
+        raise InvalidInput(
+            f"{prefix}consent",
+            "tick the box to agree that the contact may be told",
+            "โปรดทำเครื่องหมายยินยอมให้แจ้งผู้ติดต่อ",
+        )
+    return name, phone
+
+
+async def save(
+    defendant_id: int, name: str, relationship: str, phone: str, now: datetime
+) -> None:
+    """Store the contact with consent to the current words, given ``now``."""
+    await store.save(
+        defendant_id,
+        {
+            "name": name,
+            "relationship": relationship,
+            "phone": phone,
+            "consent_version": CONSENT_VERSION,
+            "consented_at": now,
+        },
+        now,
+    )
+
+
+async def name_contact(visit: Visit, row: LinkRow, data: ContactIn) -> ContactView:
+    """Name (or replace) the person's contact with their consent to the current words."""
     person = await defendant_store.get_defendant(row["defendant_id"])
     if person is None:
         raise NotFound("defendant")
-    if person["phone"] == phone:
+    try:
+        name, phone = check_contact(data, person["phone"])
+    except InvalidInput as error:
+        if error.field != "phone" or "own number" not in error.reason:
+            raise
         raise InvalidInput(
             "phone",
             "is your own number: give your contact's",
             "เป็นเบอร์ของท่านเอง โปรดใส่เบอร์ของผู้ติดต่อ",
-        )
-    if not data.consent:
-        raise InvalidInput(
-            "consent",
-            "tick the box to agree that your contact may be told",
-            "โปรดทำเครื่องหมายยินยอมให้แจ้งผู้ติดต่อ",
-        )
+        ) from None
     async with transaction():
-        await store.save(
-            row["defendant_id"],
-            {
-                "name": name,
-                "relationship": data.relationship,
-                "phone": phone,
-                "consent_version": CONSENT_VERSION,
-                "consented_at": visit.now,
-            },
-            visit.now,
-        )
+        await save(row["defendant_id"], name, data.relationship, phone, visit.now)
         await visit.audit(
             "contact.consent",
             row["defendant_id"],

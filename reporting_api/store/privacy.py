@@ -39,6 +39,7 @@ from reporting_api.tables import (
     PersonRequest,
     Reminder,
     ReportingPlan,
+    RequestAttachment,
     RequestTransition,
     RiskSnapshot,
     TrustedContact,
@@ -351,7 +352,8 @@ async def anonymise(defendant_id: int, now: datetime) -> None:
         # Officers' notes are free text about the person: they go.
         await CaseNote.delete().where(CaseNote.defendant == defendant_id)
         # A request's kind, dates and statuses stay for statistics; the person's own words,
-        # a new number, where they went and what officers wrote back go.
+        # a new number, where they went, what officers wrote back and the files they sent go.
+        await RequestAttachment.delete().where(RequestAttachment.defendant == defendant_id)
         await PersonRequest.update(
             {
                 PersonRequest.text_sealed: None,

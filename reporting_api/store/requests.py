@@ -9,7 +9,7 @@ from typing import Any, TypedDict
 from piccolo.columns.combination import Combinable
 
 from reporting_api.request_rules import OPEN
-from reporting_api.store import row_as, rows_as, transaction
+from reporting_api.store import attachments, row_as, rows_as, transaction
 from reporting_api.store.outbox import NewReminder, insert_reminders
 from reporting_api.tables import (
     CheckIn,
@@ -81,12 +81,26 @@ class NewTransition(TypedDict):
     note: str | None
 
 
-async def insert_request(values: dict[str, Any], first: NewTransition) -> int:
-    """A new request and its first transition, in one transaction; its id."""
+class AttachmentsGone(Exception):
+    """A file a new request names is not ready on its link or belongs to another request
+    (nothing was written)."""
+
+
+async def insert_request(
+    values: dict[str, Any],
+    first: NewTransition,
+    attachment_tokens: Sequence[str] = (),
+    check_in_id: int | None = None,
+) -> int:
+    """A new request, its first transition and its files, in one transaction; its id."""
     async with transaction(immediate=True):
         rows = await PersonRequest.insert(PersonRequest(**values)).returning(PersonRequest.id)
         request_id = int(rows[0]["id"])
         await RequestTransition.insert(RequestTransition(request=request_id, **first))
+        if attachment_tokens:
+            taken = await attachments.attach(request_id, check_in_id or 0, attachment_tokens)
+            if taken != len(attachment_tokens):
+                raise AttachmentsGone
     return request_id
 
 
@@ -175,9 +189,13 @@ async def queue(
         where &= PersonRequest.office.is_in(list(office_ids) or [-1])
     if created_before is not None:
         where &= PersonRequest.created_at < created_before
-    rows = await _queue_select().where(where).order_by(PersonRequest.created_at).limit(
-        limit
-    ).offset(offset)
+    rows = (
+        await _queue_select()
+        .where(where)
+        .order_by(PersonRequest.created_at)
+        .limit(limit)
+        .offset(offset)
+    )
     total = await PersonRequest.count().where(where)
     return rows_as(QueueRow, rows), int(total)
 
@@ -314,4 +332,3 @@ async def purge_for_defendants(defendant_ids: Sequence[int]) -> int:
         .returning(PersonRequest.id)
     )
     return len(rows)
-

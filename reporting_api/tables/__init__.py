@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from piccolo.table import Table
 
+from reporting_api.tables.attachments import AttachmentChunk, RequestAttachment
 from reporting_api.tables.cases import AuditLog, BailCase, CheckIn, Flag, ReportingPlan
 from reporting_api.tables.contacts import TrustedContact
 from reporting_api.tables.hearings import CourtHearing
@@ -69,9 +70,13 @@ ALL_TABLES: tuple[type[Table], ...] = (
     PersonRequest,
     RequestTransition,
     TrustedContact,
+    RequestAttachment,
+    AttachmentChunk,
 )
 
 __all__ = [
+    "RequestAttachment",
+    "AttachmentChunk",
     "TrustedContact",
     "PersonRequest",
     "RequestTransition",

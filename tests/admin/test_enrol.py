@@ -315,3 +315,61 @@ def test_the_form_shows_and_takes_buddhist_era_dates(site):
     assert read["date_of_birth"] == "1990-05-17"
     wrong = _post(browser, _form(release_date="31/02/2569"))
     assert wrong.status_code == 400 and 'id="release_date-error"' in wrong.text
+
+
+def test_a_trusted_contact_named_at_enrolment_is_stored_with_the_consent_read(site):
+    from reporting_api.contact_consent import CONSENT_VERSION
+    from reporting_api.tables import AuditLog, TrustedContact
+
+    browser, _ = site
+    browser.as_("officer_bkk")
+    page = browser.client.get(ENROL).text
+    assert 'id="enrol-contact"' in page and CONSENT_VERSION in page
+    contact = {
+        "contact_name": "  สมศรี   ใจดี ",
+        "contact_relationship": "guarantor",
+        "contact_phone": "089-999-0001",
+    }
+    # Named without the consent ticked: refused beside the box, nothing stored.
+    refused = _post(browser, _form(**contact))
+    assert refused.status_code == 400
+    assert "โปรดทำเครื่องหมายยินยอม" in _error_beside(refused.text, "contact_consent")
+    assert 'value="089-999-0001"' in refused.text
+    # The person's own number is not a contact's.
+    own = _post(
+        browser, _form(**{**contact, "contact_phone": "081-234-5678"}, contact_consent="on")
+    )
+    assert own.status_code == 400 and _error_beside(own.text, "contact_phone")
+    form = _form(**contact, contact_consent="on")
+    made = _post(browser, form)
+    assert made.status_code == 303, made.text
+    [person] = _defendants(form["national_id"])
+    [row] = asyncio.run(
+        TrustedContact.select().where(TrustedContact.defendant == person["id"]).run()
+    )
+    assert (row["name"], row["relationship"], row["phone"]) == (
+        "สมศรี ใจดี",
+        "guarantor",
+        "+66899990001",
+    )
+    assert row["consent_version"] == CONSENT_VERSION and row["withdrawn_at"] is None
+    [audit] = asyncio.run(
+        AuditLog.select()
+        .where((AuditLog.action == "contact.consent") & (AuditLog.entity_id == str(person["id"])))
+        .run()
+    )
+    assert audit["actor_username"] == "officer_bkk"
+    assert "สมศรี ใจดี" in browser.client.get(made.headers["location"]).text
+
+
+def test_an_enrolment_without_a_contact_names_none(site):
+    from reporting_api.tables import TrustedContact
+
+    browser, _ = site
+    browser.as_("officer_bkk")
+    form = _form()
+    assert _post(browser, form).status_code == 303
+    [person] = _defendants(form["national_id"])
+    assert not asyncio.run(
+        TrustedContact.select().where(TrustedContact.defendant == person["id"]).run()
+    )

@@ -30,7 +30,7 @@ def test_today_lists_the_waiting_requests_with_the_oldest_wait(site):
     row = html[html.index(f'id="request-{made["id"]}"') :]
     row = row[: row.index("</tr>")]
     assert "มารายงานตัวไม่ได้" in row and "เจ็บป่วย" in row
-    assert f'/admin/requests/{made["id"]}' in row
+    assert f"/admin/requests/{made['id']}" in row
     # Past its deadline, the oldest wait says so.
     from reporting_api.tables import PersonRequest
 
@@ -88,8 +88,69 @@ def test_a_manager_reads_but_cannot_decide_and_another_office_sees_nothing(site)
     page = manager.client.get(page_url)
     assert page.status_code == 200
     assert "/decision" not in page.text
-    assert manager.post_form(page_url, f"{page_url}/decision", {"action": "contact"}).status_code in (
-        403,
-    )
+    assert manager.post_form(
+        page_url, f"{page_url}/decision", {"action": "contact"}
+    ).status_code in (403,)
     other = browser.as_("officer_cnx").client
     assert other.get(page_url).status_code == 404
+
+
+def test_the_request_page_lists_its_files_and_the_export_carries_them(site):
+    """An officer sees the person's file on the request, downloads it (audited), and the
+    person's export ZIP holds it beside the record, with their trusted contact."""
+    import io
+    import json
+    import zipfile
+
+    from tests import attachment_files
+    from tests.checkin.test_attachments import upload
+
+    browser, api = site
+    world = open_check_in(api)
+    assert identify(api.client, world).status_code == 200
+    certificate = attachment_files.pdf(300_000)
+    sent = upload(api, world, certificate, name="ใบรับรองแพทย์.pdf")
+    named = api.client.put(
+        f"/c/{world['code']}/contact",
+        json={
+            "name": "สมศรี ใจดี",
+            "relationship": "guarantor",
+            "phone": "0899990001",
+            "consent": True,
+        },
+    )
+    assert named.status_code == 200, named.text
+    made = api.client.post(
+        f"/c/{world['code']}/requests",
+        json={"kind": "cant_come", "reason": "illness", "attachment_ids": [sent["id"]]},
+    )
+    assert made.status_code == 201, made.text
+    officer = browser.as_("officer_bkk").client
+    html = officer.get(f"/admin/requests/{made.json()['id']}").text
+    start = html.index('id="request-attachments"')
+    listed = html[start : html.index("</ul>", start)]
+    assert "ใบรับรองแพทย์.pdf" in listed and "PDF" in listed
+    href = listed[listed.index('href="') + 6 :].split('"')[0]
+    got = officer.get(href)
+    assert got.status_code == 200 and got.content == certificate
+    assert got.headers["content-security-policy"].startswith("sandbox")
+
+    export = officer.get(f"/admin/defendants/{world['defendant']['id']}/export.zip")
+    assert export.status_code == 200
+    with zipfile.ZipFile(io.BytesIO(export.content)) as archive:
+        names = archive.namelist()
+        [record_name] = [n for n in names if n.endswith("/record.json")]
+        record = json.loads(archive.read(record_name))
+        [request] = record["requests"]
+        [attached] = request["attachments"]
+        assert attached["name"] == "ใบรับรองแพทย์.pdf" and attached["kind"] == "pdf"
+        folder = record_name.rsplit("/", 1)[0]
+        assert archive.read(f"{folder}/{attached['file']}") == certificate
+    contact = record["trusted_contact"]
+    assert (contact["name"], contact["relationship"], contact["phone"]) == (
+        "สมศรี ใจดี",
+        "guarantor",
+        "+66899990001",
+    )
+    assert contact["consent_version"] and contact["withdrawn_at"] is None
+    assert any("attachments/" in reason for reason in record["not_included"])

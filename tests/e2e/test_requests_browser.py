@@ -4,7 +4,9 @@ On the phone profile and a slow network (DevTools' Slow 3G), a person whose chec
 today opens the link of their SMS, says who they are, and sends "I can't come" (illness, a
 day they can come picked by day, Thai month name and Buddhist-era year); the page says it was
 submitted and lists it. An officer of the same office approves it in the officers' pages with
-that day. The person's SMS (the outbox row the dispatcher sends) and their page then say
+that day. On the way, the person attaches a doctor's certificate (a 2 MB PDF) on a 1 Mbit/s
+connection that drops once: the upload goes on from where it stopped; the officer downloads
+the same bytes. The person's SMS (the outbox row the dispatcher sends) and their page then say
 "approved" and the new date; the sweep after the old window closed flags nothing.
 Screenshots: test-output/e2e/<test>/.
 """
@@ -13,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -23,8 +26,9 @@ from reporting_api.checkin_page.request_words import request_words
 from reporting_api.planning import is_working_day, thai_holidays
 from reporting_api.services.sweep import sweep
 from reporting_api.sms_templates import thai_day_month
-from reporting_api.tables import CheckIn, Flag, PersonRequest, Reminder
+from reporting_api.tables import CheckIn, Flag, PersonRequest, Reminder, RequestAttachment
 from reporting_api.thai_dates import format_thai_date
+from tests import attachment_files
 from tests.checkin.helpers import BIRTH, open_check_in
 from tests.conftest import Api, settings_for_test
 from tests.e2e.admin_data import admin_server
@@ -36,6 +40,13 @@ from tests.e2e.waits import wait_until
 pytestmark = [pytest.mark.db, pytest.mark.browser, pytest.mark.timeout(600)]
 
 WORDS = request_words("th")
+CERTIFICATE = attachment_files.pdf(2 * 1024 * 1024)
+ONE_MBIT = {
+    "offline": False,
+    "latency": 150,
+    "downloadThroughput": 1_000_000 / 8,
+    "uploadThroughput": 1_000_000 / 8,
+}
 LIMITS = "() => fetch(location.pathname + '/requests').then(r => r.json())"
 MY_REQUESTS = """() => [...document.querySelectorAll('#my-requests li.request')].map(li => ({
   status: li.querySelector('.badge').textContent,
@@ -100,6 +111,47 @@ def test_i_cannot_come_from_the_sms_link_to_the_officers_approval(
             page.locator("select[name=proposed_year]").select_option(label=str(new_day.year + 543))
             page.locator("textarea[name=text]").fill("เป็นไข้ หมอให้พักสามวัน")
             shot(page, "02-i-cannot-come")
+
+            # The doctor's certificate, a 2 MB PDF, on a 1 Mbit/s connection that drops once
+            # mid-upload: the page goes on from where the server stopped, it does not start over.
+            chunks: list[int] = []
+            page.on(
+                "request",
+                lambda r: (
+                    chunks.append(int(r.headers["upload-offset"])) if r.method == "PATCH" else None
+                ),
+            )
+            cdp.send("Network.emulateNetworkConditions", ONE_MBIT)
+            started = time.monotonic()
+            page.locator("input[name=file]").set_input_files(
+                files=[
+                    {
+                        "name": "ใบรับรองแพทย์.pdf",
+                        "mimeType": "application/pdf",
+                        "buffer": CERTIFICATE,
+                    }
+                ]
+            )
+            wait_until(
+                page, "document.getElementById('attachment-progress').value >= 30", timeout=60_000
+            )
+            cdp.send("Network.emulateNetworkConditions", {**ONE_MBIT, "offline": True})
+            wait_until(
+                page,
+                f"document.getElementById('attachment-state').textContent == {json.dumps(WORDS['reconnecting'])}",
+                timeout=30_000,
+            )
+            shot(page, "02b-connection-lost")
+            dropped_at = max(chunks)
+            cdp.send("Network.emulateNetworkConditions", ONE_MBIT)
+            wait_until(
+                page,
+                "document.getElementById('attached-files').children.length == 1",
+                timeout=120_000,
+            )
+            upload_seconds = round(time.monotonic() - started, 1)
+            shot(page, "02c-certificate-attached")
+            cdp.send("Network.emulateNetworkConditions", SLOW_3G)
             page.locator("#request-form button[type=submit]").tap()
             wait_until(
                 page, "!document.querySelector('#request-form .sent').hidden", timeout=60_000
@@ -121,11 +173,21 @@ def test_i_cannot_come_from_the_sms_link_to_the_officers_approval(
             named = page.locator("#contact-state").text_content() or ""
             shot(page, "03b-trusted-contact")
         assert [r["status"] for r in sent] == [WORDS["status"]["submitted"]]  # type: ignore[index]
+        # Every chunk went forward from where the last one ended, the one cut by the drop
+        # at most sent again, never the file from the start.
+        assert chunks[0] == 0 and chunks.count(0) == 1, chunks
+        assert sorted(set(chunks)) == [o for o in range(0, len(CERTIFICATE), 256 * 1024)], chunks
+        assert len(chunks) - len(set(chunks)) <= 1, chunks
+        assert 0 < dropped_at < len(CERTIFICATE) - 256 * 1024, chunks
         assert "ยินยอม" in consent and "สมศรี ใจดี" in named and "+66899990001" in named
 
         (request,) = PersonRequest.select().where(PersonRequest.case == case_id).run_sync()
         assert request["kind"] == "cant_come" and request["proposed_date"] == new_day
         assert request["check_in"] == check_in["id"]
+        (attached,) = (
+            RequestAttachment.select().where(RequestAttachment.request == request["id"]).run_sync()
+        )
+        assert (attached["kind"], attached["stored_size"]) == ("pdf", len(CERTIFICATE))
 
         # 2. The officer approves that day in the officers' pages.
         with desktop_page(chromium_path) as page:
@@ -134,6 +196,11 @@ def test_i_cannot_come_from_the_sms_link_to_the_officers_approval(
             with page.expect_navigation():
                 page.click(f"a[href='/admin/requests/{request['id']}']")
             shots.take(page, "request")
+            # The certificate, downloaded by the officer as it was sent (audited).
+            with page.expect_download() as download:
+                page.locator("#request-attachments a").first.click()
+            assert Path(download.value.path()).read_bytes() == CERTIFICATE
+            assert download.value.suggested_filename == "ใบรับรองแพทย์.pdf"
             approve = page.locator("form#approve-form")
             approve.locator("textarea[name=note]").fill("หายป่วยแล้วมาตามวันใหม่")
             with page.expect_navigation():
@@ -181,6 +248,15 @@ def test_i_cannot_come_from_the_sms_link_to_the_officers_approval(
     flags = Flag.select(Flag.kind).where(Flag.case == case_id).run_sync()
     assert [f for f in flags if f["kind"] == "missed_checkin"] == [], flags
     (output_dir / "requests.json").write_text(
-        json.dumps({"sent": sent, "after": after, "sms": body}, ensure_ascii=False, indent=1)
+        json.dumps(
+            {
+                "sent": sent,
+                "after": after,
+                "sms": body,
+                "certificate": {"chunks": chunks, "seconds": upload_seconds},
+            },
+            ensure_ascii=False,
+            indent=1,
+        )
     )
     assert not shots.too_wide(), shots.write()

@@ -11,6 +11,7 @@
   var form = document.getElementById("request-form");
   var list = document.getElementById("my-requests");
   var attachments = [];
+  var uploading = false;
   var limits = null;
 
   function message(payload) {
@@ -88,6 +89,12 @@
         note.textContent = w.officer_note + " " + r.outcome_note;
         li.appendChild(note);
       }
+      if (r.attachments && r.attachments.length) {
+        var sentFiles = document.createElement("p");
+        sentFiles.className = "files";
+        sentFiles.textContent = w.files + " " + r.attachments.map(function (a) { return a.name; }).join(", ");
+        li.appendChild(sentFiles);
+      }
       list.appendChild(li);
     });
   }
@@ -116,18 +123,35 @@
     document.getElementById("attachments").hidden = false;
     form.file.addEventListener("change", function () {
       var file = form.file.files[0];
-      if (!file) return;
+      if (!file || uploading) return;
       var bar = document.getElementById("attachment-progress");
       var state = document.getElementById("attachment-state");
+      var button = form.querySelector("button[type=submit]");
+      uploading = true;
+      button.disabled = true;
+      form.file.disabled = true;
       bar.hidden = false;
+      bar.value = 0;
       state.textContent = w.uploading;
       window.BailUpload.upload(file, {
         code: body.dataset.code,
-        onProgress: function (done) { bar.value = Math.round(done * 100); }
+        onProgress: function (done) { bar.value = Math.round(done * 100); },
+        onWaiting: function (waiting) { state.textContent = waiting ? w.reconnecting : w.uploading; }
       }).then(function (made) {
         attachments.push(made.id);
+        var item = document.createElement("li");
+        item.textContent = file.name;
+        document.getElementById("attached-files").appendChild(item);
         state.textContent = w.uploaded + ": " + file.name;
-      }, function (error) { state.textContent = error.message || w.network_error; });
+      }, function (error) {
+        state.textContent = error.message || w.network_error;
+      }).then(function () {
+        uploading = false;
+        button.disabled = false;
+        form.file.disabled = attachments.length >= 5;
+        form.file.value = "";
+        bar.hidden = true;
+      });
     });
   }
 
@@ -137,6 +161,7 @@
     var sent = form.querySelector(".sent");
     error.hidden = true;
     sent.hidden = true;
+    if (uploading) { error.textContent = w.wait_upload; error.hidden = false; return; }
     var kind = (form.querySelector("input[name=kind]:checked") || {}).value;
     if (!kind) { error.textContent = w.choose_kind; error.hidden = false; return; }
     var data = { kind: kind, text: form.text.value };
@@ -164,6 +189,8 @@
         sent.hidden = false;
         form.reset();
         attachments = [];
+        document.getElementById("attached-files").textContent = "";
+        if (form.file) form.file.disabled = false;
         showKind("");
         load();
       });
