@@ -32,7 +32,10 @@ flags. Each check-in of each person gets a behaviour drawn from a seeded mix:
   window or grace days they report late;
 - asking for help: asks for help getting there (transport or money); officers call, approve
   with what was given, start and complete; the person reports on time;
-- attaching a certificate: left out, the attachments API is not in the service yet.
+- attaching a certificate: of those asking to reschedule for illness, `CERTIFICATE_SHARE`
+  upload a doctor's certificate first (a generated PDF of 50 to 400 KB, in 256 KB chunks with
+  their SHA-256, through `/c/<code>/uploads`) and send it with the request; the officer
+  downloads it before deciding and the script compares the bytes with those sent.
 
 Prints progress per simulated day, then: SMS per person by kind (and staff alerts), requests
 by kind and status, median time to decision, missed flags raised and escalated, check-ins by
@@ -47,6 +50,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import hashlib
 import heapq
 import itertools
 import json
@@ -92,7 +96,8 @@ from scheduler.fake_twilio import FakeTwilio, FaultPlan  # noqa: E402
 
 MIX = {"on_time": 0.55, "late": 0.13, "missing": 0.10, "reschedule": 0.12, "help": 0.10}
 """Each check-in's behaviour, drawn per person from a seeded generator."""
-LEFT_OUT = "attaching a certificate: left out (the service has no attachments API yet)"
+CERTIFICATE_SHARE = 0.6
+"""Of the people asking to reschedule for illness, how many send a doctor's certificate."""
 OFFICES = ("TH-10", "TH-50", "TH-40", "TH-90")
 """Bangkok, Chiang Mai, Khon Kaen, Songkhla."""
 PEOPLE_PER_OFFICER = 100
@@ -176,6 +181,8 @@ class World:
     by_code: dict[str, int] = field(default_factory=dict)
     rescheduled: set[tuple[int, date]] = field(default_factory=set)
     contacted: dict[int, datetime] = field(default_factory=dict)
+    certificates: dict[int, str] = field(default_factory=dict)
+    """Request id -> the SHA-256 of the certificate the person sent with it."""
     started_help: dict[int, datetime] = field(default_factory=dict)
     events: list[Event] = field(default_factory=list)
     seq: itertools.count[int] = field(default_factory=itertools.count)
@@ -435,15 +442,87 @@ async def send_request(world: World, person: Person, check_in_id: int, kind: str
                 return
         else:
             body = {"kind": "need_help", "help_kind": person.rng.choice(HELP_KINDS)}
-        checked(
+        certificate = None
+        if body.get("reason") == "illness" and person.rng.random() < CERTIFICATE_SHARE:
+            certificate = certificate_pdf(person.rng)
+            body["attachment_ids"] = [await upload(world, person, code, cookie, certificate)]
+        made = checked(
             await world.client.post(
                 f"/c/{code}/requests", json=body, headers=person_headers(world, person, cookie)
             ),
             "request",
         )
         world.count(f"requests sent: {body['kind']}")
+        if certificate is not None:
+            world.certificates[made["id"]] = hashlib.sha256(certificate).hexdigest()
+            world.count("certificates: sent with a request")
     except HttpError as error:
         world.error(f"person request ({error.status} {error.field})", error)
+
+
+def certificate_pdf(rng: random.Random) -> bytes:
+    """A doctor's certificate as a small PDF: a page and an incompressible image stream."""
+    picture = rng.randbytes(rng.randrange(50_000, 400_000))
+    return (
+        b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n"
+        b"2 0 obj << /Type /Pages /Kids [3 0 R] /Count 1 >> endobj\n"
+        b"3 0 obj << /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >> endobj\n"
+        b"4 0 obj << /Length " + str(len(picture)).encode() + b" >> stream\n"
+        + picture
+        + b"\nendstream endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+    )  # fmt: skip
+
+
+async def upload(world: World, person: Person, code: str, cookie: str, data: bytes) -> str:
+    """The page's upload: announced, then each chunk at the offset the server waits for."""
+    headers = person_headers(world, person, cookie)
+    state = checked(
+        await world.client.post(
+            f"/c/{code}/uploads", json={"name": "ใบรับรองแพทย์.pdf", "size": len(data)},
+            headers=headers,
+        ),
+        "upload",
+    )  # fmt: skip
+    while state["status"] == "receiving":
+        chunk = data[state["offset"] : state["offset"] + state["chunk_size"]]
+        state = checked(
+            await world.client.patch(
+                f"/c/{code}/uploads/{state['id']}",
+                content=chunk,
+                headers={
+                    **headers,
+                    "Upload-Offset": str(state["offset"]),
+                    "Chunk-SHA256": hashlib.sha256(chunk).hexdigest(),
+                    "Content-Type": "application/octet-stream",
+                },
+            ),
+            "upload chunk",
+        )
+        world.count("certificates: chunks sent")
+    if state["status"] != "ready":
+        raise SystemExit(f"a generated certificate was refused: {state}")
+    return str(state["id"])
+
+
+async def read_certificate(world: World, officer: StaffMember, request_id: int) -> None:
+    """The officer opens the request's certificate before deciding; the bytes must be the
+    person's."""
+    sent = world.certificates.get(request_id)
+    if sent is None:
+        return
+    detail = checked(
+        await officer.call(world.client, world.clock, "GET", f"/api/v1/requests/{request_id}"),
+        "request detail",
+    )
+    for attached in detail["attachments"]:
+        response = await officer.call(
+            world.client, world.clock, "GET",
+            f"/api/v1/requests/{request_id}/attachments/{attached['id']}",
+        )  # fmt: skip
+        if response.status_code >= 400:
+            raise HttpError("attachment download", response)
+        same = hashlib.sha256(response.content).hexdigest() == sent == attached["sha256"]
+        world.count(f"certificates: downloaded by the officer, {'same' if same else 'OTHER'} bytes")
 
 
 def reschedule_body(world: World, person: Person, limits: dict[str, Any]) -> dict[str, Any] | None:
@@ -596,6 +675,8 @@ async def decide_requests(world: World, officer: StaffMember) -> None:
         called_now = world.contacted.get(rid) == now
         if status == "awaiting_contact" and called_now:
             continue
+        if kind == "cant_come" and status == "submitted":
+            await read_certificate(world, officer, rid)
         if kind == "cant_come" and (status == "awaiting_contact" or roll < 0.5):
             if world.rng.random() < 0.85:
                 await approve_new_date(world, officer, item)
@@ -778,7 +859,6 @@ def print_figures(world: World, f: Any, wall: float, people: int) -> None:
           f"step {world.args.step_minutes} min")  # fmt: skip
     print("on time and late check-ins are recorded as an officer records an in-person visit;"
           f" {len(world.remote)} were real remote check-ins")  # fmt: skip
-    print(LEFT_OUT)
     print("\ncheck-ins planned by behaviour:")
     for key, n in sorted(world.stats.items()):
         if key.startswith("check-ins planned"):
@@ -825,6 +905,8 @@ def print_figures(world: World, f: Any, wall: float, people: int) -> None:
         f"lost messages                             {f.lost_total:>6}   (must be 0)"
         + (f" {f.lost}" if f.lost else "")
     )
+    altered = world.stats["certificates: downloaded by the officer, OTHER bytes"]
+    print(f"certificates altered on the way           {altered:>6}   (must be 0)")
     print(f"wall time                                 {wall:>6.1f} s")
 
 
@@ -888,7 +970,12 @@ async def main_async(args: argparse.Namespace) -> int:
             await service.stop()
             await db.close()
     print_figures(world, result, time.perf_counter() - wall, args.people)
-    bad = result.flagged_while_open or result.duplicates or result.lost_total
+    bad = (
+        result.flagged_while_open
+        or result.duplicates
+        or result.lost_total
+        or world.stats["certificates: downloaded by the officer, OTHER bytes"]
+    )
     return 1 if bad else 0
 
 
