@@ -78,6 +78,7 @@ def one_run(number: int, args: argparse.Namespace, rng: random.Random) -> None:
             DISPATCH_BATCH_SIZE="50",
             DISPATCH_CONCURRENCY="8",
             DISPATCH_LEASE_SECONDS="15",
+            SMTP_TIMEOUT_SECONDS="2",
             DISPATCH_RETRY_BASE_SECONDS="0.5",
             DISPATCH_RETRY_MAX_SECONDS="2",
             DISPATCH_MAX_ATTEMPTS="20",

@@ -60,7 +60,6 @@ LifespanHook = Callable[[], Awaitable[None]]
 
 # Room for the form around the largest photo; larger bodies get 413 unparsed.
 FORM_OVERHEAD_BYTES = 2 * 1024 * 1024
-RECOVER_EVERY_SECONDS = 30
 
 
 def api_router() -> Router:
@@ -124,20 +123,25 @@ def create_app(
     runtime = Runtime.from_settings(settings, challenge_rng, verifier, clock)
 
     async def start_recovery() -> None:
-        # Attempts left `processing` by a process that died are verified again here.
+        # Attempts whose lease lapsed (their process died) or was handed back (a replica
+        # stopping) are verified here. Each wait is drawn between half and one and a half
+        # times RECOVER_EVERY_SECONDS, so replicas started together do not look all at once.
+        every = settings.checkin.recover_every_seconds
+        spread = random.Random()
+
         async def loop() -> None:
             while not runtime.stopping.is_set():
                 try:
                     await attempts.recover(runtime, settings)
                 except Exception:
                     log.exception("recovering unfinished verification attempts failed")
-                if await runtime.pause(RECOVER_EVERY_SECONDS):
+                if await runtime.pause(every * spread.uniform(0.5, 1.5)):
                     return
 
         runtime.spawn(loop())
 
     async def stop_runtime() -> None:
-        await runtime.close()
+        await attempts.shut_down(runtime, settings)
 
     auth = DefineMiddleware(
         TokenAuthMiddleware,

@@ -137,6 +137,9 @@ def _serve(settings: Settings, host: str, port: int, workers: int) -> None:
         # One structured, redacted log for the server, its access lines and the app.
         log_config=logging_config(settings),
         log_level=settings.log_level,
+        # On SIGTERM: requests in flight get this long, then the app's own shutdown hands
+        # back its verifications (services/attempts.py shut_down).
+        timeout_graceful_shutdown=settings.checkin.shutdown_grace_seconds,
     )
 
 

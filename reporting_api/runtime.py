@@ -12,9 +12,12 @@ import hashlib
 import logging
 import os
 import random
+import socket
 import threading
+import uuid
 from collections import OrderedDict
 from collections.abc import Callable, Coroutine
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -26,6 +29,10 @@ from reporting_api.worker_pool import JobLimits, WorkerPool
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+
+
+def new_instance_id() -> str:
+    return f"{socket.gethostname()[:32]}:{os.getpid()}:{uuid.uuid4().hex[:12]}"
 
 
 class DataKeyMissing(RuntimeError):
@@ -102,8 +109,13 @@ class Verifier:
     async def run(self, function: Callable[..., T], *args: Any) -> T:
         """``function(*args)`` in a worker; `JobFailed` if the worker was killed (past the time
         or memory limit) or died, and replaced."""
-        result: T = await asyncio.wrap_future(self._workers().submit(function, *args))
+        result: T = await asyncio.wrap_future(self.submit(function, *args))
         return result
+
+    def submit(self, function: Callable[..., Any], *args: Any) -> Future[Any]:
+        """``function(*args)`` queued for a worker, as a concurrent Future: ``running()``
+        once a worker has taken it; ``cancel()`` succeeds only while it still waits."""
+        return self._workers().submit(function, *args)
 
     async def run_memo(self, data: bytes, function: Callable[[bytes], T]) -> T:
         """`run(function, data)` for a deterministic function, remembered by data's hash."""
@@ -139,6 +151,11 @@ class Runtime:
     clock: Clock = utcnow
     """What the service's operations take as now (tests pass a fixed clock)."""
     _sealer: Sealer | None = None
+    instance_id: str = field(default_factory=lambda: new_instance_id())
+    """This process's name on the leases it holds (host, pid and a random part: a restarted
+    process with the same pid is another holder)."""
+    verifying: dict[int, Future[Any]] = field(default_factory=dict)
+    """Attempt id -> its job in the verifier, while this process verifies it."""
     _tasks: set[asyncio.Task[Any]] = field(default_factory=set)
     _owns_verifier: bool = True
     _stopping: asyncio.Event | None = None

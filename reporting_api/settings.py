@@ -43,6 +43,19 @@ def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -
     return value
 
 
+def _heartbeat(env: Mapping[str, str], default: int) -> int:
+    """`VERIFY_HEARTBEAT_SECONDS`: at most a third of `VERIFY_LEASE_SECONDS`."""
+    lease = _int(env, "VERIFY_LEASE_SECONDS", 20, 3, 3600)
+    value = _int(env, "VERIFY_HEARTBEAT_SECONDS", min(default, lease // 3), 1, 600)
+    if value * 3 > lease:
+        raise SettingsError(
+            "VERIFY_HEARTBEAT_SECONDS",
+            str(value),
+            f"at most a third of VERIFY_LEASE_SECONDS ({lease}): {lease // 3} or less",
+        )
+    return value
+
+
 def _float(env: Mapping[str, str], name: str, default: float, low: float, high: float) -> float:
     text = (env.get(name) or "").strip()
     if not text:
@@ -267,8 +280,13 @@ class SchedulerSettings:
     """`DISPATCH_BATCH_SIZE`: reminders claimed in one transaction."""
     concurrency: int = 32
     """`DISPATCH_CONCURRENCY`: SMS requests in flight at once per process."""
-    lease_seconds: int = 300
-    """`DISPATCH_LEASE_SECONDS`: a claim lapses after this long (far above the HTTP timeout)."""
+    lease_seconds: int = 90
+    """`DISPATCH_LEASE_SECONDS`: a claim lapses this long after its last renewal (the
+    dispatcher's heartbeat renews its batch's claims while it lives); a send starts only while
+    twice the slowest call (Twilio's or the mail server's timeout) plus 5 s of it is left."""
+    heartbeat_seconds: int = 15
+    """`DISPATCH_HEARTBEAT_SECONDS`: how often a dispatcher renews the claims of the batch it
+    is sending (at most a third of the lease)."""
     max_attempts: int = 6
     """`DISPATCH_MAX_ATTEMPTS`: tries before a reminder is marked failed."""
     retry_base_seconds: float = 60.0
@@ -298,6 +316,7 @@ class SchedulerSettings:
             batch_size=_int(env, "DISPATCH_BATCH_SIZE", d.batch_size, 1, 10_000),
             concurrency=_int(env, "DISPATCH_CONCURRENCY", d.concurrency, 1, 1000),
             lease_seconds=_int(env, "DISPATCH_LEASE_SECONDS", d.lease_seconds, 10, day),
+            heartbeat_seconds=_int(env, "DISPATCH_HEARTBEAT_SECONDS", d.heartbeat_seconds, 1, 3600),
             max_attempts=_int(env, "DISPATCH_MAX_ATTEMPTS", d.max_attempts, 1, 100),
             retry_base_seconds=_float(
                 env, "DISPATCH_RETRY_BASE_SECONDS", d.retry_base_seconds, 1, day
@@ -354,6 +373,19 @@ class CheckInSettings:
     verify_max_tries: int = 3
     """`VERIFY_MAX_TRIES`: runs of one recording that end without a verdict (worker killed or
     dead) before it goes to an officer as `analysis_failed`."""
+    verify_lease_seconds: int = 20
+    """`VERIFY_LEASE_SECONDS`: how long a process's hold on a recording it verifies lasts
+    unless renewed; a process that dies stops renewing and another takes the recording over
+    this long after its last renewal (at most)."""
+    verify_heartbeat_seconds: int = 5
+    """`VERIFY_HEARTBEAT_SECONDS`: how often a process renews the holds of the recordings it
+    verifies (at most a third of the lease, so two renewals may fail before it lapses)."""
+    recover_every_seconds: int = 5
+    """`RECOVER_EVERY_SECONDS`: how often each API process looks for recordings whose hold
+    lapsed (each wait drawn between half and one and a half times this, so replicas spread)."""
+    shutdown_grace_seconds: int = 15
+    """`SHUTDOWN_GRACE_SECONDS`: on SIGTERM, how long verifications already running may take
+    to finish; recordings still queued are handed back at once for another replica."""
     link_grace_days: int = 7
     """`LINK_GRACE_DAYS`: days a link still opens after its window closed (to say so and whom
     to call; the missed-check-in SMS carries it); after them it is "not valid", as unknown."""
@@ -392,6 +424,16 @@ class CheckInSettings:
                 env, "VERIFY_JOB_MEMORY_MB", d.verify_job_memory_mb, 64, 1024 * 1024
             ),
             verify_max_tries=_int(env, "VERIFY_MAX_TRIES", d.verify_max_tries, 1, 20),
+            verify_lease_seconds=_int(
+                env, "VERIFY_LEASE_SECONDS", d.verify_lease_seconds, 3, 3600
+            ),
+            verify_heartbeat_seconds=_heartbeat(env, d.verify_heartbeat_seconds),
+            recover_every_seconds=_int(
+                env, "RECOVER_EVERY_SECONDS", d.recover_every_seconds, 1, 600
+            ),
+            shutdown_grace_seconds=_int(
+                env, "SHUTDOWN_GRACE_SECONDS", d.shutdown_grace_seconds, 0, 600
+            ),
             link_grace_days=_int(env, "LINK_GRACE_DAYS", d.link_grace_days, 0, 365),
             not_me_code_limit=_int(env, "NOT_ME_CODE_LIMIT", d.not_me_code_limit, 1, 1000),
             not_me_client_limit=_int(env, "NOT_ME_CLIENT_LIMIT", d.not_me_client_limit, 1, 100_000),

@@ -15,6 +15,7 @@ half as much again).
 from __future__ import annotations
 
 import ipaddress
+import math
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from reporting_api.sealing import Sealer
@@ -138,6 +139,25 @@ def sms_link_problems(settings: Settings) -> list[str]:
     return []
 
 
+def dispatch_lease_problems(settings: Settings) -> list[str]:
+    """A dispatcher starts a send only while twice the slowest call plus 5 s of its lease is
+    left after the last renewal: a lease shorter than that plus one heartbeat would hand every
+    batch back unsent."""
+    s = settings.scheduler
+    slowest = max(settings.twilio.timeout_seconds, settings.email.timeout_seconds)
+    beat = max(1.0, min(s.heartbeat_seconds, s.lease_seconds / 3))
+    needed = math.ceil(2 * slowest + 5 + beat)
+    if s.lease_seconds < needed:
+        return [
+            f"DISPATCH_LEASE_SECONDS is {s.lease_seconds}: with TWILIO_TIMEOUT_SECONDS "
+            f"{settings.twilio.timeout_seconds:g}, SMTP_TIMEOUT_SECONDS "
+            f"{settings.email.timeout_seconds:g} and a heartbeat every {beat:.3g} s it "
+            f"must be at least {needed:g} (twice the slowest call, 5 s and one heartbeat), or "
+            "no message would ever be sent"
+        ]
+    return []
+
+
 def startup_problems(settings: Settings) -> list[str]:
     """Everything that stops `serve` and `scheduler` from starting, each naming its variable."""
     return (
@@ -145,4 +165,5 @@ def startup_problems(settings: Settings) -> list[str]:
         + database_password_problems(settings)
         + public_address_problems(settings)
         + sms_link_problems(settings)
+        + dispatch_lease_problems(settings)
     )

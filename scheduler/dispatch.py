@@ -89,6 +89,18 @@ def new_worker_id() -> str:
 
 
 @dataclass
+class _Holding:
+    """How long this batch may still start sends: ``margin`` seconds after the start of its
+    last renewal (the lease less twice the slowest call and 5 s)."""
+
+    renewed_at: float
+    margin: float
+
+    def may_start(self) -> bool:
+        return time.monotonic() < self.renewed_at + self.margin
+
+
+@dataclass
 class _Try:
     row: SendingRow
     decision: Decision
@@ -138,6 +150,7 @@ class Dispatcher:
             return report
         s = self.settings.scheduler
         claimer = f"{self.worker_id}/{next(self._batches)}"
+        began = time.monotonic()
         claimed = await self._db(
             report,
             store.claim_due_reminders(
@@ -150,9 +163,49 @@ class Dispatcher:
         report.claimed = len(claimed)
         if not claimed:
             return report
-        # The lease is only safe while every send starts well before it lapses.
+        # The lease is only safe while every send starts well before it lapses: a heartbeat
+        # renews it while this batch lives, and a send starts only while twice the slowest
+        # call plus 5 s of the last renewal's lease is left.
         slowest = max(self.settings.twilio.timeout_seconds, self.settings.email.timeout_seconds)
-        deadline = time.monotonic() + s.lease_seconds - 2 * slowest - 5
+        holding = _Holding(began, s.lease_seconds - 2 * slowest - 5)
+        ids = [c["id"] for c in claimed]
+        beat = asyncio.get_running_loop().create_task(
+            self._heartbeat(claimer, ids, now, began, holding)
+        )
+        try:
+            return await self._claimed(claimer, claimed, now, report, holding)
+        finally:
+            beat.cancel()
+
+    async def _heartbeat(
+        self, claimer: str, ids: list[int], now: datetime, began: float, holding: _Holding
+    ) -> None:
+        """Renew the batch's claims every `DISPATCH_HEARTBEAT_SECONDS` until cancelled. The
+        new lease is counted from the batch's ``now`` plus the time since it began, so a
+        controlled clock (tests, benches) and the wall clock agree; it is counted from before
+        the renewal is sent, so a slow answer only shortens it."""
+        s = self.settings.scheduler
+        every = max(1.0, min(s.heartbeat_seconds, s.lease_seconds / 3))
+        while True:
+            await asyncio.sleep(every)
+            asked = time.monotonic()
+            until = now + timedelta(seconds=asked - began + s.lease_seconds)
+            try:
+                await store.renew_claims(ids, claimer, until)
+            except Exception:
+                log.warning("renewing the claims of %s failed", claimer, exc_info=True)
+                continue
+            holding.renewed_at = asked
+
+    async def _claimed(
+        self,
+        claimer: str,
+        claimed: list[store.Claimed],
+        now: datetime,
+        report: DispatchReport,
+        holding: _Holding,
+    ) -> DispatchReport:
+        """Decide, prepare, send and record the rows of one claimed batch."""
         previous = {c["id"]: c["previous_status"] for c in claimed}
         rows = await self._db(report, outbox_context.load_for_sending(list(previous)))
         phones = {r["defendant_phone"] for r in rows} | {r["staff_phone"] for r in rows}
@@ -214,7 +267,7 @@ class Dispatcher:
             )
 
         self._gather_digests(tries, now)
-        await asyncio.gather(*(self._attempt(t, deadline) for t in tries))
+        await asyncio.gather(*(self._attempt(t, holding) for t in tries))
         for t in tries:
             if t.leader is not None:
                 t.outcome, t.result, t.error = t.leader.outcome, t.leader.result, t.leader.error
@@ -242,14 +295,14 @@ class Dispatcher:
             text = render_digest(alerts, self.settings.public_base_url)
             first[staff_id].subject, first[staff_id].body = text.subject, text.body
 
-    async def _attempt(self, t: _Try, deadline: float) -> None:
+    async def _attempt(self, t: _Try, holding: _Holding) -> None:
         """Ask Twilio first if needed, then send; never raises (the outcome is on ``t``)."""
         if t.email:
             if t.leader is None:
-                await self._attempt_email(t, deadline)
+                await self._attempt_email(t, holding)
             return
         async with self._semaphore:
-            if time.monotonic() > deadline:
+            if not holding.may_start():
                 t.outcome = "released"
                 return
             try:
@@ -284,10 +337,10 @@ class Dispatcher:
                 t.error = TransientSendError(repr(error), outcome_unknown=True)
                 t.outcome = "unknown"
 
-    async def _attempt_email(self, t: _Try, deadline: float) -> None:
+    async def _attempt_email(self, t: _Try, holding: _Holding) -> None:
         """Send one e-mail (alone or a digest); never raises (the outcome is on ``t``)."""
         async with self._semaphore:
-            if time.monotonic() > deadline:
+            if not holding.may_start():
                 t.outcome = "released"
                 return
             attempts = t.row["attempts"] + 1

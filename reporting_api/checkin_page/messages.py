@@ -35,6 +35,15 @@ def script_messages(lang: str) -> dict[str, str]:
         "action_blink": _("Blink"),
         "action_open_mouth": _("Open your mouth"),
         "retrying": _("The connection dropped; trying again…"),
+        "checking": _("Checking your video…"),
+        "still_checking": _(
+            "Still checking: this can take a minute. Keep this page open; if you close it, "
+            "open your link again later to see the result."
+        ),
+        "check_later": _(
+            "The check is taking longer than usual. Your video is kept: open your link again "
+            "later to see the result, or call your officer."
+        ),
         "network_error": _("Could not connect. Please try again."),
         "verified": _("You have checked in."),
         "next_due": _("Next check-in:"),

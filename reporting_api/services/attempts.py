@@ -3,11 +3,18 @@ the verdict does to the check-in (how it is checked and accepted: services/uploa
 
 1. `process`: `liveness.verify` runs in the verifier's process pool; the verdict, scores,
    reasons, a few sealed evidence frames and the check-in's new status are written in one
-   transaction. A process that dies mid-way leaves the attempt with a lease that lapses;
-   `recover` hands such attempts to a live process. A run that ends without a verdict (its
-   worker killed past the job's time or memory limit, or dead, or the lease lapsed) counts a
-   try; after `VERIFY_MAX_TRIES` the attempt stops being retried and goes to an officer as
-   `analysis_failed` (`give_up`), with a flag, and the page tells the person so.
+   transaction. While it waits and runs, the process holds the attempt by a short lease
+   (`VERIFY_LEASE_SECONDS`, 20) that a heartbeat renews (`VERIFY_HEARTBEAT_SECONDS`, 5) for as
+   long as the process lives, however long the queue or the verification takes. A process that
+   dies stops renewing; `recover` (every few seconds in every API process) hands the attempt
+   to a live one within seconds. The verdict is stored only by the lease's holder (or after it
+   was handed back), in one conditional update: a late finisher whose lease was taken over
+   writes nothing. A run that ends without a verdict (its worker killed past the job's time or
+   memory limit, or dead, or the lease lapsed in a process that died) counts a try; after
+   `VERIFY_MAX_TRIES` the attempt stops being retried and goes to an officer as
+   `analysis_failed` (`give_up`), with a flag, and the page tells the person so. On SIGTERM
+   (`shut_down`) the process hands back the leases of the attempts still queued at once, lets
+   the running ones finish within `SHUTDOWN_GRACE_SECONDS`, and hands back what is left.
 2. `status`: what the page shows: verified (with the next due date and the receipt,
    services/receipts.py), try again (the reason, what to do, tries left), or passed to an
    officer.
@@ -18,6 +25,7 @@ then pass it to an officer (`pending_review`); a cue of an attack raises a flag 
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from dataclasses import asdict
@@ -51,10 +59,9 @@ from reporting_api.store.links import LinkRow
 from reporting_api.store.rows import CheckInRow
 from reporting_api.thai_dates import format_english_date, format_thai_date
 from reporting_api.verification import verify_upload
-from reporting_api.worker_pool import JobFailed
+from reporting_api.worker_pool import JobFailed, PoolClosed
 
 log = logging.getLogger(__name__)
-LEASE = timedelta(minutes=5)
 # Reasons that suggest someone other than the person, or a picture of them: flag at once.
 ATTACK_CUES = frozenset(
     {
@@ -111,37 +118,76 @@ FAILURE_WORDS = {
 }
 
 
+def lease(settings: Settings) -> timedelta:
+    return timedelta(seconds=settings.checkin.verify_lease_seconds)
+
+
 async def process(runtime: Runtime, settings: Settings, attempt_id: int) -> None:
-    """Verify one stored upload and apply the verdict (run in the background).
+    """Verify one stored upload and apply the verdict (run in the background), renewing this
+    process's lease on it on a heartbeat meanwhile.
 
     A run whose worker was killed (past `VERIFY_JOB_SECONDS` or `VERIFY_JOB_MEMORY_MB`) or
     died counts a try and runs again at once, until `VERIFY_MAX_TRIES`: then `give_up`.
     """
+    beat = asyncio.get_running_loop().create_task(_heartbeat(runtime, settings, attempt_id))
+    try:
+        while True:
+            try:
+                await _process(runtime, settings, attempt_id)
+                return
+            except JobFailed as failure:
+                now = runtime.clock()
+                tries = await store.count_failed_try(
+                    attempt_id, runtime.instance_id, now + lease(settings)
+                )
+                log.warning("verifying attempt %s: %s (try %s)", attempt_id, failure, tries)
+                if tries is None:
+                    return  # finished meanwhile, or no longer ours
+                await audit.record_system(
+                    "checkin.verify_failed",
+                    "verification_attempt",
+                    attempt_id,
+                    now,
+                    {"failure": failure.kind, "tries": tries},
+                    actor="verifier",
+                )
+                if tries >= settings.checkin.verify_max_tries:
+                    await give_up(runtime, settings, attempt_id, failure.kind, tries)
+                    return
+            except (asyncio.CancelledError, PoolClosed):
+                return  # handed back on shutdown: another process takes it over
+            except Exception:
+                # Counted as a try and let go: any process takes it over after a lease's
+                # length (this one included), without counting it again. If even that fails,
+                # the lease lapses and the taker counts the try; nothing is lost.
+                log.exception("verifying attempt %s failed; it will be retried", attempt_id)
+                try:
+                    await store.count_failed_try_and_release(
+                        attempt_id, runtime.instance_id, runtime.clock() + lease(settings)
+                    )
+                except Exception:
+                    log.exception("attempt %s: the failed try was not recorded", attempt_id)
+                return
+    finally:
+        beat.cancel()
+        runtime.verifying.pop(attempt_id, None)
+
+
+async def _heartbeat(runtime: Runtime, settings: Settings, attempt_id: int) -> None:
+    """Renew this process's lease every `VERIFY_HEARTBEAT_SECONDS` until cancelled; stops
+    when the attempt is no longer ours (finished, or taken over after a lapse)."""
+    every = settings.checkin.verify_heartbeat_seconds
     while True:
+        await asyncio.sleep(every)
         try:
-            await _process(runtime, settings, attempt_id)
-            return
-        except JobFailed as failure:
-            now = runtime.clock()
-            tries = await store.count_failed_try(attempt_id, now + LEASE)
-            log.warning("verifying attempt %s: %s (try %s)", attempt_id, failure, tries)
-            if tries is None:
-                return  # finished meanwhile
-            await audit.record_system(
-                "checkin.verify_failed",
-                "verification_attempt",
-                attempt_id,
-                now,
-                {"failure": failure.kind, "tries": tries},
-                actor="verifier",
-            )
-            if tries >= settings.checkin.verify_max_tries:
-                await give_up(runtime, settings, attempt_id, failure.kind, tries)
+            if not await store.renew(
+                attempt_id, runtime.instance_id, runtime.clock() + lease(settings)
+            ):
                 return
         except Exception:
-            # The lease lapses and `recover` tries again (counting a try); nothing is lost.
-            log.exception("verifying attempt %s failed; it will be retried", attempt_id)
-            return
+            # The database did not answer: try again at the next beat (the lease is three
+            # beats long, so one missed renewal loses nothing).
+            log.warning("renewing the lease of attempt %s failed", attempt_id, exc_info=True)
 
 
 async def give_up(
@@ -179,7 +225,7 @@ async def _process(runtime: Runtime, settings: Settings, attempt_id: int) -> Non
         json.dumps({"id": row["challenge_token"] or "unknown", "steps": row["steps"] or []})
     )
     template = await faces.template_for(runtime, row["defendant_id"], runtime.clock())
-    result = await runtime.verifier.run(
+    job = runtime.verifier.submit(
         verify_upload,
         template,
         row["media_kind"],
@@ -188,6 +234,8 @@ async def _process(runtime: Runtime, settings: Settings, attempt_id: int) -> Non
         settings.checkin.max_upload_bytes,
         settings.checkin.max_upload_pixels,
     )
+    runtime.verifying[attempt_id] = job
+    result = await asyncio.wrap_future(job)
     await apply_verdict(runtime, settings, attempt_id, result, runtime.clock())
 
 
@@ -219,7 +267,7 @@ async def apply_verdict(
         if current in (CheckInStatus.VERIFIED, CheckInStatus.EXCUSED):
             # Settled meanwhile (in person, video call): nothing left for an officer to decide.
             needs_review = False
-        await store.finish_attempt(
+        finished = await store.finish_attempt(
             attempt_id,
             {
                 "decision": decision,
@@ -230,7 +278,10 @@ async def apply_verdict(
                 "needs_review": needs_review,
                 "completed_at": now,
             },
+            runtime.instance_id,
         )
+        if not finished:
+            return  # taken over after our lease lapsed: the new holder's verdict stands
         await store.insert_frames(
             [
                 {
@@ -339,20 +390,48 @@ def _outcome(
 
 
 async def recover(runtime: Runtime, settings: Settings) -> int:
-    """Take over attempts whose process died (lease lapsed) and verify them here, unless
-    they have had their tries: an upload that kills whatever runs it is not handed out again."""
+    """Take over attempts whose lease lapsed (their process died) or was handed back, and
+    verify them here, unless they have had their tries: an upload that kills whatever runs it
+    is not handed out again."""
+    if runtime.stopping.is_set():
+        return 0
     now = runtime.clock()
     taken = 0
     for attempt_id in await store.stale_processing(now):
-        tries = await store.take_over(attempt_id, now, now + LEASE)
+        tries = await store.take_over(
+            attempt_id, now, now + lease(settings), runtime.instance_id
+        )
         if tries is None:
             continue
         taken += 1
+        log.info("took over attempt %s (tries so far %s)", attempt_id, tries)
         if tries >= settings.checkin.verify_max_tries:
             await give_up(runtime, settings, attempt_id, "lease_lapsed", tries)
         else:
             runtime.spawn(process(runtime, settings, attempt_id))
     return taken
+
+
+async def shut_down(runtime: Runtime, settings: Settings) -> None:
+    """On SIGTERM: take nothing new, hand back at once the attempts still waiting for a worker
+    (another replica starts them at its next look), let the running ones finish within
+    `SHUTDOWN_GRACE_SECONDS`, and hand back whatever is left."""
+    runtime.stopping.set()
+    queued = [attempt for attempt, job in list(runtime.verifying.items()) if job.cancel()]
+    owner = runtime.instance_id
+    try:
+        released = await store.hand_back(owner, runtime.clock(), queued)
+        if released:
+            log.info("handed back %s queued attempts on shutdown", released)
+    except Exception:
+        log.exception("handing back queued attempts failed; their leases will lapse")
+    await runtime.close(settings.checkin.shutdown_grace_seconds)
+    try:
+        left = await store.hand_back(owner, runtime.clock())
+        if left:
+            log.info("handed back %s attempts unfinished at shutdown", left)
+    except Exception:
+        log.exception("handing back attempts failed; their leases will lapse")
 
 
 async def status(visit: Visit, row: LinkRow, attempt_id: int, lang: str) -> AttemptStatus:

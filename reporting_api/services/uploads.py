@@ -22,7 +22,7 @@ from liveness.challenge import new_challenge
 from liveness.video import image_size
 from reporting_api.errors import InvalidInput, Refused
 from reporting_api.services import faces
-from reporting_api.services.attempts import LEASE, media_context, process
+from reporting_api.services.attempts import lease, media_context, process
 from reporting_api.services.links import LinkState, Visit, link_state, refusal
 from reporting_api.store import attempts as store
 from reporting_api.store import links as link_store
@@ -224,7 +224,8 @@ async def submit(
                     "media_kind": media_kind,
                     "media": sealed,
                     "media_bytes": len(media),
-                    "lease_until": visit.now + LEASE,
+                    "lease_until": visit.now + lease(visit.settings),
+                    "lease_owner": visit.runtime.instance_id,
                     "client": client,
                     "client_address": visit.client_address,
                     "created_at": visit.now,

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from collections.abc import Sequence
+from datetime import date, datetime, timedelta
 from typing import Any, TypedDict
 
 from piccolo.columns.combination import WhereRaw
@@ -104,29 +105,80 @@ async def load_media(attempt_id: int) -> MediaRow | None:
     return row_as(MediaRow, row)
 
 
-async def take_over(attempt_id: int, now: datetime, lease_until: datetime) -> int | None:
-    """Claim an attempt still processing whose lease has passed (its process died), counting
-    the run that died as a try; the tries so far, or None if another process claimed it."""
+async def take_over(
+    attempt_id: int, now: datetime, lease_until: datetime, owner: str
+) -> int | None:
+    """Claim an attempt still processing whose lease has passed, for ``owner``: the tries so
+    far, or None if another process claimed it first (one conditional update decides). A
+    lease its holder handed back (no owner) costs no try; one that lapsed in a process that
+    died counts that run as a try."""
     rows = await A.raw(
-        "UPDATE verification_attempt SET lease_until = {}, tries = tries + 1 "
+        "UPDATE verification_attempt SET lease_until = {}, lease_owner = {}, "
+        "tries = tries + CASE WHEN lease_owner IS NULL THEN 0 ELSE 1 END "
         "WHERE id = {} AND state = 'processing' AND (lease_until IS NULL OR lease_until < {}) "
         "RETURNING tries",
         lease_until,
+        owner,
         attempt_id,
         now,
     )
     return int(rows[0]["tries"]) if rows else None
 
 
-async def count_failed_try(attempt_id: int, lease_until: datetime) -> int | None:
-    """A run this process holds ended without a verdict (its worker was killed or died):
-    count the try and renew the lease for the next one; the tries so far, or None if the
-    attempt is no longer processing."""
+async def renew(attempt_id: int, owner: str, lease_until: datetime) -> bool:
+    """Extend ``owner``'s lease (the heartbeat); False when the attempt is no longer its own
+    (taken over after a lapse, handed back, or finished)."""
     rows = await A.raw(
-        "UPDATE verification_attempt SET lease_until = {}, tries = tries + 1 "
-        "WHERE id = {} AND state = 'processing' RETURNING tries",
+        "UPDATE verification_attempt SET lease_until = {} "
+        "WHERE id = {} AND state = 'processing' AND lease_owner = {} RETURNING id",
         lease_until,
         attempt_id,
+        owner,
+    )
+    return bool(rows)
+
+
+async def hand_back(owner: str, now: datetime, attempt_ids: Sequence[int] | None = None) -> int:
+    """End ``owner``'s leases at once (all of them, or ``attempt_ids``), so another process
+    takes them over at its next look without counting a try; how many."""
+    if attempt_ids is not None and not attempt_ids:
+        return 0
+    where = (A.state == "processing") & (A.lease_owner == owner)
+    if attempt_ids is not None:
+        where &= A.id.is_in(list(attempt_ids))
+    rows = (
+        await A.update({A.lease_owner: None, A.lease_until: now - timedelta(seconds=1)})
+        .where(where)
+        .returning(A.id)
+    )
+    return len(rows)
+
+
+async def count_failed_try(attempt_id: int, owner: str, lease_until: datetime) -> int | None:
+    """A run ``owner`` holds ended without a verdict (its worker was killed or died): count
+    the try and renew the lease for the next one; the tries so far, or None if the attempt is
+    no longer processing in its hands."""
+    rows = await A.raw(
+        "UPDATE verification_attempt SET lease_until = {}, tries = tries + 1 "
+        "WHERE id = {} AND state = 'processing' AND lease_owner = {} RETURNING tries",
+        lease_until,
+        attempt_id,
+        owner,
+    )
+    return int(rows[0]["tries"]) if rows else None
+
+
+async def count_failed_try_and_release(
+    attempt_id: int, owner: str, retry_at: datetime
+) -> int | None:
+    """A run ``owner`` holds failed for a reason of its own (not its worker's): count the try
+    and let go, so that any process takes it over from ``retry_at`` without counting again."""
+    rows = await A.raw(
+        "UPDATE verification_attempt SET lease_until = {}, lease_owner = NULL, tries = tries + 1 "
+        "WHERE id = {} AND state = 'processing' AND lease_owner = {} RETURNING tries",
+        retry_at,
+        attempt_id,
+        owner,
     )
     return int(rows[0]["tries"]) if rows else None
 
@@ -141,11 +193,19 @@ async def stale_processing(now: datetime, limit: int = 50) -> list[int]:
     return [int(r["id"]) for r in rows]
 
 
-async def finish_attempt(attempt_id: int, values: dict[str, Any]) -> bool:
-    """Store the verdict and drop the upload; False if another process finished it first."""
+async def finish_attempt(attempt_id: int, values: dict[str, Any], owner: str) -> bool:
+    """Store the verdict and drop the upload, if the attempt is still processing and its lease
+    is ``owner``'s or was handed back; False (nothing written) when another process finished
+    it or took it over: a late finisher never overwrites the new owner's verdict."""
     rows = (
-        await A.update({**columns(values), A.state: "done", A.media: None, A.lease_until: None})
-        .where((A.id == attempt_id) & (A.state == "processing"))
+        await A.update(
+            {**columns(values), A.state: "done", A.media: None, A.lease_until: None}
+        )
+        .where(
+            (A.id == attempt_id)
+            & (A.state == "processing")
+            & ((A.lease_owner == owner) | A.lease_owner.is_null())
+        )
         .returning(A.id)
     )
     return bool(rows)

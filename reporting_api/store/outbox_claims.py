@@ -274,6 +274,26 @@ async def mark_reminder_done(
     await Reminder.update(values).where(_still_held(reminder_id, claimer))
 
 
+async def renew_claims(reminder_ids: Sequence[int], claimer: str, lease_until: datetime) -> int:
+    """Extend this claimer's hold on the rows it still holds (the dispatcher's heartbeat);
+    a row whose lease another claimer took over, or already recorded, is left alone. How many
+    were renewed."""
+    if not reminder_ids:
+        return 0
+    rows = (
+        await Reminder.update(
+            {Reminder.lease_until: lease_until, Reminder.next_attempt_at: lease_until}
+        )
+        .where(
+            Reminder.id.is_in(list(reminder_ids))
+            & (Reminder.claimed_by == claimer)
+            & (Reminder.status == SENDING)
+        )
+        .returning(Reminder.id)
+    )
+    return len(rows)
+
+
 async def release_claim(
     reminder_id: int, claimer: str, now: datetime, *, undo_attempt: bool
 ) -> None:

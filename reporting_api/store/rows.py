@@ -350,6 +350,7 @@ class AttemptRow(TypedDict):
     media_kind: str
     media_bytes: int
     lease_until: datetime | None
+    lease_owner: str | None
     tries: int
     decision: str | None
     outcome: str | None

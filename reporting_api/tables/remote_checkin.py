@@ -69,13 +69,16 @@ class VerificationAttempt(Table, tablename="verification_attempt"):
         references=LivenessChallenge, on_delete=OnDelete.set_null, null=True, default=None
     )
     idempotency_key = Varchar(length=64)
-    # processing -> done. While processing, the sealed upload waits in `media`; a process
-    # that died holding it lets go when `lease_until` passes and another one takes it.
+    # processing -> done. While processing, the sealed upload waits in `media`; the process
+    # verifying it (`lease_owner`) renews `lease_until` on a heartbeat; one that died stops
+    # renewing, and another takes it over once `lease_until` passes. A process that stops
+    # on SIGTERM hands it back at once (owner empty, lease ended).
     state = Varchar(length=16, default="processing")
     media_kind = Varchar(length=8)
     media = Bytea(null=True, default=None)
     media_bytes = Integer(default=0)
     lease_until = Timestamptz(null=True, default=None)
+    lease_owner = Varchar(length=64, null=True, default=None)
     # Runs that ended without a verdict (worker killed past its time or memory limit, or
     # dead; a lease that lapsed): at VERIFY_MAX_TRIES the attempt goes to an officer.
     tries = Integer(default=0)

@@ -186,10 +186,13 @@ class _DyingVerifier:
     async def run_memo(self, data, function):
         return await self.real.run_memo(data, function)
 
-    async def run(self, function, *args):
+    def submit(self, function, *args):
+        from concurrent.futures import Future
         from concurrent.futures.process import BrokenProcessPool
 
-        raise BrokenProcessPool("the worker was killed")
+        job = Future()
+        job.set_exception(BrokenProcessPool("the worker was killed"))
+        return job
 
     def close(self):
         pass

@@ -3,6 +3,7 @@ given up, and how a claim left behind by a crash is reconciled without a duplica
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, date, datetime, timedelta
 
 from reporting_api.commands import CaseClose
@@ -24,6 +25,7 @@ from tests.scheduler.helpers import (
     make_world,
     reminders_of,
     run,
+    with_twilio,
 )
 
 DUE = date(2026, 12, 16)
@@ -317,5 +319,68 @@ def test_the_old_claimer_cannot_overwrite_a_row_it_lost(database_url):
         assert (await Reminder.select(Reminder.message_sid).where(Reminder.id == row["id"]))[0][
             "message_sid"
         ] == sender.sent[0].sid
+
+    run(check())
+
+
+class _SlowSender(FakeSender):
+    """Every send takes ``seconds``: a batch then outlives the lease it was claimed with."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(clock=lambda: THREE_DAYS_BEFORE)
+        self.seconds = seconds
+
+    async def send_sms(self, to, body, reference):
+        await asyncio.sleep(self.seconds)
+        return await super().send_sms(to, body, reference)
+
+
+def test_a_live_dispatcher_renews_its_claims_through_a_batch_longer_than_the_lease(
+    database_url,
+):
+    """Lease 8 s renewed every second; three sends one after another of 4 s each: every one
+    starts (none handed back), and a second dispatcher looking 9 s in, past the first lease,
+    finds nothing to take."""
+    from dataclasses import replace
+
+    from reporting_api.settings import EmailSettings
+
+    world = make_world(database_url, lease_seconds=8, heartbeat_seconds=1, concurrency=1)
+    settings = with_twilio(world.settings, timeout_seconds=0.5)
+    settings = replace(settings, email=replace(EmailSettings(), timeout_seconds=0.5))
+    sender = _SlowSender(seconds=4)
+
+    async def check() -> None:
+        for _ in range(3):
+            await case_with_plan(world, DUE)
+        first = Dispatcher(settings, sender, worker_id="first")
+        batch = asyncio.create_task(first.run_batch(THREE_DAYS_BEFORE))
+        await asyncio.sleep(9)
+        later = THREE_DAYS_BEFORE + timedelta(seconds=9)
+        second = await Dispatcher(settings, fake_sender(), worker_id="second").run_batch(later)
+        report = await batch
+        assert second.claimed == 0
+        assert (report.claimed, report.sent, report.released) == (3, 3, 0)
+        assert len(sender.sent) == 3
+
+    run(check())
+
+
+def test_a_dead_dispatchers_claims_come_back_after_the_lease(database_url):
+    """Nothing renews the claims of a dispatcher that died: past the lease (90 s by default,
+    300 s before the heartbeat) another one reconciles and sends."""
+    world = make_world(database_url)
+    sender = fake_sender()
+
+    async def check() -> None:
+        _, case, _ = await case_with_plan(world, DUE)
+        await _crash_after(world, sender, THREE_DAYS_BEFORE, send=False)
+        lease = world.settings.scheduler.lease_seconds
+        assert lease == 90
+        almost = THREE_DAYS_BEFORE + timedelta(seconds=lease - 1)
+        assert (await dispatcher(world, sender).drain(lambda: almost)).claimed == 0
+        after = THREE_DAYS_BEFORE + timedelta(seconds=lease + 1)
+        report = await dispatcher(world, sender).drain(lambda: after)
+        assert (report.claimed, report.sent) == (1, 1)
 
     run(check())

@@ -65,7 +65,13 @@ def test_the_site_is_the_public_address_with_a_chosen_certificate_source():
     site = sites["{$PUBLIC_BASE_URL}"]
     lines = [d.words for d in site.block]
     assert ["import", "tls-{$TLS_MODE:public}"] in lines
-    assert any(words[:2] == ["reverse_proxy", "api:8000"] for words in lines)
+    # Every API replica (looked up by name), and while one drains for a redeploy, another
+    # one is tried (issue 15).
+    [proxy] = [d for d in site.block if d.words[:1] == ["reverse_proxy"]]
+    options = [d.words for d in proxy.block]
+    [dynamic] = [d for d in proxy.block if d.words == ["dynamic", "a"]]
+    assert {("name", "api"), ("port", "8000")} <= {tuple(d.words) for d in dynamic.block}
+    assert ["lb_try_duration", "10s"] in options and ["health_uri", "/healthz"] in options
     # public: Caddy's automatic certificates (no tls line: its ACME issuers by default);
     # internal: its local CA.
     assert sites["(tls-public)"].block == []

@@ -302,13 +302,25 @@
     setTimeout(function () { send(form, key, attempt + 1); }, 1000 * Math.pow(2, attempt));
   }
 
-  function poll(id, n) {
-    fetch(base + "/attempts/" + encodeURIComponent(id) + "?lang=" + body.dataset.lang, { credentials: "same-origin" })
-      .then(function (r) { return r.json(); })
+  // The verdict usually comes in seconds; if the server verifying it stops, another one takes
+  // it over within a minute. The page keeps asking (less often as time goes by, and across a
+  // dropped connection), says honestly when it takes long, and gives up only after 10 minutes.
+  function poll(id, n, since) {
+    since = since || Date.now();
+    var waited = (Date.now() - since) / 1000;
+    var checking = $("checking");
+    checking.hidden = false;
+    checking.textContent = waited < 20 ? t.checking : t.still_checking;
+    if (waited > 600) { result({ outcome: "error", message: t.check_later, message_th: t.check_later }); return; }
+    var again = function (ms) { setTimeout(function () { poll(id, n + 1, since); }, ms); };
+    var every = waited < 20 ? 1000 : waited < 120 ? 2000 : 5000;
+    fetch(base + "/attempts/" + encodeURIComponent(id) + "?lang=" + body.dataset.lang, { credentials: "same-origin", cache: "no-store" })
+      .then(function (r) { return r.ok ? r.json() : { state: "processing" }; })
       .then(function (a) {
-        if (a.state === "processing" && n < 120) { setTimeout(function () { poll(id, n + 1); }, 1000); return; }
+        if (a.state === "processing") { again(every); return; }
+        checking.hidden = true;
         result(a);
-      }, function () { setTimeout(function () { poll(id, n + 1); }, 2000); });
+      }, function () { again(Math.max(every, 2000)); });
   }
 
   // 5. The result in plain words; a verified check-in as a large success with its receipt.
