@@ -213,6 +213,12 @@ class Labels:
             "notice_dates_changed": _("Notice: reporting dates changed"),
             "notice_case_ended": _("Notice: reporting ended"),
             "notice_phone_changed": _("Notice: new mobile number"),
+            "notice_request_status": _("Notice: a request's status"),
+            "notice_review_accepted": _("Notice: check-in accepted after review"),
+            "notice_review_rejected": _("Notice: check-in not accepted after review"),
+            "notice_last_checkin_done": _("Notice: last check-in done"),
+            "notice_trusted_contact": _("Notice to the trusted contact"),
+            "notice_checkin_result": _("Notice: a check-in's result the page did not show"),
             "hearing_1d": _("Court hearing tomorrow"),
         }
 

@@ -42,12 +42,17 @@ NOTICE_REVIEW_REJECTED = "notice_review_rejected"
 else contact the office (``office_phone`` when known)."""
 NOTICE_LAST_CHECKIN_DONE = "notice_last_checkin_done"
 """The person's last check-in is verified: reporting ends."""
+NOTICE_CHECKIN_RESULT = "notice_checkin_result"
+"""The verdict of a remote check-in the person did not see on the page (they closed it, or the
+server verifying it stopped): `NoticeText.outcome` verified (with the next date), retry (with
+the link while the window is open) or review."""
 NOTICE_TRUSTED_CONTACT = "notice_trusted_contact"
 """To the person's trusted contact, with their consent, after a missed check-in and an
 unanswered follow-up: only "please remind <first name> to contact the office" (no link, no
 case, no date); `NoticeText.person_name`."""
 NOTICE_KINDS = frozenset(
     {
+        NOTICE_CHECKIN_RESULT,
         NOTICE_TRUSTED_CONTACT,
         NOTICE_DATES_CHANGED,
         NOTICE_CASE_ENDED,
@@ -134,6 +139,8 @@ class NoticeText:
     person_name: str = ""
     """The person's first name, in a notice to their trusted contact (at most
     `CONTACT_NAME_CHARS`)."""
+    outcome: str = ""
+    """A remote check-in's verdict (`NOTICE_CHECKIN_RESULT`): verified, retry or review."""
 
 
 def render_notice(n: NoticeText) -> str:
@@ -168,6 +175,22 @@ def _thai(n: NoticeText, office: str, short: bool, phone: str | None) -> str:
         return thai_day_month(d) if short else format_thai_date(d)
 
     on = f"วันที่ {day(n.checkin_date)} " if n.checkin_date else ""
+    if n.kind == NOTICE_CHECKIN_RESULT:
+        if n.outcome == "verified":
+            then = f" ครั้งถัดไป {day(n.next_date)}" if n.next_date else ""
+            return f"{office}: รายงานตัว{on}สำเร็จแล้ว{then}"
+        if n.outcome == "review":
+            if short:
+                return f"{office}: ได้รับวิดีโอรายงานตัวแล้ว รอเจ้าหน้าที่ตรวจ"
+            return f"{office}: ได้รับวิดีโอรายงานตัว{on}แล้ว เจ้าหน้าที่จะตรวจและติดต่อท่านหากต้องการข้อมูลเพิ่ม"
+        if n.link:
+            then = f"ถ่ายใหม่ {n.link}" if short else f"โปรดถ่ายใหม่ที่ {n.link}"
+        else:
+            then = "ติดต่อสำนักงาน" if short else "โปรดติดต่อสำนักงาน"
+            then += f" โทร {phone}" if phone else ""
+        if short:
+            return f"{office}: รายงานตัวยังไม่ผ่าน {then}"
+        return f"{office}: ยังยืนยันการรายงานตัว{on}ไม่ได้ {then}"
     if n.kind == NOTICE_TRUSTED_CONTACT:
         call = f" โทร {phone}" if phone else ""
         return f"{office}: โปรดเตือนคุณ{n.person_name} ให้ติดต่อสำนักงาน{call}"
@@ -231,6 +254,25 @@ def _english(n: NoticeText, office: str, short: bool, phone: str | None) -> str:
         return english_day_month(d) if short else english_due_date(d)
 
     of = f" of {day(n.checkin_date)}" if n.checkin_date else ""
+    if n.kind == NOTICE_CHECKIN_RESULT:
+        if n.outcome == "verified":
+            then = f" Next check-in: {day(n.next_date)}." if n.next_date else ""
+            return f"{office}: your check-in{of} is verified.{then}"
+        if n.outcome == "review":
+            if short:
+                return f"{office}: we got your check-in video; an officer will review it."
+            return (
+                f"{office}: we received your check-in video{of}. An officer will review it and "
+                "contact you if anything more is needed."
+            )
+        if n.link:
+            then = f"Record again: {n.link}" if short else f"Please record again here: {n.link}"
+        else:
+            then = "Contact the office" if short else "Please contact the office"
+            then += f": {phone}." if phone else "."
+        if short:
+            return f"{office}: your check-in is not verified yet. {then}"
+        return f"{office}: your check-in{of} could not be verified yet. {then}"
     if n.kind == NOTICE_TRUSTED_CONTACT:
         call = f" ({phone})" if phone else ""
         return f"{office}: please remind {n.person_name} to contact the office{call}."
@@ -311,7 +353,12 @@ def worst_case_notices(public_base_url: str) -> list[str]:
         {"kind": NOTICE_REVIEW_REJECTED, "checkin_date": wide},
         {"kind": NOTICE_LAST_CHECKIN_DONE, "checkin_date": wide},
         {"kind": NOTICE_TRUSTED_CONTACT, "person_name": "ญ" * CONTACT_NAME_CHARS},
-    ]
+        {"kind": NOTICE_CHECKIN_RESULT, "outcome": "verified", "checkin_date": wide,
+         "next_date": wide},
+        {"kind": NOTICE_CHECKIN_RESULT, "outcome": "retry", "checkin_date": wide, "link": link},
+        {"kind": NOTICE_CHECKIN_RESULT, "outcome": "retry", "checkin_date": wide},
+        {"kind": NOTICE_CHECKIN_RESULT, "outcome": "review", "checkin_date": wide},
+    ]  # fmt: skip
     shapes += [
         {
             "kind": NOTICE_REQUEST_STATUS,

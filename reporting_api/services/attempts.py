@@ -442,6 +442,9 @@ async def status(visit: Visit, row: LinkRow, attempt_id: int, lang: str) -> Atte
     body = AttemptStatus(attempt_id=attempt_id, state=attempt["state"])
     if attempt["state"] != "done":
         return body
+    if attempt["result_told_at"] is None:
+        # The page shows it now: no SMS needed (services/notices.py untold_verdicts).
+        await store.mark_told(attempt_id, visit.now)
     reasons = [r for r in attempt["reasons"] if r["code"] != "verified"]
     body.outcome = attempt["outcome"]
     body.reasons = [ReasonText(r["code"], r["en"], r["th"]) for r in reasons]

@@ -17,6 +17,7 @@ from datetime import date, datetime, timedelta
 from reporting_api.errors import NotFound
 from reporting_api.notice_texts import (
     NOTICE_CASE_ENDED,
+    NOTICE_CHECKIN_RESULT,
     NOTICE_DATES_CHANGED,
     NOTICE_LAST_CHECKIN_DONE,
     NOTICE_PHONE_CHANGED,
@@ -32,12 +33,13 @@ from reporting_api.services.reminders import new_reference, quiet_hours
 from reporting_api.settings import Settings
 from reporting_api.sms_templates import checkin_link
 from reporting_api.statuses import CheckInStatus
+from reporting_api.store import attempts as attempt_store
 from reporting_api.store import cases as case_store
 from reporting_api.store import checkins as checkin_store
 from reporting_api.store import defendants as defendant_store
 from reporting_api.store import notices as store
 from reporting_api.store import offices as office_store
-from reporting_api.store import outbox
+from reporting_api.store import outbox, transaction
 from reporting_api.store.cases import CaseRow
 from reporting_api.store.requests import RequestRow
 from reporting_api.store.rows import CheckInRow
@@ -187,6 +189,58 @@ async def _settled(
             checkin_date=check_in["due_date"],
         )
     return await _insert(await _row_at(settings, now, case, text))
+
+
+RESULT_UNSEEN_AFTER = timedelta(minutes=2)
+"""How long a verdict may wait for the person's page before it goes by SMS."""
+RESULT_NOTICE_WINDOW = timedelta(hours=1)
+"""Verdicts older than this are not sent (the person has opened their link since, or it no
+longer helps)."""
+RESULT_BATCH = 200
+
+
+async def untold_verdicts(settings: Settings, now: datetime) -> int:
+    """Send by SMS the verdicts of remote check-ins that no page showed within
+    `RESULT_UNSEEN_AFTER` (the person closed it, or lost the connection while the server
+    verifying it changed): verified with the next date, not verified with the link while the
+    window is open, or passed to an officer. One a check-in at most (the outbox's unique
+    (check_in, kind)); a last check-in's verdict is told by its own notice instead. How many
+    were queued. Run by each sweep."""
+    queued = 0
+    for row in await attempt_store.untold_results(
+        now - RESULT_UNSEEN_AFTER, now - RESULT_NOTICE_WINDOW, RESULT_BATCH
+    ):
+        async with transaction():
+            if not await attempt_store.mark_told(row["id"], now):
+                continue  # the page showed it meanwhile
+            check_in = await checkin_store.get_check_in(row["check_in"])
+            case = await case_store.get_case(row["case"])
+            if check_in is None or case is None or case["status"] != ACTIVE:
+                continue
+            outcome = {"verified": "verified", "retry": "retry"}.get(row["outcome"] or "", "review")
+            status = CheckInStatus(check_in["status"])
+            next_date = await _next_date(case["id"], bangkok_today(now))
+            if outcome == "verified" and status == CheckInStatus.VERIFIED and next_date is None:
+                continue  # the last check-in: NOTICE_LAST_CHECKIN_DONE says it
+            code = check_in["code"]
+            link = (
+                checkin_link(settings.public_base_url, code)
+                if outcome == "retry" and status in RECORDABLE and code
+                else None
+            )
+            text = NoticeText(
+                kind=NOTICE_CHECKIN_RESULT,
+                language="th",
+                office_name_th="",
+                office_name_en="",
+                checkin_date=check_in["due_date"],
+                next_date=next_date if outcome == "verified" else None,
+                link=link,
+                outcome=outcome,
+            )
+            if await _insert(await _row_at(settings, now, case, text)) is not None:
+                queued += 1
+    return queued
 
 
 async def _insert(row: outbox.NewReminder | None) -> int | None:

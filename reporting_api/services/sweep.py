@@ -9,7 +9,10 @@ Each pass, at ``now``:
    person's follow-up and the officer's alert;
 3. flags nobody acknowledged within ESCALATE_AFTER_HOURS go to a manager, once;
 4. recordings waiting for review past their deadline in working hours go to a manager, once
-   (`services/deadlines.py`), and so do the person's requests (`services/person_requests.py`).
+   (`services/deadlines.py`), and so do the person's requests (`services/person_requests.py`);
+5. trusted contacts are told of unanswered missed check-ins (`services/trusted_contacts.py`),
+   and a remote check-in's verdict that no page showed within two minutes goes to the person
+   by SMS (`services/notices.py` untold_verdicts).
 `pending_review` is never touched: an attempt waiting for an officer is not "missed". Nor is a
 check-in whose person sent a request before its window closed that still waits for an
 officer's decision: before step 2 it becomes `held` (the decision settles it).
@@ -21,7 +24,13 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from reporting_api.reminder_schedule import QuietHours
-from reporting_api.services import alerts, deadlines, person_requests, trusted_contacts
+from reporting_api.services import (
+    alerts,
+    deadlines,
+    notices,
+    person_requests,
+    trusted_contacts,
+)
 from reporting_api.settings import Settings
 from reporting_api.store import requests as request_store
 from reporting_api.store import sweeps as store
@@ -43,6 +52,8 @@ class SweepReport:
     held: int = 0
     requests_overdue: int = 0
     contact_notices: int = 0
+    verdict_notices: int = 0
+    """Remote check-ins' verdicts sent by SMS because no page showed them."""
 
 
 async def sweep(now: datetime, settings: Settings) -> SweepReport:
@@ -77,4 +88,5 @@ async def sweep(now: datetime, settings: Settings) -> SweepReport:
     # A person's trusted contact, with consent, once a missed check-in's follow-up went
     # unanswered (services/trusted_contacts.py).
     report.contact_notices = await trusted_contacts.queue_notices(now, settings)
+    report.verdict_notices = await notices.untold_verdicts(settings, now)
     return report

@@ -211,6 +211,44 @@ async def finish_attempt(attempt_id: int, values: dict[str, Any], owner: str) ->
     return bool(rows)
 
 
+async def mark_told(attempt_id: int, now: datetime) -> bool:
+    """Record that the person was told the verdict; False when someone told them first (the
+    page and the SMS sweep race: one conditional update decides)."""
+    rows = (
+        await A.update({A.result_told_at: now})
+        .where((A.id == attempt_id) & (A.state == "done") & A.result_told_at.is_null())
+        .returning(A.id)
+    )
+    return bool(rows)
+
+
+class UntoldRow(TypedDict):
+    id: int
+    check_in: int
+    case: int
+    outcome: str | None
+    completed_at: datetime
+
+
+async def untold_results(
+    completed_before: datetime, completed_after: datetime, limit: int
+) -> list[UntoldRow]:
+    """Verdicts no page has shown, stored between the two instants (an older one is left
+    alone: the person has seen their link since, or it no longer matters)."""
+    return rows_as(
+        UntoldRow,
+        await A.select(A.id, A.check_in, A.case, A.outcome, A.completed_at)
+        .where(
+            (A.state == "done")
+            & A.result_told_at.is_null()
+            & (A.completed_at <= completed_before)
+            & (A.completed_at > completed_after)
+        )
+        .order_by(A.completed_at)
+        .limit(limit),
+    )
+
+
 async def count_rejected(check_in_id: int) -> int:
     """Rejected recordings of a check-in."""
     return await A.count().where((A.check_in == check_in_id) & (A.decision == "rejected"))

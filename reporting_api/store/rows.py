@@ -362,6 +362,7 @@ class AttemptRow(TypedDict):
     needs_review: bool
     created_at: datetime
     completed_at: datetime | None
+    result_told_at: datetime | None
     reviewed_by: int | None
     reviewed_at: datetime | None
     review_decision: str | None

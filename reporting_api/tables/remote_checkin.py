@@ -92,6 +92,9 @@ class VerificationAttempt(Table, tablename="verification_attempt"):
     needs_review = Boolean(default=False)
     created_at = Timestamptz()
     completed_at = Timestamptz(null=True, default=None)
+    result_told_at = Timestamptz(null=True, default=None)
+    """When the person was told the verdict: their page showed it, or an SMS was queued
+    because it did not (`notice_checkin_result`)."""
     reviewed_by = ForeignKey[StaffUser](
         references=StaffUser, on_delete=OnDelete.set_null, null=True, default=None
     )

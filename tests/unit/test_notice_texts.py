@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from reporting_api.notice_texts import (
     LONG_OFFICE_PHONE,
     NOTICE_CASE_ENDED,
+    NOTICE_CHECKIN_RESULT,
     NOTICE_DATES_CHANGED,
     NOTICE_KINDS,
     NOTICE_LAST_CHECKIN_DONE,
@@ -79,7 +80,13 @@ def shapes_with_links(link: str) -> list[dict]:
         {"kind": NOTICE_REVIEW_REJECTED, "checkin_date": wide, "link": link},
         {"kind": NOTICE_REVIEW_REJECTED, "checkin_date": wide},
         {"kind": NOTICE_LAST_CHECKIN_DONE, "checkin_date": wide},
-    ]
+        {"kind": NOTICE_CHECKIN_RESULT, "outcome": "verified", "checkin_date": wide,
+         "next_date": wide},
+        {"kind": NOTICE_CHECKIN_RESULT, "outcome": "verified", "checkin_date": wide},
+        {"kind": NOTICE_CHECKIN_RESULT, "outcome": "retry", "checkin_date": wide, "link": link},
+        {"kind": NOTICE_CHECKIN_RESULT, "outcome": "retry", "checkin_date": wide},
+        {"kind": NOTICE_CHECKIN_RESULT, "outcome": "review", "checkin_date": wide},
+    ]  # fmt: skip
     shapes += [
         {
             "kind": NOTICE_REQUEST_STATUS,
@@ -352,3 +359,18 @@ def test_a_trusted_contact_is_told_only_to_remind_the_person():
     assert english.endswith(": please remind Malee to contact the office."), english
     for body in (thai, english):
         assert "http" not in body and "/c/" not in body and "2569" not in body
+
+
+def test_a_verdict_the_page_did_not_show_says_what_to_do():
+    from reporting_api.notice_texts import NOTICE_CHECKIN_RESULT
+
+    verified = notice(
+        NOTICE_CHECKIN_RESULT, "th", outcome="verified", checkin_date=WIDE, next_date=WIDE
+    )
+    assert "สำเร็จแล้ว" in verified and "ครั้งถัดไป" in verified and "http" not in verified
+    again = notice(NOTICE_CHECKIN_RESULT, "en", outcome="retry", link=LINK)
+    assert "not" in again and again.endswith(LINK)
+    closed = notice(NOTICE_CHECKIN_RESULT, "th", outcome="retry", office_phone="053-111-222")
+    assert "ติดต่อสำนักงาน" in closed and "053-111-222" in closed
+    review = notice(NOTICE_CHECKIN_RESULT, "en", outcome="review")
+    assert "officer will review" in review
