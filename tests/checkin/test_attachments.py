@@ -300,3 +300,38 @@ def test_a_check_that_fails_or_never_ends_is_refused_not_left_hanging(api, world
     )
     again = api.client.get(f"/c/{world['code']}/uploads/{stuck['id']}").json()
     assert again["status"] == "refused" and again["reason"].startswith("the file could not")
+
+
+@pytest.mark.parametrize(
+    ("kind", "name"),
+    [
+        ("pdf", "scan.pdf"),
+        ("jpeg", "photo.jpg"),
+        ("png", "screenshot.png"),
+        ("gif", "animation.gif"),
+        ("txt", "note.txt"),
+        ("doc", "letter.doc"),
+        ("docx", "letter.docx"),
+        ("xlsx", "hours.xlsx"),
+        ("mp4", "clip.mp4"),
+    ],
+)
+def test_every_accepted_type_is_stored_and_given_back_to_the_officer(api, world, kind, name):
+    from tests.unit.test_attachment_checks import ACCEPTED
+
+    data = ACCEPTED[kind]()
+    done = upload(api, world, data, name=name, chunk_size=max(1, len(data) // 2 + 1))
+    assert (done["status"], done["kind"]) == ("ready", kind), done
+    made = api.client.post(
+        f"/c/{world['code']}/requests", json={"kind": "call_me", "attachment_ids": [done["id"]]}
+    )
+    request_id = made.json()["id"]
+    [listed] = api.request("officer_bkk", "GET", f"/api/v1/requests/{request_id}").json()[
+        "attachments"
+    ]
+    got = api.request(
+        "officer_bkk", "GET", f"/api/v1/requests/{request_id}/attachments/{listed['id']}"
+    )
+    assert got.status_code == 200 and hashlib.sha256(got.content).hexdigest() == listed["sha256"]
+    if kind in ("pdf", "doc", "docx", "xlsx"):
+        assert got.content == data  # documents are kept as sent
