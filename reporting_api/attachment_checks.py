@@ -25,6 +25,8 @@ Nothing here touches the database; it runs in a worker thread.
 from __future__ import annotations
 
 import codecs
+import io
+import mmap
 import re
 import struct
 import zipfile
@@ -236,9 +238,10 @@ PDF_ACTIVE_TH = {
 }
 
 
-def _pdf_names(block: bytes) -> set[bytes]:
+def _pdf_names(data: bytes | mmap.mmap, start: int, end: int) -> set[bytes]:
+    """The names written between ``start`` and ``end``, their `#xx` escapes read."""
     names = set()
-    for match in PDF_NAME.finditer(block):
+    for match in PDF_NAME.finditer(data, start, end):
         name = match.group()
         if b"#" in name:
             name = re.sub(rb"#([0-9A-Fa-f]{2})", lambda m: bytes([int(m.group(1), 16)]), name)
@@ -246,26 +249,60 @@ def _pdf_names(block: bytes) -> set[bytes]:
     return names
 
 
+PDF_STREAM = re.compile(rb"(?<!end)stream\r?\n")
+
+
 def _pdf(stream: BinaryIO, size: int) -> Checked:
-    stream.seek(max(0, size - 2048))
-    if b"%%EOF" not in stream.read():
-        raise _damaged("PDF")
-    stream.seek(0)
-    carry = b""
-    while block := stream.read(BLOCK):
-        names = _pdf_names(carry + block)
-        carry = block[-64:]
-        if b"/Encrypt" in names:
-            raise _encrypted("PDF")
-        for name, what in PDF_ACTIVE.items():
-            if name in names:
-                raise AttachmentRefused(
-                    "active_content",
-                    f"the PDF contains {what}; print it to a new PDF, or photograph the "
-                    "paper, and send that",
-                    f"PDF นี้มี{PDF_ACTIVE_TH[what]} โปรดพิมพ์เป็น PDF ใหม่ หรือถ่ายภาพเอกสารแล้วส่งแทน",
-                )
+    """The names of a PDF's objects, outside their streams' data: a scan's compressed image
+    may hold any bytes, `/JS ` among them, and must not be refused for it."""
+    with _whole(stream, size) as data:
+        if b"%%EOF" not in data[max(0, size - 2048) : size]:
+            raise _damaged("PDF")
+        at = 0
+        while at < size:
+            opened = PDF_STREAM.search(data, at)
+            end = opened.start() if opened else size
+            names = _pdf_names(data, at, end)
+            if b"/Encrypt" in names:
+                raise _encrypted("PDF")
+            for name, what in PDF_ACTIVE.items():
+                if name in names:
+                    raise AttachmentRefused(
+                        "active_content",
+                        f"the PDF contains {what}; print it to a new PDF, or photograph the "
+                        "paper, and send that",
+                        f"PDF นี้มี{PDF_ACTIVE_TH[what]} โปรดพิมพ์เป็น PDF ใหม่ หรือถ่ายภาพเอกสารแล้วส่งแทน",
+                    )
+            if opened is None:
+                break
+            closed = data.find(b"endstream", opened.end())
+            if closed < 0:
+                break  # the rest is one stream's data
+            at = closed + len(b"endstream")
     return Checked("pdf", rewritten=False)
+
+
+class _whole:
+    """The file as one buffer without reading it into memory: a memory map of the temporary
+    file the service checks from (a small in-memory file in tests is read)."""
+
+    def __init__(self, stream: BinaryIO, size: int) -> None:
+        self.stream, self.size = stream, size
+        self.map: mmap.mmap | None = None
+
+    def __enter__(self) -> bytes | mmap.mmap:
+        try:
+            fileno = self.stream.fileno()
+        except (OSError, AttributeError, io.UnsupportedOperation):
+            self.stream.seek(0)
+            return self.stream.read(self.size)
+        self.stream.flush()
+        self.map = mmap.mmap(fileno, 0, access=mmap.ACCESS_READ)
+        return self.map
+
+    def __exit__(self, *_: object) -> None:
+        if self.map is not None:
+            self.map.close()
 
 
 MACRO_PARTS = re.compile(r"(^|/)(vbaproject\.bin|vbadata\.xml)$|\.(docm|xlsm|xlsb|pptm|dotm)$")

@@ -122,6 +122,29 @@ def test_disguised_dangerous_and_broken_files_are_refused(make, code):
     assert refusal(make()).code == code
 
 
+def test_a_pdf_whose_image_data_happens_to_spell_a_script_name_is_accepted():
+    """A scan's compressed image is any bytes: `/JS `, `/Launch` or `/Encrypt` inside a stream's
+    data are not the PDF's own names (a real certificate was refused for that once)."""
+    data = files.pdf(extra=b"5 0 obj << /Length 40 >> stream\n/JS (x) /Launch /Encrypt /J#61vaScript"
+                     b"\nendstream endobj\n")  # fmt: skip
+    assert check(data)[0].kind == "pdf"
+    # The same names outside a stream are the PDF's own: refused.
+    assert refusal(files.pdf(extra=b"6 0 obj << /S /JS (x) >> endobj\n")).code == "active_content"
+
+
+def test_a_pdf_on_disk_is_scanned_through_a_memory_map(tmp_path):
+    import tempfile
+
+    with tempfile.TemporaryFile() as on_disk:
+        on_disk.write(files.pdf(3_000_000))
+        assert inspect(on_disk, on_disk.tell(), io.BytesIO()).kind == "pdf"
+        on_disk.seek(0)
+        on_disk.truncate()
+        on_disk.write(files.pdf(extra=b"7 0 obj << /OpenAction << /S /Launch >> >> endobj\n"))
+        with pytest.raises(AttachmentRefused):
+            inspect(on_disk, on_disk.tell(), io.BytesIO())
+
+
 def test_an_executable_named_pdf_is_refused_by_what_it_is():
     refused = refusal(files.windows_program())
     assert "Windows program" in refused.reason and "Windows" in refused.reason_th
