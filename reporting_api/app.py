@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import random
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 
 from litestar import Litestar, Router
+from litestar._openapi.plugin import OpenAPIPlugin  # where Litestar 2 keeps it
 from litestar.di import Provide
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
+from litestar.openapi.spec import OpenAPI
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
@@ -218,10 +221,38 @@ def create_app(
     )
     app.state.settings = settings
     app.state.runtime = runtime
-    document_errors(app)
-    describe_bodies(app)
+    describe_when_built(app)
     true_allow(app)
     return app
 
 
-__all__ = ["create_app"]
+def describe_when_built(app: Litestar) -> None:
+    """Our additions to the OpenAPI description (every operation's error answers, bodies that
+    refuse unknown fields, the check-in link's refusals), applied once, right after Litestar
+    builds the description on its first use (the schema pages, a client asking for it).
+    Building it took most of an app's start (about a second of CPU), paid before by every app
+    a test starts although few ever read it."""
+
+    def describe(schema: OpenAPI) -> None:
+        document_errors(schema)
+        describe_bodies(app, schema)
+
+    app.state.describe_openapi = describe
+    _describe_after_build()
+
+
+@functools.cache
+def _describe_after_build() -> None:
+    """Litestar 2 builds an app's description in `OpenAPIPlugin._build_openapi` (its plugin has
+    slots, so one instance's method cannot be replaced): wrapped once for the process, it
+    hands the new description to the app's `describe_openapi`, if it has one."""
+    build = OpenAPIPlugin._build_openapi
+
+    def build_then_describe(plugin: OpenAPIPlugin) -> OpenAPI:
+        schema = build(plugin)
+        describe = getattr(plugin.app.state, "describe_openapi", None)
+        if describe is not None:
+            describe(schema)
+        return schema
+
+    OpenAPIPlugin._build_openapi = build_then_describe  # type: ignore[method-assign,assignment]

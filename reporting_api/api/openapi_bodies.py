@@ -16,6 +16,7 @@ from typing import Any
 
 from litestar import Litestar
 from litestar.openapi.spec import (
+    OpenAPI,
     OpenAPIFormat,
     OpenAPIMediaType,
     OpenAPIResponse,
@@ -73,8 +74,7 @@ def _refuses_unknown_fields(kind: Any) -> bool:
     return bool(config and config.forbid_unknown_fields)
 
 
-def describe_bodies(app: Litestar) -> None:
-    schema = app.openapi_schema
+def describe_bodies(app: Litestar, schema: OpenAPI) -> None:
     paths = schema.paths or {}
     components = schema.components.schemas if schema.components else {}
     for route in app.routes:

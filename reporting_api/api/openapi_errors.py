@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from copy import deepcopy
 
-from litestar import Litestar
 from litestar.enums import MediaType
 from litestar.openapi.spec import (
+    OpenAPI,
     OpenAPIFormat,
     OpenAPIMediaType,
     OpenAPIResponse,
@@ -53,8 +53,7 @@ def _response(code: str) -> OpenAPIResponse:
 IMAGE_RESPONSES = {("/api/v1/defendants/{defendant_id}/photo", "get"): ("image/jpeg", "image/png")}
 
 
-def document_errors(app: Litestar) -> None:
-    schema = app.openapi_schema
+def document_errors(schema: OpenAPI) -> None:
     for path, item in (schema.paths or {}).items():
         if not path.startswith("/api/v1/"):
             continue
