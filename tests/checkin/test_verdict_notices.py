@@ -17,6 +17,7 @@ from tests.checkin.helpers import (
     challenge_of,
     db,
     identify,
+    link_client,
     open_check_in,
     upload,
     wait_done,
@@ -26,12 +27,19 @@ from tests.conftest import settings_for_test
 PUBLIC = "https://checkin.example.go.th"
 
 
-def recorded(api: Any, world: dict[str, Any], kind: str = "genuine") -> int:
-    """Upload a recording and wait for its verdict without asking for it as the page does."""
-    assert identify(api.client, world).status_code == 200
-    challenge = challenge_of(api.client.post(f"/c/{world['code']}/challenge").json())
-    response = upload(api.client, world["code"], challenge.id, clip=cached_clip(challenge, kind))
-    assert response.status_code == 202, response.text
+def recorded(database_url: str, world: dict[str, Any], kind: str = "genuine") -> int:
+    """Upload a recording and wait for its verdict without asking for it as the page does
+    (a seeded challenge, so the clip is rendered once a run)."""
+    with link_client(database_url, seed=1515) as client:
+        assert identify(client, world).status_code == 200
+        challenge = challenge_of(client.post(f"/c/{world['code']}/challenge").json())
+        clip = cached_clip(challenge, kind)
+        response = upload(client, world["code"], challenge.id, clip=clip)
+        assert response.status_code == 202, response.text
+        return _verdict(world)
+
+
+def _verdict(world: dict[str, Any]) -> int:
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
         [attempt] = attempts_of(world["check_in"]["id"])[-1:]
@@ -63,7 +71,7 @@ def run_sweep(database_url: str, at: Any) -> Any:
 
 def test_a_verdict_no_page_showed_goes_by_sms_once(api, database_url):
     world = open_check_in(api)
-    attempt_id = recorded(api, world)
+    attempt_id = recorded(database_url, world)
     done = completed_at(attempt_id)
     # Within two minutes the page may still show it: nothing yet.
     assert run_sweep(database_url, done + timedelta(seconds=60)).verdict_notices == 0
@@ -78,7 +86,8 @@ def test_a_verdict_no_page_showed_goes_by_sms_once(api, database_url):
 
 def test_a_verdict_the_page_showed_is_not_sent(api, database_url):
     world = open_check_in(api)
-    attempt_id = recorded(api, world)
+    attempt_id = recorded(database_url, world)
+    assert identify(api.client, world).status_code == 200
     assert wait_done(api.client, world["code"], attempt_id)["outcome"] == "verified"
     done = completed_at(attempt_id)
     assert run_sweep(database_url, done + timedelta(minutes=3)).verdict_notices == 0
@@ -87,7 +96,7 @@ def test_a_verdict_the_page_showed_is_not_sent(api, database_url):
 
 def test_a_recording_to_do_again_sends_the_link_and_an_old_verdict_nothing(api, database_url):
     world = open_check_in(api)
-    attempt_id = recorded(api, world, kind="static")
+    attempt_id = recorded(database_url, world, kind="static")
     done = completed_at(attempt_id)
     # An hour and more later it no longer helps: nothing.
     assert run_sweep(database_url, done + timedelta(minutes=61)).verdict_notices == 0
