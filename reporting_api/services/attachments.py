@@ -246,11 +246,6 @@ async def receive(
 
 async def content(sealer: Any, attachment_id: int) -> AsyncIterator[bytes]:
     """A stored attachment's content, chunk by chunk (for a reader who may see it)."""
-    async for block in _plain(sealer, attachment_id):
-        yield block
-
-
-async def _plain(sealer: Any, attachment_id: int) -> AsyncIterator[bytes]:
     async for offset, sealed in store.chunks(attachment_id):
         yield sealer.open(sealed, _context(attachment_id, offset))
 
@@ -258,7 +253,7 @@ async def _plain(sealer: Any, attachment_id: int) -> AsyncIterator[bytes]:
 async def _check(visit: Visit, found: AttachmentRow) -> None:
     sealer = visit.runtime.sealer
     with tempfile.TemporaryFile() as plain, tempfile.TemporaryFile() as out:
-        async for block in _plain(sealer, found["id"]):
+        async for block in content(sealer, found["id"]):
             plain.write(block)
         try:
             checked = await anyio.to_thread.run_sync(inspect, plain, found["size"], out)
@@ -353,5 +348,5 @@ async def open_for_officer(ctx: Ctx, request_id: int, attachment_id: int) -> Dow
         row=row,
         media_type=MEDIA_TYPES[row["kind"] or "txt"],
         file_name=file_name(row),
-        content=_plain(ctx.rt.sealer, attachment_id),
+        content=content(ctx.rt.sealer, attachment_id),
     )
