@@ -12,7 +12,8 @@ verify   --id-photo PHOTO --clip CLIP --challenge CHALLENGE.json
 challenge --seed N
          Prints a challenge as JSON (without --seed, from the system's secure random source).
 synth    --photo PHOTO --challenge CHALLENGE.json --kind KIND --out CLIP.mp4 [--seed N]
-         [--other-photo PHOTO] [--fps 15] [--size 640x480]       (liveness.synth)
+         [--other-photo PHOTO] [--fps 15] [--size 640x480]
+         [--look '{"glasses": "thick", "beard": 0.8}']          (liveness.synth)
 evaluate MANIFEST.json [--workers N] [more options of liveness.evaluate, e.g. --generate DIR]
 
 Argument mistakes that argparse itself catches (an unknown option, a missing one) exit 2 with
@@ -63,6 +64,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     synth.add_argument("--fps", type=int, default=15)
     synth.add_argument("--size", default="640x480", metavar="WxH")
+    synth.add_argument(
+        "--look",
+        default=None,
+        metavar="JSON",
+        help="how the person looks (liveness.synth.looks.Look fields), e.g. '{\"mask\": true}'",
+    )
     synth.set_defaults(run=_synth)
 
     evaluate = commands.add_parser("evaluate", help="run a labelled set and print the error rates")

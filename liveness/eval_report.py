@@ -17,6 +17,7 @@ class ClipResult(TypedDict):
 
     name: str
     species: str
+    group: str  # the group of looks (liveness.synth.looks.GROUPS); "plain" without one
     source: str | None
     challenge: list[str]  # the challenge's actions, in order
     decision: Decision
@@ -26,8 +27,42 @@ class ClipResult(TypedDict):
 
 
 def summarise(results: list[ClipResult], thresholds: Thresholds) -> dict[str, Any]:
-    """Counts and rates per species, and the match's FAR and FRR at the accept edge."""
-    summary: dict[str, Any] = {"species": {}}
+    """Counts and rates per species, and the match's FAR and FRR at the accept edge; with
+    more than one group of looks, the same per species for each group."""
+    summary: dict[str, Any] = {"species": _by_species(results)}
+    groups = sorted({r.get("group", "plain") for r in results}, key=_group_order)
+    if len(groups) > 1:
+        summary["groups"] = {
+            group: _by_species([r for r in results if r.get("group", "plain") == group])
+            for group in groups
+        }
+    accept = thresholds.match_accept
+    impostors = [r for r in results if r["species"] == "impostor"]
+    genuine = [r for r in results if r["species"] == "genuine"]
+    summary["match"] = {
+        "accept": accept,
+        "far_n": len(impostors),
+        "false_accepts": sum(1 for r in impostors if _distance(r) <= accept),
+        "frr_n": len(genuine),
+        "false_rejects": sum(1 for r in genuine if not _distance(r) <= accept),
+        "genuine_distances": sorted(round(_distance(r), 3) for r in genuine),
+        "impostor_distances": sorted(round(_distance(r), 3) for r in impostors),
+    }
+    for rate, count, size in (("far", "false_accepts", "far_n"), ("frr", "false_rejects", "frr_n")):
+        total = summary["match"][size]
+        summary["match"][rate] = summary["match"][count] / total if total else None
+    return summary
+
+
+def _group_order(group: str) -> tuple[int, str]:
+    from liveness.synth.looks import GROUPS
+
+    names = list(GROUPS)
+    return (names.index(group) if group in names else len(names), group)
+
+
+def _by_species(results: list[ClipResult]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
     for species in SPECIES:
         rows = [r for r in results if r["species"] == species]
         if not rows:
@@ -50,23 +85,8 @@ def summarise(results: list[ClipResult], thresholds: Thresholds) -> dict[str, An
         item["verify_ms_median"] = float(
             np.median([r["timings_ms"].get("total", 0.0) for r in rows])
         )
-        summary["species"][species] = item
-    accept = thresholds.match_accept
-    impostors = [r for r in results if r["species"] == "impostor"]
-    genuine = [r for r in results if r["species"] == "genuine"]
-    summary["match"] = {
-        "accept": accept,
-        "far_n": len(impostors),
-        "false_accepts": sum(1 for r in impostors if _distance(r) <= accept),
-        "frr_n": len(genuine),
-        "false_rejects": sum(1 for r in genuine if not _distance(r) <= accept),
-        "genuine_distances": sorted(round(_distance(r), 3) for r in genuine),
-        "impostor_distances": sorted(round(_distance(r), 3) for r in impostors),
-    }
-    for rate, count, size in (("far", "false_accepts", "far_n"), ("frr", "false_rejects", "frr_n")):
-        total = summary["match"][size]
-        summary["match"][rate] = summary["match"][count] / total if total else None
-    return summary
+        out[species] = item
+    return out
 
 
 def _distance(result: ClipResult) -> float:
@@ -107,4 +127,34 @@ def format_table(summary: dict[str, Any]) -> str:
     for species, item in summary["species"].items():
         top = ", ".join(f"{code} {count}" for code, count in item["reasons"].items())
         lines.append(f"  {species:<9} {top}")
+    if "groups" in summary:
+        lines.extend(format_groups(summary["groups"]))
     return "\n".join(lines)
+
+
+def format_groups(groups: dict[str, dict[str, Any]]) -> list[str]:
+    """Verified / n per group and species (genuine: all should be; attacks: none), then the
+    reasons genuine clips were not verified in each group."""
+    lines = [
+        "",
+        "verified / n by group (genuine: BPCER = the share not verified; attacks: APCER)",
+        f"{'group':<11}" + "".join(f"{species:>16}" for species in SPECIES),
+        "-" * (11 + 16 * len(SPECIES)),
+    ]
+    for group, items in groups.items():
+        cells = []
+        for species in SPECIES:
+            item = items.get(species)
+            if item is None:
+                cells.append(f"{'-':>16}")
+                continue
+            rate = item["bpcer"] if species == "genuine" else item["apcer"]
+            cells.append(f"{item['verified']:>4}/{item['n']:<3} {rate:>6.1%} ")
+        lines.append(f"{group:<11}" + "".join(cells))
+    lines.append("genuine clips not verified, by group:")
+    for group, items in groups.items():
+        genuine = items.get("genuine") or {"reasons": {}}
+        why = {code: n for code, n in genuine["reasons"].items() if code != "verified"}
+        if why:
+            lines.append(f"  {group:<11} " + ", ".join(f"{code} {n}" for code, n in why.items()))
+    return lines

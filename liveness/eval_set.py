@@ -14,6 +14,7 @@ import cv2
 import numpy as np
 
 from liveness.eval_workers import parallel
+from liveness.synth.looks import GROUPS, Look, age_card_photo, shift_skin
 from liveness.types import Challenge
 
 ATTACKS = ("impostor", "static", "print", "screen", "replay")
@@ -31,12 +32,16 @@ SOURCES = {
 }
 
 
-def id_photo_jpeg(path: Path) -> bytes:
-    """The photo's largest face cropped like an ID card's chip photo: 120x150 px, JPEG q60."""
+def id_photo_jpeg(path: Path, look: Look | None = None) -> bytes:
+    """The photo's largest face cropped like an ID card's chip photo: 120x150 px, JPEG q60;
+    with ``look``, its skin tone shifted and, for an old card, the photo aged."""
     from liveness import faces
     from liveness.synth import read_photo
 
     image = read_photo(path)
+    look = look or Look()
+    if look.skin:
+        image = shift_skin(image, _landmarks(image), look.skin)
     boxes = faces.detect(image, scale=min(1.0, 800 / max(image.shape[:2])))
     if not boxes:
         raise ValueError(f"no face in {path}")
@@ -56,6 +61,8 @@ def id_photo_jpeg(path: Path) -> bytes:
         flags=cv2.INTER_AREA,
         borderMode=cv2.BORDER_REPLICATE,
     )
+    if look.old_photo:
+        photo = age_card_photo(photo, random.Random(0))
     ok, data = cv2.imencode(
         ".jpg", cv2.cvtColor(photo, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, ID_PHOTO_QUALITY]
     )
@@ -64,9 +71,20 @@ def id_photo_jpeg(path: Path) -> bytes:
     return data.tobytes()
 
 
-def make_id_photo(path: Path) -> np.ndarray:
+def _landmarks(image: np.ndarray) -> np.ndarray:
+    from liveness.synth.head import photo_landmarks
+
+    return photo_landmarks(image)
+
+
+# The ID photo each group's clips are matched against: the card shows the person's own skin
+# tone, and an old card is aged; glasses, beards, scarves and masks are what changed since.
+GROUP_ID_LOOKS = {"dark_skin": Look(skin=-0.5), "old_photo": Look(old_photo=True)}
+
+
+def make_id_photo(path: Path, look: Look | None = None) -> np.ndarray:
     """`id_photo_jpeg` decoded: the RGB array an enrolment would see."""
-    data = np.frombuffer(id_photo_jpeg(path), np.uint8)
+    data = np.frombuffer(id_photo_jpeg(path, look), np.uint8)
     image = cv2.imdecode(data, cv2.IMREAD_COLOR)
     if image is None:
         raise ValueError("could not decode the ID photo")
@@ -82,45 +100,74 @@ class RenderJob(NamedTuple):
     challenge_json: str
     seed: int
     out: str
+    look_json: str = "{}"
 
 
-def generate(directory: Path, per_kind: int, seed: int, workers: int) -> Path:
-    """Write the ID photo, per_kind clips of each species and DIR/manifest.json; return its path."""
+def generate(
+    directory: Path, per_kind: int, seed: int, workers: int, groups: tuple[str, ...] = ("plain",)
+) -> Path:
+    """Write the ID photos, per_kind clips of each species for each group of looks
+    (`liveness.synth.looks.GROUPS`) and DIR/manifest.json; return its path.
+
+    The plain group's clips are the standard set (named `clips/<species>_NNN.mp4`, seeds as
+    before groups existed); another group's are `clips/<group>/<species>_NNN.mp4`, each with a
+    look drawn for it, matched against the group's own ID photo where it has one.
+    """
     from liveness.challenge import new_challenge
     from liveness.samples import sample_photos
 
+    unknown = [g for g in groups if g not in GROUPS]
+    if unknown:
+        raise ValueError(f"unknown group {unknown[0]!r}; use some of {', '.join(GROUPS)}")
     photos = sample_photos()
     (directory / "clips").mkdir(parents=True, exist_ok=True)
     (directory / "id_photo.jpg").write_bytes(id_photo_jpeg(photos["obama"]))
     entries: list[dict[str, object]] = []
     jobs: list[RenderJob] = []
-    for k, species in enumerate(SPECIES):
-        for i in range(per_kind):
-            clip_seed = seed + 1000 * k + i
-            challenge = new_challenge(random.Random(clip_seed))
-            name = f"{species}_{i:03d}"
-            (directory / "clips" / f"{name}.json").write_text(challenge.to_json(), encoding="utf-8")
-            source = SOURCES[species][i % 2]
-            entries.append(
-                {
+    for group in groups:
+        folder = directory / "clips" if group == "plain" else directory / "clips" / group
+        folder.mkdir(parents=True, exist_ok=True)
+        prefix = "" if group == "plain" else f"{group}/"
+        id_look = GROUP_ID_LOOKS.get(group)
+        if id_look is not None:
+            id_name = f"id_photo_{group}.jpg"
+            (directory / id_name).write_bytes(id_photo_jpeg(photos["obama"], id_look))
+        offset = 0 if group == "plain" else 100_000 * (list(GROUPS).index(group))
+        for k, species in enumerate(SPECIES):
+            for i in range(per_kind):
+                clip_seed = seed + offset + 1000 * k + i
+                challenge = new_challenge(random.Random(clip_seed))
+                look = GROUPS[group](random.Random(clip_seed))
+                name = f"{prefix}{species}_{i:03d}"
+                (directory / "clips" / f"{name}.json").write_text(
+                    challenge.to_json(), encoding="utf-8"
+                )
+                source = SOURCES[species][i % 2]
+                entry: dict[str, object] = {
                     "species": species,
                     "clip": f"clips/{name}.mp4",
                     "challenge": f"clips/{name}.json",
                     "source": source,
                     "seed": clip_seed,
                 }
-            )
-            other = str(photos[source]) if species == "impostor" else None
-            jobs.append(
-                RenderJob(
-                    str(photos[source]),
-                    other,
-                    species,
-                    challenge.to_json(),
-                    clip_seed,
-                    str(directory / "clips" / f"{name}.mp4"),
+                if group != "plain":
+                    entry["group"] = group
+                    entry["look"] = json.loads(look.to_json())
+                if id_look is not None:
+                    entry["id_photo"] = id_name
+                entries.append(entry)
+                other = str(photos[source]) if species == "impostor" else None
+                jobs.append(
+                    RenderJob(
+                        str(photos[source]),
+                        other,
+                        species,
+                        challenge.to_json(),
+                        clip_seed,
+                        str(directory / "clips" / f"{name}.mp4"),
+                        look.to_json(),
+                    )
                 )
-            )
     started = time.perf_counter()
     seconds = []
     for done, spent in enumerate(parallel(_render_job, jobs, workers), 1):
@@ -149,6 +196,7 @@ def _render_job(job: RenderJob) -> float:
         job.kind,
         random.Random(job.seed),
         other_photo=read_photo(Path(job.other_photo)) if job.other_photo else None,
+        look=Look.from_json(job.look_json),
     )
     spent = time.perf_counter() - started
     write_clip(frames, Path(job.out))

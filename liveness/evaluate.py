@@ -53,6 +53,7 @@ from liveness.eval_set import (
     make_id_photo,
 )
 from liveness.eval_workers import parallel
+from liveness.synth.looks import GROUPS, Look
 from liveness.types import Challenge, Reference, Thresholds
 
 __all__ = [
@@ -69,6 +70,7 @@ __all__ = [
     "load_manifest",
     "main",
     "make_id_photo",
+    "parse_groups",
     "parse_thresholds",
     "run",
     "summarise",
@@ -91,6 +93,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=30,
         metavar="N",
         help="clips per species when generating (default 30)",
+    )
+    parser.add_argument(
+        "--groups",
+        default="plain",
+        metavar="G,G,...",
+        help=(
+            "groups of looks to generate, comma-separated, or 'all' (default plain): "
+            + ", ".join(GROUPS)
+        ),
     )
     parser.add_argument(
         "--seed", type=int, default=0, metavar="S", help="first seed when generating (default 0)"
@@ -121,17 +132,25 @@ def main(args: argparse.Namespace) -> int:
             if per_kind < 1:
                 raise ValueError("--per-kind must be at least 1")
             manifest = generate(
-                Path(args.generate), per_kind, int(getattr(args, "seed", 0) or 0), workers
+                Path(args.generate),
+                per_kind,
+                int(getattr(args, "seed", 0) or 0),
+                workers,
+                parse_groups(str(getattr(args, "groups", None) or "plain")),
             )
         if manifest is None:
             raise ValueError("give a MANIFEST.json, or --generate DIR to make the standard set")
         manifest = Path(manifest)
         id_photo, clips = load_manifest(manifest)
         reference = _reference(id_photo)
+        references = {
+            path: _reference(Path(path).read_bytes())
+            for path in sorted({str(c["id_photo"]) for c in clips if c.get("id_photo")})
+        }
     except (OSError, ValueError) as error:
         print(f"evaluate: {error}", file=sys.stderr)
         return 2
-    results = run(reference, clips, thresholds, workers)
+    results = run(reference, clips, thresholds, workers, references)
     summary = summarise(results, thresholds)
     print(format_table(summary))
     out = Path(getattr(args, "out", None) or manifest.with_name(manifest.stem + ".results.json"))
@@ -166,6 +185,17 @@ def parse_thresholds(overrides: list[str]) -> Thresholds:
     return replace(Thresholds(), **values)
 
 
+def parse_groups(text: str) -> tuple[str, ...]:
+    """'all' or comma-separated group names; ValueError names an unknown one."""
+    if text.strip() == "all":
+        return tuple(GROUPS)
+    groups = tuple(g.strip() for g in text.split(",") if g.strip())
+    for group in groups:
+        if group not in GROUPS:
+            raise ValueError(f"unknown group {group!r}; known: {', '.join(GROUPS)}")
+    return groups or ("plain",)
+
+
 def load_manifest(path: Path) -> tuple[bytes, list[dict[str, Any]]]:
     """The ID photo's bytes and the clips, with paths resolved and challenges parsed to JSON."""
     try:
@@ -185,6 +215,10 @@ def load_manifest(path: Path) -> tuple[bytes, list[dict[str, Any]]]:
             )
             Challenge.from_json(text)  # refuse a bad one now, not in a worker
             clip = dict(entry, challenge=text, name=entry.get("clip") or f"render_{n:03d}")
+            if entry.get("id_photo"):
+                clip["id_photo"] = str(base / entry["id_photo"])
+            if "look" in entry:
+                Look(**entry["look"])  # refuse an unknown field now
             if "clip" in entry:
                 clip["clip"] = str(base / entry["clip"])
             elif "render" not in entry:
@@ -216,10 +250,19 @@ class VerifyJob(NamedTuple):
 
 
 def run(
-    reference: Reference, clips: list[dict[str, Any]], thresholds: Thresholds, workers: int
+    reference: Reference,
+    clips: list[dict[str, Any]],
+    thresholds: Thresholds,
+    workers: int,
+    references: dict[str, Reference] | None = None,
 ) -> list[ClipResult]:
-    """Verify every clip (in ``workers`` processes); one result per clip, in order."""
-    jobs = [VerifyJob(reference, clip, thresholds) for clip in clips]
+    """Verify every clip (in ``workers`` processes); one result per clip, in order. A clip
+    that names its own ID photo is matched against ``references[that path]``."""
+    references = references or {}
+    jobs = [
+        VerifyJob(references.get(str(clip.get("id_photo")), reference), clip, thresholds)
+        for clip in clips
+    ]
     results: list[ClipResult] = []
     started = time.perf_counter()
     for done, result in enumerate(parallel(_verify_job, jobs, workers), 1):
@@ -251,11 +294,13 @@ def _verify_job(job: VerifyJob) -> ClipResult:
             clip["species"],
             random.Random(int(spec.get("seed", 0))),
             other_photo=read_photo(Path(other)) if other else None,
+            look=Look(**clip.get("look", {})),
         )
         verdict = verify(reference, frames, challenge, thresholds)
     return ClipResult(
         name=clip["name"],
         species=clip["species"],
+        group=str(clip.get("group", "plain")),
         source=clip.get("source"),
         challenge=[step["action"] for step in json.loads(clip["challenge"])["steps"]],
         decision=verdict.decision,

@@ -19,10 +19,23 @@ The modules:
 - `genuine`: the mesh moved and warped triangle by triangle (genuine, replay, impostor);
 - `attacks`: the photo on paper (print) or a phone screen (screen);
 - `camera`: the room behind an attack, the hand-held plane and its motion, and the camera's
-  noise, blur and JPEG compression on every frame.
+  noise, blur and JPEG compression on every frame (dimmed for low light, or backlit);
+- `looks`: how the person looks (`Look`): glasses, beards, a headscarf, a mask, skin tone,
+  light and an older ID photo, and the evaluation's groups of looks (`GROUPS`).
 """
 
 from liveness.synth.clips import KINDS, main, read_photo, render, replay_challenge, write_clip
+from liveness.synth.looks import GROUPS, Look
 from liveness.synth.motion import TURN_YAW
 
-__all__ = ["KINDS", "TURN_YAW", "main", "read_photo", "render", "replay_challenge", "write_clip"]
+__all__ = [
+    "GROUPS",
+    "KINDS",
+    "TURN_YAW",
+    "Look",
+    "main",
+    "read_photo",
+    "render",
+    "replay_challenge",
+    "write_clip",
+]

@@ -37,7 +37,7 @@ def render_print(
 ) -> list[np.ndarray]:
     """The photo printed with a white margin on paper, held up and moved by hand."""
     width, height = size
-    photo = _crop(head.canvas, _face_crop(head, rng.uniform(1.9, 2.2), rng.uniform(1.15, 1.3)))
+    photo = _crop(head.still(), _face_crop(head, rng.uniform(1.9, 2.2), rng.uniform(1.15, 1.3)))
     photo = cv2.GaussianBlur(photo, (0, 0), 0.7).astype(np.float32)
     grey = photo.mean(axis=2, keepdims=True)
     photo = 18 + 0.84 * (0.85 * photo + 0.15 * grey)  # ink: no deep black, duller colour
@@ -122,7 +122,7 @@ def render_screen(
     of the camera: dark bezel, pixel-grid moire, a glare highlight, hand motion."""
     width, height = size
     plays_clip = rng.random() < 0.5
-    sources = render_genuine(head, challenge, t, rng) if plays_clip else [head.canvas] * len(t)
+    sources = render_genuine(head, challenge, t, rng) if plays_clip else [head.still()] * len(t)
     box = _face_crop(head, rng.uniform(1.5, 1.75), 1.33)
     screen_w = box[2] * rng.uniform(0.92, 1.05)  # the face about as large as a real one
     screen_h = screen_w * 1.33

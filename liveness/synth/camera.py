@@ -73,10 +73,29 @@ def hand_motion(
 class Camera:
     """A phone's front camera: sensor noise, a little blur, JPEG-like compression."""
 
-    def __init__(self, rng: random.Random, size: tuple[int, int], *, still: bool) -> None:
+    def __init__(
+        self, rng: random.Random, size: tuple[int, int], *, still: bool, light: str = "normal"
+    ) -> None:
         width, height = size
         noise = np.random.default_rng(rng.getrandbits(32))
         self.sigma = rng.uniform(1.0, 1.8) if still else rng.uniform(1.5, 3.0)
+        self.gain = 1.0
+        self.window: np.ndarray | None = None
+        if light == "low":
+            # A dim room: the phone's exposure brings the face up to a dull level, and its
+            # gain amplifies the sensor's noise.
+            self.gain = rng.uniform(0.4, 0.55)
+            self.sigma *= rng.uniform(2.0, 2.8)
+        elif light == "back":
+            # A bright window behind the person: the exposure is pulled down by it, so the
+            # face comes out dark, and the light spills over everything a little.
+            self.gain = rng.uniform(0.5, 0.62)
+            side = rng.choice((0, 1))
+            window = np.zeros((height, width), np.float32)
+            x0 = int(width * (0.0 if side == 0 else rng.uniform(0.72, 0.78)))
+            x1 = int(width * (rng.uniform(0.22, 0.28) if side == 0 else 1.0))
+            window[: int(height * rng.uniform(0.6, 0.8)), x0:x1] = 1.0
+            self.window = cv2.GaussianBlur(window, (0, 0), 12)[..., None]
         self.fields = [
             noise.normal(0, self.sigma, (height + 32, width + 32, 3)).astype(np.float32)
             for _ in range(3)
@@ -89,7 +108,13 @@ class Camera:
         height, width = image.shape[:2]
         dx, dy = self.rng.randrange(32), self.rng.randrange(32)
         field = self.fields[self.rng.randrange(3)][dy : dy + height, dx : dx + width]
-        out: np.ndarray = image.astype(np.float32) + field
+        out: np.ndarray = image.astype(np.float32)
+        if self.window is not None:
+            out = out * self.gain + 18
+            out = out * (1 - self.window) + 250 * self.window
+        elif self.gain != 1.0:
+            out = out * self.gain
+        out += field
         if self.blur > 0.3:
             out = cv2.GaussianBlur(out, (0, 0), self.blur)
         bgr = cv2.cvtColor(np.clip(out, 0, 255).astype(np.uint8), cv2.COLOR_RGB2BGR)

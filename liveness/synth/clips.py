@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import random
 import sys
 from pathlib import Path
@@ -13,7 +14,8 @@ import numpy as np
 from liveness.synth.attacks import render_print, render_screen
 from liveness.synth.camera import Camera
 from liveness.synth.genuine import render_genuine
-from liveness.synth.head import build_head
+from liveness.synth.head import build_head, dressed
+from liveness.synth.looks import Look
 from liveness.types import Challenge, Frame
 
 KINDS = ("genuine", "static", "print", "screen", "replay", "impostor")
@@ -28,8 +30,10 @@ def render(
     other_photo: np.ndarray | None = None,
     fps: int = 15,
     size: tuple[int, int] = (640, 480),
+    look: Look | None = None,
 ) -> list[Frame]:
-    """Frames (RGB, ``size`` = (width, height)) of a clip of ``kind`` answering ``challenge``.
+    """Frames (RGB, ``size`` = (width, height)) of a clip of ``kind`` answering ``challenge``,
+    the person (or the attacker's picture of them) looking as ``look`` says.
 
     Raises ValueError for an unknown kind, a missing ``other_photo`` (impostor) or a photo
     without a face.
@@ -45,15 +49,18 @@ def render(
     n = round((challenge.duration_s + 0.5) * fps)
     times = np.arange(n) / fps
     head = build_head(photo_rgb, rng, size)
+    look = look or Look()
+    if not look.plain:
+        head = dressed(head, look, random.Random(rng.getrandbits(64)))
     if kind in ("genuine", "replay", "impostor"):
         images = render_genuine(head, challenge, times, rng)
     elif kind == "static":
-        images = [head.canvas] * n
+        images = [head.still()] * n
     elif kind == "print":
         images = render_print(head, challenge, times, rng, size)
     else:
         images = render_screen(head, challenge, times, rng, size)
-    camera = Camera(rng, size, still=kind == "static")
+    camera = Camera(rng, size, still=kind == "static", light=look.light)
     return [Frame(float(t), camera.capture(image)) for t, image in zip(times, images, strict=True)]
 
 
@@ -94,6 +101,19 @@ def read_photo(path: Path) -> np.ndarray:
     return cv2.cvtColor(image, cv2.COLOR_BGR2RGB)
 
 
+def parse_look(text: str | None) -> Look:
+    """A `Look` from JSON (``None``: the plain look); ValueError says what is wrong."""
+    if not text:
+        return Look()
+    try:
+        data = json.loads(text)
+        if not isinstance(data, dict):
+            raise TypeError("not an object")
+        return Look(**data)
+    except (TypeError, json.JSONDecodeError) as error:
+        raise ValueError(f"--look must be a JSON object of Look fields: {error}") from None
+
+
 def main(args: argparse.Namespace) -> int:
     """`python -m liveness synth`: render one clip to a file."""
     try:
@@ -108,6 +128,7 @@ def main(args: argparse.Namespace) -> int:
         other_path = getattr(args, "other_photo", None)
         other = read_photo(Path(other_path)) if other_path else None
         seed = getattr(args, "seed", None)
+        look = parse_look(getattr(args, "look", None))
         frames = render(
             photo,
             challenge,
@@ -116,6 +137,7 @@ def main(args: argparse.Namespace) -> int:
             other_photo=other,
             fps=fps,
             size=(width, height),
+            look=look,
         )
         write_clip(frames, Path(args.out), fps)
     except (OSError, ValueError) as error:

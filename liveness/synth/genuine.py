@@ -135,6 +135,8 @@ class _MeshWarp:
             for a, b, c, d in ((36, 37, 38, 39), (42, 43, 44, 45)):
                 line = np.round(xy[[a, b, c, d]] * 16).astype(np.int32)
                 cv2.polylines(image, [line], False, (40, 30, 30), 1, cv2.LINE_AA, 4)
+        if head.dress is not None:
+            head.dress.draw(image, xy[:68])
         return image
 
     def _project(

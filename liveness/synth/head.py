@@ -5,10 +5,12 @@ from __future__ import annotations
 import hashlib
 import math
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import cv2
 import numpy as np
+
+from liveness.synth.looks import Dress, Look, grow_hair, shift_skin
 
 # Depth of dlib's 68 landmarks above the generic face's curved surface, in half face widths:
 # the nose stands out, the eyes sit back, the lips and chin come forward a little.
@@ -39,16 +41,33 @@ class Head:
     half_width: float  # half the face width (jaw to jaw), px
     down: np.ndarray  # unit vector from brows to chin on the canvas
     yaw: float  # the photo's own head yaw, degrees, from where the nose sits between the jaws
+    dress: Dress | None = None  # glasses, a mask or a scarf, drawn on every frame
 
     @property
     def landmarks(self) -> np.ndarray:
         return self.points[:68, :2]
 
+    def still(self) -> np.ndarray:
+        """The canvas as a still photo shows it: with the dress drawn at rest."""
+        if self.dress is None:
+            return self.canvas
+        image = self.canvas.copy()
+        self.dress.draw(image, self.landmarks)
+        return image
+
+
+def dressed(head: Head, look: Look, rng: random.Random) -> Head:
+    """The head with ``look``: skin tone and hair drawn into the canvas, the rest as a dress."""
+    canvas = shift_skin(head.canvas, head.landmarks, look.skin)
+    canvas = grow_hair(canvas, head.landmarks, look.beard, look.moustache, rng)
+    dress = Dress.of(look, rng)
+    return replace(head, canvas=canvas, dress=dress if dress.drawn else None)
+
 
 _LANDMARK_CACHE: dict[bytes, np.ndarray] = {}
 
 
-def _photo_landmarks(photo: np.ndarray) -> np.ndarray:
+def photo_landmarks(photo: np.ndarray) -> np.ndarray:
     """The 68 landmarks of the photo's largest face, cached by the photo's content."""
     from liveness import faces
 
@@ -67,7 +86,7 @@ def _photo_landmarks(photo: np.ndarray) -> np.ndarray:
 
 def build_head(photo: np.ndarray, rng: random.Random, size: tuple[int, int]) -> Head:
     width, height = size
-    marks = _photo_landmarks(photo)
+    marks = photo_landmarks(photo)
     scale = float(rng.uniform(0.30, 0.37) * width / np.linalg.norm(marks[16] - marks[0]))
     resized = cv2.resize(
         photo,

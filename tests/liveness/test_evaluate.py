@@ -13,9 +13,11 @@ from liveness.evaluate import (
     id_photo_jpeg,
     load_manifest,
     make_id_photo,
+    parse_groups,
     parse_thresholds,
     summarise,
 )
+from liveness.synth.looks import GROUPS
 from liveness.types import Action, Challenge, Step, Thresholds
 
 CHALLENGE = Challenge("eval-test", (Step(Action.BLINK, 1.0, 2.5), Step(Action.TURN_LEFT, 2.5, 4.0)))
@@ -126,3 +128,79 @@ def test_the_summary_counts_each_species_and_the_match_error_rates():
     assert "replay       1         1       0         0   APCER 100.0%" in table
     assert "match FAR 1/2 = 50.0% (impostor clips at distance <= 0.55)" in table
     assert "  impostor  face_mismatch 2" in table
+
+
+def test_groups_are_named_or_all_and_an_unknown_one_is_refused():
+    assert parse_groups("all") == tuple(GROUPS)
+    assert parse_groups("beard, mask") == ("beard", "mask")
+    assert parse_groups("") == ("plain",)
+    with pytest.raises(ValueError, match="unknown group 'hat'"):
+        parse_groups("beard,hat")
+
+
+def test_a_clip_may_name_its_own_id_photo_and_look(tmp_path: Path):
+    (tmp_path / "id.jpg").write_bytes(b"photo")
+    (tmp_path / "id_old.jpg").write_bytes(b"old photo")
+    clips = [
+        {
+            "species": "genuine",
+            "group": "old_photo",
+            "id_photo": "id_old.jpg",
+            "look": {"glasses": "thin"},
+            "render": {"photo": "/x.jpg"},
+            "challenge": json.loads(CHALLENGE.to_json()),
+        }
+    ]
+    manifest = tmp_path / "manifest.json"
+    manifest.write_text(json.dumps({"id_photo": "id.jpg", "clips": clips}))
+    _, loaded = load_manifest(manifest)
+    assert loaded[0]["id_photo"] == str(tmp_path / "id_old.jpg")
+    clips[0]["look"] = {"hat": True}
+    manifest.write_text(json.dumps({"id_photo": "id.jpg", "clips": clips}))
+    with pytest.raises(ValueError, match="hat"):
+        load_manifest(manifest)
+
+
+def test_the_summary_breaks_down_by_group_when_there_are_several():
+    def row(group: str, species: str, decision: str, reasons: list[str]) -> dict:
+        return dict(_result(species, decision, reasons, 0.45), group=group)
+
+    results = [
+        row("plain", "genuine", "verified", ["verified"]),
+        row("plain", "print", "rejected", ["flat_face"]),
+        row("beard", "genuine", "verified", ["verified"]),
+        row("beard", "genuine", "rejected", ["challenge_not_completed"]),
+        row("beard", "print", "verified", ["verified"]),
+    ]
+    summary = summarise(results, Thresholds())
+    assert list(summary["groups"]) == ["plain", "beard"]
+    beard = summary["groups"]["beard"]
+    assert (beard["genuine"]["n"], beard["genuine"]["bpcer"]) == (2, 0.5)
+    assert beard["print"]["apcer"] == 1.0
+    assert summary["species"]["genuine"]["n"] == 3
+    table = format_table(summary)
+    assert "beard" in table and "50.0%" in table
+    assert "  beard       challenge_not_completed 1" in table
+    assert "  plain" not in table
+    one_group = summarise(results[:2], Thresholds())
+    assert "groups" not in one_group
+
+
+def test_generating_a_group_writes_its_clips_looks_and_own_id_photo(tmp_path: Path):
+    import cv2
+
+    manifest = eval_set.generate(tmp_path, 1, 0, 1, ("dark_skin",))
+    data = json.loads(manifest.read_text())
+    assert [c["species"] for c in data["clips"]] == list(eval_set.SPECIES)
+    for clip in data["clips"]:
+        assert clip["group"] == "dark_skin"
+        assert clip["id_photo"] == "id_photo_dark_skin.jpg"
+        assert -0.6 <= clip["look"]["skin"] <= -0.35
+        assert clip["clip"].startswith("clips/dark_skin/")
+        assert (tmp_path / clip["clip"]).stat().st_size > 10_000
+    plain = cv2.imread(str(tmp_path / "id_photo.jpg"))
+    darker = cv2.imread(str(tmp_path / "id_photo_dark_skin.jpg"))
+    assert darker.shape == plain.shape
+    assert darker.mean() < 0.85 * plain.mean()
+    with pytest.raises(ValueError, match="unknown group"):
+        eval_set.generate(tmp_path, 1, 0, 1, ("hat",))

@@ -294,3 +294,10 @@ def test_command_line_renders_a_clip_and_refuses_bad_arguments(tmp_path: Path, p
     assert main(argparse.Namespace(**{**vars(args), "size": "big"})) == 2
     assert main(argparse.Namespace(**{**vars(args), "kind": "impostor"})) == 2
     assert "synth:" in capsys.readouterr().err
+    masked = tmp_path / "masked.mp4"
+    with_look = {**vars(args), "look": '{"mask": true}', "out": str(masked)}
+    assert main(argparse.Namespace(**with_look)) == 0
+    assert masked.stat().st_size > 1000 and masked.read_bytes() != out.read_bytes()
+    assert main(argparse.Namespace(**{**with_look, "look": '{"hat": 1}'})) == 2
+    assert main(argparse.Namespace(**{**with_look, "look": "[1]"})) == 2
+    assert "--look must be a JSON object" in capsys.readouterr().err
