@@ -73,6 +73,48 @@ def models() -> Models:
     )
 
 
+@functools.cache
+def _cnn_detector() -> Any:
+    import dlib
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        import face_recognition_models as paths
+    return dlib.cnn_face_detection_model_v1(paths.cnn_face_detector_model_location())
+
+
+CNN_MIN_CONFIDENCE = 0.3
+
+
+def detect_covered(image: np.ndarray, *, scale: float = 0.5) -> list[Box]:
+    """Faces found by dlib's CNN detector (MMOD) on a copy shrunk by ``scale``, best first.
+
+    About ten times slower than `detect` (0.4-0.9 s for a 640x480 frame at half size on one
+    core), but it finds faces whose lower half or eyes are covered (a mask, dark glasses),
+    which the HOG detector often misses; `verify` uses it only when `detect` found nothing,
+    to tell the person what to take off rather than that no face was seen.
+    """
+    small = cv2.resize(
+        np.ascontiguousarray(image, dtype=np.uint8),
+        None,
+        fx=scale,
+        fy=scale,
+        interpolation=cv2.INTER_AREA,
+    )
+    found = _cnn_detector()(small, 0)
+    boxes = sorted(
+        (
+            Box(d.rect.left(), d.rect.top(), d.rect.right(), d.rect.bottom(), d.confidence).scaled(
+                1 / scale
+            )
+            for d in found
+            if d.confidence >= CNN_MIN_CONFIDENCE
+        ),
+        key=lambda b: -b.score,
+    )
+    return keep_faces(boxes)
+
+
 def to_gray(image: np.ndarray) -> np.ndarray:
     return image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_RGB2GRAY)
 

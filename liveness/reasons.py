@@ -77,8 +77,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     ),
     # The face in the video.
     "no_face_in_clip": (
-        "No face was seen in the video. Hold the phone at arm's length with your face in the frame.",
-        "ไม่พบใบหน้าในวิดีโอ กรุณาถือโทรศัพท์ห่างประมาณหนึ่งช่วงแขนให้ใบหน้าอยู่ในกรอบ",
+        "No face was seen in the video. Hold the phone at arm's length with your face in the frame, "
+        "and take off a mask or dark glasses.",
+        "ไม่พบใบหน้าในวิดีโอ กรุณาถือโทรศัพท์ห่างประมาณหนึ่งช่วงแขนให้ใบหน้าอยู่ในกรอบ "
+        "และถอดหน้ากากหรือแว่นตาสีเข้มออก",
     ),
     "several_faces_in_clip": (
         "More than one face was seen in the video. Record alone, with nobody else in view.",
@@ -91,6 +93,14 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "too_dark": (
         "The video is too dark. Face a window or a lamp and try again.",
         "วิดีโอมืดเกินไป กรุณาหันหน้าเข้าหาหน้าต่างหรือแสงไฟแล้วลองใหม่",
+    ),
+    "mask_on": (
+        "A mask covers your nose and mouth. Please take it off just for the check-in and record again.",
+        "หน้ากากปิดจมูกและปากของคุณอยู่ กรุณาถอดหน้ากากเฉพาะช่วงรายงานตัวแล้วบันทึกใหม่",
+    ),
+    "dark_glasses": (
+        "Dark glasses hide your eyes. Please take them off just for the check-in and record again.",
+        "แว่นตาสีเข้มบังดวงตาของคุณ กรุณาถอดแว่นเฉพาะช่วงรายงานตัวแล้วบันทึกใหม่",
     ),
     # The match against the ID-card photo.
     "face_mismatch": (

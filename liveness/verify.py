@@ -9,7 +9,10 @@ How it decides (every edge is a field of Thresholds):
 2. The face: tracked through the clip (`tracking`); none -> `no_face_in_clip`; a face found
    only by upsampling, or narrower than `min_face_width_px` -> `face_too_small_in_clip`; two
    faces on two detection frames -> `several_faces_in_clip`; the face missing from more than a
-   `min_face_coverage` share of frames -> `no_face_in_clip`; a dark face -> `too_dark`.
+   `min_face_coverage` share of frames -> `no_face_in_clip`; a dark face -> `too_dark`; a
+   mask or dark glasses on most of three frontal frames -> `mask_on` or `dark_glasses`
+   (`occlusion`; with no face tracked, dlib's CNN detector looks at three frames first, so a
+   masked face is asked to uncover rather than told none was seen).
 3. Liveness (`measures`, `steps`): the person's own frontal yaw and open-eye level come from
    the lead-in (or the whole clip); a turn is a yaw of `turn_yaw_deg` away from it (solvePnP,
    generic 3-D face), a blink an eye aspect ratio and an eye opening both under `blink_ratio`
@@ -32,7 +35,7 @@ How it decides (every edge is a field of Thresholds):
    says why, and every automated negative can still be reviewed by an officer in the service.
 
 Scores (all in `Verdict.scores`): frames_total, frames_used, detections, faces_max,
-face_width_px, brightness; yaw_frontal, yaw_left_max, yaw_right_max (degrees from frontal),
+face_width_px, brightness, mask, dark_glasses, beard; yaw_frontal, yaw_left_max, yaw_right_max (degrees from frontal),
 ear_open, ear_min, ear_min_ratio, eye_open_min_ratio, mouth_closed, mouth_max,
 steps_completed, unrequested_actions; motion, planar_residual, planar_yaw, moire,
 moire_colour, moire_peak, edges; match_distance, match_distance_min,
@@ -59,7 +62,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from liveness import cues, faces, tracking
+from liveness import cues, faces, occlusion, tracking
 from liveness.match import judge_match
 from liveness.measures import Baseline, Measure, baseline, measure, spread
 from liveness.reasons import Finding, reason
@@ -90,6 +93,8 @@ REJECTING = {
     "several_faces_in_clip",
     "face_too_small_in_clip",
     "too_dark",
+    "mask_on",
+    "dark_glasses",
     "face_mismatch",
     "face_changed",
     "challenge_not_completed",
@@ -243,6 +248,7 @@ def _analyse(
     if tracked.several and tracked.several >= min(2, detection_frames):
         raise _Stop("several_faces_in_clip")
     if not found:
+        _covered_face(frames, scores)
         if tracked.tiny_face_px:
             scores["face_width_px"] = tracked.tiny_face_px
             raise _Stop("face_too_small_in_clip")
@@ -254,6 +260,7 @@ def _analyse(
     scores["face_width_px"] = width
     if width < th.min_face_width_px:
         raise _Stop("face_too_small_in_clip")
+    _coverings(frames, measures, scores)
     if len(found) < th.min_face_coverage * len(tracked.tracks):
         raise _Stop("no_face_in_clip")
     picks = spread(measures, 6)
@@ -277,6 +284,43 @@ def _analyse(
     codes += judge_match(template, frames, measures, base, th, scores, evidence)
     timings["encode"] = (time.perf_counter() - clock) * 1000
     return codes
+
+
+COVER_CHECK_FRAMES = 3  # frames judged for a mask or dark glasses
+
+
+def _coverings(frames: Sequence[Frame], measures: list[Measure], scores: dict[str, float]) -> None:
+    """Stop with `mask_on` or `dark_glasses` when most of a few frontal frames show one: the
+    person is asked to take it off (a match or a blink cannot be judged through it)."""
+    frontal = sorted(measures, key=lambda m: abs(m.yaw) + 0.5 * abs(m.pitch))
+    chosen = spread(
+        sorted(frontal[: max(COVER_CHECK_FRAMES, len(frontal) // 3)], key=lambda m: m.t),
+        COVER_CHECK_FRAMES,
+    )
+    judged = [occlusion.judge(frames[m.index].image, m.points) for m in chosen]
+    scores["mask"] = float(np.median([j.mask for j in judged]))
+    scores["dark_glasses"] = float(np.median([j.dark_glasses for j in judged]))
+    scores["beard"] = float(np.median([j.beard for j in judged]))
+    if scores["mask"] >= occlusion.MASK_MIN:
+        raise _Stop("mask_on")
+    if scores["dark_glasses"] >= occlusion.DARK_GLASSES_MIN:
+        raise _Stop("dark_glasses")
+
+
+def _covered_face(frames: Sequence[Frame], scores: dict[str, float]) -> None:
+    """When the tracker saw no face (or only a tiny one): look once more with the CNN detector
+    on up to three frames, and stop with `mask_on` or `dark_glasses` if it finds a face
+    wearing one."""
+    for frame in (frames[len(frames) // 4], frames[len(frames) // 2], frames[-len(frames) // 4]):
+        boxes = faces.detect_covered(frame.image)
+        if not boxes:
+            continue
+        judged = occlusion.judge(frame.image, faces.landmarks(frame.image, boxes[0]))
+        scores["mask"], scores["dark_glasses"] = judged.mask, judged.dark_glasses
+        if judged.masked:
+            raise _Stop("mask_on")
+        if judged.sunglasses:
+            raise _Stop("dark_glasses")
 
 
 def _attack_cues(

@@ -6,8 +6,10 @@ import json
 import random
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from liveness.challenge import new_challenge
+from liveness.challenge import MAX_STEPS, MIN_SEQUENCES, SEQUENCES, new_challenge, sequence_counts
 from liveness.types import Action, Challenge
 
 
@@ -65,3 +67,38 @@ def test_json_round_trip():
 def test_malformed_json_is_a_value_error(text):
     with pytest.raises(ValueError, match="not a challenge"):
         Challenge.from_json(text)
+
+
+def test_a_face_that_allows_three_actions_gets_at_least_24_sequences_of_them():
+    allowed = (Action.TURN_LEFT, Action.TURN_RIGHT, Action.BLINK)
+    rng = random.Random(5)
+    many = [new_challenge(rng, allowed) for _ in range(1500)]
+    sequences = {tuple(s.action for s in c.steps) for c in many}
+    assert all(a in allowed for seq in sequences for a in seq)
+    assert len(sequences) >= 40  # of 6 + 12 + 24 = 42
+    assert {len(c.steps) for c in many} == {2, 3, 4}
+    for challenge in many:
+        assert all(b.action != a.action for a, b in zip(challenge.steps, challenge.steps[1:], strict=False))
+        assert challenge.duration_s <= 1.2 + 4 * 1.6 + 1e-9
+
+
+def test_all_four_actions_draw_as_before():
+    assert SEQUENCES == {2: 12, 3: 36}
+    assert new_challenge(random.Random(7)) == new_challenge(random.Random(7), tuple(Action))
+
+
+@pytest.mark.parametrize("allowed", [(), (Action.BLINK,), (Action.TURN_LEFT, Action.TURN_RIGHT)])
+def test_too_few_actions_are_refused(allowed):
+    with pytest.raises(ValueError, match="a challenge needs at least 24"):
+        new_challenge(random.Random(1), allowed)
+
+
+@given(st.sets(st.sampled_from(list(Action)), min_size=3), st.integers(0, 2**32))
+def test_every_draw_uses_only_allowed_actions_in_ordered_windows(allowed, seed):
+    challenge = new_challenge(random.Random(seed), allowed)
+    assert {s.action for s in challenge.steps} <= allowed
+    assert 2 <= len(challenge.steps) <= MAX_STEPS
+    assert sum(sequence_counts(len(allowed)).values()) >= MIN_SEQUENCES
+    for before, after in zip(challenge.steps, challenge.steps[1:], strict=False):
+        assert before.end_s == after.start_s and before.action != after.action
+    assert Challenge.from_json(challenge.to_json()) == challenge

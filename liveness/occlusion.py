@@ -1,0 +1,121 @@
+"""What hides parts of the face: a mask over nose and mouth, dark glasses over the eyes, and a
+beard that makes the lip and chin landmarks less reliable.
+
+Each is judged on one frame from its 68 landmarks against the person's own skin, read from a
+band of forehead just above the brows (left bare by glasses, masks and headscarves alike):
+- a mask: the lower face (between the nose tip, the mouth corners and the chin) is not skin
+  coloured, and neither is the mouth, which a beard leaves bare and a mask covers;
+- dark glasses: the eyes are much darker than the forehead and show no white of the eye;
+- a beard: the lower face is darker than the forehead and strongly textured.
+
+Clear glasses are not judged here: their frames look too much like deep-set eyes and heavy
+brows to tell apart on one frame; the blink measure copes with them instead (`measures`).
+
+The scores are 0-1 (1 = surely there); `Occlusion.hides` turns them into what is hidden.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+MASK_MIN = 0.5  # a mask score at or above this: a mask is worn
+DARK_GLASSES_MIN = 0.5
+BEARD_MIN = 0.5
+
+
+@dataclass(frozen=True)
+class Occlusion:
+    """Scores (0-1) of what covers the face in one frame."""
+
+    mask: float
+    dark_glasses: float
+    beard: float
+
+    @property
+    def masked(self) -> bool:
+        return self.mask >= MASK_MIN
+
+    @property
+    def sunglasses(self) -> bool:
+        return self.dark_glasses >= DARK_GLASSES_MIN
+
+    @property
+    def bearded(self) -> bool:
+        return self.beard >= BEARD_MIN
+
+
+def _region(shape: tuple[int, ...], polygon: np.ndarray) -> np.ndarray:
+    mask = np.zeros(shape[:2], np.uint8)
+    cv2.fillPoly(mask, [np.round(polygon).astype(np.int32)], 1)
+    return mask.astype(bool)
+
+
+def _ramp(value: float, low: float, high: float) -> float:
+    """0 at or below ``low``, 1 at or above ``high``, linear between."""
+    return float(np.clip((value - low) / (high - low), 0.0, 1.0))
+
+
+def judge(image: np.ndarray, points: np.ndarray) -> Occlusion:
+    """Scores of a mask, dark glasses and a beard on the face at ``points``."""
+    left, right = points[36:42].mean(axis=0), points[42:48].mean(axis=0)
+    d = max(float(np.linalg.norm(right - left)), 1.0)
+    across = (right - left) / d
+    down = np.array([-across[1], across[0]])
+    ycc = cv2.cvtColor(image, cv2.COLOR_RGB2YCrCb).astype(np.float32)
+    grey = ycc[..., 0]
+
+    brows = points[17:27]
+    band = _region(
+        image.shape, np.concatenate([brows - 0.08 * d * down, brows[::-1] - 0.3 * d * down])
+    )
+    if band.sum() < 20:
+        return Occlusion(0.0, 0.0, 0.0)
+    skin = ycc[band]
+    skin_y = float(np.median(skin[:, 0]))
+    skin_c = np.median(skin[:, 1:], axis=0)
+    spread = max(float(np.median(np.linalg.norm(skin[:, 1:] - skin_c, axis=1))), 2.0)
+
+    def skin_like(where: np.ndarray) -> float:
+        if where.sum() < 10:
+            return 1.0
+        distance = np.linalg.norm(ycc[where][:, 1:] - skin_c, axis=1)
+        return float((distance < 3.0 * spread + 4.0).mean())
+
+    lips = _region(image.shape, points[48:60])
+    lower = _region(
+        image.shape, np.concatenate([points[3:14], [points[54]], points[35:30:-1], [points[48]]])
+    ) & ~cv2.dilate(lips.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)
+    lower_skin = skin_like(lower)
+    lip_colour = np.median(ycc[lips][:, 1:], axis=0) if lips.sum() >= 10 else skin_c
+    lip_distance = float(np.linalg.norm(lip_colour - skin_c))
+    lower_y = float(np.median(grey[lower])) if lower.sum() >= 10 else skin_y
+    laplace = np.abs(cv2.Laplacian(grey, cv2.CV_32F, ksize=3))
+    texture = float(np.median(laplace[lower])) / max(float(np.median(laplace[band])), 1.0)
+
+    # A mask: the lower face unlike the skin and smooth (a beard is rough), and where the lips
+    # should be, a colour far from both skin and lips.
+    mask = min(
+        _ramp(0.5 - lower_skin, 0.0, 0.3),
+        _ramp(1.25 - texture, 0.0, 0.25),
+        _ramp(lip_distance, 20.0, 28.0),
+    )
+    # A beard: a darker, textured lower face.
+    beard = min(_ramp(0.62 - lower_y / max(skin_y, 1.0), 0.0, 0.15), _ramp(texture, 1.2, 1.8))
+
+    eyes = np.zeros(image.shape[:2], bool)
+    for first in (36, 42):
+        eye = points[first : first + 6]
+        centre = eye.mean(axis=0)
+        eyes |= _region(image.shape, centre + 1.25 * (eye - centre))
+    eye_y = grey[eyes]
+    if eye_y.size < 10:
+        dark = 0.0
+    else:
+        darkness = 1 - float(np.median(eye_y)) / max(skin_y, 1.0)
+        whites = float(np.percentile(eye_y, 95)) / max(skin_y, 1.0)
+        dark = min(_ramp(darkness, 0.55, 0.7), _ramp(0.45 - whites, 0.0, 0.15))
+
+    return Occlusion(mask=mask, dark_glasses=dark, beard=beard)

@@ -1,0 +1,105 @@
+"""What covers the face: masks and dark glasses found (and asked off), beards told from masks,
+and nothing found on faces that wear neither, whatever their skin tone or light."""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import pytest
+
+from liveness import faces, occlusion
+from liveness.reasons import reason
+from liveness.synth import render
+from liveness.synth.camera import Camera
+from liveness.synth.head import build_head, dressed
+from liveness.synth.looks import Look
+from liveness.types import Action, Challenge, Step
+from liveness.verify import verify
+
+SIZE = (640, 480)
+PEOPLE = ("obama2", "obama3", "biden", "astronaut")
+
+
+def _judge(rgb: dict[str, np.ndarray], person: str, look: Look, seed: int = 1):
+    head = dressed(build_head(rgb[person], random.Random(seed), SIZE), look, random.Random(seed))
+    image = Camera(random.Random(seed), SIZE, still=False, light=look.light).capture(head.still())
+    # As the tracker looks (half size, then full), then as verify looks for a covered face.
+    boxes = faces.detect(image, scale=0.5) or faces.detect(image) or faces.detect_covered(image)
+    assert boxes, f"no face found on {person} wearing {look}"
+    return occlusion.judge(image, faces.landmarks(image, boxes[0]))
+
+
+@pytest.mark.parametrize("person", PEOPLE)
+@pytest.mark.parametrize(
+    "look",
+    [
+        Look(),
+        Look(glasses="thin", glare=0.8),
+        Look(glasses="thick"),
+        Look(headscarf=True),
+        Look(skin=-0.6),
+        Look(skin=0.4),
+        Look(light="low"),
+        Look(light="back"),
+    ],
+    ids=["plain", "thin-glare", "thick", "headscarf", "darker", "lighter", "low", "back"],
+)
+def test_nothing_is_found_on_a_face_that_wears_no_mask_or_dark_glasses(rgb, person, look):
+    judged = _judge(rgb, person, look)
+    assert not judged.masked and not judged.sunglasses, judged
+
+
+@pytest.mark.parametrize("person", PEOPLE)
+def test_a_mask_is_found_whatever_else_is_worn(rgb, person):
+    for look in (Look(mask=True), Look(mask=True, glasses="thin"), Look(mask=True, skin=-0.5)):
+        judged = _judge(rgb, person, look)
+        assert judged.masked and not judged.bearded, (look, judged)
+
+
+@pytest.mark.parametrize("person", PEOPLE)
+def test_dark_glasses_are_found_and_a_darker_skin_is_not_taken_for_them(rgb, person):
+    assert _judge(rgb, person, Look(glasses="dark")).sunglasses
+    assert not _judge(rgb, person, Look(skin=-0.6)).sunglasses
+
+
+@pytest.mark.parametrize("person", ("obama2", "obama3", "biden"))
+def test_a_full_beard_is_a_beard_not_a_mask(rgb, person):
+    judged = _judge(rgb, person, Look(beard=0.9, moustache=0.9))
+    assert judged.bearded and not judged.masked, judged
+
+
+TURN_BLINK = Challenge("cover", (Step(Action.TURN_LEFT, 1.0, 2.5), Step(Action.BLINK, 2.5, 4.0)))
+
+
+@pytest.mark.parametrize(
+    ("person", "look", "seed", "code", "tracked"),
+    [
+        ("obama2", Look(mask=True), 2, "mask_on", True),  # the tracker follows the masked face
+        ("astronaut", Look(mask=True), 3, "mask_on", False),  # only the CNN detector finds it
+        ("biden", Look(glasses="dark"), 2, "dark_glasses", True),
+    ],
+)
+def test_a_covered_face_is_asked_to_uncover_not_told_no_face(
+    rgb, reference, person, look, seed, code, tracked
+):
+    frames = render(rgb[person], TURN_BLINK, "genuine", random.Random(seed), look=look)
+    verdict = verify(reference, frames, TURN_BLINK)
+    assert verdict.decision == "rejected"
+    assert [r.code for r in verdict.reasons] == [code]
+    assert (verdict.scores["frames_used"] > 0) == tracked
+    words = verdict.reasons[0]
+    assert "take" in words.en and "ถอด" in words.th
+
+
+def test_no_face_seen_says_to_take_off_a_mask_or_dark_glasses():
+    words = reason("no_face_in_clip")
+    assert "mask" in words.en and "หน้ากาก" in words.th
+
+
+def test_the_cover_scores_are_kept_and_a_bare_face_passes_them(rgb, reference):
+    frames = render(rgb["obama2"], TURN_BLINK, "genuine", random.Random(2))
+    verdict = verify(reference, frames, TURN_BLINK)
+    assert verdict.scores["mask"] < occlusion.MASK_MIN
+    assert verdict.scores["dark_glasses"] < occlusion.DARK_GLASSES_MIN
+    assert "mask_on" not in [r.code for r in verdict.reasons]
