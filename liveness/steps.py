@@ -9,15 +9,44 @@ from liveness.reasons import Finding
 from liveness.types import Action, Challenge, Thresholds
 
 
-def doing(m: Measure, action: Action, base: Baseline, th: Thresholds) -> bool:
-    """Whether the frame shows ``action``, against the person's own rest pose."""
+def doing(
+    m: Measure,
+    action: Action,
+    base: Baseline,
+    th: Thresholds,
+    *,
+    requested: bool = False,
+    before: Measure | None = None,
+) -> bool:
+    """Whether the frame shows ``action``, against the person's own rest pose.
+
+    A requested action is judged a little more kindly than a stray one: an open mouth needs
+    an inner-lip ratio of `mouth_step_ratio` and a rise of `mouth_step_rise` from the person's
+    own closed level (a beard or a darker face shows a smaller gap to the landmarks than the
+    `mouth_open_ratio` a stray open mouth needs), and a blink may also be two frames in a row
+    (this one and ``before``) under `blink_pair_ratio` (glasses, low light and darker skin make
+    the eyelid landmarks close less than they do).
+    """
     if action == Action.TURN_LEFT:
         return m.yaw - base.yaw >= th.turn_yaw_deg
     if action == Action.TURN_RIGHT:
         return base.yaw - m.yaw >= th.turn_yaw_deg
     if action == Action.BLINK:
-        return m.ear <= th.blink_ratio * base.ear and m.eye_open <= th.blink_ratio * base.eye_open
+        if _eyes_under(m, base, th.blink_ratio):
+            return True
+        return (
+            requested
+            and before is not None
+            and _eyes_under(m, base, th.blink_pair_ratio)
+            and _eyes_under(before, base, th.blink_pair_ratio)
+        )
+    if requested:
+        return m.mouth >= th.mouth_step_ratio and m.mouth - base.mouth >= th.mouth_step_rise
     return m.mouth >= th.mouth_open_ratio and m.mouth - base.mouth >= th.mouth_open_ratio / 2
+
+
+def _eyes_under(m: Measure, base: Baseline, ratio: float) -> bool:
+    return m.ear <= ratio * base.ear and m.eye_open <= ratio * base.eye_open
 
 
 def judge_steps(
@@ -44,10 +73,17 @@ def judge_steps(
     for step in challenge.steps:
         hits = [
             m.t
-            for m in measures
+            for k, m in enumerate(measures)
             if step.start_s - slack <= m.t <= step.end_s + slack
             and m.t > after
-            and doing(m, step.action, base, th)
+            and doing(
+                m,
+                step.action,
+                base,
+                th,
+                requested=True,
+                before=measures[k - 1] if k and m.t - measures[k - 1].t < 0.15 else None,
+            )
         ]
         if not hits:
             codes.append(("challenge_not_completed", step.action))

@@ -139,7 +139,10 @@ class Thresholds:
     same_person_in_clip: float = 0.60  # the clip's encoded frames, pairwise: above = face_changed
     turn_yaw_deg: float = 15.0  # a head turn must reach this yaw (from the person's frontal yaw)
     blink_ratio: float = 0.78  # EAR and eye opening below this fraction of the open-eye level
-    mouth_open_ratio: float = 0.35  # mouth aspect ratio above this
+    blink_pair_ratio: float = 0.86  # ... or, for a requested blink, two frames in a row below this
+    mouth_open_ratio: float = 0.35  # mouth aspect ratio above this (a stray open mouth)
+    mouth_step_ratio: float = 0.25  # a requested open mouth: the ratio above this ...
+    mouth_step_rise: float = 0.18  # ... and this far above the person's closed level
     min_face_width_px: float = 80.0  # in the clip, after any downscaling is undone
     planar_residual_max: float = 0.43  # nose depth out of the face plane (cues): at or below = flat
     min_motion: float = 0.04  # landmark motion / eye distance: below = no motion at all
