@@ -16,11 +16,12 @@ How it decides (every edge is a field of Thresholds):
 3. Liveness (`measures`, `steps`): the person's own frontal yaw and open-eye level come from
    the lead-in (or the whole clip); a turn is a yaw of `turn_yaw_deg` away from it (solvePnP,
    generic 3-D face), a blink an eye aspect ratio and an eye opening both under `blink_ratio`
-   of the open level, an open mouth an inner-lip ratio over `mouth_open_ratio` (and half that
-   above the person's closed level). Each step must happen inside its window widened by
-   `window_slack_s`, in order; a turn or open mouth in a window that asked for something else
-   is a failure too (so a clip recorded for another challenge does not pass):
-   `challenge_not_completed`.
+   of the open level (or, when asked for, two frames in a row under `blink_pair_ratio`), an
+   open mouth an inner-lip ratio over `mouth_open_ratio` and half that above the person's
+   closed level (when asked for: over `mouth_step_ratio` and `mouth_step_rise` above it).
+   Each step must happen inside its window widened by `window_slack_s`, in order; a turn or
+   open mouth in a window that asked for something else is a failure too (so a clip recorded
+   for another challenge does not pass): `challenge_not_completed`.
 4. Attack cues (`cues`), each fatal: no motion at all -> `no_motion`; a turn that moved the
    landmarks like a flat picture -> `flat_face`; moire -> `screen_suspected`; a border that
    moves with the face -> `border_suspected`. The planarity cue only decides when the face
