@@ -119,3 +119,23 @@ def judge(image: np.ndarray, points: np.ndarray) -> Occlusion:
         dark = min(_ramp(darkness, 0.55, 0.7), _ramp(0.45 - whites, 0.0, 0.15))
 
     return Occlusion(mask=mask, dark_glasses=dark, beard=beard)
+
+
+def covering(image: np.ndarray) -> str | None:
+    """`mask_on` or `dark_glasses` when the largest face in ``image`` wears one, else None
+    (also when no face is found: the page's own guide asks for the face then).
+
+    For the page's camera frame before a recording, so the person is asked to uncover before
+    recording rather than after: HOG at half and full size, then the CNN detector.
+    """
+    from liveness import faces
+
+    boxes = faces.detect(image, scale=0.5) or faces.detect(image) or faces.detect_covered(image)
+    if not boxes:
+        return None
+    judged = judge(image, faces.landmarks(image, boxes[0]))
+    if judged.masked:
+        return "mask_on"
+    if judged.sunglasses:
+        return "dark_glasses"
+    return None

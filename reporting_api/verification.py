@@ -43,6 +43,19 @@ def encode_photo(photo: bytes) -> dict[str, Any]:
     return {"ok": True, "template": reference.to_bytes(), "quality": asdict(reference.quality)}
 
 
+def covering_in_frame(data: bytes) -> str | None:
+    """`mask_on` or `dark_glasses` if the camera frame (JPEG or PNG, size checked by the
+    caller) shows a face wearing one; None otherwise, and for an image that does not decode."""
+    import numpy as np
+
+    from liveness.occlusion import covering
+
+    image = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
+    if image is None:
+        return None
+    return covering(cv2.cvtColor(image, cv2.COLOR_BGR2RGB))
+
+
 def pack_frames(frames: Iterable[tuple[float, bytes]]) -> bytes:
     """JPEG frames with their times as one blob: magic, then (time, length, bytes) each."""
     parts = [FRAMES_MAGIC]

@@ -7,6 +7,8 @@ The page shows no name and no case details before that, and nothing personal aft
 
 from __future__ import annotations
 
+import base64
+import binascii
 from typing import TYPE_CHECKING, Annotated, Any
 
 import msgspec
@@ -41,12 +43,18 @@ Code = Annotated[str, PathParameter(max_length=2048)]
 COOKIE = "bc_link"
 # Bodies above this are refused unread (413); below it, MAX_UPLOAD_BYTES decides (also 413).
 UPLOAD_CEILING_BYTES = 64 * 1024 * 1024
+# A challenge request's body: the camera's picture in base64 (uploads.MAX_FRAME_BYTES, 4/3).
+CHALLENGE_BODY_BYTES = 1024 * 1024
 NO_STORE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 
 
 class IdentifyIn(msgspec.Struct, forbid_unknown_fields=True):
     date_of_birth: str
     national_id_last4: str
+
+
+class ChallengeIn(msgspec.Struct, forbid_unknown_fields=True):
+    frame: str | None = None  # the camera's picture, base64 (a data: URL is fine)
 
 
 class PreferencesIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -124,11 +132,18 @@ class CheckInLinkController(Controller):
         )
         return _json({"ok": True, "expires_in": minutes * 60}, cookies=[cookie])
 
-    @post("/{code:str}/challenge", status_code=HTTP_201_CREATED)
+    @post(
+        "/{code:str}/challenge",
+        status_code=HTTP_201_CREATED,
+        request_max_body_size=CHALLENGE_BODY_BYTES,
+    )
     async def challenge(self, request: Request[Any, Any, Any], code: Code) -> Response[Any]:
+        """A challenge; the body may carry the camera's picture (`{"frame": base64 JPEG}`),
+        checked for a mask or dark glasses first (422)."""
         visit = _visit(request, code)
         row = await links.identified(visit, request.cookies.get(COOKIE), require_open=True)
-        return _json(await uploads.issue_challenge(visit, row), HTTP_201_CREATED)
+        frame = _challenge_frame(await request.body())
+        return _json(await uploads.issue_challenge(visit, row, frame), HTTP_201_CREATED)
 
     @post("/{code:str}/attempts", request_max_body_size=UPLOAD_CEILING_BYTES)
     async def upload(
@@ -209,6 +224,29 @@ class CheckInLinkController(Controller):
 
 def _text(value: Any) -> str | None:
     return value if isinstance(value, str) else None
+
+
+def _challenge_frame(body: bytes) -> bytes | None:
+    """The camera picture of a challenge request's body (none: an empty body or no frame)."""
+    if not body.strip():
+        return None
+    try:
+        data = msgspec.json.decode(body, type=ChallengeIn)
+    except msgspec.ValidationError as error:
+        raise InvalidInput(
+            "frame", f'the body is not {{"frame": base64}}: {error}', "รูปแบบข้อมูลไม่ถูกต้อง"
+        ) from None
+    except msgspec.DecodeError:
+        raise InvalidInput("frame", "the body is not JSON", "ข้อมูลไม่ใช่ JSON") from None
+    if data.frame is None:
+        return None
+    text = data.frame.split(",", 1)[1] if data.frame.startswith("data:") else data.frame
+    try:
+        return base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError):
+        raise InvalidInput(
+            "frame", "the camera picture is not base64", "ภาพจากกล้องไม่ได้เข้ารหัสแบบ base64"
+        ) from None
 
 
 def _context(

@@ -108,6 +108,39 @@ def _describe_link(paths: dict[str, Any]) -> None:
             content={"multipart/form-data": OpenAPIMediaType(schema=deepcopy(UPLOAD_FORM))},
             required=True,
         )
+    challenge = paths.get("/c/{code}/challenge")
+    if challenge is not None and challenge.post is not None:
+        challenge.post.request_body = RequestBody(
+            content={
+                "application/json": OpenAPIMediaType(
+                    schema=Schema(
+                        type=OpenAPIType.OBJECT,
+                        properties={
+                            "frame": Schema(
+                                type=OpenAPIType.STRING,
+                                description=(
+                                    "the camera's picture as the person pressed start: a JPEG "
+                                    "or PNG (at most 512 KB, 1920 px a side) in base64, or a "
+                                    "data: URL"
+                                ),
+                            )
+                        },
+                        additional_properties=False,
+                    )
+                )
+            },
+            required=False,
+            description="Optional; an empty body asks for a challenge without the check",
+        )
+        responses = challenge.post.responses or {}
+        responses["422"] = OpenAPIResponse(
+            description=(
+                "The face in the picture wears a mask or dark glasses: the message says to "
+                "take it off before recording"
+            ),
+            content={"application/json": OpenAPIMediaType(schema=deepcopy(ERROR_BODY))},
+        )
+        challenge.post.responses = responses
     chunk = paths.get("/c/{code}/uploads/{upload_id}")
     if chunk is not None and chunk.patch is not None:
         chunk.patch.request_body = RequestBody(

@@ -1,7 +1,8 @@
 """A recording from the check-in page, before it is verified: the challenge, and the upload
 checked and accepted.
 
-1. `issue_challenge`: a fresh random challenge, stored with an expiry, used at most once.
+1. `issue_challenge`: a fresh random challenge, stored with an expiry, used at most once; with
+   the camera's picture, a mask or dark glasses are asked off before the recording.
 2. `submit`: the upload is checked (size, kind, idempotency key, the challenge), sealed and
    stored as an attempt in state `processing`, then verified in the background
    (services/attempts.py). `check_clip`, `check_frames` and `clean_client` check what the page
@@ -19,6 +20,7 @@ from datetime import timedelta
 from typing import Any, TypedDict
 
 from liveness.challenge import new_challenge
+from liveness.reasons import reason
 from liveness.video import image_size
 from reporting_api.errors import InvalidInput, Refused
 from reporting_api.services import faces
@@ -29,7 +31,8 @@ from reporting_api.store import links as link_store
 from reporting_api.store import transaction
 from reporting_api.store.links import LinkRow
 from reporting_api.store.rows import AttemptRow
-from reporting_api.verification import pack_frames, unpack_frames
+from reporting_api.verification import covering_in_frame, pack_frames, unpack_frames
+from reporting_api.worker_pool import JobFailed, PoolClosed
 
 KEY = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 MAX_FRAMES = 450
@@ -47,10 +50,27 @@ class IssuedChallenge(TypedDict):
     expires_in: int
 
 
-async def issue_challenge(visit: Visit, row: LinkRow) -> IssuedChallenge:
-    """A new challenge for an identified person whose window is open."""
+async def issue_challenge(
+    visit: Visit, row: LinkRow, frame: bytes | None = None
+) -> IssuedChallenge:
+    """A new challenge for an identified person whose window is open.
+
+    With ``frame`` (the camera's picture as the person pressed "start"), a face wearing a
+    mask or dark glasses is asked to take it off first (422, naming what), so nobody records
+    a clip that cannot pass; a frame that cannot be checked (the workers busy or gone) does
+    not stop the challenge, the recording's own check still asks.
+    """
     # Made (or checked) now, so a person with no usable photo hears it before recording.
     await faces.template_for(visit.runtime, row["defendant_id"], visit.now)
+    if frame is not None:
+        check_frame(frame)
+        try:
+            covered = await visit.runtime.verifier.run(covering_in_frame, frame)
+        except (JobFailed, PoolClosed):
+            covered = None
+        if covered is not None:
+            words = reason(covered)
+            raise Refused(422, "frame", words.en, words.th)
     challenge = new_challenge(visit.runtime.challenge_rng)
     steps = json.loads(challenge.to_json())["steps"]
     expires_in = visit.settings.checkin.challenge_seconds
@@ -64,6 +84,34 @@ async def issue_challenge(visit: Visit, row: LinkRow) -> IssuedChallenge:
         }
     )
     return IssuedChallenge(id=challenge.id, steps=steps, expires_in=expires_in)
+
+
+MAX_FRAME_BYTES = 512 * 1024
+MAX_FRAME_SIDE = 1920
+
+
+def check_frame(data: bytes) -> None:
+    """The camera picture sent with a challenge request: a JPEG or PNG of at most 512 KB and
+    1920 px a side, measured from its header (never decoded here)."""
+    if not data:
+        raise InvalidInput("frame", "the camera picture is empty", "ไม่มีภาพจากกล้อง")
+    if len(data) > MAX_FRAME_BYTES:
+        raise InvalidInput(
+            "frame",
+            f"the camera picture is larger than {MAX_FRAME_BYTES // 1024} KB",
+            f"ภาพจากกล้องใหญ่เกิน {MAX_FRAME_BYTES // 1024} KB",
+        )
+    if not (data[:3] == b"\xff\xd8\xff" or data[:8] == b"\x89PNG\r\n\x1a\n"):
+        raise InvalidInput(
+            "frame", "the camera picture is not a JPEG or PNG", "ภาพจากกล้องไม่ใช่ JPEG หรือ PNG"
+        )
+    size = image_size(data)
+    if size is None or max(size) > MAX_FRAME_SIDE:
+        raise InvalidInput(
+            "frame",
+            f"the camera picture's size cannot be read or is over {MAX_FRAME_SIDE} px a side",
+            f"อ่านขนาดภาพจากกล้องไม่ได้ หรือใหญ่เกิน {MAX_FRAME_SIDE} พิกเซล",
+        )
 
 
 def check_clip(data: bytes, limit: int) -> None:

@@ -199,9 +199,23 @@
   }
 
   // 3. The challenge and the recording.
+  // The camera's picture goes with the request, so a mask or dark glasses are asked off
+  // before recording (the server answers 422 with what to take off).
+  function snapshot() {
+    var video = $("preview");
+    if (!video.videoWidth) return null;
+    var canvas = document.createElement("canvas");
+    var scale = Math.min(1, 640 / video.videoWidth);
+    canvas.width = Math.round(video.videoWidth * scale);
+    canvas.height = Math.round(video.videoHeight * scale);
+    canvas.getContext("2d").drawImage(video, 0, 0, canvas.width, canvas.height);
+    try { return canvas.toDataURL("image/jpeg", 0.8); } catch (err) { return null; }
+  }
+
   $("record").addEventListener("click", function () {
     $("record").disabled = true;
-    postJSON("/challenge").then(function (r) {
+    var frame = snapshot();
+    postJSON("/challenge", frame ? { frame: frame } : {}).then(function (r) {
       if (!r.ok) { $("feedback").textContent = message(r.body); $("record").disabled = false; return; }
       countdown(3, function () { record(r.body); });
     }, function () { $("feedback").textContent = t.network_error; $("record").disabled = false; });
