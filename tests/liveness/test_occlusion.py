@@ -103,3 +103,16 @@ def test_the_cover_scores_are_kept_and_a_bare_face_passes_them(rgb, reference):
     assert verdict.scores["mask"] < occlusion.MASK_MIN
     assert verdict.scores["dark_glasses"] < occlusion.DARK_GLASSES_MIN
     assert "mask_on" not in [r.code for r in verdict.reasons]
+
+
+def test_a_dark_face_is_equalised_for_the_landmarks_and_a_well_lit_one_is_not(rgb):
+    head = build_head(rgb["obama2"], random.Random(1), SIZE)
+    grey = faces.to_gray(head.canvas)
+    box = faces.detect(head.canvas, scale=0.5)[0]
+    assert faces.equalised(grey, box) is grey  # well lit: left alone
+    dim = (grey.astype(np.float32) * 0.35).astype(np.uint8)
+    out = faces.equalised(dim, box)
+    inside = (slice(int(box.top), int(box.bottom)), slice(int(box.left), int(box.right)))
+    assert out[inside].std() > 1.5 * dim[inside].std()
+    far = (slice(0, 20), slice(0, 20))  # outside the widened box
+    assert np.array_equal(out[far], dim[far])
