@@ -14,6 +14,7 @@ import cv2
 import numpy as np
 
 from liveness.eval_workers import parallel
+from liveness.synth.head import photo_landmarks
 from liveness.synth.looks import GROUPS, Look, age_card_photo, shift_skin
 from liveness.types import Challenge
 
@@ -41,7 +42,7 @@ def id_photo_jpeg(path: Path, look: Look | None = None) -> bytes:
     image = read_photo(path)
     look = look or Look()
     if look.skin:
-        image = shift_skin(image, _landmarks(image), look.skin)
+        image = shift_skin(image, photo_landmarks(image), look.skin)
     boxes = faces.detect(image, scale=min(1.0, 800 / max(image.shape[:2])))
     if not boxes:
         raise ValueError(f"no face in {path}")
@@ -69,12 +70,6 @@ def id_photo_jpeg(path: Path, look: Look | None = None) -> bytes:
     if not ok:
         raise ValueError("could not encode the ID photo")
     return data.tobytes()
-
-
-def _landmarks(image: np.ndarray) -> np.ndarray:
-    from liveness.synth.head import photo_landmarks
-
-    return photo_landmarks(image)
 
 
 # The ID photo each group's clips are matched against: the card shows the person's own skin

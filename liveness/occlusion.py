@@ -43,6 +43,16 @@ class Occlusion:
         return self.dark_glasses >= DARK_GLASSES_MIN
 
     @property
+    def request(self) -> str | None:
+        """The reason code asking the person to take something off (`mask_on`, then
+        `dark_glasses`), or None when nothing needs to come off."""
+        if self.masked:
+            return "mask_on"
+        if self.sunglasses:
+            return "dark_glasses"
+        return None
+
+    @property
     def bearded(self) -> bool:
         return self.beard >= BEARD_MIN
 
@@ -133,9 +143,4 @@ def covering(image: np.ndarray) -> str | None:
     boxes = faces.detect(image, scale=0.5) or faces.detect(image) or faces.detect_covered(image)
     if not boxes:
         return None
-    judged = judge(image, faces.landmarks(image, boxes[0]))
-    if judged.masked:
-        return "mask_on"
-    if judged.sunglasses:
-        return "dark_glasses"
-    return None
+    return judge(image, faces.landmarks(image, boxes[0])).request

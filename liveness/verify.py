@@ -299,13 +299,15 @@ def _coverings(frames: Sequence[Frame], measures: list[Measure], scores: dict[st
         COVER_CHECK_FRAMES,
     )
     judged = [occlusion.judge(frames[m.index].image, m.points) for m in chosen]
-    scores["mask"] = float(np.median([j.mask for j in judged]))
-    scores["dark_glasses"] = float(np.median([j.dark_glasses for j in judged]))
-    scores["beard"] = float(np.median([j.beard for j in judged]))
-    if scores["mask"] >= occlusion.MASK_MIN:
-        raise _Stop("mask_on")
-    if scores["dark_glasses"] >= occlusion.DARK_GLASSES_MIN:
-        raise _Stop("dark_glasses")
+    typical = occlusion.Occlusion(
+        mask=float(np.median([j.mask for j in judged])),
+        dark_glasses=float(np.median([j.dark_glasses for j in judged])),
+        beard=float(np.median([j.beard for j in judged])),
+    )
+    scores["mask"], scores["dark_glasses"] = typical.mask, typical.dark_glasses
+    scores["beard"] = typical.beard
+    if typical.request is not None:
+        raise _Stop(typical.request)
 
 
 def _covered_face(frames: Sequence[Frame], scores: dict[str, float]) -> None:
@@ -318,10 +320,8 @@ def _covered_face(frames: Sequence[Frame], scores: dict[str, float]) -> None:
             continue
         judged = occlusion.judge(frame.image, faces.landmarks(frame.image, boxes[0]))
         scores["mask"], scores["dark_glasses"] = judged.mask, judged.dark_glasses
-        if judged.masked:
-            raise _Stop("mask_on")
-        if judged.sunglasses:
-            raise _Stop("dark_glasses")
+        if judged.request is not None:
+            raise _Stop(judged.request)
 
 
 def _attack_cues(

@@ -12,7 +12,6 @@ import zlib
 from functools import cache
 
 import cv2
-import numpy as np
 import pytest
 
 from liveness.samples import sample_photos
@@ -124,4 +123,3 @@ def test_a_picture_that_does_not_decode_past_its_header_says_nothing(api, ready)
     broken = camera_picture(Look())[:2000]  # a JPEG header and the start of its data
     response = _post(api.client, ready["code"], {"frame": base64.b64encode(broken).decode()})
     assert response.status_code == 201, response.text
-    assert np.frombuffer(broken, np.uint8).size == 2000

@@ -116,3 +116,9 @@ def test_a_dark_face_is_equalised_for_the_landmarks_and_a_well_lit_one_is_not(rg
     assert out[inside].std() > 1.5 * dim[inside].std()
     far = (slice(0, 20), slice(0, 20))  # outside the widened box
     assert np.array_equal(out[far], dim[far])
+
+
+def test_a_mask_is_asked_off_before_dark_glasses_and_a_beard_never():
+    assert occlusion.Occlusion(mask=0.9, dark_glasses=0.9, beard=0.0).request == "mask_on"
+    assert occlusion.Occlusion(mask=0.1, dark_glasses=0.6, beard=0.0).request == "dark_glasses"
+    assert occlusion.Occlusion(mask=0.4, dark_glasses=0.4, beard=1.0).request is None
