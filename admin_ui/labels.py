@@ -285,6 +285,10 @@ class Labels:
             "blink": _("blink"),
             "open_mouth": _("open the mouth"),
         }
+        # Why a challenge left an action out (`liveness.occlusion.Occlusion.unreliable`).
+        self.left_out_reason: Mapping[str, str] = {
+            "glasses": _("the camera picture showed glasses, which hide a blink"),
+        }
 
         # The enrolment form's plan fields (the plan preview names the field of an error).
         self.plan_field: Mapping[str, str] = {

@@ -13,6 +13,7 @@ from typing import NamedTuple
 import cv2
 import numpy as np
 
+from liveness.challenge import ACTIONS, new_challenge
 from liveness.eval_workers import parallel
 from liveness.synth.head import photo_landmarks
 from liveness.synth.looks import GROUPS, Look, age_card_photo, shift_skin
@@ -108,7 +109,6 @@ def generate(
     before groups existed); another group's are `clips/<group>/<species>_NNN.mp4`, each with a
     look drawn for it, matched against the group's own ID photo where it has one.
     """
-    from liveness.challenge import new_challenge
     from liveness.samples import sample_photos
 
     unknown = [g for g in groups if g not in GROUPS]
@@ -165,8 +165,12 @@ def generate(
                 )
     started = time.perf_counter()
     seconds = []
-    for done, spent in enumerate(parallel(_render_job, jobs, workers), 1):
+    for done, (entry, (spent, left_out)) in enumerate(
+        zip(entries, parallel(_render_job, jobs, workers), strict=True), 1
+    ):
         seconds.append(spent)
+        if left_out:
+            entry["left_out"] = left_out
         if done % 10 == 0 or done == len(jobs):
             print(
                 f"rendered {done}/{len(jobs)} clips ({time.perf_counter() - started:.0f} s)",
@@ -181,18 +185,34 @@ def generate(
     return manifest
 
 
-def _render_job(job: RenderJob) -> float:
+def _render_job(job: RenderJob) -> tuple[float, dict[str, str]]:
+    """Render one clip; return the seconds it took and the actions left out of its challenge.
+
+    As the check-in page does, the challenge is fitted to the face the camera shows before the
+    recording (`liveness.occlusion.look_at` on the clip's first frame): when it finds actions
+    it cannot measure reliably, the challenge is drawn again from the same seed without them,
+    the clip rendered again for it, and its JSON file rewritten.
+    """
+    from liveness.occlusion import look_at
     from liveness.synth import read_photo, render, write_clip
 
     started = time.perf_counter()
+    photo = read_photo(Path(job.photo))
+    other = read_photo(Path(job.other_photo)) if job.other_photo else None
+    look = Look.from_json(job.look_json)
+    challenge = Challenge.from_json(job.challenge_json)
     frames = render(
-        read_photo(Path(job.photo)),
-        Challenge.from_json(job.challenge_json),
-        job.kind,
-        random.Random(job.seed),
-        other_photo=read_photo(Path(job.other_photo)) if job.other_photo else None,
-        look=Look.from_json(job.look_json),
+        photo, challenge, job.kind, random.Random(job.seed), other_photo=other, look=look
     )
+    seen = look_at(frames[0].image)
+    left_out = {} if seen is None else seen.unreliable
+    if left_out:
+        allowed = [action for action in ACTIONS if action not in left_out]
+        challenge = new_challenge(random.Random(job.seed), allowed)
+        frames = render(
+            photo, challenge, job.kind, random.Random(job.seed), other_photo=other, look=look
+        )
+        Path(job.out).with_suffix(".json").write_text(challenge.to_json(), encoding="utf-8")
     spent = time.perf_counter() - started
     write_clip(frames, Path(job.out))
-    return spent
+    return spent, {str(action): why for action, why in left_out.items()}

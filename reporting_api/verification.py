@@ -43,17 +43,23 @@ def encode_photo(photo: bytes) -> dict[str, Any]:
     return {"ok": True, "template": reference.to_bytes(), "quality": asdict(reference.quality)}
 
 
-def covering_in_frame(data: bytes) -> str | None:
-    """`mask_on` or `dark_glasses` if the camera frame (JPEG or PNG, size checked by the
-    caller) shows a face wearing one; None otherwise, and for an image that does not decode."""
+def look_in_frame(data: bytes) -> dict[str, Any]:
+    """What the camera frame (JPEG or PNG, size checked by the caller) shows: `request`, the
+    reason code asking a mask or dark glasses off (or None), and `left_out`, the actions a
+    challenge should leave out with their reasons (`{"blink": "glasses"}`). Nothing found
+    when the image does not decode or shows no face."""
     import numpy as np
 
-    from liveness.occlusion import covering
+    from liveness.occlusion import look_at
 
     image = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
-    if image is None:
-        return None
-    return covering(cv2.cvtColor(image, cv2.COLOR_BGR2RGB))
+    seen = None if image is None else look_at(cv2.cvtColor(image, cv2.COLOR_BGR2RGB))
+    if seen is None:
+        return {"request": None, "left_out": {}}
+    return {
+        "request": seen.request,
+        "left_out": {str(action): why for action, why in seen.unreliable.items()},
+    }
 
 
 def pack_frames(frames: Iterable[tuple[float, bytes]]) -> bytes:

@@ -40,6 +40,9 @@ class AttemptDetailOut(AttemptSummary):
     media_kind: str
     media_bytes: int
     challenge_steps: list[ChallengeStep]
+    challenge_left_out: dict[str, str]
+    """Actions the challenge left out, each with its reason code: `{"blink": "glasses"}` when
+    the camera picture before the recording showed glasses."""
     timings_ms: dict[str, float]
     client: ClientInfo
     frames: list[EvidenceFrameOut]

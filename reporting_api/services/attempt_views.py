@@ -88,6 +88,8 @@ class AttemptDetail(AttemptSummary):
     media_kind: str
     media_bytes: int
     challenge_steps: list[ChallengeStep]
+    challenge_left_out: dict[str, str]
+    """Actions the challenge left out, each with its reason code (`glasses`)."""
     timings_ms: dict[str, float]
     client: ClientInfo
     frames: list[EvidenceFrame]
@@ -173,6 +175,9 @@ def attempt_detail(row: ReviewerRow, frames: list[FrameInfoRow]) -> AttemptDetai
             ChallengeStep(action=s["action"], start_s=s["start_s"], end_s=s["end_s"])
             for s in row["challenge_steps"] or []
         ],
+        challenge_left_out={
+            str(action): str(why) for action, why in (row["challenge_left_out"] or {}).items()
+        },
         timings_ms=_numbers(row["timings"] or {}),
         client=_client(row),
         frames=[

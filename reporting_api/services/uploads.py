@@ -19,7 +19,7 @@ import re
 from datetime import timedelta
 from typing import Any, TypedDict
 
-from liveness.challenge import new_challenge
+from liveness.challenge import ACTIONS, new_challenge
 from liveness.reasons import reason
 from liveness.video import image_size
 from reporting_api.errors import InvalidInput, Refused
@@ -31,7 +31,7 @@ from reporting_api.store import links as link_store
 from reporting_api.store import transaction
 from reporting_api.store.links import LinkRow
 from reporting_api.store.rows import AttemptRow
-from reporting_api.verification import covering_in_frame, pack_frames, unpack_frames
+from reporting_api.verification import look_in_frame, pack_frames, unpack_frames
 from reporting_api.worker_pool import JobFailed, PoolClosed
 
 KEY = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
@@ -57,21 +57,27 @@ async def issue_challenge(
 
     With ``frame`` (the camera's picture as the person pressed "start"), a face wearing a
     mask or dark glasses is asked to take it off first (422, naming what), so nobody records
-    a clip that cannot pass; a frame that cannot be checked (the workers busy or gone) does
-    not stop the challenge, the recording's own check still asks.
+    a clip that cannot pass, and the challenge leaves out what this face does not let us
+    measure reliably (a blink behind glasses), recording why. A frame that cannot be checked
+    (the workers busy or gone) does not stop the challenge: it is drawn from all actions, and
+    the recording's own check still asks for a mask to come off.
     """
     # Made (or checked) now, so a person with no usable photo hears it before recording.
     await faces.template_for(visit.runtime, row["defendant_id"], visit.now)
+    left_out: dict[str, str] = {}
     if frame is not None:
         check_frame(frame)
         try:
-            covered = await visit.runtime.verifier.run(covering_in_frame, frame)
+            seen = await visit.runtime.verifier.run(look_in_frame, frame)
         except (JobFailed, PoolClosed):
-            covered = None
-        if covered is not None:
-            words = reason(covered)
+            seen = {"request": None, "left_out": {}}
+        if seen["request"] is not None:
+            words = reason(seen["request"])
             raise Refused(422, "frame", words.en, words.th)
-    challenge = new_challenge(visit.runtime.challenge_rng)
+        left_out = seen["left_out"]
+    challenge = new_challenge(
+        visit.runtime.challenge_rng, [a for a in ACTIONS if a not in left_out]
+    )
     steps = json.loads(challenge.to_json())["steps"]
     expires_in = visit.settings.checkin.challenge_seconds
     await link_store.create_challenge(
@@ -79,6 +85,7 @@ async def issue_challenge(
             "token": challenge.id,
             "check_in": row["id"],
             "steps": steps,
+            "left_out": left_out,
             "issued_at": visit.now,
             "expires_at": visit.now + timedelta(seconds=expires_in),
         }

@@ -25,6 +25,7 @@ REVIEW_COLUMNS = (
     A.check_in._.due_date.as_alias("due_date"),
     A.check_in._.status.as_alias("check_in_status"),
     A.challenge._.steps.as_alias("challenge_steps"),
+    A.challenge._.left_out.as_alias("challenge_left_out"),
 )
 
 
@@ -38,6 +39,7 @@ class ReviewRow(AttemptRow):
     due_date: date
     check_in_status: CheckInStatusName
     challenge_steps: list[dict[str, Any]] | None
+    challenge_left_out: dict[str, str] | None
 
 
 class MediaRow(TypedDict):

@@ -332,6 +332,7 @@ class LivenessChallengeRow(TypedDict):
     token: str
     check_in: int
     steps: list[dict[str, Any]]
+    left_out: dict[str, str]
     issued_at: datetime
     expires_at: datetime
     used_at: datetime | None

@@ -49,6 +49,9 @@ class LivenessChallenge(Table, tablename="liveness_challenge"):
     token = Varchar(length=32, unique=True)
     check_in = ForeignKey[CheckIn](references=CheckIn, on_delete=OnDelete.cascade, index=True)
     steps = JSON(default=[])
+    left_out = JSON(default={})
+    """Actions the challenge left out, each with its reason code (`{"blink": "glasses"}`):
+    what the camera picture before the recording showed could not be measured reliably."""
     issued_at = Timestamptz()
     expires_at = Timestamptz()
     used_at = Timestamptz(null=True, default=None)

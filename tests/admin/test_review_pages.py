@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import html
 
+from reporting_api.tables import LivenessChallenge, VerificationAttempt
+from tests.checkin.helpers import db
 from tests.checkin.test_review import _check_in, _pending_review, _window_status
 
 QUEUE = "/admin/review"
@@ -63,6 +65,22 @@ def test_queue_and_evidence_then_accept_verifies_the_check_in(site):
     assert "การเคลื่อนไหว" in text  # the liveness readings
     for step in detail["challenge_steps"]:
         assert f"{step['start_s']:.1f}–{step['end_s']:.1f}" in text
+    # A challenge that left the blink out (the camera picture showed glasses) says so.
+    assert detail["challenge_left_out"] == {} and "ไม่ได้สั่งให้" not in text
+    [row] = db(
+        VerificationAttempt.select(VerificationAttempt.challenge).where(
+            VerificationAttempt.id == last
+        )
+    )
+    db(
+        LivenessChallenge.update({LivenessChallenge.left_out: {"blink": "glasses"}}).where(
+            LivenessChallenge.id == row["challenge"]
+        )
+    )
+    detail = api.request("officer_bkk", "GET", f"/api/v1/verification-attempts/{last}").json()
+    assert detail["challenge_left_out"] == {"blink": "glasses"}
+    shown = html.unescape(browser.client.get(_item(last)).text)
+    assert "ไม่ได้สั่งให้กะพริบตา เพราะภาพจากกล้องก่อนบันทึกเห็นว่าสวมแว่นตา" in shown
     assert "pytest-review" in text and "360 × 800" in text and "13.75000, 100.50000" in text
     assert 'name="decision" value="accept"' in text
 

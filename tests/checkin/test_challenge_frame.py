@@ -78,6 +78,28 @@ def test_a_mask_or_dark_glasses_are_asked_off_before_recording(api, ready):
     assert _challenges(ready["check_in"]["id"]) == 0
 
 
+def test_glasses_leave_the_blink_out_of_the_challenge_and_the_row_says_why(api, ready):
+    picture = base64.b64encode(camera_picture(Look(glasses="thick"))).decode()
+    drawn = []
+    for _ in range(6):
+        response = _post(api.client, ready["code"], {"frame": picture})
+        assert response.status_code == 201, response.text
+        drawn += [step["action"] for step in response.json()["steps"]]
+    assert "blink" not in drawn
+    assert {"turn_left", "turn_right", "open_mouth"} <= set(drawn)  # the other three are used
+    bare = _post(
+        api.client, ready["code"], {"frame": base64.b64encode(camera_picture(Look())).decode()}
+    )
+    assert bare.status_code == 201, bare.text
+    rows = db(
+        LivenessChallenge.select(LivenessChallenge.left_out)
+        .where(LivenessChallenge.check_in == ready["check_in"]["id"])
+        .order_by(LivenessChallenge.id)
+        .output(load_json=True)
+    )
+    assert [r["left_out"] for r in rows] == [{"blink": "glasses"}] * 6 + [{}]
+
+
 def _png_header(width: int, height: int) -> bytes:
     ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
     chunk = b"IHDR" + ihdr

@@ -48,6 +48,9 @@ def _judge(rgb: dict[str, np.ndarray], person: str, look: Look, seed: int = 1):
 def test_nothing_is_found_on_a_face_that_wears_no_mask_or_dark_glasses(rgb, person, look):
     judged = _judge(rgb, person, look)
     assert not judged.masked and not judged.sunglasses, judged
+    # Clear glasses are found where they are worn, and leave the blink out; nothing else does.
+    assert judged.spectacled == bool(look.glasses), judged
+    assert judged.unreliable == ({Action.BLINK: "glasses"} if look.glasses else {}), judged
 
 
 @pytest.mark.parametrize("person", PEOPLE)
@@ -116,6 +119,15 @@ def test_a_dark_face_is_equalised_for_the_landmarks_and_a_well_lit_one_is_not(rg
     assert out[inside].std() > 1.5 * dim[inside].std()
     far = (slice(0, 20), slice(0, 20))  # outside the widened box
     assert np.array_equal(out[far], dim[far])
+
+
+def test_only_a_face_left_uncovered_has_actions_left_out():
+    glasses = occlusion.Occlusion(mask=0.0, dark_glasses=0.0, beard=0.0, glasses=0.9)
+    assert glasses.unreliable == {Action.BLINK: "glasses"}
+    # Asked to take off a mask or dark glasses first: nothing is fitted to the covered face.
+    assert occlusion.Occlusion(mask=0.9, dark_glasses=0.0, beard=0.0, glasses=0.9).unreliable == {}
+    assert occlusion.Occlusion(mask=0.0, dark_glasses=0.9, beard=0.0, glasses=0.9).unreliable == {}
+    assert occlusion.Occlusion(mask=0.0, dark_glasses=0.0, beard=0.9).unreliable == {}
 
 
 def test_a_mask_is_asked_off_before_dark_glasses_and_a_beard_never():
