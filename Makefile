@@ -12,22 +12,24 @@ export PUBLIC_BASE_URL ?= http://127.0.0.1:$(PORT)
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
+# Packages are installed by uv (itself installed into the venv by pip first): the same
+# packages from the same index as pip, in 10-25 s (25 with nothing cached) where pip took 55.
 # dlib comes as the prebuilt dlib-bin wheel (never compiled); face_recognition is installed
-# last and without its dependencies, so pip never tries to build dlib from source (its package
-# metadata asks for "dlib", which dlib-bin provides under another name; installed before the
-# project, pip's resolver would report that as a conflict on every later install). Its models
-# package imports pkg_resources, hence setuptools<82. The filter hides setuptools' generic
-# notice about editable installs, which concerns nothing here.
-PIP := PYTHONWARNINGS="ignore:Editable installation" $(BIN)/pip
+# last and without its dependencies, so the installer never tries to build dlib from source
+# (its package metadata asks for "dlib", which dlib-bin provides under another name). Its
+# models package imports pkg_resources, hence setuptools<82. The filter hides setuptools'
+# generic notice about editable installs, which concerns nothing here.
+PIP := PYTHONWARNINGS="ignore:Editable installation" $(BIN)/uv pip
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(PIP) install --quiet --upgrade pip "setuptools<82" wheel
-	$(PIP) install --quiet dlib-bin
-	$(PIP) install --quiet -e .
-	$(PIP) install --quiet --no-deps face-recognition face-recognition-models
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check "uv>=0.5,<1"
+	$(PIP) install --python $(BIN)/python --quiet --upgrade "setuptools<82" wheel
+	$(PIP) install --python $(BIN)/python --quiet dlib-bin
+	$(PIP) install --python $(BIN)/python --quiet -e .
+	$(PIP) install --python $(BIN)/python --quiet --no-deps face-recognition face-recognition-models
 	touch $@
 
 $(VENV)/.installed-test: $(VENV)/.installed
-	$(PIP) install --quiet -e ".[test]"
+	$(PIP) install --python $(BIN)/python --quiet -e ".[test]"
 	touch $@
 
 install: $(VENV)/.installed
