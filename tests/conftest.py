@@ -97,6 +97,42 @@ def postgres_migrated() -> str:
     return POSTGRES_URL
 
 
+_RESET: list[str] = []
+
+
+async def _pg_empty() -> None:
+    """Every table of the service emptied and its ids restarted, in one round trip.
+
+    DELETE (children first) and restarting the sequences leave the same state as
+    `TRUNCATE ... RESTART IDENTITY CASCADE` and, on tables this small, take about 9 ms where
+    TRUNCATE took 100, which every PostgreSQL test pays. Should a foreign key ever point from a
+    table to one listed after it, the DELETE fails and TRUNCATE does the work instead.
+    """
+    import asyncpg
+
+    tables = _app_tables()
+    conn = await asyncpg.connect(POSTGRES_URL)
+    try:
+        if not _RESET:
+            sequences = await conn.fetch(
+                "SELECT pg_get_serial_sequence(t, 'id') FROM unnest($1::text[]) AS t",
+                list(tables),
+            )
+            _RESET.append(
+                "BEGIN; "
+                + " ".join(f"DELETE FROM {table};" for table in reversed(tables))
+                + " ".join(f" ALTER SEQUENCE {s[0]} RESTART;" for s in sequences if s[0])
+                + " COMMIT;"
+            )
+        try:
+            await conn.execute(_RESET[0])
+        except asyncpg.ForeignKeyViolationError:
+            await conn.execute("ROLLBACK")
+            await conn.execute(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
+    finally:
+        await conn.close()
+
+
 def _app_tables() -> tuple[str, ...]:
     """Every table of the service, from `tables.ALL_TABLES` (the one list of them)."""
     from reporting_api.tables import ALL_TABLES
@@ -117,8 +153,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
         url = f"sqlite:///{path}"
     else:
         url = request.getfixturevalue("postgres_migrated")
-        tables = ", ".join(_app_tables())
-        asyncio.run(_pg_execute(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        asyncio.run(_pg_empty())
         bind_tables(engine_from_url(url))
         asyncio.run(ensure_offices())
     return url
@@ -189,33 +224,38 @@ class Staff:
 def _make_staff(url: str) -> dict[str, Staff]:
     from reporting_api.clock import utcnow
     from reporting_api.db import bind_tables, engine_from_url
-    from reporting_api.store import offices, staff
+    from reporting_api.store import offices
+    from reporting_api.tables import StaffUser
 
     async def run() -> dict[str, Staff]:
         bind_tables(engine_from_url(url))
-        made: dict[str, Staff] = {}
-        for name, role, code in (
+        office_of = {o["code"]: o["id"] for o in await offices.list_offices()}
+        wanted = (
             ("admin", "admin", "central"),
             ("manager", "manager", "central"),
             ("officer_bkk", "officer", "TH-10"),
             ("officer_bkk2", "officer", "TH-10"),
             ("officer_cnx", "officer", "TH-50"),
-        ):
-            office = await offices.get_office_by_code(code)
-            assert office is not None
-            row = await staff.create_staff(
-                {
-                    "username": name,
-                    "display_name": name,
-                    "role": role,
-                    "office": office["id"],
-                    "password_hash": _password_hash(),
-                    "active": True,
-                    "created_at": utcnow(),
-                }
+        )
+        # One statement for the five (the store creates accounts one at a time).
+        rows = await StaffUser.insert(
+            *(
+                StaffUser(
+                    username=name,
+                    display_name=name,
+                    role=role,
+                    office=office_of[code],
+                    password_hash=_password_hash(),
+                    active=True,
+                    created_at=utcnow(),
+                )
+                for name, role, code in wanted
             )
-            made[name] = Staff(row["id"], name, role, office["id"])
-        return made
+        ).returning(StaffUser.id, StaffUser.username, StaffUser.role, StaffUser.office)
+        return {
+            row["username"]: Staff(row["id"], row["username"], row["role"], row["office"])
+            for row in rows
+        }
 
     return asyncio.run(run())
 
