@@ -288,6 +288,7 @@ class Labels:
         # Why a challenge left an action out (`liveness.occlusion.Occlusion.unreliable`).
         self.left_out_reason: Mapping[str, str] = {
             "glasses": _("the camera picture showed glasses, which hide a blink"),
+            "missed_before": _("it was not seen in two of the person's last three recordings"),
         }
 
         # The enrolment form's plan fields (the plan preview names the field of an error).

@@ -14,7 +14,8 @@ then each step gets 1.4-1.6 s; the whole challenge lasts at most 6 s with 3 step
 from __future__ import annotations
 
 import random
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Iterable, Sequence
 
 from liveness.types import Action, Challenge, Step
 
@@ -23,6 +24,8 @@ LEAD_IN_S = (0.8, 1.2)
 STEP_S = (1.4, 1.6)
 MIN_SEQUENCES = 24  # a challenge is drawn from at least this many equally likely sequences
 MAX_STEPS = 4
+RECENT_RECORDINGS = 3  # the person's last recordings `struggled_with` looks at
+STRUGGLED_MISSES = 2  # misses of one action among them that leave it out of the next challenge
 
 
 def sequence_counts(actions: int) -> dict[int, int]:
@@ -63,3 +66,20 @@ def new_challenge(rng: random.Random, actions: Iterable[Action] = ACTIONS) -> Ch
         steps.append(Step(action, start, end))
         start = end
     return Challenge(id=f"{rng.getrandbits(64):016x}", steps=tuple(steps))
+
+
+def missed_step(actions: Sequence[str], completed: int) -> str | None:
+    """The action a recording stopped at: the step after the ``completed`` ones, or None when
+    every step was done (a refusal for something else, or an unrequested action)."""
+    return actions[completed] if 0 <= completed < len(actions) else None
+
+
+def struggled_with(missed: Sequence[str | None]) -> str | None:
+    """The action missed in at least `STRUGGLED_MISSES` of the person's last recordings
+    (``missed``: what each of the last `RECENT_RECORDINGS` stopped at, None when none), or
+    None. A genuine person whose blink or open mouth the landmarks keep missing (a beard,
+    heavy frames) is then not asked for it again; the challenge is still drawn from at least
+    `MIN_SEQUENCES` sequences, and a third refusal sends the check-in to an officer anyway."""
+    counts = Counter(a for a in missed[:RECENT_RECORDINGS] if a is not None)
+    action, misses = counts.most_common(1)[0] if counts else (None, 0)
+    return action if misses >= STRUGGLED_MISSES else None

@@ -19,7 +19,13 @@ import re
 from datetime import timedelta
 from typing import Any, TypedDict
 
-from liveness.challenge import ACTIONS, new_challenge
+from liveness.challenge import (
+    ACTIONS,
+    RECENT_RECORDINGS,
+    missed_step,
+    new_challenge,
+    struggled_with,
+)
 from liveness.reasons import reason
 from liveness.video import image_size
 from reporting_api.errors import InvalidInput, Refused
@@ -60,7 +66,9 @@ async def issue_challenge(
     a clip that cannot pass, and the challenge leaves out what this face does not let us
     measure reliably (a blink behind glasses), recording why. A frame that cannot be checked
     (the workers busy or gone) does not stop the challenge: it is drawn from all actions, and
-    the recording's own check still asks for a mask to come off.
+    the recording's own check still asks for a mask to come off. Otherwise an action the
+    person's recordings stopped at twice of the last three is left out (`missed_before`).
+    At most one action is left out: three remain, 42 sequences.
     """
     # Made (or checked) now, so a person with no usable photo hears it before recording.
     await faces.template_for(visit.runtime, row["defendant_id"], visit.now)
@@ -75,6 +83,8 @@ async def issue_challenge(
             words = reason(seen["request"])
             raise Refused(422, "frame", words.en, words.th)
         left_out = seen["left_out"]
+    if not left_out:
+        left_out = await _struggled(row["defendant_id"])
     challenge = new_challenge(
         visit.runtime.challenge_rng, [a for a in ACTIONS if a not in left_out]
     )
@@ -91,6 +101,22 @@ async def issue_challenge(
         }
     )
     return IssuedChallenge(id=challenge.id, steps=steps, expires_in=expires_in)
+
+
+async def _struggled(defendant_id: int) -> dict[str, str]:
+    """`{action: "missed_before"}` for an action the person's recent recordings kept missing."""
+    missed = []
+    for recording in await store.recent_recordings(defendant_id, RECENT_RECORDINGS):
+        stopped = any(r.get("code") == "challenge_not_completed" for r in recording["reasons"])
+        actions = [str(s.get("action")) for s in recording["steps"] or []]
+        completed = recording["scores"].get("steps_completed")
+        missed.append(
+            missed_step(actions, int(completed))
+            if stopped and isinstance(completed, (int, float)) and math.isfinite(completed)
+            else None
+        )
+    action = struggled_with(missed)
+    return {action: "missed_before"} if action else {}
 
 
 MAX_FRAME_BYTES = 512 * 1024

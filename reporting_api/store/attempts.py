@@ -200,9 +200,7 @@ async def finish_attempt(attempt_id: int, values: dict[str, Any], owner: str) ->
     is ``owner``'s or was handed back; False (nothing written) when another process finished
     it or took it over: a late finisher never overwrites the new owner's verdict."""
     rows = (
-        await A.update(
-            {**columns(values), A.state: "done", A.media: None, A.lease_until: None}
-        )
+        await A.update({**columns(values), A.state: "done", A.media: None, A.lease_until: None})
         .where(
             (A.id == attempt_id)
             & (A.state == "processing")
@@ -249,6 +247,26 @@ async def untold_results(
         .order_by(A.completed_at)
         .limit(limit),
     )
+
+
+class RecordingSteps(TypedDict):
+    """How far through its challenge a finished recording got."""
+
+    steps: list[dict[str, Any]] | None
+    scores: dict[str, Any]
+    reasons: list[dict[str, Any]]
+
+
+async def recent_recordings(defendant_id: int, limit: int) -> list[RecordingSteps]:
+    """The person's last ``limit`` finished recordings (any check-in), newest first."""
+    rows = (
+        await A.select(A.challenge._.steps.as_alias("steps"), A.scores, A.reasons)
+        .where((A.case._.defendant == defendant_id) & (A.state == "done"))
+        .order_by(A.id, ascending=False)
+        .limit(limit)
+        .output(load_json=True)
+    )
+    return rows_as(RecordingSteps, rows)
 
 
 async def count_rejected(check_in_id: int) -> int:

@@ -9,7 +9,17 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from liveness.challenge import MAX_STEPS, MIN_SEQUENCES, SEQUENCES, new_challenge, sequence_counts
+from liveness.challenge import (
+    MAX_STEPS,
+    MIN_SEQUENCES,
+    RECENT_RECORDINGS,
+    SEQUENCES,
+    STRUGGLED_MISSES,
+    missed_step,
+    new_challenge,
+    sequence_counts,
+    struggled_with,
+)
 from liveness.types import Action, Challenge
 
 
@@ -78,7 +88,9 @@ def test_a_face_that_allows_three_actions_gets_at_least_24_sequences_of_them():
     assert len(sequences) >= 40  # of 6 + 12 + 24 = 42
     assert {len(c.steps) for c in many} == {2, 3, 4}
     for challenge in many:
-        assert all(b.action != a.action for a, b in zip(challenge.steps, challenge.steps[1:], strict=False))
+        assert all(
+            b.action != a.action for a, b in zip(challenge.steps, challenge.steps[1:], strict=False)
+        )
         assert challenge.duration_s <= 1.2 + 4 * 1.6 + 1e-9
 
 
@@ -102,3 +114,34 @@ def test_every_draw_uses_only_allowed_actions_in_ordered_windows(allowed, seed):
     for before, after in zip(challenge.steps, challenge.steps[1:], strict=False):
         assert before.end_s == after.start_s and before.action != after.action
     assert Challenge.from_json(challenge.to_json()) == challenge
+
+
+def test_the_step_a_recording_stopped_at():
+    assert missed_step(["blink", "open_mouth"], 0) == "blink"
+    assert missed_step(["blink", "open_mouth"], 1) == "open_mouth"
+    assert missed_step(["blink", "open_mouth"], 2) is None  # all done: refused for another reason
+    assert missed_step([], 0) is None and missed_step(["blink"], -1) is None
+
+
+def test_an_action_missed_twice_of_the_last_three_is_left_out_once_only_is_not():
+    assert struggled_with(["open_mouth", None, "open_mouth"]) == "open_mouth"
+    assert struggled_with(["open_mouth", "blink", None]) is None
+    assert struggled_with(["blink"]) is None
+    assert struggled_with([]) is None
+    # Only the last three count (newest first).
+    assert struggled_with(["blink", None, None, "blink", "blink"]) is None
+
+
+ACTION_OR_NONE = st.one_of(st.none(), st.sampled_from([a.value for a in Action]))
+
+
+@given(st.lists(ACTION_OR_NONE, max_size=8))
+def test_what_is_left_out_was_missed_often_enough_and_three_actions_remain(missed):
+    action = struggled_with(missed)
+    recent = missed[:RECENT_RECORDINGS]
+    if action is None:
+        assert all(recent.count(a) < STRUGGLED_MISSES for a in set(recent) if a is not None)
+    else:
+        assert recent.count(action) >= STRUGGLED_MISSES
+        challenge = new_challenge(random.Random(len(missed)), [a for a in Action if a != action])
+        assert action not in {s.action for s in challenge.steps}
