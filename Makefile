@@ -53,14 +53,16 @@ scheduler: migrate
 fake-twilio: install
 	$(BIN)/python -m scheduler.fake_twilio --port 8099
 
-# Two passes: everything but the browser tests in $(TEST_WORKERS) processes (pytest-xdist; each
-# worker has its own PostgreSQL database, test_gw0, test_gw1, ...), then the browser tests on
-# their own, so that the timing of their camera clips does not depend on what runs beside them.
+# Two passes: everything but the camera tests in $(TEST_WORKERS) processes (pytest-xdist; each
+# worker has its own PostgreSQL database, test_gw0, test_gw1, ...), the other browser tests
+# included (their waits on emulated networks overlap the rest), then the browser tests whose
+# fake camera plays a timed clip on their own, so that the timing of their clips does not
+# depend on what runs beside them.
 # A selection in PYTEST_ARGS that leaves one pass empty is fine (pytest's exit status 5).
 TEST_WORKERS ?= 2
 test: $(VENV)/.installed-test system-packages-test admin-assets check
-	$(BIN)/python -m pytest -p no:cacheprovider -n $(TEST_WORKERS) -m "not browser" $(PYTEST_ARGS) || [ $$? -eq 5 ]
-	$(BIN)/python -m pytest -p no:cacheprovider -m browser $(PYTEST_ARGS) || [ $$? -eq 5 ]
+	$(BIN)/python -m pytest -p no:cacheprovider -n $(TEST_WORKERS) -m "not camera" $(PYTEST_ARGS) || [ $$? -eq 5 ]
+	$(BIN)/python -m pytest -p no:cacheprovider -m camera $(PYTEST_ARGS) || [ $$? -eq 5 ]
 
 # The house rules, before any test: the layer contracts (import-linter, pyproject.toml),
 # the type checker over the four packages, and the linter. Each fails with its own message.

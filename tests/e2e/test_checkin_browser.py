@@ -218,6 +218,7 @@ def _check_in_verified(
     return run
 
 
+@pytest.mark.camera
 def test_genuine_clip_is_verified_on_a_phone(
     api, database_url, mobile_page, camera_file, output_dir
 ):
@@ -245,6 +246,7 @@ def test_genuine_clip_is_verified_on_a_phone(
     assert weight["transfer_bytes"] < PAGE_BUDGET_BYTES, weight
 
 
+@pytest.mark.camera
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_upload_completes_on_slow_3g(api, database_url, mobile_page, camera_file, output_dir):
     run = _check_in_verified(
@@ -262,6 +264,7 @@ def test_upload_completes_on_slow_3g(api, database_url, mobile_page, camera_file
     assert run.upload_seconds >= 0.8 * floor, (run.upload_seconds, floor, len(run.upload))
 
 
+@pytest.mark.camera
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_static_photo_is_not_verified(api, database_url, mobile_page, camera_file, output_dir):
     _, camera, run, stored = _phone_check_in(

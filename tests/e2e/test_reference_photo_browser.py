@@ -31,7 +31,7 @@ from tests.e2e.test_admin_browser import DESKTOP, log_in, text_of
 from tests.e2e.test_admin_browser import shots as shots  # noqa: F401 (the fixture)
 from tests.e2e.waits import wait_until
 
-pytestmark = [pytest.mark.db, pytest.mark.browser, pytest.mark.timeout(600)]
+pytestmark = [pytest.mark.db, pytest.mark.browser, pytest.mark.camera, pytest.mark.timeout(600)]
 
 REASON = "รูปบนบัตรเบลอ ถ่ายรูปใหม่ที่สำนักงาน"
 
