@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from litestar import Request, Response, Router
+from litestar import Request, Response
 from litestar.di import Provide
 from litestar.exceptions import (
     NotAuthorizedException,
@@ -23,6 +23,7 @@ from admin_ui.web import CsrfRefused, csrf_guard, language, render
 from reporting_api.errors import Forbidden, NotFound, ServiceError
 from reporting_api.http.context import provide_ctx, provide_paging
 from reporting_api.http.errors import status_of
+from reporting_api.http.routers import FreshRouter
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 STATIC_DIR = Path(__file__).parent / "static"
@@ -70,7 +71,7 @@ def page_handlers() -> list[ControllerRouterHandler]:
 
 
 def admin_parts() -> AdminParts:
-    router = Router(
+    router = FreshRouter(
         path="/",
         route_handlers=page_handlers(),
         guards=[csrf_guard],
@@ -91,5 +92,6 @@ def admin_parts() -> AdminParts:
         opt={"exclude_from_auth": True},
         include_in_schema=False,
         send_as_attachment=False,
+        router_class=FreshRouter,
     )
     return AdminParts(routes=[router, static], template_dirs=[TEMPLATE_DIR])

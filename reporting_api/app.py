@@ -50,6 +50,7 @@ from reporting_api.http.context import provide_ctx, provide_paging
 from reporting_api.http.csrf import ApiCsrfMiddleware
 from reporting_api.http.errors import EXCEPTION_HANDLERS
 from reporting_api.http.options_allow import true_allow
+from reporting_api.http.routers import FreshRouter
 from reporting_api.http.security_headers import security_headers
 from reporting_api.http.sessions import TokenAuthMiddleware
 from reporting_api.i18n import add_i18n_extension
@@ -66,7 +67,7 @@ FORM_OVERHEAD_BYTES = 2 * 1024 * 1024
 
 
 def api_router() -> Router:
-    return Router(
+    return FreshRouter(
         path="/api/v1",
         route_handlers=[
             AuthController,
@@ -183,6 +184,7 @@ def create_app(
                 opt={"exclude_from_auth": True},
                 include_in_schema=False,
                 send_as_attachment=False,
+                router_class=FreshRouter,
             ),
             api_router(),
             *extra_routes,
@@ -191,6 +193,7 @@ def create_app(
                 directories=[swagger_ui_path],
                 opt={"exclude_from_auth": True},
                 include_in_schema=False,
+                router_class=FreshRouter,
             ),
             create_static_files_router(
                 path=api_docs.STATIC_PATH,
@@ -198,6 +201,7 @@ def create_app(
                 opt={"exclude_from_auth": True},
                 include_in_schema=False,
                 send_as_attachment=False,
+                router_class=FreshRouter,
             ),
         ],
         middleware=[auth],
