@@ -92,7 +92,8 @@ class Browser:
 @pytest.fixture
 def site(database_url: str) -> Iterator[tuple[Browser, Api]]:
     """(browser, api) on one database: the browser on an app with the admin pages, the API
-    view (for setting up data) on a second app, each test client with its own event loop."""
+    view (for setting up data) on a second app without them, each test client with its own
+    event loop."""
     from litestar.testing import TestClient
 
     from admin_ui import admin_parts
@@ -100,15 +101,15 @@ def site(database_url: str) -> Iterator[tuple[Browser, Api]]:
 
     staff = _make_staff(database_url)
 
-    def app() -> Any:
+    def app(pages: bool) -> Any:
         parts = admin_parts()
         return create_app(
             settings_for_test(database_url),
             verifier=shared_verifier(),
-            extra_routes=parts.routes,
-            template_dirs=parts.template_dirs,
+            extra_routes=parts.routes if pages else (),
+            template_dirs=parts.template_dirs if pages else (),
         )
 
     keys = TotpKeys()  # one phone per user, whichever client signs in
-    with TestClient(app=app()) as client, TestClient(app=app()) as api_client:
+    with TestClient(app=app(True)) as client, TestClient(app=app(False)) as api_client:
         yield Browser(client, keys), Api(api_client, staff, keys)
