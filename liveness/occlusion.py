@@ -9,8 +9,8 @@ band of forehead just above the brows (left bare by glasses, masks and headscarv
 - dark glasses: the eyes are much darker than the forehead and show no white of the eye;
 - a beard: the lower face is darker than the forehead and strongly textured;
 - glasses: a horizontal line across the bridge of the nose between the brows and the eyes,
-  and another under each eye (the rims), each a sharp step in brightness against the skin
-  around it. Brows, deep-set eyes and eye bags give one or the other, rarely both; thin metal
+  and another under each eye (the rims), each a sharp step in colour, measured against the
+  brightness of the skin around it. Brows, deep-set eyes and eye bags give one or the other, rarely both; thin metal
   frames close to the skin's colour are missed (they also trouble the eyelids least).
 
 The scores are 0-1 (1 = surely there). `Occlusion.request` names what must come off (a mask,
@@ -168,7 +168,16 @@ def _glasses(
     """The glasses score: the bridge line and the weaker rim line, on the face turned so the
     eyes are level, each as the strongest row of vertical colour gradient (the largest of the
     three channels', so a grey frame on skin of the same brightness still shows) per 100 grey
-    levels of the skin there."""
+    levels of the skin there. Only the band from the brows to under the eyes is read, so it is
+    cropped first (with room for a tilted head) and the score costs about a millisecond."""
+    band = points[17:48]
+    x0, y0 = np.maximum(np.floor(band.min(axis=0) - 0.6 * d), 0).astype(int)
+    x1, y1 = np.ceil(band.max(axis=0) + 0.6 * d).astype(int)
+    image = image[y0:y1, x0:x1]
+    if image.shape[0] < 8 or image.shape[1] < 8:
+        return 0.0
+    offset = np.array([x0, y0], np.float64)
+    points, left, right = points - offset, left - offset, right - offset
     centre = (left + right) / 2
     angle = float(np.degrees(np.arctan2(right[1] - left[1], right[0] - left[0])))
     turn = cv2.getRotationMatrix2D((float(centre[0]), float(centre[1])), angle, 1.0)
