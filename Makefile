@@ -57,11 +57,12 @@ fake-twilio: install
 # worker has its own PostgreSQL database, test_gw0, test_gw1, ...), the other browser tests
 # included (their waits on emulated networks overlap the rest), then the browser tests whose
 # fake camera plays a timed clip on their own, so that the timing of their clips does not
-# depend on what runs beside them.
+# depend on what runs beside them. `worksteal`: a worker that runs out of tests takes some of
+# the other's, so neither idles while the other finishes a queue of slow ones.
 # A selection in PYTEST_ARGS that leaves one pass empty is fine (pytest's exit status 5).
 TEST_WORKERS ?= 2
 test: $(VENV)/.installed-test system-packages-test admin-assets check
-	$(BIN)/python -m pytest -p no:cacheprovider -n $(TEST_WORKERS) -m "not camera" $(PYTEST_ARGS) || [ $$? -eq 5 ]
+	$(BIN)/python -m pytest -p no:cacheprovider -n $(TEST_WORKERS) --dist worksteal -m "not camera" $(PYTEST_ARGS) || [ $$? -eq 5 ]
 	$(BIN)/python -m pytest -p no:cacheprovider -m camera $(PYTEST_ARGS) || [ $$? -eq 5 ]
 
 # The house rules, before any test: the layer contracts (import-linter, pyproject.toml),

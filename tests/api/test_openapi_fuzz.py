@@ -42,8 +42,8 @@ from tests.conftest import (
     id_photo_bytes,
 )
 
-EXAMPLES_PER_OPERATION = 10
-IN_PROCESS_EXAMPLES = 4
+EXAMPLES_PER_OPERATION = 6
+IN_PROCESS_EXAMPLES = 3
 """Per operation and generation mode (valid, invalid data) in the in-process run."""
 CHECKS = ",".join(
     (
