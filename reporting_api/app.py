@@ -142,7 +142,7 @@ def create_app(
                 if await runtime.pause(every * spread.uniform(0.5, 1.5)):
                     return
 
-        runtime.spawn(loop())
+        runtime.spawn(loop(), lasting=True)
 
     async def stop_runtime() -> None:
         await attempts.shut_down(runtime, settings)

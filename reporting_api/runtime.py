@@ -157,6 +157,7 @@ class Runtime:
     verifying: dict[int, Future[Any]] = field(default_factory=dict)
     """Attempt id -> its job in the verifier, while this process verifies it."""
     _tasks: set[asyncio.Task[Any]] = field(default_factory=set)
+    _lasting: set[asyncio.Task[Any]] = field(default_factory=set)
     _owns_verifier: bool = True
     _stopping: asyncio.Event | None = None
 
@@ -185,11 +186,20 @@ class Runtime:
             self._sealer = load_sealer(self.settings)
         return self._sealer
 
-    def spawn(self, coroutine: Coroutine[Any, Any, Any]) -> None:
-        """Run ``coroutine`` in the background, keeping a reference until it ends."""
+    def spawn(self, coroutine: Coroutine[Any, Any, Any], *, lasting: bool = False) -> None:
+        """Run ``coroutine`` in the background, keeping a reference until it ends.
+        ``lasting``: a loop that runs until shutdown, not counted by `working`."""
         task = asyncio.get_running_loop().create_task(coroutine)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+        if lasting:
+            self._lasting.add(task)
+            task.add_done_callback(self._lasting.discard)
+
+    def working(self) -> int:
+        """How many pieces of passing background work (a verification, an import) run now;
+        safe to read from another thread."""
+        return max(0, len(self._tasks) - len(self._lasting))
 
     @property
     def stopping(self) -> asyncio.Event:

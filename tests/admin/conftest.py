@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import (
+    RUNNING,
     TEST_PASSWORD,
     Api,
     TotpKeys,
@@ -94,8 +95,6 @@ def site(database_url: str) -> Iterator[tuple[Browser, Api]]:
     """(browser, api) on one database: the browser on an app with the admin pages, the API
     view (for setting up data) on a second app without them, each test client with its own
     event loop."""
-    from litestar.testing import TestClient
-
     from admin_ui import admin_parts
     from reporting_api.app import create_app
 
@@ -111,5 +110,7 @@ def site(database_url: str) -> Iterator[tuple[Browser, Api]]:
         )
 
     keys = TotpKeys()  # one phone per user, whichever client signs in
-    with TestClient(app=app(True)) as client, TestClient(app=app(False)) as api_client:
-        yield Browser(client, keys), Api(api_client, staff, keys)
+    client = RUNNING.client("admin", database_url, lambda: app(True))
+    api_client = RUNNING.client("api", database_url, lambda: app(False))
+    yield Browser(client, keys), Api(api_client, staff, keys)
+    RUNNING.settle()
