@@ -289,6 +289,10 @@ class Labels:
         self.left_out_reason: Mapping[str, str] = {
             "glasses": _("the camera picture showed glasses, which hide a blink"),
             "missed_before": _("it was not seen in two of the person's last three recordings"),
+            "glasses_on_card": _(
+                "the ID-card photo shows glasses, which hide a blink, and there was no camera "
+                "picture of the face to judge"
+            ),
         }
 
         # The enrolment form's plan fields (the plan preview names the field of an error).

@@ -8,7 +8,8 @@ A Thai ID card's chip photo is about 120x150 px, so small images are enlarged (b
 detection and encoding; dlib's HOG detector needs a face of about 80 px. Quality is judged on
 the face at a fixed working width, so a small but sharp photo is not called blurry merely for
 being small. The encoding averages 10 jittered copies (num_jitters), as dlib recommends for
-a single enrolment image.
+a single enrolment image. The quality report also says whether the face wears clear glasses
+(`occlusion`'s glasses score, which finds them on card-sized photos as on camera frames).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import math
 import cv2
 import numpy as np
 
-from liveness import faces, geometry
+from liveness import faces, geometry, occlusion
 from liveness.reasons import reason
 from liveness.types import QualityReport, Reference, ReferenceRejected
 
@@ -121,6 +122,7 @@ def encode_reference(image: np.ndarray | bytes) -> Reference:
         raise ReferenceRejected(reason("not_frontal"))
     encoding = faces.encode(work, points, jitters=JITTERS)
     magnification = max(factor, 1.0) * 2**upsample
+    glasses = occlusion.judge(work, points).glasses
     quality = QualityReport(
         image_width=rgb.shape[1],
         image_height=rgb.shape[0],
@@ -129,5 +131,6 @@ def encode_reference(image: np.ndarray | bytes) -> Reference:
         yaw_deg=round(yaw, 1),
         pitch_deg=round(pitch, 1),
         upsample=max(0, round(math.log2(magnification))),
+        glasses=round(glasses, 2),
     )
     return Reference(encoding=encoding, quality=quality)

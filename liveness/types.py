@@ -96,6 +96,10 @@ class QualityReport:
     yaw_deg: float
     pitch_deg: float
     upsample: int  # how many times the detector had to upsample to find the face
+    glasses: float = 0.0
+    """The clear-glasses score of the photo's face (`occlusion.Occlusion.glasses`; glasses
+    seen at `occlusion.GLASSES_MIN` and above): a challenge asked for without a camera picture
+    to judge leaves the blink out for a face photographed in glasses."""
 
 
 @dataclass(frozen=True)

@@ -44,10 +44,10 @@ def encode_photo(photo: bytes) -> dict[str, Any]:
 
 
 def look_in_frame(data: bytes) -> dict[str, Any]:
-    """What the camera frame (JPEG or PNG, size checked by the caller) shows: `request`, the
-    reason code asking a mask or dark glasses off (or None), and `left_out`, the actions a
-    challenge should leave out with their reasons (`{"blink": "glasses"}`). Nothing found
-    when the image does not decode or shows no face."""
+    """What the camera frame (JPEG or PNG, size checked by the caller) shows: `face`, whether
+    it shows one; `request`, the reason code asking a mask or dark glasses off (or None); and
+    `left_out`, the actions a challenge should leave out with their reasons
+    (`{"blink": "glasses"}`). Nothing found when the image does not decode or shows no face."""
     import numpy as np
 
     from liveness.occlusion import look_at
@@ -55,8 +55,9 @@ def look_in_frame(data: bytes) -> dict[str, Any]:
     image = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
     seen = None if image is None else look_at(cv2.cvtColor(image, cv2.COLOR_BGR2RGB))
     if seen is None:
-        return {"request": None, "left_out": {}}
+        return {"face": False, "request": None, "left_out": {}}
     return {
+        "face": True,
         "request": seen.request,
         "left_out": {str(action): why for action, why in seen.unreliable.items()},
     }

@@ -294,6 +294,34 @@ def id_photo_bytes() -> bytes:
     return _ID_PHOTO[0]
 
 
+_GLASSES_CARD: list[bytes] = []
+
+
+def glasses_card_photo_bytes() -> bytes:
+    """A card-sized JPEG (120x150, q60) of obama3.jpg's face rendered in thick glasses: a
+    photo enrolment accepts and judges to show glasses."""
+    if not _GLASSES_CARD:
+        import random
+
+        import cv2
+
+        from liveness.samples import sample_photos
+        from liveness.synth import read_photo
+        from liveness.synth.camera import Camera
+        from liveness.synth.head import build_head, dressed
+        from liveness.synth.looks import Look
+        from tests.liveness.conftest import id_card_crop
+
+        size, look = (640, 480), Look(glasses="thick")
+        photo = read_photo(sample_photos()["obama3"])
+        head = dressed(build_head(photo, random.Random(2), size), look, random.Random(2))
+        card = id_card_crop(Camera(random.Random(2), size, still=True).capture(head.still()))
+        ok, data = cv2.imencode(".jpg", cv2.cvtColor(card, cv2.COLOR_RGB2BGR))
+        assert ok
+        _GLASSES_CARD.append(data.tobytes())
+    return _GLASSES_CARD[0]
+
+
 def jpeg_bytes(
     width: int = 240, height: int = 300, color: tuple[int, int, int] = (200, 160, 140)
 ) -> bytes:

@@ -42,7 +42,9 @@ class AttemptDetailOut(AttemptSummary):
     challenge_steps: list[ChallengeStep]
     challenge_left_out: dict[str, str]
     """Actions the challenge left out, each with its reason code: `{"blink": "glasses"}` when
-    the camera picture before the recording showed glasses."""
+    the camera picture before the recording showed glasses, `glasses_on_card` when there was
+    no face on it to judge and the ID-card photo shows glasses, `missed_before` for an action
+    two of the person's last three recordings stopped at."""
     timings_ms: dict[str, float]
     client: ClientInfo
     frames: list[EvidenceFrameOut]

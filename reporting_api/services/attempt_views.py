@@ -89,7 +89,8 @@ class AttemptDetail(AttemptSummary):
     media_bytes: int
     challenge_steps: list[ChallengeStep]
     challenge_left_out: dict[str, str]
-    """Actions the challenge left out, each with its reason code (`glasses`)."""
+    """Actions the challenge left out, each with its reason code (`glasses`,
+    `glasses_on_card`, `missed_before`)."""
     timings_ms: dict[str, float]
     client: ClientInfo
     frames: list[EvidenceFrame]

@@ -18,6 +18,7 @@ from typing import Any
 
 import holidays
 
+from liveness.occlusion import GLASSES_MIN
 from liveness.reference import MAX_PITCH_DEG, MAX_YAW_DEG, MIN_FACE_PX, MIN_SHARPNESS
 from reporting_api.access import OFFICER, ensure_can_change_office, ensure_role
 from reporting_api.commands import CaseCreate, NewDefendant, PlanIn
@@ -84,6 +85,8 @@ class PhotoLimits:
     min_sharpness: float
     max_yaw_deg: float
     max_pitch_deg: float
+    glasses_min: float
+    """The glasses score from which the face counts as wearing clear glasses."""
 
 
 @dataclass(frozen=True)
@@ -139,7 +142,7 @@ async def check_id_photo(ctx: Ctx, photo: bytes) -> PhotoCheck:
         width=checked.width,
         height=checked.height,
         quality=encoded["quality"],
-        limits=PhotoLimits(MIN_FACE_PX, MIN_SHARPNESS, MAX_YAW_DEG, MAX_PITCH_DEG),
+        limits=PhotoLimits(MIN_FACE_PX, MIN_SHARPNESS, MAX_YAW_DEG, MAX_PITCH_DEG, GLASSES_MIN),
     )
 
 

@@ -26,13 +26,16 @@ from liveness.challenge import (
     new_challenge,
     struggled_with,
 )
+from liveness.occlusion import GLASSES_MIN
 from liveness.reasons import reason
+from liveness.types import Action
 from liveness.video import image_size
 from reporting_api.errors import InvalidInput, Refused
 from reporting_api.services import faces
 from reporting_api.services.attempts import lease, media_context, process
 from reporting_api.services.links import LinkState, Visit, link_state, refusal
 from reporting_api.store import attempts as store
+from reporting_api.store import defendants as defendant_store
 from reporting_api.store import links as link_store
 from reporting_api.store import transaction
 from reporting_api.store.links import LinkRow
@@ -64,25 +67,28 @@ async def issue_challenge(
     With ``frame`` (the camera's picture as the person pressed "start"), a face wearing a
     mask or dark glasses is asked to take it off first (422, naming what), so nobody records
     a clip that cannot pass, and the challenge leaves out what this face does not let us
-    measure reliably (a blink behind glasses), recording why. A frame that cannot be checked
-    (the workers busy or gone) does not stop the challenge: it is drawn from all actions, and
-    the recording's own check still asks for a mask to come off. Otherwise an action the
+    measure reliably (a blink behind glasses), recording why. Without a face to judge (no
+    frame, one that shows no face, or the workers busy or gone) the ID-card photo's judgement
+    made at enrolment stands in: glasses there leave the blink out (`glasses_on_card`); the
+    recording's own check still asks for a mask to come off. Otherwise an action the
     person's recordings stopped at twice of the last three is left out (`missed_before`).
     At most one action is left out: three remain, 42 sequences.
     """
     # Made (or checked) now, so a person with no usable photo hears it before recording.
     await faces.template_for(visit.runtime, row["defendant_id"], visit.now)
-    left_out: dict[str, str] = {}
+    seen: dict[str, Any] = {"face": False, "request": None, "left_out": {}}
     if frame is not None:
         check_frame(frame)
         try:
             seen = await visit.runtime.verifier.run(look_in_frame, frame)
         except (JobFailed, PoolClosed):
-            seen = {"request": None, "left_out": {}}
+            pass
         if seen["request"] is not None:
             words = reason(seen["request"])
             raise Refused(422, "frame", words.en, words.th)
-        left_out = seen["left_out"]
+    left_out: dict[str, str] = seen["left_out"]
+    if not seen["face"]:
+        left_out = await _glasses_on_card(row["defendant_id"])
     if not left_out:
         left_out = await _struggled(row["defendant_id"])
     challenge = new_challenge(
@@ -101,6 +107,16 @@ async def issue_challenge(
         }
     )
     return IssuedChallenge(id=challenge.id, steps=steps, expires_in=expires_in)
+
+
+async def _glasses_on_card(defendant_id: int) -> dict[str, str]:
+    """`{"blink": "glasses_on_card"}` when the ID-card photo's face wears clear glasses (the
+    score kept with the template's quality since enrolment), else nothing."""
+    quality = await defendant_store.face_quality(defendant_id)
+    glasses = quality.get("glasses")
+    if isinstance(glasses, (int, float)) and glasses >= GLASSES_MIN:
+        return {str(Action.BLINK): "glasses_on_card"}
+    return {}
 
 
 async def _struggled(defendant_id: int) -> dict[str, str]:

@@ -212,6 +212,18 @@ async def get_face_template(defendant_id: int) -> FaceSourceRow | None:
     return row_as(FaceSourceRow, row)
 
 
+async def face_quality(defendant_id: int) -> dict[str, Any]:
+    """The quality report of the face template's photo (empty when there is none)."""
+    row = (
+        await Defendant.select(Defendant.face_quality)
+        .where(Defendant.id == defendant_id)
+        .output(load_json=True)
+        .first()
+    )
+    quality = row["face_quality"] if row else None
+    return quality if isinstance(quality, dict) else {}
+
+
 async def save_face_template(
     defendant_id: int, sealed: bytes | None, quality: dict[str, Any], at: datetime | None
 ) -> None:

@@ -10,7 +10,7 @@ from typing import Any
 from reporting_api.clock import utcnow
 from reporting_api.thai_dates import bangkok_today, format_thai_date
 from tests.api.helpers import defendant_form, new_national_id
-from tests.conftest import id_photo_bytes, jpeg_bytes
+from tests.conftest import glasses_card_photo_bytes, id_photo_bytes, jpeg_bytes
 
 ENROL = "/admin/enrol"
 
@@ -197,6 +197,19 @@ def test_photo_check_accepts_a_good_photo_with_its_quality_in_words(site):
     assert "รูปถ่ายใช้ได้" in response.text
     assert "ความกว้างของใบหน้า" in response.text and "ความคมชัด" in response.text
     assert "<html" not in response.text  # a fragment for HTMX, not a page
+
+
+def test_photo_check_says_when_the_card_photo_shows_glasses(site):
+    browser, _ = site
+    browser.as_("officer_bkk")
+    token = browser.csrf(browser.client.get(ENROL).text)
+    glasses = "ระบบจะไม่สั่งให้บุคคลนี้กะพริบตา"
+    for photo, shown in ((glasses_card_photo_bytes(), True), (id_photo_bytes(), False)):
+        response = browser.client.post(
+            f"{ENROL}/photo-check", files=_photo(photo), headers={"X-CSRF-Token": token}
+        )
+        assert response.status_code == 200 and "รูปถ่ายใช้ได้" in response.text
+        assert (glasses in response.text) is shown
 
 
 def test_photo_check_gives_the_libraries_reason_for_a_flat_image_and_stores_nothing(site):

@@ -1,6 +1,7 @@
 """The challenge fitted to the person: an action their recent recordings kept missing is left
 out of the next one (`missed_before`), once missed is not enough, glasses on the camera
-picture come first, and the challenge row says why (both databases)."""
+picture come first, without a face to judge the card photo's glasses stand in
+(`glasses_on_card`), and the challenge row says why (both databases)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from reporting_api.store import attempts, links
 from reporting_api.tables import LivenessChallenge
 from tests.checkin.helpers import db, identify, open_check_in
 from tests.checkin.test_challenge_frame import _post, camera_picture
+from tests.conftest import glasses_card_photo_bytes, jpeg_bytes
 
 
 def _stopped_at(world: dict, steps: list[str], completed: int, code: str) -> None:
@@ -112,3 +114,21 @@ def test_glasses_on_the_picture_come_before_the_history(api):
     drawn = _drawn(api, world, {"frame": picture}, times=4)
     assert "blink" not in drawn and "open_mouth" in drawn  # one action left out, never two
     assert _left_out(world)[-1] == {"blink": "glasses"}
+
+
+def test_without_a_face_to_judge_the_card_photo_in_glasses_leaves_the_blink_out(api):
+    world = open_check_in(api, photo=glasses_card_photo_bytes())
+    assert identify(api.client, world).status_code == 200
+    faceless = base64.b64encode(jpeg_bytes(640, 480)).decode()  # a picture without a face
+    assert "blink" not in _drawn(api, world) | _drawn(api, world, {"frame": faceless}, times=3)
+    # A camera picture of the face without glasses is what counts when there is one.
+    bare = base64.b64encode(camera_picture(Look(), "obama3")).decode()
+    assert _post(api.client, world["code"], {"frame": bare}).status_code == 201
+    assert _left_out(world) == [{"blink": "glasses_on_card"}] * 9 + [{}]
+
+
+def test_a_card_photo_without_glasses_leaves_nothing_out(api):
+    world = open_check_in(api)
+    assert identify(api.client, world).status_code == 200
+    assert "blink" in _drawn(api, world, times=8)
+    assert _left_out(world) == [{}] * 8

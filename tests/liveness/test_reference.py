@@ -11,7 +11,7 @@ from liveness import faces
 from liveness.reference import encode_reference
 from liveness.types import Reference, ReferenceRejected
 
-from .conftest import on_canvas
+from .conftest import id_card_crop, on_canvas
 
 
 def refused(image) -> str:
@@ -117,3 +117,29 @@ def test_a_turned_head_is_not_frontal(photos):
     assert rejected.value.reason.code == "not_frontal"
     # The same person facing the camera is accepted.
     assert encode_reference(frames[0].image).quality.yaw_deg == pytest.approx(0, abs=15)
+
+
+def _card_of(rgb, person: str, look, seed: int) -> np.ndarray:
+    """A card-sized photo (120x150, JPEG q60) of the person rendered wearing ``look``."""
+    import random
+
+    from liveness.synth.camera import Camera
+    from liveness.synth.head import build_head, dressed
+
+    size = (640, 480)
+    head = dressed(build_head(rgb[person], random.Random(seed), size), look, random.Random(seed))
+    image = Camera(random.Random(seed), size, still=True, light=look.light).capture(head.still())
+    return id_card_crop(image)
+
+
+@pytest.mark.parametrize("person", ("obama3", "biden", "astronaut"))
+def test_the_card_photo_says_whether_the_face_wears_glasses(rgb, person):
+    from liveness.occlusion import GLASSES_MIN
+    from liveness.synth.looks import Look
+
+    framed = encode_reference(_card_of(rgb, person, Look(glasses="thick"), 2)).quality
+    assert framed.glasses >= GLASSES_MIN, framed
+    bare = (Look(), Look(headscarf=True), Look(beard=0.9, moustache=0.9), Look(skin=-0.6))
+    for look in (*bare, Look(light="back")):
+        quality = encode_reference(_card_of(rgb, person, look, 2)).quality
+        assert quality.glasses < GLASSES_MIN, (look, quality)
