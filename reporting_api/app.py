@@ -30,6 +30,7 @@ from reporting_api.api.flags import FlagController
 from reporting_api.api.health import healthz
 from reporting_api.api.hearings import CaseHearingController, HearingController
 from reporting_api.api.holidays import HolidayController
+from reporting_api.api.line_webhook import LineWebhookController
 from reporting_api.api.metrics import prometheus_metrics
 from reporting_api.api.notes import NoteController, PersonNoteController
 from reporting_api.api.offices import OfficeController, StaffController
@@ -149,9 +150,9 @@ def create_app(
 
     auth = DefineMiddleware(
         TokenAuthMiddleware,
-        # Twilio authenticates its callbacks with a signature, checked by the route itself.
+        # Twilio and LINE authenticate their callbacks with a signature, checked by the route.
         # /c/<code>: the SMS link, opened by the person, authorised by its random code.
-        exclude=["^/schema", "^/static/", "^/healthz$", "^/twilio/", "^/c/"],
+        exclude=["^/schema", "^/static/", "^/healthz$", "^/twilio/", "^/line/", "^/c/"],
     )
     openapi = OpenAPIConfig(
         title="Bail check-in API",
@@ -174,6 +175,7 @@ def create_app(
             healthz,
             prometheus_metrics,
             TwilioStatusController,
+            LineWebhookController,
             CheckInLinkController,
             PersonRequestController,
             PersonUploadController,

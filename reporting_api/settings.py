@@ -208,6 +208,31 @@ class TwilioSettings:
 
 
 @dataclass(frozen=True)
+class LineSettings:
+    """The fund's LINE Official Account (the Messaging API channel); with no channel secret
+    and access token LINE is off: its webhook answers 404 and no page mentions it."""
+
+    channel_secret: str | None = field(default=None, repr=False)
+    """`LINE_CHANNEL_SECRET`: signs LINE's webhook requests (`X-Line-Signature`)."""
+    channel_access_token: str | None = field(default=None, repr=False)
+    """`LINE_CHANNEL_ACCESS_TOKEN`: authenticates our calls to the Messaging API."""
+    base_url: str | None = None
+    """`LINE_BASE_URL`: another API host, such as a local fake in the tests."""
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.channel_secret and self.channel_access_token)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> LineSettings:
+        return cls(
+            channel_secret=env.get("LINE_CHANNEL_SECRET") or None,
+            channel_access_token=env.get("LINE_CHANNEL_ACCESS_TOKEN") or None,
+            base_url=_url(env, "LINE_BASE_URL", "") or None,
+        )
+
+
+@dataclass(frozen=True)
 class EmailSettings:
     """How staff alerts reach their e-mail (docs/scheduler.md); with no `SMTP_HOST` each
     e-mail is written to a local log instead, as SMS are without Twilio."""
@@ -424,9 +449,7 @@ class CheckInSettings:
                 env, "VERIFY_JOB_MEMORY_MB", d.verify_job_memory_mb, 64, 1024 * 1024
             ),
             verify_max_tries=_int(env, "VERIFY_MAX_TRIES", d.verify_max_tries, 1, 20),
-            verify_lease_seconds=_int(
-                env, "VERIFY_LEASE_SECONDS", d.verify_lease_seconds, 3, 3600
-            ),
+            verify_lease_seconds=_int(env, "VERIFY_LEASE_SECONDS", d.verify_lease_seconds, 3, 3600),
             verify_heartbeat_seconds=_heartbeat(env, d.verify_heartbeat_seconds),
             recover_every_seconds=_int(
                 env, "RECOVER_EVERY_SECONDS", d.recover_every_seconds, 1, 600
@@ -571,6 +594,8 @@ class Settings:
     each process keeps its counters so that a scrape adds up all of them."""
     twilio: TwilioSettings = field(default_factory=TwilioSettings)
     """Twilio credentials and where its API is (`TWILIO_*`)."""
+    line: LineSettings = field(default_factory=LineSettings)
+    """The LINE Official Account's channel (`LINE_*`); unset: LINE is off."""
     email: EmailSettings = field(default_factory=EmailSettings)
     """The mail server staff alerts go through (`SMTP_*`) and the daily digest's hour."""
     scheduler: SchedulerSettings = field(default_factory=SchedulerSettings)
@@ -609,6 +634,7 @@ class Settings:
             metrics_allow=_allow(env, "METRICS_ALLOW", defaults.metrics_allow),
             metrics_dir=env.get("PROMETHEUS_MULTIPROC_DIR") or None,
             twilio=TwilioSettings.from_env(env),
+            line=LineSettings.from_env(env),
             email=EmailSettings.from_env(env),
             scheduler=SchedulerSettings.from_env(env),
             checkin=CheckInSettings.from_env(env),

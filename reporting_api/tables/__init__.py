@@ -17,7 +17,12 @@ from reporting_api.tables.contacts import TrustedContact
 from reporting_api.tables.hearings import CourtHearing
 from reporting_api.tables.holidays import DeclaredHoliday
 from reporting_api.tables.imports import ImportJob, ImportPhoto, ImportRow
-from reporting_api.tables.messages import OfficeReminderSettings, Reminder, SmsBlockedNumber
+from reporting_api.tables.messages import (
+    LineEvent,
+    OfficeReminderSettings,
+    Reminder,
+    SmsBlockedNumber,
+)
 from reporting_api.tables.notes import CaseNote
 from reporting_api.tables.people import (
     AuthToken,
@@ -72,9 +77,11 @@ ALL_TABLES: tuple[type[Table], ...] = (
     TrustedContact,
     RequestAttachment,
     AttachmentChunk,
+    LineEvent,
 )
 
 __all__ = [
+    "LineEvent",
     "RequestAttachment",
     "AttachmentChunk",
     "TrustedContact",

@@ -108,3 +108,14 @@ class SmsBlockedNumber(Table, tablename="sms_blocked_number"):
         references=Reminder, on_delete=OnDelete.set_null, null=True, default=None
     )
     blocked_at = Timestamptz()
+
+
+class LineEvent(Table, tablename="line_event"):
+    """A LINE webhook event taken in once: LINE's `webhookEventId` is unique here, so a
+    redelivered event changes nothing. Only the id, the event's type and when it came are
+    kept, never what the event carried."""
+
+    id: Serial
+    event_id = Varchar(length=64, unique=True)
+    kind = Varchar(length=32)
+    received_at = Timestamptz()
