@@ -6,9 +6,11 @@ link token for the account-link flow), answering as LINE's description says
 LINE's own rules it keeps: the channel access token is required (401 otherwise, as LINE's
 reference gives for every call); a retry key is a UUID and is accepted once (a second push
 with it is 409 with the first request's id in `x-line-accepted-request-id`, and nothing is
-sent again); a push to someone who is not a friend of the account (never added, or blocked
-it) is 400 and sends nothing; past the month's limit a push is 429. Every request is kept
-(`requests`) so a test can check it against the description too.
+sent again); a push to someone the account has never known is 400 and sends nothing,
+while a push to someone who blocked the account is accepted (200) and never delivered, as
+LINE documents ("Retry failed API requests"): only the `unfollow` event tells of a block;
+past the month's limit a push is 429. Every request is kept (`requests`) so a test can check
+it against the description too.
 """
 
 from __future__ import annotations
@@ -29,12 +31,14 @@ LINK_TOKEN = ("/v2/bot/user/", "/linkToken")
 
 @dataclass
 class Pushed:
-    """A push LINE accepted: to whom, the messages, its request id and retry key."""
+    """A push LINE accepted: to whom, the messages, its request id and retry key, and
+    whether it reached the person (not when they had blocked the account)."""
 
     to: str
     messages: list[dict[str, Any]]
     request_id: str
     retry_key: str | None
+    delivered: bool = True
 
 
 @dataclass
@@ -133,14 +137,14 @@ class FakeLine:
         to = body.get("to") if isinstance(body, dict) else None
         if not isinstance(to, str) or not isinstance(messages, list) or not 1 <= len(messages) <= 5:
             return 400, {"message": "The request body has 1 error(s)"}, {}
-        if not self.friends.get(to):
-            return 400, {"message": "Failed to send messages"}, {}
+        if to not in self.friends:
+            return 400, {"message": "The property, 'to', in the request body is invalid"}, {}
         if self.monthly_limit is not None and self.used + len(messages) > self.monthly_limit:
             return 429, {"message": "You have reached your monthly limit."}, {}
         self.used += len(messages)
         if key is not None:
             self._retry_keys[key] = request_id
-        self.pushed.append(Pushed(to, messages, request_id, key))
+        self.pushed.append(Pushed(to, messages, request_id, key, delivered=self.friends[to]))
         sent = [
             {"id": str(secrets.randbelow(10**18)), "quoteToken": secrets.token_urlsafe(16)}
             for _ in messages

@@ -4,9 +4,11 @@ One push, one retry key: the outbox row's key goes with every try, so when a pus
 LINE but its answer was lost (a timeout, a crash before the row was marked), the next try
 is answered 409 with the first request's id and nothing is sent twice. What LINE answers
 becomes one of a few outcomes the dispatcher acts on (`LinePush.outcome`): `sent`; `refused`
-(400: the person is not a friend of the account, blocked it, or the message was refused:
-the dispatcher sends the SMS instead); `quota` (429: the month's limit is used up: SMS too);
-`unavailable` (LINE did not answer, or answered 5xx: try again later).
+(4xx: LINE does not know the user, or refused the message or our token: the dispatcher sends
+the SMS instead); `quota` (429: the month's limit is used up: SMS too); `unavailable` (LINE
+did not answer, or answered 5xx: try again later). LINE accepts a push to someone who has
+blocked the account and never delivers it, so a block is known from the `unfollow` webhook
+event, before a push, not from the push's answer.
 """
 
 from __future__ import annotations

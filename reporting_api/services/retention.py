@@ -9,7 +9,7 @@ of finished messages (it carries the link code) and the number they went to. Aft
 `CASE_RETENTION_DAYS` (5 years) from its close: a closed case with everything on it, unless
 its person is on legal hold; a person left with no case is then anonymised (photo and face
 template included, and the files they attached to requests). After a day: files uploaded on
-a link and never sent with a request. Uploaded recordings are never kept: each is dropped when its verdict is
+a link and never sent with a request. After a month: the ids of LINE's webhook events. Uploaded recordings are never kept: each is dropped when its verdict is
 stored.
 
 Run nightly by the scheduler's housekeeping and by `bail-checkin purge-evidence`; each run
@@ -26,7 +26,7 @@ from reporting_api import metrics
 from reporting_api.services.links import ACTOR as LINK_ACTOR
 from reporting_api.settings import RetentionSettings, Settings
 from reporting_api.store import attachments as attachment_store
-from reporting_api.store import attempts, audit, imports, links, outbox, privacy
+from reporting_api.store import attempts, audit, imports, line_events, links, outbox, privacy
 
 CASE_BATCH = 200
 """Closed cases deleted, or people anonymised, per query."""
@@ -54,6 +54,8 @@ class PurgeReport:
     """Bulk imports (their rows' cells and photos) done or left unfinished a week ago."""
     unattached_files: int = 0
     """Files uploaded on a link and never sent with a request (or refused), after a day."""
+    line_events: int = 0
+    """LINE webhook events' ids (kept to take each in once), after a month."""
 
     def lines(self) -> list[str]:
         """One line a count, as `bail-checkin purge-evidence` prints them."""
@@ -69,6 +71,7 @@ class PurgeReport:
             f"{self.people_anonymised} people anonymised (no case left)",
             f"{self.import_jobs} bulk imports' kept rows and photos",
             f"{self.unattached_files} uploaded files never sent with a request",
+            f"{self.line_events} LINE webhook event ids",
         ]
 
 
@@ -78,6 +81,9 @@ within minutes); attached, it lives as long as its request."""
 IMPORT_KEPT = timedelta(days=7)
 """How long an import's rows (their cells sealed) and photos stay after it is done or was
 left after its dry run: long enough to download its report again."""
+LINE_EVENTS_KEPT = timedelta(days=30)
+"""How long a LINE webhook event's id is kept, so that a redelivery of it changes nothing:
+LINE redelivers only an event it could not hand over, and long before a month is out."""
 
 
 async def purge(now: datetime, settings: Settings, days: int | None = None) -> PurgeReport:
@@ -95,6 +101,7 @@ async def purge(now: datetime, settings: Settings, days: int | None = None) -> P
         search_terms=await audit.drop_search_terms(now - timedelta(days=kept.search_days)),
         import_jobs=await imports.delete_finished_before(now - IMPORT_KEPT),
         unattached_files=await attachment_store.purge_unattached(now - UNATTACHED_FILES_KEPT),
+        line_events=await line_events.purge_before(now - LINE_EVENTS_KEPT),
     )
     case_cutoff = now - timedelta(days=kept.closed_case_days)
     while cases := await privacy.closed_cases_before(case_cutoff, CASE_BATCH):

@@ -18,3 +18,9 @@ async def take_in(event_id: str, kind: str, at: datetime) -> bool:
         .returning(LineEvent.id)
     )
     return bool(rows)
+
+
+async def purge_before(cutoff: datetime) -> int:
+    """Forget the events received before ``cutoff``; how many."""
+    rows = await LineEvent.delete().where(LineEvent.received_at < cutoff).returning(LineEvent.id)
+    return len(rows)

@@ -1,9 +1,10 @@
 """The fake LINE (scheduler/fake_line.py) against LINE's own description, and the sender
 (scheduler/line_sender.py) through the official `line-bot-sdk` against the fake: every
 request the SDK made and every answer the fake gave validates against `messaging-api.yml`;
-a push is sent once per retry key however often it is tried; a person who is not a friend,
-or blocked the account, is refused; past the month's limit the answer is `quota`; a LINE
-that does not answer is `unavailable`."""
+a push is sent once per retry key however often it is tried; a user LINE does not know is
+refused, a push to someone who blocked the account is taken and not delivered (as LINE
+does); past the month's limit the answer is `quota`; a LINE that does not answer is
+`unavailable`."""
 
 from __future__ import annotations
 
@@ -87,12 +88,13 @@ def test_a_push_is_sent_once_per_retry_key_however_often_it_is_tried(fake):
     assert other.outcome == "sent" and len(fake.pushed) == 2
 
 
-def test_a_person_who_is_not_a_friend_or_blocked_the_account_is_refused(fake):
-    assert sender(fake).push_text(STRANGER, "hello", str(uuid.uuid4())).outcome == "refused"
-    fake.block(FRIEND)
-    refused = sender(fake).push_text(FRIEND, "hello", str(uuid.uuid4()))
-    assert refused.outcome == "refused" and "Failed to send" in refused.detail
+def test_a_stranger_is_refused_and_a_push_to_someone_who_blocked_is_taken_not_delivered(fake):
+    refused = sender(fake).push_text(STRANGER, "hello", str(uuid.uuid4()))
+    assert refused.outcome == "refused" and "'to'" in refused.detail
     assert fake.pushed == []
+    fake.block(FRIEND)  # as LINE does: accepted, never delivered (the unfollow event tells)
+    assert sender(fake).push_text(FRIEND, "hello", str(uuid.uuid4())).outcome == "sent"
+    assert [p.delivered for p in fake.pushed] == [False]
 
 
 def test_past_the_months_limit_the_answer_is_quota_and_the_quota_is_read(fake):

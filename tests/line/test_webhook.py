@@ -145,3 +145,18 @@ def test_one_event_delivered_twenty_times_at_once_is_taken_in_once(database_url)
 
     assert sorted(asyncio.run(burst())) == [False] * 19 + [True]
     assert _taken_in() == [("01JD0000000000000000000005", "follow")]
+
+
+def test_event_ids_are_forgotten_after_a_month_by_the_nightly_purge(database_url):
+    from datetime import timedelta
+
+    from reporting_api.services.retention import purge
+
+    now = utcnow()
+    asyncio.run(line_events.take_in("01JD0000000000000000000006", "follow", now))
+    asyncio.run(line_events.take_in("01JD0000000000000000000007", "message", now))
+    settings = settings_for_test(database_url)
+    assert asyncio.run(purge(now + timedelta(days=29), settings)).line_events == 0
+    report = asyncio.run(purge(now + timedelta(days=31), settings))
+    assert report.line_events == 2 and _taken_in() == []
+    assert "2 LINE webhook event ids" in report.lines()
