@@ -297,6 +297,13 @@ def person_pdf(record: SubjectRecord, lang: str) -> bytes:
             ]
         )
 
+    section(_("LINE account"))
+    line = record.line_account
+    if line is None:
+        m.line(_("Nothing here"))
+    else:
+        pairs([(_("LINE user id"), line.user_id), (_("Linked"), instant(line.linked_at))])
+
     section(_("Identification tries"))
     rows(
         (_("Received"), _("Status"), _("Client address")),

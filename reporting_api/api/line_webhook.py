@@ -4,7 +4,7 @@ No staff login here: LINE signs each request with the channel secret (`X-Line-Si
 the Base64 HMAC-SHA256 of the raw body), checked by the official `line-bot-sdk` before
 anything is read; a forged or unsigned request gets 403 and changes nothing. Each event is
 taken in once by its `webhookEventId` (LINE redelivers), and the answer comes at once: what
-an event asks for is done after the 200. With LINE off (no channel configured) the route
+an event asks for (`services/line_webhook.act_on`) is done after the 200. With LINE off (no channel configured) the route
 answers 404, as if it did not exist.
 """
 
@@ -16,6 +16,7 @@ from typing import Any
 from linebot.v3 import WebhookParser
 from linebot.v3.exceptions import InvalidSignatureError
 from litestar import Controller, Request, Response, post
+from litestar.background_tasks import BackgroundTask
 from litestar.exceptions import NotFoundException, PermissionDeniedException
 from litestar.status_codes import HTTP_200_OK
 
@@ -53,11 +54,26 @@ class LineWebhookController(Controller):
             raise InvalidInput(
                 "body", "is not a LINE webhook body", "ไม่ใช่ข้อมูลเว็บฮุกของ LINE"
             ) from None
-        events = [
-            line_webhook.WebhookEvent(str(event.webhook_event_id), str(event.type))
-            for event in payload.events or []
-            if getattr(event, "webhook_event_id", None)
-        ]
-        new = await line_webhook.take_in(events, now_of(request))
+        events = [_event(event) for event in payload.events or []]
+        now = now_of(request)
+        new = await line_webhook.take_in([e for e in events if e.event_id], now)
         log.debug("LINE webhook: %s events, %s new", len(events), len(new))
-        return Response(None, status_code=HTTP_200_OK)
+        # LINE waits for the answer: what the events ask for is done once it is sent.
+        return Response(
+            None,
+            status_code=HTTP_200_OK,
+            background=BackgroundTask(line_webhook.act_on, new, now),
+        )
+
+
+def _event(event: Any) -> line_webhook.WebhookEvent:
+    """What is used of one of the SDK's event objects (any type, known or not)."""
+    source = getattr(event, "source", None)
+    link = getattr(event, "link", None)
+    return line_webhook.WebhookEvent(
+        event_id=str(getattr(event, "webhook_event_id", None) or ""),
+        kind=str(getattr(event, "type", None) or ""),
+        user_id=getattr(source, "user_id", None),
+        link_result=getattr(link, "result", None),
+        link_nonce=getattr(link, "nonce", None),
+    )

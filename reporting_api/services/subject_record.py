@@ -293,6 +293,13 @@ class ContactRecord(Struct):
     withdrawn_at: datetime | None
 
 
+class LineAccountRecord(Struct):
+    """The person's LINE account, linked through LINE's account-link flow."""
+
+    user_id: str
+    linked_at: datetime
+
+
 class SubjectRecord(Struct):
     """Everything the service holds about one person, as of `produced_at`."""
 
@@ -313,6 +320,7 @@ class SubjectRecord(Struct):
     not_included: list[str]
     requests: list[RequestRecord] = msgspec.field(default_factory=list)
     trusted_contact: ContactRecord | None = None
+    line_account: LineAccountRecord | None = None
 
 
 class ErasureDone(Struct):

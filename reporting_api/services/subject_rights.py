@@ -42,6 +42,7 @@ from reporting_api.services.subject_record import (
     HearingRecord,
     IdentifyRecord,
     LegalHold,
+    LineAccountRecord,
     NoteRecord,
     PersonRecord,
     RequestRecord,
@@ -55,6 +56,7 @@ from reporting_api.services.subject_record import (
 from reporting_api.store import attachments as attachment_store
 from reporting_api.store import contacts as contact_store
 from reporting_api.store import defendants as defendant_store
+from reporting_api.store import line_events as line_store
 from reporting_api.store import offices, privacy
 from reporting_api.store import requests as request_store
 from reporting_api.store.defendants import PhotoRow
@@ -229,6 +231,11 @@ async def _contact(defendant_id: int) -> ContactRecord | None:
     )
 
 
+async def _line_account(defendant_id: int) -> LineAccountRecord | None:
+    row = await line_store.line_account_of(defendant_id)
+    return None if row is None else LineAccountRecord(row["user_id"], row["linked_at"])
+
+
 async def attachment_files(
     ctx: Ctx, record: SubjectRecord
 ) -> AsyncIterator[tuple[str, AsyncIterator[bytes]]]:
@@ -270,6 +277,7 @@ async def export_record(ctx: Ctx, defendant_id: int) -> SubjectRecord:
         not_included=list(NOT_INCLUDED),
         requests=await _requests(ctx, defendant_id),
         trusted_contact=await _contact(defendant_id),
+        line_account=await _line_account(defendant_id),
     )
     counts = {
         "cases": len(record.cases),

@@ -35,6 +35,8 @@ from reporting_api.tables import (
     EvidenceFrame,
     Flag,
     IdentifyAttempt,
+    LineAccount,
+    LineLink,
     LivenessChallenge,
     PersonRequest,
     Reminder,
@@ -306,6 +308,9 @@ async def anonymise(defendant_id: int, now: datetime) -> None:
         date_of_birth: date = born["date_of_birth"]
         # The trusted contact is someone else's identity: nothing of it is kept.
         await TrustedContact.delete().where(TrustedContact.defendant == defendant_id)
+        # Nor their LINE account, nor a link in progress to one.
+        await LineAccount.delete().where(LineAccount.defendant == defendant_id)
+        await LineLink.delete().where(LineLink.defendant == defendant_id)
         await Defendant.update(
             {
                 Defendant.national_id: anonymous_national_id(defendant_id),

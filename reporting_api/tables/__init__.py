@@ -18,7 +18,9 @@ from reporting_api.tables.hearings import CourtHearing
 from reporting_api.tables.holidays import DeclaredHoliday
 from reporting_api.tables.imports import ImportJob, ImportPhoto, ImportRow
 from reporting_api.tables.messages import (
+    LineAccount,
     LineEvent,
+    LineLink,
     OfficeReminderSettings,
     Reminder,
     SmsBlockedNumber,
@@ -78,10 +80,14 @@ ALL_TABLES: tuple[type[Table], ...] = (
     RequestAttachment,
     AttachmentChunk,
     LineEvent,
+    LineAccount,
+    LineLink,
 )
 
 __all__ = [
+    "LineAccount",
     "LineEvent",
+    "LineLink",
     "RequestAttachment",
     "AttachmentChunk",
     "TrustedContact",

@@ -119,3 +119,26 @@ class LineEvent(Table, tablename="line_event"):
     event_id = Varchar(length=64, unique=True)
     kind = Varchar(length=32)
     received_at = Timestamptz()
+
+
+class LineAccount(Table, tablename="line_account"):
+    """A person's LINE account, linked through LINE's account-link flow: at most one each way.
+    Removed when they unfollow (block) the Official Account, when an officer unlinks it, and
+    when the person is anonymised."""
+
+    id: Serial
+    defendant = ForeignKey[Defendant](references=Defendant, on_delete=OnDelete.cascade, unique=True)
+    user_id = Varchar(length=40, unique=True)
+    linked_at = Timestamptz()
+
+
+class LineLink(Table, tablename="line_link"):
+    """A nonce we gave LINE for one person who passed identification: LINE's `accountLink`
+    event brings it back with the LINE user, once, before `expires_at`."""
+
+    id: Serial
+    nonce = Varchar(length=64, unique=True)
+    defendant = ForeignKey[Defendant](references=Defendant, on_delete=OnDelete.cascade, index=True)
+    created_at = Timestamptz()
+    expires_at = Timestamptz()
+    used_at = Timestamptz(null=True, default=None)

@@ -16,14 +16,13 @@ from typing import Any
 import pytest
 
 from reporting_api.clock import utcnow
-from reporting_api.settings import LineSettings
 from reporting_api.store import line_events
 from reporting_api.tables import LineEvent
 from tests.checkin.helpers import db
-from tests.conftest import settings_for_test, shared_verifier
+from tests.conftest import settings_for_test
+from tests.line.conftest import SECRET
 from tests.line.spec import webhook_problems
 
-SECRET = "line-channel-secret-for-tests"
 BOT = "U" + "0" * 32
 PERSON = "U" + "1" * 32
 
@@ -69,19 +68,6 @@ def send(client: Any, body: bytes, sign: str | None) -> Any:
     if sign is not None:
         headers["X-Line-Signature"] = sign
     return client.post("/line/webhook", content=body, headers=headers)
-
-
-@pytest.fixture
-def line(database_url):
-    from litestar.testing import TestClient
-
-    from reporting_api.app import create_app
-
-    settings = settings_for_test(
-        database_url, line=LineSettings(channel_secret=SECRET, channel_access_token="token")
-    )
-    with TestClient(app=create_app(settings, verifier=shared_verifier())) as client:
-        yield client
 
 
 def _taken_in() -> list[tuple[str, str]]:

@@ -1,0 +1,24 @@
+"""The app with LINE on (a channel secret and access token), for the LINE tests."""
+
+from __future__ import annotations
+
+import pytest
+
+from reporting_api.settings import LineSettings
+from tests.conftest import settings_for_test, shared_verifier
+
+SECRET = "line-channel-secret-for-tests"
+
+
+@pytest.fixture
+def line(database_url):
+    """A test client of an app whose LINE channel is configured."""
+    from litestar.testing import TestClient
+
+    from reporting_api.app import create_app
+
+    settings = settings_for_test(
+        database_url, line=LineSettings(channel_secret=SECRET, channel_access_token="token")
+    )
+    with TestClient(app=create_app(settings, verifier=shared_verifier())) as client:
+        yield client
