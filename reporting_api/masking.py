@@ -38,13 +38,22 @@ def scrub_text(text: str) -> str:
     return MOBILE.sub(lambda m: mask_phone(m.group()), text)
 
 
+FINGERPRINT_SUFFIX = "_fingerprint"
+"""Values under keys ending so are kept as they are: a keyed fingerprint
+(`Sealer.fingerprint`, `key id:32 hex digits`) holds no number, yet its hex can hold a run
+of ten digits shaped like a mobile number, which masking would spoil."""
+
+
 def scrub(value: Any) -> Any:
     """``value`` (JSON-like: dicts, lists, strings, numbers) with the numbers in every
-    string masked; other values as they are."""
+    string masked, fingerprints aside; other values as they are."""
     if isinstance(value, str):
         return scrub_text(value)
     if isinstance(value, dict):
-        return {key: scrub(item) for key, item in value.items()}
+        return {
+            key: item if str(key).endswith(FINGERPRINT_SUFFIX) else scrub(item)
+            for key, item in value.items()
+        }
     if isinstance(value, list | tuple):
         return [scrub(item) for item in value]
     return value
