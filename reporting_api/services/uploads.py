@@ -112,9 +112,8 @@ async def issue_challenge(
 async def _glasses_on_card(defendant_id: int) -> dict[str, str]:
     """`{"blink": "glasses_on_card"}` when the ID-card photo's face wears clear glasses (the
     score kept with the template's quality since enrolment), else nothing."""
-    quality = await defendant_store.face_quality(defendant_id)
-    glasses = quality.get("glasses")
-    if isinstance(glasses, (int, float)) and glasses >= GLASSES_MIN:
+    glasses = await defendant_store.face_glasses(defendant_id)
+    if glasses is not None and glasses >= GLASSES_MIN:
         return {str(Action.BLINK): "glasses_on_card"}
     return {}
 

@@ -212,8 +212,8 @@ async def get_face_template(defendant_id: int) -> FaceSourceRow | None:
     return row_as(FaceSourceRow, row)
 
 
-async def face_quality(defendant_id: int) -> dict[str, Any]:
-    """The quality report of the face template's photo (empty when there is none)."""
+async def face_glasses(defendant_id: int) -> float | None:
+    """The clear-glasses score kept with the face template's quality (None without one)."""
     row = (
         await Defendant.select(Defendant.face_quality)
         .where(Defendant.id == defendant_id)
@@ -221,7 +221,8 @@ async def face_quality(defendant_id: int) -> dict[str, Any]:
         .first()
     )
     quality = row["face_quality"] if row else None
-    return quality if isinstance(quality, dict) else {}
+    score = quality.get("glasses") if isinstance(quality, dict) else None
+    return float(score) if isinstance(score, (int, float)) else None
 
 
 async def save_face_template(

@@ -21,6 +21,7 @@ from reporting_api.tables import AuditLog, LineAccount
 from tests.api.helpers import enrol
 from tests.checkin.helpers import db
 from tests.conftest import Api, _make_staff
+from tests.line.events import event
 from tests.line.test_webhook import body_of, send, signature
 
 USER = "U" + "4" * 32
@@ -28,27 +29,17 @@ OTHER = "U" + "5" * 32
 
 
 def account_link(event_id: str, nonce: str, user: str = USER, result: str = "ok") -> dict:
-    return {
-        "type": "accountLink",
-        "mode": "active",
-        "timestamp": 1_764_800_000_000,
-        "source": {"type": "user", "userId": user},
-        "webhookEventId": event_id,
-        "deliveryContext": {"isRedelivery": False},
-        "replyToken": "reply-" + event_id,
-        "link": {"result": result, "nonce": nonce},
-    }
+    return event(
+        "accountLink",
+        event_id,
+        user,
+        replyToken="reply-" + event_id,
+        link={"result": result, "nonce": nonce},
+    )
 
 
 def unfollow(event_id: str, user: str = USER) -> dict:
-    return {
-        "type": "unfollow",
-        "mode": "active",
-        "timestamp": 1_764_800_000_000,
-        "source": {"type": "user", "userId": user},
-        "webhookEventId": event_id,
-        "deliveryContext": {"isRedelivery": False},
-    }
+    return event("unfollow", event_id, user)
 
 
 def deliver(client: Any, *events: dict) -> None:

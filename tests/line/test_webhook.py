@@ -21,36 +21,27 @@ from reporting_api.tables import LineEvent
 from tests.checkin.helpers import db
 from tests.conftest import settings_for_test
 from tests.line.conftest import SECRET
+from tests.line.events import BOT, event
 from tests.line.spec import webhook_problems
-
-BOT = "U" + "0" * 32
-PERSON = "U" + "1" * 32
 
 
 def follow(event_id: str, redelivery: bool = False) -> dict[str, Any]:
-    return {
-        "type": "follow",
-        "mode": "active",
-        "timestamp": 1_764_800_000_000,
-        "source": {"type": "user", "userId": PERSON},
-        "webhookEventId": event_id,
-        "deliveryContext": {"isRedelivery": redelivery},
-        "replyToken": "reply-token-" + event_id,
-        "follow": {"isUnblocked": False},
-    }
+    return event(
+        "follow",
+        event_id,
+        redelivery=redelivery,
+        replyToken="reply-token-" + event_id,
+        follow={"isUnblocked": False},
+    )
 
 
 def postback(event_id: str) -> dict[str, Any]:
-    return {
-        "type": "postback",
-        "mode": "active",
-        "timestamp": 1_764_800_000_000,
-        "source": {"type": "user", "userId": PERSON},
-        "webhookEventId": event_id,
-        "deliveryContext": {"isRedelivery": False},
-        "replyToken": "reply-token-" + event_id,
-        "postback": {"data": "request=cannot_come"},
-    }
+    return event(
+        "postback",
+        event_id,
+        replyToken="reply-token-" + event_id,
+        postback={"data": "request=cannot_come"},
+    )
 
 
 def body_of(*events: dict[str, Any]) -> bytes:
