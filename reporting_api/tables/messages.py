@@ -89,12 +89,19 @@ class Reminder(Table, tablename="reminder"):
     delivered_at = Timestamptz(null=True, default=None)
     created_at = Timestamptz()
     updated_at = Timestamptz()
-    # How the message goes: `sms` (Twilio) or `email` (a staff alert through SMTP, to
+    # How the message goes: `sms` (Twilio), `line` or `email` (a staff alert through SMTP, to
     # `to_email`); `digest` marks an e-mail alert held for its staff member's daily digest.
     # Staff alerts are unique by (flag, kind, channel): one SMS and one e-mail at most.
     channel = Varchar(length=8, default="sms")
     digest = Boolean(default=False)
     to_email = Varchar(length=254, null=True, default=None)
+    # A person linked to LINE gets the message there (`channel` becomes `line` once LINE
+    # took it): the LINE user it was pushed to, the same on every try so the row's retry key
+    # (`scheduler.line_sender.retry_key`) finds a push LINE already took, and LINE's last
+    # answer (`sent`, `refused`, `quota`, `unavailable`); refused or over the month's quota,
+    # the row goes by SMS instead.
+    line_user = Varchar(length=40, null=True, default=None)
+    line_outcome = Varchar(length=16, null=True, default=None)
 
 
 class SmsBlockedNumber(Table, tablename="sms_blocked_number"):
