@@ -291,6 +291,8 @@ class ReminderRow(TypedDict):
     channel: str
     digest: bool
     to_email: str | None
+    line_user: str | None
+    line_outcome: str | None
 
 
 class SmsBlockedNumberRow(TypedDict):
