@@ -68,6 +68,15 @@ REGISTRY = CollectorRegistry()
 """This service's metrics (not prometheus-client's global registry, which holds the
 process's own figures: meaningless summed over processes)."""
 
+LINE_ANSWERS = ("sent", "refused", "quota", "unavailable")
+"""What LINE answered a push: taken; refused (the SMS went instead); the month's quota used
+up (the SMS went instead); no answer or 5xx (pushed again later with the same retry key)."""
+LINE_PUSHES = Counter(
+    "bail_line_pushes",
+    "Pushes of a person's message on LINE, by LINE's answer.",
+    ["answer"],
+    registry=REGISTRY,
+)
 SMS_SENDS = Counter(
     "bail_sms_sends",
     "Tries to hand a reminder or alert to the SMS provider, by provider and outcome.",
@@ -120,6 +129,12 @@ def sms_sends(provider: str, outcomes: list[str]) -> None:
     for outcome in outcomes:
         if outcome in SEND_OUTCOMES:
             SMS_SENDS.labels(provider=name, outcome=outcome).inc()
+
+
+def line_pushes(answers: list[str]) -> None:
+    """Count the dispatcher's pushes on LINE by LINE's answer (`scheduler/line_sender.py`)."""
+    for answer in answers:
+        LINE_PUSHES.labels(answer=_known(answer, LINE_ANSWERS)).inc()
 
 
 def verdict(decision: str, waited: timedelta) -> None:

@@ -33,6 +33,10 @@ if TYPE_CHECKING:
     # The row's type only: the dispatcher reads the rows; this module decides from them.
     from reporting_api.store.outbox_context import SendingRow
 
+SMS = "sms"
+LINE = "line"
+LINE_GAVE_WAY = frozenset({"refused", "quota"})
+"""LINE's answers after which a row's SMS goes instead."""
 # A reminder before the due date is pointless once the person has reported or the day passed.
 SEND_BEFORE_DUE = frozenset({CheckInStatus.UPCOMING, CheckInStatus.OPEN})
 
@@ -48,20 +52,71 @@ class Decision:
     language: str = "th"
     subject: str = ""
     """An e-mail's subject (SMS have none)."""
+    channel: str = SMS
+    """`sms`, `line` (``to`` is then the LINE user) or `email`."""
+    fallback: str = ""
+    """On LINE: the number the SMS goes to if LINE refuses the push or the month's quota is
+    used up; empty when no SMS may go (turned off, no number, a blocked number)."""
+    link: str = ""
+    """A check-in reminder's link, for LINE's button."""
 
 
-def decide(row: SendingRow, now: datetime, *, blocked: set[str], public_base_url: str) -> Decision:
-    """Whether and what to send for one claimed row, from the data as it is at ``now``."""
+@dataclass(frozen=True)
+class _Address:
+    channel: str
+    to: str
+    fallback: str = ""
+
+
+def line_user_of(row: SendingRow, line_on: bool) -> str | None:
+    """The LINE user a person's message goes to: the one an earlier try of this row was
+    pushed to (its retry key must go to the same place), else the linked account's while
+    LINE is on; never a row whose SMS went instead. A phone-changed notice is about the
+    number, so it goes to the number."""
+    if row["kind"] in STAFF_KINDS or row["kind"] in (NOTICE_TRUSTED_CONTACT, NOTICE_PHONE_CHANGED):
+        return None
+    if row["line_outcome"] in LINE_GAVE_WAY:
+        return None  # the SMS went instead: the row stays on SMS, whatever LINE says later
+    if row["channel"] == LINE and row["line_user"]:
+        return row["line_user"]
+    return row["linked_line_user"] if line_on else None
+
+
+def _address(row: SendingRow, blocked: set[str], line_user: str | None) -> _Address | Decision:
+    """Where a person's message goes: LINE when they linked it (SMS as its fallback while
+    SMS may go), else their number. Turning SMS off on the check-in page stops SMS only."""
+    phone = row["defendant_phone"]
+    sms_ok = not row["sms_opt_out"] and phone is not None and phone not in blocked
+    if line_user:
+        return _Address(LINE, line_user, phone if sms_ok and phone else "")
+    if row["sms_opt_out"]:
+        return Decision("skip", "the person turned SMS off")
+    if phone is None or not sms_ok:
+        return Decision("skip", "the number cannot receive SMS")
+    return _Address(SMS, phone)
+
+
+def decide(
+    row: SendingRow,
+    now: datetime,
+    *,
+    blocked: set[str],
+    public_base_url: str,
+    line_on: bool = False,
+) -> Decision:
+    """Whether and what to send for one claimed row, from the data as it is at ``now``;
+    ``line_on`` when LINE is configured (a linked person's messages then go there)."""
     if row["kind"] in STAFF_KINDS:
         if row["channel"] == EMAIL:
             return _decide_staff_email(row, now, public_base_url)
         return _decide_staff(row, now, blocked)
     if row["kind"] == NOTICE_TRUSTED_CONTACT:
         return _decide_contact(row, now, blocked)
+    line_user = line_user_of(row, line_on)
     if row["kind"] in NOTICE_KINDS:
-        return _decide_notice(row, now, blocked)
+        return _decide_notice(row, now, blocked, line_user)
     if hearing_days(row["kind"]) is not None:
-        return _decide_hearing(row, now, blocked)
+        return _decide_hearing(row, now, blocked, line_user)
     if row["case_status"] != "active":
         return Decision("cancel", f"case {row['case_status']}")
     due_date, window = row["due_date"], _window(row)
@@ -69,11 +124,9 @@ def decide(row: SendingRow, now: datetime, *, blocked: set[str], public_base_url
         return Decision("cancel", "check-in removed")
     if now >= row["expires_at"]:
         return Decision("skip", "too late: the message would no longer be true")
-    if row["sms_opt_out"]:
-        return Decision("skip", "the person turned SMS off")
-    phone = row["defendant_phone"]  # a person's reminder goes with its person (cascade)
-    if phone is None or phone in blocked:
-        return Decision("skip", "the number cannot receive SMS")
+    address = _address(row, blocked, line_user)  # a reminder goes with its person (cascade)
+    if isinstance(address, Decision):
+        return address
     status = effective_status(window, now)
     if row["kind"] == MISSED_FOLLOW_UP:
         if status != CheckInStatus.MISSED:
@@ -81,6 +134,7 @@ def decide(row: SendingRow, now: datetime, *, blocked: set[str], public_base_url
     elif status not in SEND_BEFORE_DUE:
         return Decision("skip", f"check-in is {status.value}")
     language = row["language"] or ("en" if row["preferred_language"] == "en" else "th")
+    link = checkin_link(public_base_url, row["code"] or "")
     body = row["body"] or render_reminder(
         ReminderText(
             kind=row["kind"],
@@ -88,30 +142,42 @@ def decide(row: SendingRow, now: datetime, *, blocked: set[str], public_base_url
             office_name_th=row["office_name_th"],
             office_name_en=row["office_name_en"],
             due_date=due_date,
-            link=checkin_link(public_base_url, row["code"] or ""),
+            link=link,
             is_last=due_date == row["last_due_date"],
         )
     )
-    return Decision("send", to=phone, body=body, language=language)
+    return _send(address, body, language, link=link)
 
 
-def _decide_notice(row: SendingRow, now: datetime, blocked: set[str]) -> Decision:
+def _send(address: _Address, body: str, language: str, link: str = "") -> Decision:
+    return Decision(
+        "send",
+        to=address.to,
+        body=body,
+        language=language,
+        channel=address.channel,
+        fallback=address.fallback,
+        link=link,
+    )
+
+
+def _decide_notice(
+    row: SendingRow, now: datetime, blocked: set[str], line_user: str | None
+) -> Decision:
     """A notice to the person (`services/notices.py`), worded when it was queued."""
     if row["case_status"] != "active" and row["kind"] not in NOTICES_AFTER_CLOSING:
         return Decision("cancel", f"case {row['case_status']}")
     if now >= row["expires_at"]:
         return Decision("skip", "too late: the reminders say it by now")
-    if row["sms_opt_out"]:
-        return Decision("skip", "the person turned SMS off")
-    phone = row["defendant_phone"]
-    if row["kind"] == NOTICE_PHONE_CHANGED and row["to_phone"] != phone:
+    if row["kind"] == NOTICE_PHONE_CHANGED and row["to_phone"] != row["defendant_phone"]:
         # Queued for a number that is no longer the person's: its own notice went to the next.
         return Decision("skip", "the number changed again")
-    if phone is None or phone in blocked:
-        return Decision("skip", "the number cannot receive SMS")
+    address = _address(row, blocked, line_user)
+    if isinstance(address, Decision):
+        return address
     if not row["body"]:
         return Decision("cancel", "a notice without words")
-    return Decision("send", to=phone, body=row["body"], language=row["language"] or "th")
+    return _send(address, row["body"], row["language"] or "th")
 
 
 def _decide_contact(row: SendingRow, now: datetime, blocked: set[str]) -> Decision:
@@ -136,7 +202,9 @@ def _decide_contact(row: SendingRow, now: datetime, blocked: set[str]) -> Decisi
     return Decision("send", to=phone, body=row["body"], language=row["language"] or "th")
 
 
-def _decide_hearing(row: SendingRow, now: datetime, blocked: set[str]) -> Decision:
+def _decide_hearing(
+    row: SendingRow, now: datetime, blocked: set[str], line_user: str | None
+) -> Decision:
     """A reminder of a court hearing (`services/hearings.py`), worded when it was planned."""
     if row["case_status"] != "active":
         return Decision("cancel", f"case {row['case_status']}")
@@ -147,14 +215,12 @@ def _decide_hearing(row: SendingRow, now: datetime, blocked: set[str]) -> Decisi
     starts_at = row["hearing_starts_at"]
     if now >= row["expires_at"] or (starts_at is not None and now >= starts_at):
         return Decision("skip", "too late: the message would no longer be true")
-    if row["sms_opt_out"]:
-        return Decision("skip", "the person turned SMS off")
-    phone = row["defendant_phone"]
-    if phone is None or phone in blocked:
-        return Decision("skip", "the number cannot receive SMS")
+    address = _address(row, blocked, line_user)
+    if isinstance(address, Decision):
+        return address
     if not row["body"]:
         return Decision("cancel", "a reminder without words")
-    return Decision("send", to=phone, body=row["body"], language=row["language"] or "th")
+    return _send(address, row["body"], row["language"] or "th")
 
 
 def _window(row: SendingRow) -> CheckInWindow | None:

@@ -12,6 +12,14 @@ One pass over a batch:
    exact text; it is sent again only if Twilio has no such message.
 5. Outcomes are recorded in one transaction, each only if this claimer still holds the row.
 
+A person who linked their LINE account gets their message on LINE (`scheduler.line_sender`),
+with the row's retry key, the same on every try: a row whose push may have reached LINE is
+pushed again with it, and LINE answers 409 with the first request's id instead of sending it
+twice. The row records the LINE user before the push and the channel that carried it after;
+a push LINE refuses (a user it does not know, a refused message) or that meets the month's
+quota sends the SMS instead, in the same try, so a message goes on one channel only; LINE not
+answering is tried again later, on LINE, and never turned into an SMS while LINE may have it.
+
 Staff alerts whose channel is e-mail go through the mail server (`scheduler.mailer`) in the
 same pass, recorded the same way; e-mail alerts held for a staff member's daily digest go as
 one e-mail per member. A mail server cannot be asked what it accepted, so an e-mail row that
@@ -36,14 +44,16 @@ from typing import TypeVar
 
 from reporting_api import metrics
 from reporting_api.alert_emails import EMAIL, render_digest
-from reporting_api.reminder_schedule import QuietHours, retry_at
+from reporting_api.line_messages import LineText, reminder_message
+from reporting_api.reminder_schedule import MISSED_FOLLOW_UP, QuietHours, retry_at
 from reporting_api.services import delivery
 from reporting_api.settings import Settings
 from reporting_api.store import delivery as delivery_store
 from reporting_api.store import outbox, outbox_context, transaction
 from reporting_api.store import outbox_claims as store
 from reporting_api.store.outbox_context import SendingRow
-from scheduler.decisions import Decision, alert_email_of, decide
+from scheduler.decisions import LINE, SMS, Decision, alert_email_of, decide
+from scheduler.line_sender import LinePush, LineSender, retry_key
 from scheduler.mailer import EmailSender, make_email_sender
 from scheduler.sender import (
     PermanentSendError,
@@ -56,6 +66,8 @@ from scheduler.sender import (
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
+QUOTA_SECONDS = 60.0
+"""How long the month's LINE quota, once read, is trusted before it is read again."""
 MAYBE_SENT_EMAIL = (
     "the e-mail may have reached the mail server before a crash or a broken connection;"
     " not sent again, so it never arrives twice"
@@ -113,10 +125,18 @@ class _Try:
     body: str = ""
     leader: _Try | None = None
     """A digest row that goes in another row's e-mail, and shares its outcome."""
+    line_answer: str = ""
+    """What LINE answered this try's push (`LinePush.outcome`), when it was pushed."""
+    carried_by: str = ""
+    """The channel the message went on, or was last tried on: `sms`, `line` or `email`."""
 
     @property
     def email(self) -> bool:
         return self.row["channel"] == EMAIL
+
+    @property
+    def by_sms(self) -> bool:
+        return not self.email and self.carried_by != LINE
 
 
 @dataclass
@@ -129,12 +149,20 @@ class Dispatcher:
     rng: random.Random = field(default_factory=random.Random)
     mailer: EmailSender | None = None
     """Staff alerts by e-mail; made from the settings at the first e-mail when not given."""
+    line: LineSender | None = None
+    """LINE's Messaging API; made from the settings when LINE is configured and not given.
+    Without it nobody's message goes on LINE."""
 
     def __post_init__(self) -> None:
         s = self.settings.scheduler
         self.quiet = QuietHours(*s.quiet_hours)
         self._batches = itertools.count(1)
         self._semaphore = asyncio.Semaphore(s.concurrency)
+        if self.line is None and self.settings.line.configured:
+            self.line = LineSender(self.settings.line)
+        self._quota_read_at = -QUOTA_SECONDS
+        self._quota_left: int | None = None
+        self._quota_lock = asyncio.Lock()
 
     async def _db(self, report: DispatchReport, call: Awaitable[T]) -> T:
         started = time.perf_counter()
@@ -216,7 +244,11 @@ class Dispatcher:
         ended: list[tuple[SendingRow, Decision]] = []
         for row in rows:
             decision = decide(
-                row, now, blocked=blocked, public_base_url=self.settings.public_base_url
+                row,
+                now,
+                blocked=blocked,
+                public_base_url=self.settings.public_base_url,
+                line_on=self.line is not None,
             )
             # A row left `sending` after a try may have reached Twilio: ask before anything
             # else, even if it would now be skipped, so a message that went out is recorded.
@@ -224,6 +256,9 @@ class Dispatcher:
             if maybe_sent and row["channel"] == EMAIL:
                 # A mail server cannot be asked what it accepted: never send it twice.
                 ended.append((row, Decision("fail", MAYBE_SENT_EMAIL)))
+            elif maybe_sent and row["channel"] == LINE and decision.action != "send":
+                # LINE can only be asked by pushing again: a message no longer wanted is not.
+                ended.append((row, _maybe_on_line(decision)))
             elif decision.action == "send" or maybe_sent:
                 tries.append(_Try(row, decision, reconcile=maybe_sent))
             else:
@@ -252,16 +287,7 @@ class Dispatcher:
                 report,
                 store.save_prepared(
                     claimer,
-                    [
-                        {
-                            "id": t.row["id"],
-                            "to_phone": None if t.email else t.decision.to,
-                            "to_email": t.decision.to if t.email else None,
-                            "body": t.decision.body,
-                            "language": t.decision.language,
-                        }
-                        for t in to_send
-                    ],
+                    [_prepared(t) for t in to_send],
                     now,
                 ),
             )
@@ -271,7 +297,8 @@ class Dispatcher:
         for t in tries:
             if t.leader is not None:
                 t.outcome, t.result, t.error = t.leader.outcome, t.leader.result, t.leader.error
-        metrics.sms_sends(self.sender.name, [t.outcome for t in tries if not t.email])
+        metrics.sms_sends(self.sender.name, [t.outcome for t in tries if t.by_sms])
+        metrics.line_pushes([t.line_answer for t in tries if t.line_answer])
 
         async with transaction(immediate=True):
             await self._record(claimer, tries, now, report)
@@ -298,6 +325,7 @@ class Dispatcher:
     async def _attempt(self, t: _Try, holding: _Holding) -> None:
         """Ask Twilio first if needed, then send; never raises (the outcome is on ``t``)."""
         if t.email:
+            t.carried_by = EMAIL
             if t.leader is None:
                 await self._attempt_email(t, holding)
             return
@@ -305,37 +333,121 @@ class Dispatcher:
             if not holding.may_start():
                 t.outcome = "released"
                 return
-            try:
-                if t.reconcile:
-                    since = t.row["first_attempt_at"] or t.row["expires_at"] - timedelta(days=60)
-                    # A row tried before holds the number and text it was tried with.
-                    to_phone, body = t.row["to_phone"] or "", t.row["body"] or ""
-                    found = await self.sender.find_sent(to_phone, body, since)
-                    if found is not None:
-                        t.outcome, t.result = "found", found
-                        return
-                if t.decision.action != "send":
-                    t.outcome = "ended"
+            if t.decision.channel == LINE:
+                await self._attempt_line(t)
+            else:
+                await self._attempt_sms(t, t.decision.to)
+
+    async def _attempt_sms(self, t: _Try, to: str) -> None:
+        """One SMS try (asking Twilio first when an earlier try may have gone)."""
+        t.carried_by = SMS
+        try:
+            if t.reconcile:
+                since = t.row["first_attempt_at"] or t.row["expires_at"] - timedelta(days=60)
+                # A row tried before holds the number and text it was tried with.
+                to_phone, body = t.row["to_phone"] or "", t.row["body"] or ""
+                found = await self.sender.find_sent(to_phone, body, since)
+                if found is not None:
+                    t.outcome, t.result = "found", found
                     return
-                attempts = t.row["attempts"] + 1
-                if attempts > self.settings.scheduler.max_attempts:
-                    t.outcome = "failed"
-                    t.error = SendError(f"gave up after {attempts - 1} tries")
-                    return
-                t.result = await self.sender.send_sms(
-                    t.decision.to, t.decision.body, t.row["reference"]
+            if t.decision.action != "send":
+                t.outcome = "ended"
+                return
+            attempts = t.row["attempts"] + 1
+            if attempts > self.settings.scheduler.max_attempts:
+                t.outcome = "failed"
+                t.error = SendError(f"gave up after {attempts - 1} tries")
+                return
+            t.result = await self.sender.send_sms(to, t.decision.body, t.row["reference"])
+            t.outcome = "sent"
+        except PermanentSendError as error:
+            t.error = error
+            t.outcome = "unreachable" if error.number_unreachable else "failed"
+        except TransientSendError as error:
+            t.error = error
+            t.outcome = "unknown" if error.outcome_unknown else "retry"
+        except Exception as error:  # a bug in a sender must not lose the whole batch
+            log.exception("sending reminder %s failed", t.row["id"])
+            t.error = TransientSendError(repr(error), outcome_unknown=True)
+            t.outcome = "unknown"
+
+    async def _attempt_line(self, t: _Try) -> None:
+        """One push on LINE with the row's retry key; the SMS instead when LINE refuses it
+        or the month's quota is used up. An earlier push that may have reached LINE is
+        asked about by this push itself: LINE answers 409 for a key it took."""
+        t.carried_by = LINE
+        pushed_before = t.row["channel"] == LINE
+        attempts = t.row["attempts"] + 1
+        if attempts > self.settings.scheduler.max_attempts:
+            t.outcome = "failed"
+            t.error = SendError(
+                f"gave up after {attempts - 1} tries"
+                + ("; an earlier push may have reached LINE" if pushed_before else "")
+            )
+            return
+        if self.line is None:
+            t.outcome = "failed"
+            t.error = SendError("tried on LINE before, and LINE is no longer configured")
+            return
+        try:
+            if not pushed_before and await self._line_quota_used_up():
+                answer = LinePush("quota", None, "the month's LINE quota is used up")
+            else:
+                answer = await asyncio.to_thread(
+                    self.line.push,
+                    t.decision.to,
+                    self._line_text(t),
+                    retry_key(t.row["reference"]),
                 )
-                t.outcome = "sent"
-            except PermanentSendError as error:
-                t.error = error
-                t.outcome = "unreachable" if error.number_unreachable else "failed"
-            except TransientSendError as error:
-                t.error = error
-                t.outcome = "unknown" if error.outcome_unknown else "retry"
-            except Exception as error:  # a bug in a sender must not lose the whole batch
-                log.exception("sending reminder %s failed", t.row["id"])
-                t.error = TransientSendError(repr(error), outcome_unknown=True)
-                t.outcome = "unknown"
+        except Exception as error:  # a bug in the sender must not lose the whole batch
+            log.exception("pushing reminder %s on LINE failed", t.row["id"])
+            answer = LinePush("unavailable", None, repr(error)[:300])
+        t.line_answer = answer.outcome
+        if answer.outcome == "sent":
+            t.outcome = "sent"
+            t.result = SendResult(answer.request_id or f"line-{t.row['reference']}", "sent")
+        elif answer.outcome == "unavailable":
+            # LINE may have taken it: only a push with the same key may follow.
+            t.error = TransientSendError(f"LINE: {answer.detail}", outcome_unknown=True)
+            t.outcome = "unknown"
+        elif not t.decision.fallback:
+            t.outcome = "failed"
+            t.error = PermanentSendError(
+                f"LINE {answer.outcome}: {answer.detail}; the SMS may not go (turned off, "
+                "no number or a blocked one)"
+            )
+        else:
+            await self._attempt_sms(t, t.decision.fallback)
+
+    def _line_text(self, t: _Try) -> LineText:
+        """A check-in reminder carries the check-in button and, before the day, the three
+        answers; other messages are their text."""
+        row, decision = t.row, t.decision
+        if decision.link and row["check_in_id"] is not None:
+            message = reminder_message(
+                decision.body, decision.link, row["check_in_id"], decision.language
+            )
+            return (
+                message
+                if row["kind"] != MISSED_FOLLOW_UP
+                else LineText(message.text, message.link, message.link_label)
+            )
+        return LineText(decision.body)
+
+    async def _line_quota_used_up(self) -> bool:
+        """Whether the month's LINE quota is used up, read at most every `QUOTA_SECONDS`
+        (unknown counts as not: LINE's 429 says so anyway)."""
+        assert self.line is not None
+        async with self._quota_lock:
+            if time.monotonic() - self._quota_read_at >= QUOTA_SECONDS:
+                try:
+                    quota = await asyncio.to_thread(self.line.monthly_quota)
+                    self._quota_left = quota.left
+                except Exception:
+                    log.warning("reading LINE's monthly quota failed", exc_info=True)
+                    self._quota_left = None
+                self._quota_read_at = time.monotonic()
+            return self._quota_left == 0
 
     async def _attempt_email(self, t: _Try, holding: _Holding) -> None:
         """Send one e-mail (alone or a digest); never raises (the outcome is on ``t``)."""
@@ -369,6 +481,12 @@ class Dispatcher:
         self, claimer: str, tries: list[_Try], now: datetime, report: DispatchReport
     ) -> None:
         s = self.settings.scheduler
+        for t in tries:
+            if t.line_answer:
+                await self._db(
+                    report,
+                    store.record_line_answer(t.row["id"], claimer, t.carried_by, t.line_answer),
+                )
         sent = [(t.row["id"], t.result.sid) for t in tries if t.outcome == "sent" and t.result]
         await self._db(report, store.mark_reminders_sent(claimer, sent, now))
         report.sent += len(sent)
@@ -497,3 +615,38 @@ class Dispatcher:
 
         await asyncio.gather(*(lane() for _ in range(max(1, lanes))))
         return total
+
+
+def _prepared(t: _Try) -> store.Prepared:
+    """What a row is about to be tried with, stored before the try: on LINE, the LINE user
+    and the number the SMS would go to instead."""
+    if t.email:
+        return {
+            "id": t.row["id"],
+            "to_phone": None,
+            "to_email": t.decision.to,
+            "body": t.decision.body,
+            "language": t.decision.language,
+        }
+    if t.decision.channel == LINE:
+        return {
+            "id": t.row["id"],
+            "to_phone": t.decision.fallback or None,
+            "body": t.decision.body,
+            "language": t.decision.language,
+            "channel": LINE,
+            "line_user": t.decision.to,
+        }
+    return {
+        "id": t.row["id"],
+        "to_phone": t.decision.to,
+        "body": t.decision.body,
+        "language": t.decision.language,
+    }
+
+
+def _maybe_on_line(decision: Decision) -> Decision:
+    return Decision(
+        decision.action,
+        f"{decision.reason}; an earlier push may have reached LINE (not pushed again)",
+    )

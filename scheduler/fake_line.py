@@ -1,7 +1,8 @@
 """A local stand-in for LINE's Messaging API, for the tests and demos: the calls the service
 makes (push a message, with `X-Line-Retry-Key`; the month's quota and what is used of it; a
 link token for the account-link flow), answering as LINE's description says
-(`tests/line/data/messaging-api.yml`, checked by tests/line/test_fake_line.py).
+(`tests/line/data/messaging-api.yml`, checked by tests/line/test_fake_line.py); and a reply
+to a webhook event with its reply token, good for one reply.
 
 LINE's own rules it keeps: the channel access token is required (401 otherwise, as LINE's
 reference gives for every call); a retry key is a UUID and is accepted once (a second push
@@ -24,6 +25,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 PUSH = "/v2/bot/message/push"
+REPLY = "/v2/bot/message/reply"
 QUOTA = "/v2/bot/message/quota"
 CONSUMPTION = "/v2/bot/message/quota/consumption"
 LINK_TOKEN = ("/v2/bot/user/", "/linkToken")
@@ -61,6 +63,8 @@ class FakeLine:
     pushed: list[Pushed] = field(default_factory=list)
     requests: list[Received] = field(default_factory=list)
     link_tokens: dict[str, str] = field(default_factory=dict)
+    replied: list[tuple[str, list[dict[str, Any]]]] = field(default_factory=list)
+    """(reply token, messages) of each reply LINE took."""
     used: int = 0
     _retry_keys: dict[str, str] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -101,6 +105,8 @@ class FakeLine:
                 )
             if method == "POST" and path == PUSH:
                 return self._push(headers, body)
+            if method == "POST" and path == REPLY:
+                return self._reply(body)
             if method == "GET" and path == QUOTA:
                 if self.monthly_limit is None:
                     return 200, {"type": "none"}, {}
@@ -150,6 +156,22 @@ class FakeLine:
             for _ in messages
         ]
         return 200, {"sentMessages": sent}, {"x-line-request-id": request_id}
+
+
+    def _reply(self, body: Any) -> tuple[int, dict[str, Any], dict[str, str]]:
+        # A reply token is good for one reply (LINE: "Invalid reply token" after that).
+        token = body.get("replyToken") if isinstance(body, dict) else None
+        messages = body.get("messages") if isinstance(body, dict) else None
+        if not isinstance(messages, list) or not 1 <= len(messages) <= 5:
+            return 400, {"message": "The request body has 1 error(s)"}, {}
+        if not isinstance(token, str) or any(t == token for t, _ in self.replied):
+            return 400, {"message": "Invalid reply token"}, {}
+        self.replied.append((token, messages))
+        sent = [
+            {"id": str(secrets.randbelow(10**18)), "quoteToken": secrets.token_urlsafe(16)}
+            for _ in messages
+        ]
+        return 200, {"sentMessages": sent}, {"x-line-request-id": str(uuid.uuid4())}
 
 
 def _handler_for(fake: FakeLine) -> type[BaseHTTPRequestHandler]:

@@ -14,22 +14,74 @@ event, before a push, not from the push's answer.
 from __future__ import annotations
 
 import logging
+import uuid
 from dataclasses import dataclass
 
 from linebot.v3.messaging import (
     ApiClient,
+    ButtonsTemplate,
     Configuration,
+    Message,
     MessagingApi,
+    PostbackAction,
     PushMessageRequest,
+    QuickReply,
+    QuickReplyItem,
+    ReplyMessageRequest,
+    TemplateMessage,
     TextMessage,
+    URIAction,
 )
 from linebot.v3.messaging.exceptions import ApiException
 from urllib3.exceptions import HTTPError
 
+from reporting_api.line_messages import BUTTON_TEXT_MAX, TEXT_MAX, LineText
 from reporting_api.settings import LineSettings
 
 log = logging.getLogger(__name__)
 LINE_API = "https://api.line.me"
+RETRY_KEYS = uuid.UUID("5f0c8f59-54a4-4d43-9a4b-1e1d5a0c2b17")
+"""The namespace outbox rows' retry keys are made in (`retry_key`)."""
+ALT_TEXT_MAX = 400
+
+
+def retry_key(reference: str) -> str:
+    """The `X-Line-Retry-Key` of an outbox row: a UUID made from the row's unique reference,
+    the same on every try of the row, on every dispatcher."""
+    return str(uuid.uuid5(RETRY_KEYS, reference))
+
+
+def to_messages(text: LineText) -> list[Message]:
+    """The Messaging API's message for ``text``: a buttons template when it has a link and
+    its words fit one (LINE's limit is 160 characters), else a text with the link after the
+    words; quick replies under it either way."""
+    quick = (
+        QuickReply(
+            items=[
+                QuickReplyItem(
+                    action=PostbackAction(label=q.label, data=q.data, display_text=q.display_text)
+                )
+                for q in text.quick
+            ]
+        )
+        if text.quick
+        else None
+    )
+    message: Message
+    if text.link and len(text.text) <= BUTTON_TEXT_MAX:
+        message = TemplateMessage(
+            alt_text=text.text[:ALT_TEXT_MAX],
+            template=ButtonsTemplate(
+                text=text.text, actions=[URIAction(label=text.link_label, uri=text.link)]
+            ),
+            quick_reply=quick,
+        )
+    else:
+        words = (
+            text.text if not text.link or text.link in text.text else f"{text.text}\n{text.link}"
+        )
+        message = TextMessage(text=words[:TEXT_MAX], quick_reply=quick)
+    return [message]
 
 
 @dataclass(frozen=True)
@@ -62,10 +114,10 @@ class LineSender:
             host=settings.base_url or LINE_API, access_token=settings.channel_access_token
         )
 
-    def push_text(self, to: str, text: str, retry_key: str) -> LinePush:
+    def push(self, to: str, text: LineText, retry_key: str) -> LinePush:
         """Push ``text`` to the LINE user ``to``; ``retry_key`` is a UUID, the same on every
-        try of one message."""
-        request = PushMessageRequest(to=to, messages=[TextMessage(text=text)])
+        try of one message (`retry_key`)."""
+        request = PushMessageRequest(to=to, messages=to_messages(text))
         try:
             with ApiClient(self._configuration) as client:
                 answer = MessagingApi(client).push_message_with_http_info(
@@ -85,6 +137,32 @@ class LineSender:
             log.warning("LINE push did not get an answer: %s", type(failed).__name__)
             return LinePush("unavailable", None, type(failed).__name__)
         return LinePush("sent", (answer.headers or {}).get("x-line-request-id"))
+
+    def push_text(self, to: str, text: str, retry_key: str) -> LinePush:
+        """Push a plain text (`push`)."""
+        return self.push(to, LineText(text), retry_key)
+
+    def reply(self, reply_token: str, text: LineText) -> bool:
+        """Answer a webhook event with its reply token (free of the month's quota; the token
+        is good for one reply, within a minute); False when LINE did not take it."""
+        request = ReplyMessageRequest(reply_token=reply_token, messages=to_messages(text))
+        try:
+            with ApiClient(self._configuration) as client:
+                MessagingApi(client).reply_message_with_http_info(request)
+        except (ApiException, HTTPError, OSError) as failed:
+            log.warning("LINE reply not taken: %s", type(failed).__name__)
+            return False
+        return True
+
+    def issue_link_token(self, user_id: str) -> str | None:
+        """A link token for the user's account link (LINE keeps it 10 minutes); None when
+        LINE refused (the user does not follow the account) or did not answer."""
+        try:
+            with ApiClient(self._configuration) as client:
+                return MessagingApi(client).issue_link_token(user_id).link_token
+        except (ApiException, HTTPError, OSError) as failed:
+            log.warning("LINE link token not issued: %s", type(failed).__name__)
+            return None
 
     def monthly_quota(self) -> MonthlyQuota:
         """The month's limit and what is used of it (two calls to LINE)."""

@@ -41,6 +41,10 @@ class Prepared(TypedDict):
     to_email: NotRequired[str | None]
     body: str
     language: str
+    channel: NotRequired[str]
+    """`line` when the row is about to be pushed on LINE (``to_phone`` is then the SMS
+    fallback's number); other rows keep their channel."""
+    line_user: NotRequired[str | None]
 
 
 def _engine() -> Engine:
@@ -127,9 +131,12 @@ async def save_prepared(claimer: str, items: Sequence[Prepared], now: datetime) 
             UPDATE reminder AS r
             SET to_phone = u.to_phone, to_email = u.to_email, body = u.body,
                 language = u.language, attempts = r.attempts + 1,
+                channel = COALESCE(u.channel, r.channel),
+                line_user = COALESCE(u.line_user, r.line_user),
                 first_attempt_at = COALESCE(r.first_attempt_at, {}), updated_at = {}
-            FROM unnest({}::int[], {}::text[], {}::text[], {}::text[], {}::text[])
-                AS u(id, to_phone, to_email, body, language)
+            FROM unnest({}::int[], {}::text[], {}::text[], {}::text[], {}::text[],
+                        {}::text[], {}::text[])
+                AS u(id, to_phone, to_email, body, language, channel, line_user)
             WHERE r.id = u.id AND r.claimed_by = {} AND r.status = 'sending'
             """,
             now,
@@ -139,18 +146,24 @@ async def save_prepared(claimer: str, items: Sequence[Prepared], now: datetime) 
             [i.get("to_email") for i in items],
             [i["body"] for i in items],
             [i["language"] for i in items],
+            [i.get("channel") for i in items],
+            [i.get("line_user") for i in items],
             claimer,
         )
         return
     for item in items:
         await Reminder.raw(
             "UPDATE reminder SET to_phone = {}, to_email = {}, body = {}, language = {},"
-            " attempts = attempts + 1, first_attempt_at = COALESCE(first_attempt_at, {}),"
+            " attempts = attempts + 1, channel = COALESCE({}, channel),"
+            " line_user = COALESCE({}, line_user),"
+            " first_attempt_at = COALESCE(first_attempt_at, {}),"
             " updated_at = {} WHERE id = {} AND claimed_by = {} AND status = 'sending'",
             item["to_phone"],
             item.get("to_email"),
             item["body"],
             item["language"],
+            item.get("channel"),
+            item.get("line_user"),
             now,
             now,
             item["id"],
@@ -206,6 +219,15 @@ def _still_held(reminder_id: int, claimer: str) -> Combinable:
         (Reminder.id == reminder_id)
         & (Reminder.claimed_by == claimer)
         & (Reminder.status == SENDING)
+    )
+
+
+async def record_line_answer(reminder_id: int, claimer: str, channel: str, answer: str) -> None:
+    """What LINE answered the row's push (`sent`, `refused`, `quota`, `unavailable`) and the
+    channel the row ends on: `line`, or `sms` when LINE refused it or the month's quota is
+    used up and the SMS went instead. Recorded before the row's outcome, in its transaction."""
+    await Reminder.update({Reminder.channel: channel, Reminder.line_outcome: answer}).where(
+        _still_held(reminder_id, claimer)
     )
 
 

@@ -63,6 +63,11 @@ class SendingRow(TypedDict):
     digest: bool
     to_email: str | None
     staff_email: str | None
+    line_user: str | None
+    """The LINE user an earlier try of this row was pushed to."""
+    line_outcome: str | None
+    linked_line_user: str | None
+    """The person's linked LINE account now (`line_account`), if any."""
 
 
 def _to_date(value: Any) -> date | None:
@@ -87,7 +92,8 @@ SELECT r.id, r.kind, r.reference, r.attempts, r.expires_at, r.to_phone, r.body, 
        f.raised_at AS flag_raised_at, f.kind AS flag_kind, fc.due_date AS flag_due_date,
        r.hearing AS hearing_id, h.starts_at AS hearing_starts_at, h.result AS hearing_result,
        h.cancelled_at AS hearing_cancelled_at,
-       r.channel, r.digest, r.to_email, s.email AS staff_email
+       r.channel, r.digest, r.to_email, s.email AS staff_email,
+       r.line_user, r.line_outcome, la.user_id AS linked_line_user
 FROM reminder r
 JOIN bail_case bc ON bc.id = r."case"
 JOIN office o ON o.id = r.office
@@ -97,6 +103,7 @@ LEFT JOIN staff_user s ON s.id = r.staff
 LEFT JOIN flag f ON f.id = r.flag
 LEFT JOIN check_in fc ON fc.id = f.check_in
 LEFT JOIN court_hearing h ON h.id = r.hearing
+LEFT JOIN line_account la ON la.defendant = r.defendant
 """
 
 

@@ -22,3 +22,16 @@ def line(database_url):
     )
     with TestClient(app=create_app(settings, verifier=shared_verifier())) as client:
         yield client
+
+
+@pytest.fixture
+def fake_line():
+    """A running fake LINE (no limit, nobody following yet); at the end every request it took
+    and every answer it gave is checked against LINE's `messaging-api.yml`."""
+    from tests.line.recording import Recording, check_against_spec
+
+    fake = Recording()
+    fake.start()
+    yield fake
+    fake.stop()
+    check_against_spec(fake)

@@ -16,53 +16,23 @@ from typing import Any
 import pytest
 
 from reporting_api.settings import LineSettings
-from scheduler.fake_line import CONSUMPTION, PUSH, QUOTA, FakeLine
+from scheduler.fake_line import PUSH, FakeLine
 from scheduler.line_sender import LineSender
-from tests.line.spec import validator
+from tests.line.recording import Recording, check_against_spec
 
 FRIEND = "U" + "2" * 32
 STRANGER = "U" + "3" * 32
 SPEC = "messaging-api.yml"
-ANSWERS = {
-    (PUSH, 200): "PushMessageResponse",
-    (QUOTA, 200): "MessageQuotaResponse",
-    (CONSUMPTION, 200): "QuotaConsumptionResponse",
-}
-
-
-class Recording(FakeLine):
-    """The fake, keeping its answers too, for the checks against the description."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.answers: list[tuple[str, int, dict[str, Any]]] = []
-
-    def answer(self, method, path, headers, body):  # type: ignore[no-untyped-def]
-        status, payload, extra = super().answer(method, path, headers, body)
-        self.answers.append((path, status, payload))
-        return status, payload, extra
 
 
 @pytest.fixture
 def fake():
     line = Recording(monthly_limit=3)
     line.follow(FRIEND)
-    base = line.start()
-    line.base_url = base  # type: ignore[attr-defined]
+    line.start()
     yield line
     line.stop()
-    # What the SDK sent and what the fake answered, against LINE's description.
-    for request in line.requests:
-        if request.path == PUSH:
-            problems = list(validator(SPEC, "PushMessageRequest").iter_errors(request.body))
-            assert problems == [], problems
-    for path, status, payload in line.answers:
-        schema = ANSWERS.get((path, status)) or ("ErrorResponse" if status >= 400 else None)
-        if path.endswith("/linkToken") and status == 200:
-            schema = "IssueLinkTokenResponse"
-        assert schema, (path, status)
-        problems = list(validator(SPEC, schema).iter_errors(payload))
-        assert problems == [], (path, status, problems)
+    check_against_spec(line)
 
 
 def sender(fake: FakeLine, token: str | None = None) -> LineSender:
@@ -70,7 +40,7 @@ def sender(fake: FakeLine, token: str | None = None) -> LineSender:
         LineSettings(
             channel_secret="secret",
             channel_access_token=token or fake.access_token,
-            base_url=fake.base_url,  # type: ignore[attr-defined]
+            base_url=fake.base_url,
         )
     )
 
