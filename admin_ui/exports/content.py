@@ -134,3 +134,42 @@ def backtest_note(lang: str) -> str:
         "as of the day it closed. Precision: of the cases at or above the threshold, the share "
         "that absconded; recall: of all who absconded, the share at or above it."
     )
+
+
+def channel_rows(channels: dict[str, Any], lang: str) -> list[tuple[str, int]]:
+    """Messages by channel (issue 17) as (label, number) rows, as the page's table shows
+    them."""
+    _ = translations(lang).gettext
+    return [
+        (_("Sent by SMS"), channels["sms"]),
+        (
+            _("of which fell back from LINE: LINE refused the message"),
+            channels["fell_back_refused"],
+        ),
+        (
+            _("of which fell back from LINE: the month's LINE quota was used up"),
+            channels["fell_back_quota"],
+        ),
+        (_("Sent on LINE"), channels["line"]),
+        (_("SMS segments saved"), channels["segments_saved"]),
+    ]
+
+
+def channel_notes(channels: dict[str, Any], lang: str) -> list[str]:
+    """What the messages-by-channel figures count, and what the segments saved leave out."""
+    _ = translations(lang).gettext
+    notes = [
+        _(
+            "Messages to released persons sent in the date range (read live). SMS segments "
+            "saved: what the messages sent on LINE would have cost as SMS."
+        )
+    ]
+    if channels["line_without_text"]:
+        notes.append(
+            _(
+                "%(n)s messages sent on LINE are not in the segments saved: their text was "
+                "emptied after the message retention period."
+            )
+            % {"n": f"{channels['line_without_text']:,}"}
+        )
+    return notes

@@ -17,6 +17,8 @@ from admin_ui.exports.content import (
     backtest_header,
     backtest_note,
     backtest_values,
+    channel_notes,
+    channel_rows,
     office_label,
     ranking_columns,
     report_heading,
@@ -282,6 +284,21 @@ def report_pdf(data: dict[str, Any], lang: str) -> bytes:
     )
     if data["by_office"]:
         aggregate(_("By office"), [(office_label(r, lang), r) for r in data["by_office"]])
+
+    channels = data.get("channels")
+    if channels:  # only while LINE is on, or when messages of the range went on LINE
+        section(_("Messages by channel"))
+        for note in channel_notes(channels, lang):
+            for part in fit_lines(m, note, pdf.epw):
+                m.line(part)
+        pdf.ln(2)
+        table(
+            m,
+            (120, 40),
+            [_("Channel"), _("Messages")],
+            ([label, f"{value:,}"] for label, value in channel_rows(channels, lang)),
+            right=(1,),
+        )
 
     backtest = data["backtest"]
     section(_("Backtest on closed cases"))

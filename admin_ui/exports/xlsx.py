@@ -17,6 +17,8 @@ from admin_ui.exports.content import (
     backtest_header,
     backtest_note,
     backtest_values,
+    channel_notes,
+    channel_rows,
     office_label,
     ranking_columns,
     report_heading,
@@ -163,6 +165,15 @@ def report_xlsx(data: dict[str, Any], lang: str) -> bytes:
         [_("Office"), compliance["missed"]],
         ([office_label(o, lang), o["missed"]] for o in data["missed_by_office"]),
     )
+    channels = data.get("channels")
+    if channels:  # only while LINE is on, or when messages of the range went on LINE
+        table(
+            _("Messages by channel"),
+            [_("Channel"), _("Messages")],
+            ([label, value] for label, value in channel_rows(channels, lang)),
+        )
+        for note in channel_notes(channels, lang):
+            sheet.append([note])
     sheet.column_dimensions["A"].width = 42
     for column in range(2, 11):
         sheet.column_dimensions[get_column_letter(column)].width = 16

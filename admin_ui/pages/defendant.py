@@ -1,7 +1,8 @@
 """A person's page: profile and ID photo, cases and plans, and one timeline of everything
 that happened, with the check-in actions on the rows they apply to; and the person's record
 as a whole (docs/privacy.md): its export as one ZIP (JSON and a Thai PDF), a legal hold,
-and its anonymisation or erasure."""
+and its anonymisation or erasure; while LINE is on, how messages reach the person and an
+officer's unlinking of their LINE account."""
 
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ from reporting_api.commands import ErasureIn, ErasureMode, LegalHoldIn
 from reporting_api.errors import Conflict, InvalidInput
 from reporting_api.http.context import CtxDep, PathId
 from reporting_api.receipt_codes import reference_for
-from reporting_api.services import court_record, subject_rights, timeline
+from reporting_api.services import court_record, line_accounts, subject_rights, timeline
 from reporting_api.services.context import Ctx
 from reporting_api.services.timeline import PersonPage
 
@@ -168,6 +169,18 @@ class DefendantPage(Controller):
         except (InvalidInput, Conflict) as error:
             return await _again(request, ctx, defendant_id, "legal_hold", error, values)
         return Redirect(f"/admin/defendants/{defendant_id}#privacy", status_code=303)
+
+    @post("/defendants/{defendant_id:int}/line/unlink")
+    async def unlink_line(
+        self, request: Request[Any, Any, Any], ctx: CtxDep, defendant_id: PathId
+    ) -> Redirect | Template:
+        """Unlink the person's LINE account (an officer of their office): their messages go
+        by SMS from now on. A person with no linked account: the page again, saying so (409)."""
+        try:
+            await line_accounts.unlink_by_officer(ctx, defendant_id)
+        except Conflict as error:
+            return await _again(request, ctx, defendant_id, "line", error, {})
+        return Redirect(f"/admin/defendants/{defendant_id}?line=unlinked#channel", status_code=303)
 
     @post("/defendants/{defendant_id:int}/erasure")
     async def erasure(

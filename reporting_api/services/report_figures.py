@@ -1,18 +1,27 @@
 """The risk report's figures, from the rows its queries return: the ranked cases with each
 score explained, the aggregates by band, province, office, court and officer, compliance by
-month, and the backtest's precision and recall. Pure: rows in, what the page shows out."""
+month, the backtest's precision and recall, and messages by channel with the SMS segments
+LINE saved. Pure: rows in, what the page shows out."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 from reporting_api import risk
+from reporting_api.sms_templates import count_segments
 from reporting_api.store.backtest import ABSCONDED, OUTCOMES, BandOutcome
-from reporting_api.store.reports import DIMENSIONS, MONTH_COUNTS, GroupRow, MonthRow, RankedCaseRow
+from reporting_api.store.reports import (
+    DIMENSIONS,
+    MONTH_COUNTS,
+    ChannelCountRow,
+    GroupRow,
+    MonthRow,
+    RankedCaseRow,
+)
 from reporting_api.store.risk_scoring import facts_of
 from reporting_api.store.rows import OfficeRow
 
@@ -206,4 +215,15 @@ def backtest(rows: Sequence[BandOutcome]) -> dict[str, Any]:
         "absconded": absconded,
         "base_rate": absconded / total if total else None,
         "bands": list(reversed(bands)),
+    }
+
+
+def messages_by_channel(counts: ChannelCountRow, line_texts: Iterable[str]) -> dict[str, Any]:
+    """Messages sent by SMS, on LINE, and by SMS after LINE gave way (refused, or the month's
+    quota used up); and the SMS segments saved: what each text sent on LINE would have cost
+    as an SMS (`sms_templates.count_segments`: GSM-7 or UCS-2, as the SMS limit counts)."""
+    return {
+        **counts,
+        "fell_back": counts["fell_back_refused"] + counts["fell_back_quota"],
+        "segments_saved": sum(count_segments(text).segments for text in line_texts),
     }

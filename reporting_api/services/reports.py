@@ -7,7 +7,8 @@ report (page or export) is audited with the defendants it showed. The ranking, t
 aggregates and compliance come from the risk snapshot (every active case scored, and check-in
 outcomes counted by day, as of one instant; rebuilt by the scheduler every
 `RISK_REFRESH_MINUTES` and by the report itself when it is older). The date range chooses the
-months of the compliance charts and the closed cases of the backtest, which is read live.
+months of the compliance charts, the closed cases of the backtest and the messages counted
+by channel (issue 17: SMS, LINE, and the SMS segments LINE saved), both read live.
 """
 
 from __future__ import annotations
@@ -131,6 +132,20 @@ async def _snapshot(ctx: Ctx, scope: int | None, filters: Filters) -> store.Snap
     )
 
 
+async def _messages_by_channel(
+    ctx: Ctx, scope: int | None, filters: Filters
+) -> dict[str, Any] | None:
+    """Messages to released persons sent in the date range, by channel, and the SMS segments
+    LINE saved (read live); None while LINE is off and no message of the range was sent or
+    tried on LINE, so that the report does not mention LINE."""
+    start, end = _closed_between(filters)
+    if not ctx.settings.line.configured and not await store.tried_line(scope, start, end):
+        return None  # one index probe: LINE-less offices pay nothing more
+    counts = await store.messages_by_channel(scope, start, end)
+    texts = await store.line_texts(scope, start, end) if counts["line"] else []
+    return figures.messages_by_channel(counts, texts)
+
+
 async def risk_report(
     ctx: Ctx,
     office_id: int | None,
@@ -149,10 +164,11 @@ async def risk_report(
     _check(filters)
     scope, offices = await _scope(ctx, office_id)
     filters = Filters(scope, filters.date_from, filters.date_to, filters.page, filters.size)
-    # Two independent reads; on PostgreSQL they run side by side on their own connections.
-    snapshot, backtest_rows = await asyncio.gather(
+    # Independent reads; on PostgreSQL they run side by side on their own connections.
+    snapshot, backtest_rows, channels = await asyncio.gather(
         _snapshot(ctx, scope, filters),
         backtest_store.backtest_bands(scope, *_closed_between(filters)),
+        _messages_by_channel(ctx, scope, filters),
     )
     # No snapshot row at all: no active case anywhere, as of the rebuild just made.
     as_of = snapshot.computed_at or ctx.now
@@ -188,4 +204,5 @@ async def risk_report(
         **figures.compliance(snapshot.months, filters.date_from, filters.date_to, all_offices),
         "backtest": figures.backtest(backtest_rows),
         "bands": {b.value: risk.BAND_FROM[b] for b in risk.BANDS_LOW_TO_HIGH},
+        "channels": channels,
     }

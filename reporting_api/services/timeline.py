@@ -11,7 +11,7 @@ from typing import Literal
 
 from reporting_api.errors import NotFound
 from reporting_api.reminder_schedule import MISSED_FOLLOW_UP
-from reporting_api.services import checkins, defendants
+from reporting_api.services import checkins, defendants, line_accounts
 from reporting_api.services.checkins import EXCUSE_REASONS
 from reporting_api.services.context import Ctx
 from reporting_api.services.flags import flag_state
@@ -89,6 +89,8 @@ class PersonPage:
     """The person's requests to their officer, newest first."""
     contact: ContactRow | None = None
     """The trusted contact the person named, and whether their consent stands."""
+    channel: line_accounts.MessageChannel | None = None
+    """How messages reach the person, LINE or SMS (None while LINE is off)."""
 
 
 @dataclass(frozen=True)
@@ -249,6 +251,7 @@ async def defendant_page(ctx: Ctx, defendant_id: int) -> PersonPage:
         by_case,
         requests,
         await contact_store.for_defendant(person["id"]),
+        await line_accounts.channel_of(ctx, defendant_id),
     )
 
 

@@ -83,3 +83,16 @@ async def line_account_of(defendant_id: int) -> LineAccountRow | None:
         .first()
     )
     return row_as(LineAccountRow, row)
+
+
+async def unlink_person(defendant_id: int) -> str | None:
+    """Remove the person's link; the LINE user it was, or None when there was none.
+
+    One delete decides, so two officers unlinking at once remove it once and the second is
+    told there was nothing to unlink."""
+    rows = (
+        await LineAccount.delete()
+        .where(LineAccount.defendant == defendant_id)
+        .returning(LineAccount.user_id)
+    )
+    return str(rows[0]["user_id"]) if rows else None

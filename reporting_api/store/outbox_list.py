@@ -39,8 +39,8 @@ COLUMNS = (
     R.channel,
     R.to_email,
     R.staff._.email.as_alias("staff_email"),
+    R.line_outcome,
 )
-
 
 
 class OutboxListRow(TypedDict):
@@ -75,6 +75,8 @@ class OutboxListRow(TypedDict):
     channel: str
     to_email: str | None
     staff_email: str | None
+    line_outcome: str | None
+    """LINE's last answer to the row's push (`sent`, `refused`, `quota`, `unavailable`)."""
 
 
 def _conditions(office_id: int | None, status: str | None) -> list[Any]:

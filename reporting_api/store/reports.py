@@ -229,3 +229,98 @@ GROUP BY 1, 2
             row[name] = int(row[name] or 0)
     rows.sort(key=lambda r: (r["month"], r["office_id"]))
     return rows
+
+
+# --- messages by channel (issue 17), read live from the outbox ---------------------------
+
+
+class ChannelCountRow(TypedDict):
+    """Messages to released persons that a provider took in a period, by how they went."""
+
+    sms: int
+    """Sent by SMS, those that fell back from LINE included."""
+    line: int
+    """Sent on LINE."""
+    fell_back_refused: int
+    """Sent by SMS because LINE refused the push."""
+    fell_back_quota: int
+    """Sent by SMS because the month's LINE quota was used up."""
+    line_without_text: int
+    """Sent on LINE, their text since emptied by the retention purge."""
+
+
+class TextRow(TypedDict):
+    body: str
+
+
+def _sent_to_people(office_id: int | None) -> str:
+    """Messages to a person (not staff alerts, not e-mail) a provider took in [start, end)."""
+    where = (
+        "r.defendant IS NOT NULL AND r.staff IS NULL AND r.sent_at IS NOT NULL"
+        " AND r.sent_at >= {start} AND r.sent_at < {end}"
+    )
+    return where + (" AND r.office = {office}" if office_id is not None else "")
+
+
+async def messages_by_channel(
+    office_id: int | None, start: datetime, end: datetime
+) -> ChannelCountRow:
+    """Messages to released persons of one office (or all) sent in [start, end): by SMS, on
+    LINE, and those that went by SMS after LINE refused or its month's quota ran out. One
+    pass over the outbox rows sent in the period."""
+    args: dict[str, Any] = {"start": start, "end": end, "office": office_id}
+    rows = await fetch_sql(
+        ChannelCountRow,
+        f"""
+SELECT
+    SUM(CASE WHEN r.channel = 'sms' THEN 1 ELSE 0 END) AS sms,
+    SUM(CASE WHEN r.channel = 'line' THEN 1 ELSE 0 END) AS line,
+    SUM(CASE WHEN r.channel = 'sms' AND r.line_outcome = 'refused' THEN 1 ELSE 0 END)
+        AS fell_back_refused,
+    SUM(CASE WHEN r.channel = 'sms' AND r.line_outcome = 'quota' THEN 1 ELSE 0 END)
+        AS fell_back_quota,
+    SUM(CASE WHEN r.channel = 'line' AND r.body IS NULL THEN 1 ELSE 0 END)
+        AS line_without_text
+FROM reminder r
+WHERE {_sent_to_people(office_id)}
+""",
+        args,
+    )
+    row = rows[0]  # SUM over no rows is NULL
+    return ChannelCountRow(
+        sms=int(row["sms"] or 0),
+        line=int(row["line"] or 0),
+        fell_back_refused=int(row["fell_back_refused"] or 0),
+        fell_back_quota=int(row["fell_back_quota"] or 0),
+        line_without_text=int(row["line_without_text"] or 0),
+    )
+
+
+async def line_texts(office_id: int | None, start: datetime, end: datetime) -> list[str]:
+    """The texts (as the SMS would have said them) of the messages `messages_by_channel`
+    counts as sent on LINE, where the retention purge has not emptied them yet. A row LINE
+    took always holds LINE's answer (`line_outcome`), so the partial index of the rows tried
+    on LINE (`reminder_line_tried_sent_at`) finds them."""
+    rows = await fetch_sql(
+        TextRow,
+        f"SELECT r.body FROM reminder r WHERE {_sent_to_people(office_id)}"
+        " AND r.line_outcome IS NOT NULL AND r.channel = 'line' AND r.body IS NOT NULL",
+        {"start": start, "end": end, "office": office_id},
+    )
+    return [row["body"] for row in rows]
+
+
+class FoundRow(TypedDict):
+    found: int
+
+
+async def tried_line(office_id: int | None, start: datetime, end: datetime) -> bool:
+    """Whether any message to a person sent in [start, end) was tried on LINE (sent there, or
+    sent by SMS after LINE refused it): one probe of `reminder_line_tried_sent_at`."""
+    rows = await fetch_sql(
+        FoundRow,
+        f"SELECT 1 AS found FROM reminder r WHERE {_sent_to_people(office_id)}"
+        " AND r.line_outcome IS NOT NULL LIMIT 1",
+        {"start": start, "end": end, "office": office_id},
+    )
+    return bool(rows)
