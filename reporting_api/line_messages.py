@@ -66,7 +66,10 @@ def parse_postback(data: str) -> Postback | None:
         return None
     fields = parse_qs(data, strict_parsing=False)
     action, check_in = fields.get("action", [""])[0], fields.get("check_in", [""])[0]
-    if action not in PostbackAction.__members__.values() or not check_in.isdecimal():
+    # isascii too: isdecimal accepts Thai and other digits ("๑"), which int() reads.
+    if action not in PostbackAction.__members__.values() or not (
+        check_in.isascii() and check_in.isdecimal()
+    ):
         return None
     if len(check_in) > 18:
         return None

@@ -1,4 +1,5 @@
-"""A person's requests to their officer: made on the check-in link, decided by an officer.
+"""A person's requests to their officer: made on the check-in link (or on LINE, through
+`make`: `services/line_requests.py`), decided by an officer.
 
 The person, identified on a link exactly as for a check-in, asks (`request_rules`): they can't
 come (with a reason and perhaps a new date inside the office's limit), please call, help
@@ -19,6 +20,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from enum import StrEnum
 from typing import Any
 
 from reporting_api.access import ensure_can_change_office, ensure_can_read_office, office_scope
@@ -38,6 +40,7 @@ from reporting_api.request_rules import (
     ensure_transition,
     latest_new_date,
 )
+from reporting_api.runtime import Runtime
 from reporting_api.services import (
     alerts,
     attachments,
@@ -49,6 +52,7 @@ from reporting_api.services import (
 )
 from reporting_api.services.context import Ctx
 from reporting_api.services.holidays import declared_names
+from reporting_api.services.links import ACTOR as link_actor
 from reporting_api.services.links import Visit
 from reporting_api.settings import Settings
 from reporting_api.statuses import CheckInStatus, FlagKind, Severity
@@ -148,13 +152,54 @@ async def form_limits(visit: Visit, row: LinkRow) -> FormLimits:
     )
 
 
+class Via(StrEnum):
+    """How a request reached us (in its audit row's detail)."""
+
+    LINK = "link"  # the check-in page, after identification
+    LINE = "line"  # a LINE button or message from the person's linked account
+
+
+ACTOR_OF = {Via.LINK: link_actor, Via.LINE: "line"}
+"""The actor named on the audit row of a request that came this way."""
+
+
 async def submit(
     visit: Visit, row: LinkRow, new: NewRequest, attachment_ids: list[str] | None = None
 ) -> PersonView:
     """Record the identified person's request on the link's check-in, with the files
-    uploaded on this link (`services/attachments.py`); refuses a request on a case that has
-    ended, more than PERSON_HOURLY_LIMIT an hour, and a file not ready or already sent."""
+    uploaded on this link (`services/attachments.py`); refuses as `make` does, and a file not
+    ready or already sent."""
     tokens = attachments.check_tokens(attachment_ids)
+    request_id = await make(
+        row,
+        new,
+        now=visit.now,
+        runtime=visit.runtime,
+        via=Via.LINK,
+        client_address=visit.client_address,
+        tokens=tokens,
+    )
+    views = await mine(visit, row)
+    return next(v for v in views if v.id == request_id)
+
+
+async def make(
+    row: LinkRow,
+    new: NewRequest,
+    *,
+    now: datetime,
+    runtime: Runtime,
+    via: Via,
+    client_address: str | None = None,
+    tokens: list[str] | None = None,
+    one_open: bool = False,
+) -> int:
+    """Record a request of the person ``row`` names on its check-in (the caller knows who
+    they are: identified on the link, or the LINE user linked to them); its id. Refuses a
+    request on a case that has ended (`Conflict`), more than PERSON_HOURLY_LIMIT an hour
+    (`Refused` 429), and fields that do not fit the kind (`InvalidInput`); with ``one_open``,
+    raises `store.AlreadyOpen` when the check-in has an open request of the same kind."""
+    tokens = tokens or []
     case = await case_store.get_case(row["case"])
     if case is None or case["status"] != "active":
         raise Conflict(
@@ -162,7 +207,7 @@ async def submit(
             "your reporting has ended; call the office if you need anything",
             "การรายงานตัวของท่านสิ้นสุดแล้ว หากต้องการติดต่อ โปรดโทรหาสำนักงาน",
         )
-    today = bangkok_today(visit.now)
+    today = bangkok_today(now)
     checked = check_request(
         new,
         today=today,
@@ -172,13 +217,13 @@ async def submit(
     if checked.proposed_date is not None:
         await _check_working_day(checked.proposed_date)
     new_phone = parse_thai_mobile(checked.new_phone, "new_phone") if checked.new_phone else None
-    client_key = None if visit.client_address is None else f"request:client:{visit.client_address}"
+    client_key = None if client_address is None else f"request:client:{client_address}"
     full = await link_store.take_press(
         f"request:person:{row['defendant_id']}",
         PERSON_HOURLY_LIMIT,
         client_key,
         CLIENT_HOURLY_LIMIT,
-        visit.now,
+        now,
     )
     if full is not None:
         raise Refused(
@@ -187,29 +232,40 @@ async def submit(
             "too many requests in an hour; wait, or call your office",
             "ส่งคำร้องหลายครั้งเกินไปในหนึ่งชั่วโมง โปรดรอ หรือโทรหาสำนักงาน",
         )
-    request_id = await _insert(visit, row, checked, new_phone, tokens)
-    await visit.audit(
-        "request.submit",
-        request_id,
-        {"kind": checked.kind.value, "check_in": row["id"], "attachments": len(tokens)},
+    request_id = await _insert(row, checked, new_phone, tokens, now, runtime, one_open)
+    detail: dict[str, Any] = {
+        "kind": checked.kind.value,
+        "check_in": row["id"],
+        "attachments": len(tokens),
+        "via": via.value,
+    }
+    await audit_store.record(
+        actor_id=None,
+        actor_username=ACTOR_OF[via],
+        action="request.submit",
         entity="person_request",
+        entity_id=request_id,
+        at=now,
+        client_address=client_address,
+        detail=detail,
     )
-    views = await mine(visit, row)
-    return next(v for v in views if v.id == request_id)
+    return request_id
 
 
 async def _insert(
-    visit: Visit,
     row: LinkRow,
     checked: CheckedRequest,
     new_phone: str | None,
     tokens: list[str],
+    now: datetime,
+    runtime: Runtime,
+    one_open: bool,
 ) -> int:
-    sealer = visit.runtime.sealer
+    sealer = runtime.sealer
     context = _context(row["defendant_id"])
     hours = await request_hours(row["office"])
-    declared = await deadlines.declared_from(bangkok_today(visit.now))
-    due_at = add_working_hours(visit.now, hours, declared=declared)
+    declared = await deadlines.declared_from(bangkok_today(now))
+    due_at = add_working_hours(now, hours, declared=declared)
     values: dict[str, Any] = {
         "defendant": row["defendant_id"],
         "case": row["case"],
@@ -225,20 +281,20 @@ async def _insert(
         "new_phone_sealed": sealer.seal(new_phone.encode(), context) if new_phone else None,
         "text_sealed": sealer.seal(checked.text.encode(), context) if checked.text else None,
         "status": RequestStatus.SUBMITTED.value,
-        "created_at": visit.now,
-        "updated_at": visit.now,
+        "created_at": now,
+        "updated_at": now,
         "due_at": due_at,
     }
     first = NewTransition(
         from_status=None,
         to_status=RequestStatus.SUBMITTED.value,
-        at=visit.now,
+        at=now,
         actor=None,
         actor_kind="person",
         note=None,
     )
     try:
-        return await store.insert_request(values, first, tokens, row["id"])
+        return await store.insert_request(values, first, tokens, row["id"], one_open=one_open)
     except store.AttachmentsGone:
         raise InvalidInput(
             "attachment_ids",

@@ -1,5 +1,6 @@
 """One person's page: profile, cases and plans, and a single timeline (newest first) of
-their check-ins, reminders, recordings and flags."""
+their check-ins, reminders, recordings, flags, officers' notes and the person's answers to
+reminders ("I'll come" on LINE)."""
 
 from __future__ import annotations
 
@@ -31,6 +32,7 @@ from reporting_api.store.notes import NoteRow
 from reporting_api.store.requests import RequestRow
 from reporting_api.store.rows import DefendantProfileRow, ReportingPlanRow
 from reporting_api.store.timeline import (
+    HistoryAnswerRow,
     HistoryAttemptRow,
     HistoryCaseRow,
     HistoryCheckInRow,
@@ -52,12 +54,19 @@ class TimelineFlag(HistoryFlagRow):
     state: str
 
 
-EventItem = TimelineCheckIn | HistoryReminderRow | HistoryAttemptRow | TimelineFlag | NoteRow
+EventItem = (
+    TimelineCheckIn
+    | HistoryReminderRow
+    | HistoryAttemptRow
+    | TimelineFlag
+    | NoteRow
+    | HistoryAnswerRow
+)
 
 
 @dataclass
 class Event:
-    type: Literal["check_in", "reminder", "attempt", "flag", "note"]
+    type: Literal["check_in", "reminder", "attempt", "flag", "note", "answer"]
     at: datetime
     item: EventItem
     future: bool = False
@@ -133,7 +142,7 @@ def _shown_check_ins(rows: list[HistoryCheckInRow], now: datetime) -> list[Histo
     return shown
 
 
-_ORDER = {"flag": 0, "attempt": 1, "check_in": 2, "reminder": 3, "note": 4}
+_ORDER = {"flag": 0, "attempt": 1, "check_in": 2, "reminder": 3, "note": 4, "answer": 5}
 """Of events at the same instant, the one listed first (newest first, so reversed)."""
 
 
@@ -146,6 +155,7 @@ def build_timeline(
     now: datetime,
     can_change: bool,
     notes: Sequence[NoteRow] = (),
+    answers: Sequence[HistoryAnswerRow] = (),
 ) -> list[Event]:
     """The events of one person, newest first; future ones (the next check-in and its
     planned reminders) on top, marked as such."""
@@ -177,6 +187,7 @@ def build_timeline(
             Event("flag", flag["raised_at"], TimelineFlag(**flag, state=flag_state(flag)))
         )
     events += [Event("note", note["created_at"], note) for note in notes]
+    events += [Event("answer", answer["at"], answer) for answer in answers]
     events.sort(key=lambda e: (e.at, -_ORDER[e.type], e.item["id"]), reverse=True)
     for event in events:
         event.future = event.at > now
@@ -203,6 +214,7 @@ async def defendant_page(ctx: Ctx, defendant_id: int) -> PersonPage:
     requests = await request_store.for_defendant(defendant_id)
     attempts = await store.attempts_of(defendant_id)
     flags = await store.flags_of(defendant_id)
+    answers = await store.answers_of(defendant_id)
     events = build_timeline(
         check_ins=check_ins,
         reminders=reminders,
@@ -211,6 +223,7 @@ async def defendant_page(ctx: Ctx, defendant_id: int) -> PersonPage:
         now=ctx.now,
         can_change=can_change,
         notes=await note_store.of_person(defendant_id),
+        answers=answers,
     )
     await ctx.audit(
         "defendant.timeline",
@@ -222,6 +235,7 @@ async def defendant_page(ctx: Ctx, defendant_id: int) -> PersonPage:
             "attempts": len(attempts),
             "flags": len(flags),
             "requests": len(requests),
+            "answers": len(answers),
         },
     )
     offices: list[Choice] = []

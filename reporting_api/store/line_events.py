@@ -85,6 +85,16 @@ async def line_account_of(defendant_id: int) -> LineAccountRow | None:
     return row_as(LineAccountRow, row)
 
 
+async def linked_person(user_id: str) -> int | None:
+    """The person the LINE user is linked to, or None."""
+    row = (
+        await LineAccount.select(LineAccount.defendant)
+        .where(LineAccount.user_id == user_id)
+        .first()
+    )
+    return None if row is None else int(row["defendant"])
+
+
 async def unlink_person(defendant_id: int) -> str | None:
     """Remove the person's link; the LINE user it was, or None when there was none.
 

@@ -15,7 +15,7 @@ from enum import StrEnum
 from typing import Any, TypedDict
 
 from reporting_api.reminder_schedule import DUE_DAY
-from reporting_api.store import row_as, transaction
+from reporting_api.store import row_as, rows_as, transaction
 from reporting_api.store.outbox import CANCELLED
 from reporting_api.store.rows import CheckInRow, LivenessChallengeRow
 from reporting_api.tables import (
@@ -27,6 +27,8 @@ from reporting_api.tables import (
     Reminder,
 )
 
+SERIAL_MAX = 2**31 - 1
+"""The largest id a `serial` column holds."""
 LIMIT_WINDOW = timedelta(hours=1)
 """Every link limit counts in windows of an hour, from the first hit of the window."""
 
@@ -65,6 +67,28 @@ class NextDue(TypedDict):
 async def check_in_by_code(code: str) -> LinkRow | None:
     """The check-in a link code names, with what the page needs of its person and office."""
     return row_as(LinkRow, await CheckIn.select(*LINK_COLUMNS).where(CheckIn.code == code).first())
+
+
+async def check_in_with_person(check_in_id: int) -> LinkRow | None:
+    """A check-in by its id, with what a request on it needs of its person and office (a
+    LINE postback names the check-in by id; who pressed it is the linked LINE user). None
+    too for an id no `serial` column can hold (PostgreSQL would refuse the query)."""
+    if not 0 < check_in_id <= SERIAL_MAX:
+        return None
+    row = await CheckIn.select(*LINK_COLUMNS).where(CheckIn.id == check_in_id).first()
+    return row_as(LinkRow, row)
+
+
+async def active_check_ins_of(defendant_id: int) -> list[LinkRow]:
+    """The check-ins of the person's active cases, by due time."""
+    rows = (
+        await CheckIn.select(*LINK_COLUMNS)
+        .where(
+            (CheckIn.case._.defendant._.id == defendant_id) & (CheckIn.case._.status == "active")
+        )
+        .order_by(CheckIn.due_at)
+    )
+    return rows_as(LinkRow, rows)
 
 
 async def next_due_after(case_id: int, after: datetime) -> NextDue | None:

@@ -8,11 +8,13 @@ from typing import Any, TypedDict
 
 from piccolo.columns.combination import Combinable
 
+from reporting_api.db import is_postgres
 from reporting_api.request_rules import OPEN
 from reporting_api.store import attachments, row_as, rows_as, transaction
 from reporting_api.store.outbox import NewReminder, insert_reminders
 from reporting_api.tables import (
     CheckIn,
+    CheckInAnswer,
     OfficeReminderSettings,
     PersonRequest,
     RequestTransition,
@@ -86,14 +88,38 @@ class AttachmentsGone(Exception):
     (nothing was written)."""
 
 
+class AlreadyOpen(Exception):
+    """An open request of the same kind on the same check-in came first (nothing was
+    written)."""
+
+    def __init__(self, request_id: int) -> None:
+        super().__init__(request_id)
+        self.request_id = request_id
+
+
 async def insert_request(
     values: dict[str, Any],
     first: NewTransition,
     attachment_tokens: Sequence[str] = (),
     check_in_id: int | None = None,
+    *,
+    one_open: bool = False,
 ) -> int:
-    """A new request, its first transition and its files, in one transaction; its id."""
+    """A new request, its first transition and its files, in one transaction; its id.
+
+    With ``one_open``, raises `AlreadyOpen` instead when the check-in has an open request of
+    the same kind (a button pressed twice makes one request)."""
     async with transaction(immediate=True):
+        if one_open and values["check_in"] is not None:
+            if is_postgres(PersonRequest._meta.db):
+                # Two presses racing on two replicas queue here, so the second sees the first
+                # one's request (SQLite's immediate transaction already serialises writers).
+                await CheckIn.raw(
+                    "SELECT id FROM check_in WHERE id = {} FOR UPDATE", values["check_in"]
+                )
+            found = await open_of_kind(values["check_in"], values["kind"])
+            if found is not None:
+                raise AlreadyOpen(found["id"])
         rows = await PersonRequest.insert(PersonRequest(**values)).returning(PersonRequest.id)
         request_id = int(rows[0]["id"])
         await RequestTransition.insert(RequestTransition(request=request_id, **first))
@@ -102,6 +128,39 @@ async def insert_request(
             if taken != len(attachment_tokens):
                 raise AttachmentsGone
     return request_id
+
+
+async def open_of_kind(check_in_id: int, kind: str) -> RequestRow | None:
+    """The check-in's oldest open request of this kind, if any."""
+    return row_as(
+        RequestRow,
+        await PersonRequest.select()
+        .where(
+            (PersonRequest.check_in == check_in_id)
+            & (PersonRequest.kind == kind)
+            & PersonRequest.status.is_in(list(OPEN_STATUSES))
+        )
+        .order_by(PersonRequest.id)
+        .first(),
+    )
+
+
+async def record_answer(
+    check_in_id: int, defendant_id: int, answer: str, via: str, at: datetime
+) -> bool:
+    """The person's answer to the check-in's reminder (`check_in_answer`); False, writing
+    nothing, when they had given this answer already."""
+    async with transaction(immediate=True):
+        if await CheckInAnswer.exists().where(
+            (CheckInAnswer.check_in == check_in_id) & (CheckInAnswer.answer == answer)
+        ):
+            return False
+        await CheckInAnswer.insert(
+            CheckInAnswer(
+                check_in=check_in_id, defendant=defendant_id, answer=answer, via=via, at=at
+            )
+        )
+    return True
 
 
 async def get_request(request_id: int) -> RequestRow | None:

@@ -1,4 +1,5 @@
-"""Queries of one person's history: check-ins, reminders, recordings and flags of every case."""
+"""Queries of one person's history: check-ins, reminders, recordings and flags of every case,
+and their answers to reminders."""
 
 from __future__ import annotations
 
@@ -8,7 +9,14 @@ from typing import TypedDict
 from reporting_api.store import rows_as
 from reporting_api.store.attempts import COLUMNS as ATTEMPT_COLUMNS
 from reporting_api.store.rows import AttemptRow, BailCaseRow, CheckInFields, FlagRow
-from reporting_api.tables import BailCase, CheckIn, Flag, Reminder, VerificationAttempt
+from reporting_api.tables import (
+    BailCase,
+    CheckIn,
+    CheckInAnswer,
+    Flag,
+    Reminder,
+    VerificationAttempt,
+)
 
 LIMIT = 1000
 """Rows of one kind on one person's page (years of monthly check-ins fit many times over)."""
@@ -56,6 +64,17 @@ class HistoryAttemptRow(AttemptRow):
 class HistoryFlagRow(FlagRow):
     due_date: date | None
     escalated_to_name: str | None
+
+
+class HistoryAnswerRow(TypedDict):
+    """The person's answer to a check-in's reminder ("I'll come", on LINE)."""
+
+    id: int
+    check_in: int
+    answer: str
+    via: str
+    at: datetime
+    due_date: date
 
 
 async def cases_of(defendant_id: int) -> list[HistoryCaseRow]:
@@ -146,3 +165,20 @@ async def flags_of(defendant_id: int) -> list[HistoryFlagRow]:
         .limit(LIMIT)
     )
     return rows_as(HistoryFlagRow, rows)
+
+
+async def answers_of(defendant_id: int) -> list[HistoryAnswerRow]:
+    rows = (
+        await CheckInAnswer.select(
+            CheckInAnswer.id,
+            CheckInAnswer.check_in,
+            CheckInAnswer.answer,
+            CheckInAnswer.via,
+            CheckInAnswer.at,
+            CheckInAnswer.check_in._.due_date.as_alias("due_date"),
+        )
+        .where(CheckInAnswer.defendant == defendant_id)
+        .order_by(CheckInAnswer.id)
+        .limit(LIMIT)
+    )
+    return rows_as(HistoryAnswerRow, rows)

@@ -42,7 +42,7 @@ from reporting_api.tables.remote_checkin import (
     LivenessChallenge,
     VerificationAttempt,
 )
-from reporting_api.tables.requests import PersonRequest, RequestTransition
+from reporting_api.tables.requests import CheckInAnswer, PersonRequest, RequestTransition
 from reporting_api.tables.risk import RiskSnapshot, RiskSnapshotDay
 
 ALL_TABLES: tuple[type[Table], ...] = (
@@ -82,9 +82,11 @@ ALL_TABLES: tuple[type[Table], ...] = (
     LineEvent,
     LineAccount,
     LineLink,
+    CheckInAnswer,
 )
 
 __all__ = [
+    "CheckInAnswer",
     "LineAccount",
     "LineEvent",
     "LineLink",

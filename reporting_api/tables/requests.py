@@ -17,9 +17,7 @@ class PersonRequest(Table, tablename="person_request"):
     the person's own words. `check_in` is the check-in whose link the person used."""
 
     id: Serial
-    defendant = ForeignKey[Defendant](
-        references=Defendant, on_delete=OnDelete.cascade, index=True
-    )
+    defendant = ForeignKey[Defendant](references=Defendant, on_delete=OnDelete.cascade, index=True)
     case = ForeignKey[BailCase](references=BailCase, on_delete=OnDelete.cascade, index=True)
     check_in = ForeignKey[CheckIn](
         references=CheckIn, on_delete=OnDelete.set_null, null=True, default=None, index=True
@@ -67,3 +65,16 @@ class RequestTransition(Table, tablename="request_transition"):
     )
     actor_kind = Varchar(length=12)  # person, staff, system
     note = Text(null=True, default=None)
+
+
+class CheckInAnswer(Table, tablename="check_in_answer"):
+    """The person's answer to a check-in's reminder that is not a request: "I'll come",
+    pressed on LINE (issue 17). Shown on the person's timeline; a request ("can't come",
+    "call me") is a `person_request` instead. Written to, never rewritten."""
+
+    id: Serial
+    check_in = ForeignKey[CheckIn](references=CheckIn, on_delete=OnDelete.cascade, index=True)
+    defendant = ForeignKey[Defendant](references=Defendant, on_delete=OnDelete.cascade, index=True)
+    answer = Varchar(length=16)  # will_come
+    via = Varchar(length=8)  # line
+    at = Timestamptz()
