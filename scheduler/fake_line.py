@@ -12,14 +12,24 @@ while a push to someone who blocked the account is accepted (200) and never deli
 LINE documents ("Retry failed API requests"): only the `unfollow` event tells of a block;
 past the month's limit a push is 429. Every request is kept (`requests`) so a test can check
 it against the description too.
+
+Faults, off unless ``fault_rate`` is set (the benches): that share of the pushes LINE has not
+already accepted fail the ways LINE fails, drawn from ``rng`` and spread evenly over `FAULTS`:
+refused (400) and quota (429), with nothing sent; a 500 or the connection dropped before the
+push is taken; and a 500 or the connection dropped after it was taken (the retry key is then
+accepted and the message sent, only the answer is lost). A key already accepted is always
+answered 409, as without faults. Each fault injected is counted in ``injected``.
 """
 
 from __future__ import annotations
 
 import json
+import random
 import secrets
+import socket
 import threading
 import uuid
+from collections import Counter
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -29,6 +39,10 @@ REPLY = "/v2/bot/message/reply"
 QUOTA = "/v2/bot/message/quota"
 CONSUMPTION = "/v2/bot/message/quota/consumption"
 LINK_TOKEN = ("/v2/bot/user/", "/linkToken")
+FAULTS = ("refused", "quota", "error_before", "drop_before", "error_after", "drop_after")
+"""The faults a push may meet when ``fault_rate`` is set; the last two after it was taken."""
+DROPPED = 0
+"""`FakeLine.answer`'s status for a connection closed without an answer (a fault)."""
 
 
 @dataclass
@@ -66,6 +80,12 @@ class FakeLine:
     replied: list[tuple[str, list[dict[str, Any]]]] = field(default_factory=list)
     """(reply token, messages) of each reply LINE took."""
     used: int = 0
+    fault_rate: float = 0.0
+    """The share of pushes not already accepted that meet a fault (`FAULTS`); 0: none."""
+    rng: random.Random = field(default_factory=random.Random)
+    """Draws the faults; seed it for a repeatable run."""
+    injected: Counter[str] = field(default_factory=Counter)
+    """Faults injected, by kind."""
     _retry_keys: dict[str, str] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _server: ThreadingHTTPServer | None = None
@@ -78,7 +98,7 @@ class FakeLine:
 
     def start(self, host: str = "127.0.0.1", port: int = 0) -> str:
         """Serve on a thread; the base URL to give `LINE_BASE_URL`."""
-        self._server = ThreadingHTTPServer((host, port), _handler_for(self))
+        self._server = _Server((host, port), _handler_for(self))
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
         return f"http://{host}:{self._server.server_address[1]}"
 
@@ -145,18 +165,38 @@ class FakeLine:
             return 400, {"message": "The request body has 1 error(s)"}, {}
         if to not in self.friends:
             return 400, {"message": "The property, 'to', in the request body is invalid"}, {}
-        if self.monthly_limit is not None and self.used + len(messages) > self.monthly_limit:
+        fault = self._draw_fault()
+        if fault == "refused":
+            return 400, {"message": "Failed to send messages"}, {}
+        if (fault == "quota") or (
+            self.monthly_limit is not None and self.used + len(messages) > self.monthly_limit
+        ):
             return 429, {"message": "You have reached your monthly limit."}, {}
+        if fault == "error_before":
+            return 500, {"message": "An error occurred in the server"}, {}
+        if fault == "drop_before":
+            return DROPPED, {}, {}
         self.used += len(messages)
         if key is not None:
             self._retry_keys[key] = request_id
         self.pushed.append(Pushed(to, messages, request_id, key, delivered=self.friends[to]))
+        if fault == "error_after":
+            return 500, {"message": "An error occurred in the server"}, {}
+        if fault == "drop_after":
+            return DROPPED, {}, {}
         sent = [
             {"id": str(secrets.randbelow(10**18)), "quoteToken": secrets.token_urlsafe(16)}
             for _ in messages
         ]
         return 200, {"sentMessages": sent}, {"x-line-request-id": request_id}
 
+    def _draw_fault(self) -> str | None:
+        """A fault for this push (`FAULTS`, counted), or None; never drawn without a rate."""
+        if self.fault_rate <= 0 or self.rng.random() >= self.fault_rate:
+            return None
+        fault = self.rng.choice(FAULTS)
+        self.injected[fault] += 1
+        return fault
 
     def _reply(self, body: Any) -> tuple[int, dict[str, Any], dict[str, str]]:
         # A reply token is good for one reply (LINE: "Invalid reply token" after that).
@@ -172,6 +212,12 @@ class FakeLine:
             for _ in messages
         ]
         return 200, {"sentMessages": sent}, {"x-line-request-id": str(uuid.uuid4())}
+
+
+class _Server(ThreadingHTTPServer):
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A client that dies mid-request (the crash bench kills dispatchers) is expected.
+        pass
 
 
 def _handler_for(fake: FakeLine) -> type[BaseHTTPRequestHandler]:
@@ -190,6 +236,13 @@ def _handler_for(fake: FakeLine) -> type[BaseHTTPRequestHandler]:
                 body = None
             headers = {key.lower(): value for key, value in self.headers.items()}
             status, payload, extra = fake.answer(method, self.path, headers, body)
+            if status == DROPPED:  # a fault: the connection closes without an answer
+                self.close_connection = True
+                try:
+                    self.connection.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+                return
             data = json.dumps(payload).encode()
             self.send_response(status)
             self.send_header("Content-Type", "application/json")
