@@ -240,6 +240,7 @@ def one_run(number: int, args: argparse.Namespace, rng: random.Random) -> bool:
                 DISPATCH_RETRY_MAX_SECONDS="2",
                 DISPATCH_MAX_ATTEMPTS="20",
                 TWILIO_TIMEOUT_SECONDS="2",
+                LINE_TIMEOUT_SECONDS="2",
                 DB_POOL_SIZE="3",
                 **line_env,
             )

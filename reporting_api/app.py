@@ -30,6 +30,7 @@ from reporting_api.api.flags import FlagController
 from reporting_api.api.health import healthz
 from reporting_api.api.hearings import CaseHearingController, HearingController
 from reporting_api.api.holidays import HolidayController
+from reporting_api.api.line_link import LineLinkController
 from reporting_api.api.line_webhook import LineWebhookController
 from reporting_api.api.metrics import prometheus_metrics
 from reporting_api.api.notes import NoteController, PersonNoteController
@@ -57,6 +58,7 @@ from reporting_api.http.sessions import TokenAuthMiddleware
 from reporting_api.i18n import add_i18n_extension
 from reporting_api.runtime import Runtime, Verifier
 from reporting_api.services import attempts
+from reporting_api.services.line_webhook import LineApi
 from reporting_api.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -108,13 +110,16 @@ def create_app(
     clock: Clock = utcnow,
     extra_routes: Sequence[ControllerRouterHandler] = (),
     template_dirs: Sequence[Path] = (),
+    line_api: LineApi | None = None,
 ) -> Litestar:
     """The API. ``on_startup``/``on_shutdown`` run after the database pool opens and before it
     closes: `reporting_api.cli.build_app` adds the scheduler (`scheduler.runner.scheduler_hooks`)
     this way and the admin pages through ``extra_routes`` and ``template_dirs``, so this
     package imports neither. ``challenge_rng`` and ``verifier`` are for tests: a seeded
     challenge generator, and one verifier pool shared by many apps; ``clock`` is
-    what every request takes as now (the wall clock unless a test fixes it)."""
+    what every request takes as now (the wall clock unless a test fixes it). ``line_api``
+    answers LINE's webhook events (`scheduler.line_sender.LineSender`, given by `build_app`
+    when LINE is configured; None: events are taken in and acted on, nothing is answered)."""
     settings = settings or Settings.from_env()
     engine = engine_from_url(settings.database_url)
     bind_tables(engine)
@@ -176,6 +181,7 @@ def create_app(
             prometheus_metrics,
             TwilioStatusController,
             LineWebhookController,
+            LineLinkController,
             CheckInLinkController,
             PersonRequestController,
             PersonUploadController,
@@ -227,6 +233,7 @@ def create_app(
     )
     app.state.settings = settings
     app.state.runtime = runtime
+    app.state.line_api = line_api
     describe_when_built(app)
     true_allow(app)
     return app

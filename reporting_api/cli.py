@@ -109,12 +109,18 @@ def build_app() -> Any:
         on_startup.append(start)
         on_shutdown.append(stop)
     admin = admin_parts()
+    line_api = None
+    if settings.line.configured:
+        from scheduler.line_sender import LineSender
+
+        line_api = LineSender(settings.line)
     return create_app(
         settings,
         on_startup=on_startup,
         on_shutdown=on_shutdown,
         extra_routes=admin.routes,
         template_dirs=admin.template_dirs,
+        line_api=line_api,
     )
 
 

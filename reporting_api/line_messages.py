@@ -102,3 +102,56 @@ def reminder_message(text: str, link: str, check_in_id: int, language: str) -> L
             for action, label, shown in buttons
         ),
     )
+
+
+LINK_LABEL = "ยืนยันตัวตน / Confirm"
+
+
+def link_invitation(url: str) -> list[LineText]:
+    """The answer to someone who added the Official Account (or wrote to it) before linking:
+    what linking does and what they will be asked, then the button to our page."""
+    return [
+        LineText(
+            "กองทุนยุติธรรม: ผูกบัญชี LINE นี้กับการรายงานตัว เพื่อรับข้อความเตือนและลิงก์รายงานตัว"
+            "ทาง LINE แทน SMS กดปุ่มด้านล่าง แล้วกรอกลิงก์จาก SMS ล่าสุดของกองทุน วันเกิด "
+            "และเลขบัตรประชาชน 4 ตัวท้าย (ปุ่มใช้ได้ 10 นาที)\n\n"
+            "Justice Fund: link this LINE account to your reporting to get reminders and your "
+            "check-in link here instead of by SMS. Tap the button, then enter the link from "
+            "the fund's latest SMS, your date of birth and the last 4 digits of your ID card "
+            "(the button works for 10 minutes)."
+        ),
+        LineText(
+            "ผูกบัญชี LINE กับการรายงานตัว / Link LINE to your reporting",
+            link=url,
+            link_label=LINK_LABEL,
+        ),
+    ]
+
+
+def link_not_available() -> list[LineText]:
+    return [
+        LineText(
+            "ขออภัย ตอนนี้ยังผูกบัญชีไม่ได้ โปรดส่งข้อความใดก็ได้มาอีกครั้งภายหลัง\n"
+            "Sorry, linking is not available right now. Send us any message later to try again."
+        )
+    ]
+
+
+def linked_confirmation() -> list[LineText]:
+    return [
+        LineText(
+            "ผูกบัญชีเรียบร้อย ข้อความเตือนรายงานตัวจะส่งมาทาง LINE นี้ หากบล็อกบัญชีนี้ "
+            "ข้อความจะกลับไปส่งทาง SMS\n"
+            "Linked. Your check-in reminders will come on this LINE account; if you block "
+            "the account, they go back to SMS."
+        )
+    ]
+
+
+def link_failed() -> list[LineText]:
+    return [
+        LineText(
+            "การผูกบัญชียังไม่สำเร็จ ส่งข้อความใดก็ได้มาเพื่อรับปุ่มใหม่\n"
+            "Linking did not complete. Send us any message to get a new button."
+        )
+    ]

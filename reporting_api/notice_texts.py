@@ -50,8 +50,13 @@ NOTICE_TRUSTED_CONTACT = "notice_trusted_contact"
 """To the person's trusted contact, with their consent, after a missed check-in and an
 unanswered follow-up: only "please remind <first name> to contact the office" (no link, no
 case, no date); `NoticeText.person_name`."""
+NOTICE_LINE_LINKED = "notice_line_linked"
+"""By SMS to the person's number when a LINE account was linked to them: the messages now go
+on LINE; if it was not them, call the office (someone who knew their answers may have linked
+their own LINE)."""
 NOTICE_KINDS = frozenset(
     {
+        NOTICE_LINE_LINKED,
         NOTICE_CHECKIN_RESULT,
         NOTICE_TRUSTED_CONTACT,
         NOTICE_DATES_CHANGED,
@@ -63,6 +68,10 @@ NOTICE_KINDS = frozenset(
         NOTICE_LAST_CHECKIN_DONE,
     }
 )
+NOTICES_BY_NUMBER = frozenset({NOTICE_TRUSTED_CONTACT, NOTICE_PHONE_CHANGED, NOTICE_LINE_LINKED})
+"""Notices that go to a number by SMS whatever the person linked on LINE: to a trusted contact,
+to a new number, and the notice that a LINE account was linked (if it was not the person,
+their own phone must hear of it)."""
 NOTICES_AFTER_CLOSING = frozenset({NOTICE_CASE_ENDED, NOTICE_LAST_CHECKIN_DONE})
 """Notices still true once the case is closed (the dispatcher cancels the others)."""
 
@@ -229,6 +238,11 @@ def _thai(n: NoticeText, office: str, short: bool, phone: str | None) -> str:
     if n.kind == NOTICE_CASE_ENDED:
         thanks = "" if short else " ขอบคุณที่มารายงานตัว"
         return f"{office}: การรายงานตัวของท่านสิ้นสุดแล้ว ไม่ต้องรายงานตัวอีก{thanks}"
+    if n.kind == NOTICE_LINE_LINKED:
+        who = f"โทร {phone}" if phone else "โปรดแจ้งสำนักงาน"
+        if short:
+            return f"{office}: ข้อความรายงานตัวจะส่งทาง LINE ที่ผูกไว้ ไม่ใช่ท่าน {who}"
+        return f"{office}: มีการผูกบัญชี LINE ข้อความเตือนรายงานตัวจะส่งทาง LINE หากไม่ใช่ท่าน {who}"
     if n.kind == NOTICE_PHONE_CHANGED:
         who = f"โทร {phone}" if phone else "โปรดแจ้งสำนักงาน"
         if short:
@@ -311,6 +325,14 @@ def _english(n: NoticeText, office: str, short: bool, phone: str | None) -> str:
     if n.kind == NOTICE_CASE_ENDED:
         thanks = "" if short else " Thank you."
         return f"{office}: your reporting has ended. You do not need to check in any more.{thanks}"
+    if n.kind == NOTICE_LINE_LINKED:
+        who = f"call {phone}" if phone else "tell the office"
+        if short:
+            return f"{office}: check-in messages now come on LINE. Not you? {who}."
+        return (
+            f"{office}: a LINE account was linked; check-in reminders will now come on LINE. "
+            f"Not you? Please {who}."
+        )
     if n.kind == NOTICE_PHONE_CHANGED:
         who = f"call {phone}" if phone else "tell the office"
         if short:
@@ -348,6 +370,7 @@ def worst_case_notices(public_base_url: str) -> list[str]:
         {"kind": NOTICE_DATES_CHANGED, "next_date": wide},
         {"kind": NOTICE_CASE_ENDED},
         {"kind": NOTICE_PHONE_CHANGED},
+        {"kind": NOTICE_LINE_LINKED},
         {"kind": NOTICE_REVIEW_ACCEPTED, "checkin_date": wide, "next_date": wide},
         {"kind": NOTICE_REVIEW_REJECTED, "checkin_date": wide, "link": link},
         {"kind": NOTICE_REVIEW_REJECTED, "checkin_date": wide},
@@ -388,9 +411,11 @@ def worst_case_notices(public_base_url: str) -> list[str]:
 
 __all__ = [
     "NOTICES_AFTER_CLOSING",
+    "NOTICES_BY_NUMBER",
     "NOTICE_CASE_ENDED",
     "NOTICE_DATES_CHANGED",
     "NOTICE_KINDS",
+    "NOTICE_LINE_LINKED",
     "NOTICE_LAST_CHECKIN_DONE",
     "NOTICE_PHONE_CHANGED",
     "NOTICE_REQUEST_STATUS",

@@ -218,10 +218,22 @@ class LineSettings:
     """`LINE_CHANNEL_ACCESS_TOKEN`: authenticates our calls to the Messaging API."""
     base_url: str | None = None
     """`LINE_BASE_URL`: another API host, such as a local fake in the tests."""
+    timeout_seconds: float = 10.0
+    """`LINE_TIMEOUT_SECONDS`: how long a call to LINE may take (to connect, then each read);
+    a LINE that hangs must not hold a dispatcher's batch past its lease."""
+    add_friend_url: str | None = None
+    """`LINE_ADD_FRIEND_URL`: the Official Account's "add friend" link from LINE's console
+    (such as https://lin.ee/AbCdEfG): shown with its QR code on the check-in page and the
+    person's handout while LINE is on."""
 
     @property
     def configured(self) -> bool:
         return bool(self.channel_secret and self.channel_access_token)
+
+    @property
+    def invitation(self) -> str | None:
+        """The add-friend link to show people, only while LINE is on."""
+        return self.add_friend_url if self.configured else None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> LineSettings:
@@ -229,6 +241,8 @@ class LineSettings:
             channel_secret=env.get("LINE_CHANNEL_SECRET") or None,
             channel_access_token=env.get("LINE_CHANNEL_ACCESS_TOKEN") or None,
             base_url=_url(env, "LINE_BASE_URL", "") or None,
+            add_friend_url=_url(env, "LINE_ADD_FRIEND_URL", "") or None,
+            timeout_seconds=_float(env, "LINE_TIMEOUT_SECONDS", cls.timeout_seconds, 0.5, 120),
         )
 
 
@@ -641,6 +655,12 @@ class Settings:
             retention=RetentionSettings.from_env(env),
             sign_in=StaffSignInSettings.from_env(env),
         )
+
+    def slowest_send_seconds(self) -> float:
+        """The longest a provider call may take: Twilio, the mail server, LINE when it is on
+        (`startup_checks.dispatch_lease_problems`, `scheduler/dispatch.py`)."""
+        line = self.line.timeout_seconds if self.line.configured else 0.0
+        return max(self.twilio.timeout_seconds, self.email.timeout_seconds, line)
 
     @property
     def is_sqlite(self) -> bool:

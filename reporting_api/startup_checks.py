@@ -144,14 +144,20 @@ def dispatch_lease_problems(settings: Settings) -> list[str]:
     left after the last renewal: a lease shorter than that plus one heartbeat would hand every
     batch back unsent."""
     s = settings.scheduler
-    slowest = max(settings.twilio.timeout_seconds, settings.email.timeout_seconds)
+    slowest = settings.slowest_send_seconds()
     beat = max(1.0, min(s.heartbeat_seconds, s.lease_seconds / 3))
     needed = math.ceil(2 * slowest + 5 + beat)
     if s.lease_seconds < needed:
         return [
             f"DISPATCH_LEASE_SECONDS is {s.lease_seconds}: with TWILIO_TIMEOUT_SECONDS "
             f"{settings.twilio.timeout_seconds:g}, SMTP_TIMEOUT_SECONDS "
-            f"{settings.email.timeout_seconds:g} and a heartbeat every {beat:.3g} s it "
+            f"{settings.email.timeout_seconds:g}"
+            + (
+                f", LINE_TIMEOUT_SECONDS {settings.line.timeout_seconds:g}"
+                if settings.line.configured
+                else ""
+            )
+            + f" and a heartbeat every {beat:.3g} s it "
             f"must be at least {needed:g} (twice the slowest call, 5 s and one heartbeat), or "
             "no message would ever be sent"
         ]

@@ -17,6 +17,7 @@ from reporting_api.notice_texts import (
     NOTICE_PHONE_CHANGED,
     NOTICE_TRUSTED_CONTACT,
     NOTICES_AFTER_CLOSING,
+    NOTICES_BY_NUMBER,
 )
 from reporting_api.reminder_schedule import MISSED_FOLLOW_UP, STAFF_KINDS
 from reporting_api.services.checkins import CheckInWindow, effective_status
@@ -35,6 +36,8 @@ if TYPE_CHECKING:
 
 SMS = "sms"
 LINE = "line"
+BY_NUMBER = NOTICES_BY_NUMBER
+"""Messages that go to a number whatever the person linked (`notice_texts`)."""
 LINE_GAVE_WAY = frozenset({"refused", "quota"})
 """LINE's answers after which a row's SMS goes instead."""
 # A reminder before the due date is pointless once the person has reported or the day passed.
@@ -71,9 +74,9 @@ class _Address:
 def line_user_of(row: SendingRow, line_on: bool) -> str | None:
     """The LINE user a person's message goes to: the one an earlier try of this row was
     pushed to (its retry key must go to the same place), else the linked account's while
-    LINE is on; never a row whose SMS went instead. A phone-changed notice is about the
-    number, so it goes to the number."""
-    if row["kind"] in STAFF_KINDS or row["kind"] in (NOTICE_TRUSTED_CONTACT, NOTICE_PHONE_CHANGED):
+    LINE is on; never a row whose SMS went instead, nor a notice about the number or about
+    LINE itself (`BY_NUMBER`)."""
+    if row["kind"] in STAFF_KINDS or row["kind"] in BY_NUMBER:
         return None
     if row["line_outcome"] in LINE_GAVE_WAY:
         return None  # the SMS went instead: the row stays on SMS, whatever LINE says later

@@ -194,7 +194,7 @@ class Dispatcher:
         # The lease is only safe while every send starts well before it lapses: a heartbeat
         # renews it while this batch lives, and a send starts only while twice the slowest
         # call plus 5 s of the last renewal's lease is left.
-        slowest = max(self.settings.twilio.timeout_seconds, self.settings.email.timeout_seconds)
+        slowest = self.settings.slowest_send_seconds()
         holding = _Holding(began, s.lease_seconds - 2 * slowest - 5)
         ids = [c["id"] for c in claimed]
         beat = asyncio.get_running_loop().create_task(
@@ -293,7 +293,7 @@ class Dispatcher:
             )
 
         self._gather_digests(tries, now)
-        await asyncio.gather(*(self._attempt(t, holding) for t in tries))
+        await asyncio.gather(*(self._attempt(t, holding, claimer) for t in tries))
         for t in tries:
             if t.leader is not None:
                 t.outcome, t.result, t.error = t.leader.outcome, t.leader.result, t.leader.error
@@ -322,7 +322,7 @@ class Dispatcher:
             text = render_digest(alerts, self.settings.public_base_url)
             first[staff_id].subject, first[staff_id].body = text.subject, text.body
 
-    async def _attempt(self, t: _Try, holding: _Holding) -> None:
+    async def _attempt(self, t: _Try, holding: _Holding, claimer: str) -> None:
         """Ask Twilio first if needed, then send; never raises (the outcome is on ``t``)."""
         if t.email:
             t.carried_by = EMAIL
@@ -334,7 +334,7 @@ class Dispatcher:
                 t.outcome = "released"
                 return
             if t.decision.channel == LINE:
-                await self._attempt_line(t)
+                await self._attempt_line(t, claimer)
             else:
                 await self._attempt_sms(t, t.decision.to)
 
@@ -371,7 +371,7 @@ class Dispatcher:
             t.error = TransientSendError(repr(error), outcome_unknown=True)
             t.outcome = "unknown"
 
-    async def _attempt_line(self, t: _Try) -> None:
+    async def _attempt_line(self, t: _Try, claimer: str) -> None:
         """One push on LINE with the row's retry key; the SMS instead when LINE refuses it
         or the month's quota is used up. An earlier push that may have reached LINE is
         asked about by this push itself: LINE answers 409 for a key it took."""
@@ -417,6 +417,18 @@ class Dispatcher:
                 "no number or a blocked one)"
             )
         else:
+            # Recorded before the SMS goes: a dispatcher killed after the SMS leaves a row
+            # whose next try looks for it at Twilio, never one pushed on LINE again (LINE did
+            # not take it; a 429 clears, and the person would get it on both channels).
+            try:
+                await store.record_line_answer(t.row["id"], claimer, SMS, answer.outcome)
+            except Exception as error:
+                log.warning("recording LINE's answer to %s failed: %r", t.row["id"], error)
+                t.error = TransientSendError(
+                    f"LINE {answer.outcome}; not recorded", outcome_unknown=False
+                )
+                t.outcome = "retry"
+                return
             await self._attempt_sms(t, t.decision.fallback)
 
     def _line_text(self, t: _Try) -> LineText:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from linebot.v3.messaging import (
@@ -113,6 +114,8 @@ class LineSender:
         self._configuration = Configuration(
             host=settings.base_url or LINE_API, access_token=settings.channel_access_token
         )
+        # To connect, then each read (`LINE_TIMEOUT_SECONDS`).
+        self._timeout = (settings.timeout_seconds, settings.timeout_seconds)
 
     def push(self, to: str, text: LineText, retry_key: str) -> LinePush:
         """Push ``text`` to the LINE user ``to``; ``retry_key`` is a UUID, the same on every
@@ -121,7 +124,7 @@ class LineSender:
         try:
             with ApiClient(self._configuration) as client:
                 answer = MessagingApi(client).push_message_with_http_info(
-                    request, x_line_retry_key=retry_key
+                    request, x_line_retry_key=retry_key, _request_timeout=self._timeout
                 )
         except ApiException as refused:
             headers = refused.headers or {}
@@ -142,13 +145,17 @@ class LineSender:
         """Push a plain text (`push`)."""
         return self.push(to, LineText(text), retry_key)
 
-    def reply(self, reply_token: str, text: LineText) -> bool:
+    def reply(self, reply_token: str, texts: Sequence[LineText]) -> bool:
         """Answer a webhook event with its reply token (free of the month's quota; the token
-        is good for one reply, within a minute); False when LINE did not take it."""
-        request = ReplyMessageRequest(reply_token=reply_token, messages=to_messages(text))
+        is good for one reply of up to 5 messages, within a minute); False when LINE did not
+        take it."""
+        messages = [message for text in texts for message in to_messages(text)][:5]
+        request = ReplyMessageRequest(reply_token=reply_token, messages=messages)
         try:
             with ApiClient(self._configuration) as client:
-                MessagingApi(client).reply_message_with_http_info(request)
+                MessagingApi(client).reply_message_with_http_info(
+                    request, _request_timeout=self._timeout
+                )
         except (ApiException, HTTPError, OSError) as failed:
             log.warning("LINE reply not taken: %s", type(failed).__name__)
             return False
@@ -159,7 +166,10 @@ class LineSender:
         LINE refused (the user does not follow the account) or did not answer."""
         try:
             with ApiClient(self._configuration) as client:
-                return MessagingApi(client).issue_link_token(user_id).link_token
+                answer = MessagingApi(client).issue_link_token(
+                    user_id, _request_timeout=self._timeout
+                )
+                return answer.link_token
         except (ApiException, HTTPError, OSError) as failed:
             log.warning("LINE link token not issued: %s", type(failed).__name__)
             return None
@@ -168,7 +178,7 @@ class LineSender:
         """The month's limit and what is used of it (two calls to LINE)."""
         with ApiClient(self._configuration) as client:
             api = MessagingApi(client)
-            quota = api.get_message_quota()
-            used = api.get_message_quota_consumption().total_usage
+            quota = api.get_message_quota(_request_timeout=self._timeout)
+            used = api.get_message_quota_consumption(_request_timeout=self._timeout).total_usage
         limit = quota.value if quota.type == "limited" else None
         return MonthlyQuota(limit, int(used))

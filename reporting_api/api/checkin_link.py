@@ -18,12 +18,14 @@ from litestar.enums import MediaType
 from litestar.params import HeaderParameter, JSONBody, PathParameter
 from litestar.response import Template
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_202_ACCEPTED
+from markupsafe import Markup
 
 from reporting_api.checkin_page.messages import script_messages_json, translations
 from reporting_api.checkin_page.request_words import request_words_json
 from reporting_api.errors import InvalidInput, Refused
 from reporting_api.http.context import PathId, client_address, now_of
 from reporting_api.i18n import LANGUAGE_NAMES, known_language, other_language, template_callables
+from reporting_api.qr import svg_inline
 from reporting_api.services import attempts, links, receipts, uploads
 from reporting_api.services.links import LinkState, Visit, link_state
 from reporting_api.thai_dates import (
@@ -94,7 +96,7 @@ class CheckInLinkController(Controller):
             # Unknown, malformed or outside its valid time: one page, in both languages (the
             # person's own is not known), whichever the code was.
             lang = _language(request, None)
-            context = _context(code, lang, None, refused)
+            context = _context(code, lang, None, refused, line=visit.settings.line.invitation)
             context["notice_other"] = refused.reason if lang == "th" else refused.reason_th
             return Template(
                 template_name="checkin.html",
@@ -109,7 +111,14 @@ class CheckInLinkController(Controller):
         # open yet are ordinary pages that explain themselves.
         return Template(
             template_name="checkin.html",
-            context=_context(code, lang, row, notice, done=state == LinkState.DONE),
+            context=_context(
+                code,
+                lang,
+                row,
+                notice,
+                done=state == LinkState.DONE,
+                line=visit.settings.line.invitation,
+            ),
             status_code=notice.status if notice and notice.status in (410, 423) else HTTP_200_OK,
             headers=NO_STORE,
         )
@@ -250,7 +259,13 @@ def _challenge_frame(body: bytes) -> bytes | None:
 
 
 def _context(
-    code: str, lang: str, row: LinkRow | None, notice: Refused | None, *, done: bool = False
+    code: str,
+    lang: str,
+    row: LinkRow | None,
+    notice: Refused | None,
+    *,
+    done: bool = False,
+    line: str | None = None,
 ) -> dict[str, Any]:
     context: dict[str, Any] = {
         "code": code,
@@ -272,6 +287,10 @@ def _context(
         "office_name": "",
         "office_phone": "",
         "due_date_text": "",
+        # The fund's LINE Official Account, to add (only while LINE is on and its add-friend
+        # link is set): the reminders then come on LINE once the person links it.
+        "line_add_friend": line,
+        "line_qr": Markup(svg_inline(line)) if line else None,
     }
     if row is not None:
         context |= {

@@ -62,7 +62,14 @@ class LineWebhookController(Controller):
         return Response(
             None,
             status_code=HTTP_200_OK,
-            background=BackgroundTask(line_webhook.act_on, new, now),
+            background=BackgroundTask(
+                line_webhook.act_on,
+                new,
+                now,
+                line_webhook.Inbound(
+                    settings, request.app.state.runtime, request.app.state.line_api
+                ),
+            ),
         )
 
 
@@ -70,10 +77,19 @@ def _event(event: Any) -> line_webhook.WebhookEvent:
     """What is used of one of the SDK's event objects (any type, known or not)."""
     source = getattr(event, "source", None)
     link = getattr(event, "link", None)
+    message = getattr(event, "message", None)
+    text = getattr(message, "text", None) if getattr(message, "type", None) == "text" else None
     return line_webhook.WebhookEvent(
         event_id=str(getattr(event, "webhook_event_id", None) or ""),
         kind=str(getattr(event, "type", None) or ""),
-        user_id=getattr(source, "user_id", None),
-        link_result=getattr(link, "result", None),
-        link_nonce=getattr(link, "nonce", None),
+        user_id=_text(getattr(source, "user_id", None)),
+        link_result=_text(getattr(link, "result", None)),
+        link_nonce=_text(getattr(link, "nonce", None)),
+        reply_token=_text(getattr(event, "reply_token", None)),
+        postback_data=_text(getattr(getattr(event, "postback", None), "data", None)),
+        text=_text(text),
     )
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) else None

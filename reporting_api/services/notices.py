@@ -4,7 +4,7 @@ that ended, a new number that will get the messages.
 Each is one outbox row (`reminder`, no check-in), worded now in the person's language and queued
 in the caller's transaction, after the change that causes it (the outbox pattern: the change and
 its notice are written together or not at all). The dispatcher sends it outside the quiet hours
-(`scheduler/decisions.py`); a person who turned SMS off gets none. Several date changes in a row
+(`scheduler/decisions.py`); a person who turned SMS off gets none, unless they linked LINE. Several date changes in a row
 make one message: a notice still waiting is reworded to name the next date instead.
 """
 
@@ -20,10 +20,12 @@ from reporting_api.notice_texts import (
     NOTICE_CHECKIN_RESULT,
     NOTICE_DATES_CHANGED,
     NOTICE_LAST_CHECKIN_DONE,
+    NOTICE_LINE_LINKED,
     NOTICE_PHONE_CHANGED,
     NOTICE_REQUEST_STATUS,
     NOTICE_REVIEW_ACCEPTED,
     NOTICE_REVIEW_REJECTED,
+    NOTICES_BY_NUMBER,
     DateChange,
     NoticeText,
     render_notice,
@@ -37,6 +39,7 @@ from reporting_api.store import attempts as attempt_store
 from reporting_api.store import cases as case_store
 from reporting_api.store import checkins as checkin_store
 from reporting_api.store import defendants as defendant_store
+from reporting_api.store import line_events as line_store
 from reporting_api.store import notices as store
 from reporting_api.store import offices as office_store
 from reporting_api.store import outbox, transaction
@@ -120,6 +123,24 @@ async def phone_changed(ctx: Ctx, defendant_id: int, new_phone: str) -> int | No
         kind=NOTICE_PHONE_CHANGED, language="th", office_name_th="", office_name_en=""
     )
     return await _queue(ctx, rows[0], text, waiting_id=None, to_phone=new_phone)
+
+
+async def line_linked(settings: Settings, now: datetime, defendant_id: int) -> int | None:
+    """Tell the person's number that a LINE account was linked to them and whom to call if
+    it was not them; the dispatcher sends this one by SMS whatever is linked. Only while the
+    person has an active case."""
+    rows, _ = await case_store.list_cases(
+        office_id=None,
+        status=ACTIVE,
+        officer_id=None,
+        defendant_id=defendant_id,
+        offset=0,
+        limit=1,
+    )
+    if not rows:
+        return None
+    text = NoticeText(kind=NOTICE_LINE_LINKED, language="th", office_name_th="", office_name_en="")
+    return await _insert(await _row_at(settings, now, rows[0], text))
 
 
 async def review_decided(
@@ -296,7 +317,7 @@ async def _row(
     ctx: Ctx, case: CaseRow, text: NoticeText, *, to_phone: str | None = None
 ) -> outbox.NewReminder | None:
     """The outbox row of a notice, worded in the person's language; None when the person
-    turned SMS off."""
+    turned SMS off (and has no LINE account linked, or it is a notice `NOTICES_BY_NUMBER`)."""
     return await _row_at(ctx.settings, ctx.now, case, text, to_phone=to_phone)
 
 
@@ -312,7 +333,10 @@ async def _row_at(
     office = await office_store.get_office(case["office"])
     if person is None or office is None:
         raise NotFound("defendant")
-    if person["sms_opt_out"]:
+    if person["sms_opt_out"] and (
+        text.kind in NOTICES_BY_NUMBER or await line_store.line_account_of(person["id"]) is None
+    ):
+        # SMS turned off and nothing else to carry it (a linked person still gets it on LINE).
         return None
     language = "en" if person["preferred_language"] == "en" else "th"
     body = render_notice(

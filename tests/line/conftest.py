@@ -35,3 +35,22 @@ def fake_line():
     yield fake
     fake.stop()
     check_against_spec(fake)
+
+
+@pytest.fixture
+def line_live(database_url, fake_line):
+    """A test client of an app with LINE on whose answers go to the running fake LINE."""
+    from litestar.testing import TestClient
+
+    from reporting_api.app import create_app
+    from scheduler.line_sender import LineSender
+
+    line = LineSettings(
+        channel_secret=SECRET,
+        channel_access_token=fake_line.access_token,
+        base_url=fake_line.base_url,
+    )
+    settings = settings_for_test(database_url, line=line)
+    app = create_app(settings, verifier=shared_verifier(), line_api=LineSender(line))
+    with TestClient(app=app) as client:
+        yield client

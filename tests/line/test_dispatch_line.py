@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import timedelta
 
+from reporting_api import metrics
 from reporting_api.line_messages import PostbackAction, parse_postback
 from reporting_api.settings import LineSettings
 from reporting_api.store import line_events, outbox_context
@@ -51,9 +52,11 @@ def test_a_linked_persons_reminder_is_pushed_once_with_its_button_and_answers(
 
     async def check() -> None:
         _, case = await linked_case(world, fake_line)
+        pushes_before = metrics.LINE_PUSHES.labels(answer="sent")._value.get()
         report = await Dispatcher(settings, sms, worker_id="t").drain(lambda: THREE_DAYS_BEFORE)
         assert (report.claimed, report.sent) == (1, 1)
         assert sms.sent == []
+        assert metrics.LINE_PUSHES.labels(answer="sent")._value.get() == pushes_before + 1
         (push,) = fake_line.pushed
         assert push.to == USER and push.retry_key is not None
         (message,) = push.messages
@@ -275,5 +278,85 @@ def test_turning_sms_off_leaves_line_and_a_refusal_then_fails_with_its_reason(
         day_before = bkk(DUE - timedelta(days=1), 9, 1)
         await Dispatcher(settings, sms, worker_id="u").drain(lambda: day_before)
         assert len(fake_line.pushed) == 1 and sms.sent == []
+
+    run(check())
+
+
+def test_a_notice_goes_on_line_as_its_text_and_the_link_notice_goes_by_sms(database_url, fake_line):
+    from reporting_api.notice_texts import NOTICE_CASE_ENDED, NOTICE_LINE_LINKED
+    from reporting_api.services import notices
+    from tests.scheduler.helpers import NOW
+
+    world = make_world(database_url)
+    settings, sms = on_line(world, fake_line), fake_sender()
+
+    async def check() -> None:
+        defendant, case = await linked_case(world, fake_line)
+        await notices.case_ended(world.ctx(NOW), case["id"])
+        await notices.line_linked(world.settings, NOW, defendant["id"])
+        dispatcher = Dispatcher(settings, sms, worker_id="t")
+        await dispatcher.drain(lambda: NOW + timedelta(minutes=1))
+        rows = {r["kind"]: r for r in await reminders_of(case["id"])}
+        ended, told = rows[NOTICE_CASE_ENDED], rows[NOTICE_LINE_LINKED]
+        (push,) = fake_line.pushed
+        assert push.messages == [{"type": "text", "text": ended["body"]}]
+        assert (ended["channel"], told["channel"]) == ("line", "sms")
+        assert [(m.to, m.body) for m in sms.sent] == [(defendant["phone"], told["body"])]
+
+    run(check())
+
+
+def test_a_person_who_turned_sms_off_still_gets_notices_on_line(database_url, fake_line):
+    from reporting_api.notice_texts import NOTICE_CASE_ENDED
+    from reporting_api.services import notices
+    from reporting_api.tables import Defendant
+    from tests.scheduler.helpers import NOW
+
+    world = make_world(database_url)
+    settings, sms = on_line(world, fake_line), fake_sender()
+
+    async def check() -> None:
+        linked, case = await linked_case(world, fake_line)
+        plain, other, _ = await case_with_plan(world, DUE)
+        for person in (linked, plain):
+            await Defendant.update({Defendant.sms_opt_out: True}).where(
+                Defendant.id == person["id"]
+            )
+        assert await notices.case_ended(world.ctx(NOW), case["id"]) is not None
+        assert await notices.case_ended(world.ctx(NOW), other["id"]) is None  # nothing to carry it
+        await Dispatcher(settings, sms, worker_id="t").drain(lambda: NOW + timedelta(minutes=1))
+        (push,) = fake_line.pushed
+        ended = by_kind(await reminders_of(case["id"]))[NOTICE_CASE_ENDED]
+        assert push.messages[0]["text"] == ended["body"] and sms.sent == []
+
+    run(check())
+
+
+def test_a_dispatcher_killed_after_the_sms_went_instead_never_pushes_it_on_line(
+    database_url, fake_line, monkeypatch
+):
+    # Found by bench/dispatch_faults.py --line-share 0.5 (4 and 5 of 2,000 on both channels):
+    # LINE's refusal must be on the row before its SMS goes.
+    import pytest
+
+    world = make_world(database_url)
+    settings, sms = on_line(world, fake_line), fake_sender()
+
+    async def killed(*args, **kwargs):
+        raise RuntimeError("killed between the sends and the record")
+
+    async def check() -> None:
+        _, case = await linked_case(world, fake_line, follows=False)  # LINE refuses: 400
+        monkeypatch.setattr(Dispatcher, "_record", killed)
+        with pytest.raises(RuntimeError):
+            await Dispatcher(settings, sms, worker_id="t").drain(lambda: THREE_DAYS_BEFORE)
+        monkeypatch.undo()
+        assert len(sms.sent) == 1 and fake_line.pushed == []
+        row = by_kind(await reminders_of(case["id"]))["before_3d"]
+        assert (row["status"], row["channel"], row["line_outcome"]) == ("sending", "sms", "refused")
+        fake_line.follow(USER)  # LINE would take it now
+        after = THREE_DAYS_BEFORE + timedelta(seconds=settings.scheduler.lease_seconds + 1)
+        report = await Dispatcher(settings, sms, worker_id="u").drain(lambda: after)
+        assert report.found == 1 and len(sms.sent) == 1 and fake_line.pushed == []
 
     run(check())

@@ -34,3 +34,20 @@ def test_a_dispatch_lease_too_short_to_start_a_send_stops_the_start():
         {"DISPATCH_LEASE_SECONDS": "20", "TWILIO_TIMEOUT_SECONDS": "2", "SMTP_TIMEOUT_SECONDS": "2"}
     )
     assert dispatch_lease_problems(quick) == []
+
+
+def test_lines_timeout_counts_only_while_line_is_on():
+    env = {
+        "DISPATCH_LEASE_SECONDS": "20",
+        "TWILIO_TIMEOUT_SECONDS": "2",
+        "SMTP_TIMEOUT_SECONDS": "2",
+    }
+    line = {"LINE_CHANNEL_SECRET": "s", "LINE_CHANNEL_ACCESS_TOKEN": "t"}
+    assert dispatch_lease_problems(Settings.from_env(env | {"LINE_TIMEOUT_SECONDS": "10"})) == []
+    [problem] = dispatch_lease_problems(
+        Settings.from_env(env | line | {"LINE_TIMEOUT_SECONDS": "10"})
+    )
+    assert "LINE_TIMEOUT_SECONDS 10" in problem and "at least 32" in problem
+    assert (
+        dispatch_lease_problems(Settings.from_env(env | line | {"LINE_TIMEOUT_SECONDS": "2"})) == []
+    )
