@@ -8,6 +8,7 @@ from admin_ui.pages.checkin_actions import CheckInActions
 from admin_ui.pages.defendant import DefendantPage
 from admin_ui.pages.enrol import EnrolPage
 from admin_ui.pages.flags import FlagPages
+from admin_ui.pages.handout import HandoutPage
 from admin_ui.pages.hearing_actions import HearingActions
 from admin_ui.pages.holidays import HolidayPages
 from admin_ui.pages.imports import ImportPages
@@ -28,6 +29,7 @@ PAGES = [
     OfficePages,
     CaseloadPage,
     DefendantPage,
+    HandoutPage,
     CheckInActions,
     CaseActions,
     ReferencePhotoActions,

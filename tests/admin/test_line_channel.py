@@ -28,6 +28,7 @@ from tests.conftest import RUNNING, Api, TotpKeys, _make_staff, settings_for_tes
 LINKED_AT = datetime(2026, 11, 30, 20, 15, tzinfo=UTC)
 """1 Dec 2026 (B.E. 2569) 03:15 in Bangkok."""
 USER = "U" + "a" * 32
+ADD_FRIEND = "https://lin.ee/JusticeFundTest"
 
 
 @pytest.fixture
@@ -40,7 +41,9 @@ def line_site(database_url: str) -> Iterator[tuple[Browser, Api]]:
 
     def app(pages: bool) -> Any:
         parts = admin_parts()
-        line = LineSettings(channel_secret="secret", channel_access_token="token")
+        line = LineSettings(
+            channel_secret="secret", channel_access_token="token", add_friend_url=ADD_FRIEND
+        )
         return create_app(
             settings_for_test(database_url, line=line)
             if pages
