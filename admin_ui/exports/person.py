@@ -227,7 +227,13 @@ def person_pdf(record: SubjectRecord, lang: str) -> bytes:
                 instant(msg.sent_at or msg.due_at),
                 words.reminder_kind(msg.kind),
                 words.sms_status.get(msg.status, msg.status),
-                (_("To staff") if msg.recipient == "staff" else msg.to_phone or _("To the person")),
+                (
+                    _("To staff")
+                    if msg.recipient == "staff"
+                    else "LINE"
+                    if msg.channel == "line"
+                    else msg.to_phone or _("To the person")
+                ),
                 msg.body or "",
             ]
             for msg in record.messages
@@ -303,6 +309,16 @@ def person_pdf(record: SubjectRecord, lang: str) -> bytes:
         m.line(_("Nothing here"))
     else:
         pairs([(_("LINE user id"), line.user_id), (_("Linked"), instant(line.linked_at))])
+
+    section(_("Answers to reminders"))
+    rows(
+        (_("Received"), _("Check-in date"), _("Answer")),
+        (40, 40, pdf.epw - 80),
+        [
+            [instant(a.at), day(a.due_date), _("Will come as planned") + f" ({a.via})"]
+            for a in record.answers
+        ],
+    )
 
     section(_("Identification tries"))
     rows(

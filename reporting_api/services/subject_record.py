@@ -210,6 +210,8 @@ class MessageRecord(Struct):
     language: str | None
     error_code: int | None
     error_message: str | None
+    channel: str = "sms"
+    """`sms`, `line` (pushed on LINE) or `email` (a staff alert)."""
 
 
 class FlagRecord(Struct):
@@ -293,6 +295,17 @@ class ContactRecord(Struct):
     withdrawn_at: datetime | None
 
 
+class AnswerRecord(Struct):
+    """The person's answer to a check-in's reminder that is not a request ("I'll come",
+    pressed on LINE)."""
+
+    check_in: int
+    due_date: date
+    answer: str
+    via: str
+    at: datetime
+
+
 class LineAccountRecord(Struct):
     """The person's LINE account, linked through LINE's account-link flow."""
 
@@ -321,6 +334,7 @@ class SubjectRecord(Struct):
     requests: list[RequestRecord] = msgspec.field(default_factory=list)
     trusted_contact: ContactRecord | None = None
     line_account: LineAccountRecord | None = None
+    answers: list[AnswerRecord] = msgspec.field(default_factory=list)
 
 
 class ErasureDone(Struct):

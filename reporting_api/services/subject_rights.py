@@ -31,6 +31,7 @@ from reporting_api.services.context import Ctx
 from reporting_api.services.subject_record import (
     NOT_INCLUDED,
     SCHEMA,
+    AnswerRecord,
     AttachmentRecord,
     AttemptRecord,
     CheckInRecord,
@@ -59,6 +60,7 @@ from reporting_api.store import defendants as defendant_store
 from reporting_api.store import line_events as line_store
 from reporting_api.store import offices, privacy
 from reporting_api.store import requests as request_store
+from reporting_api.store import timeline as timeline_store
 from reporting_api.store.defendants import PhotoRow
 from reporting_api.store.rows import DefendantProfileRow, DefendantRow
 
@@ -278,6 +280,7 @@ async def export_record(ctx: Ctx, defendant_id: int) -> SubjectRecord:
         requests=await _requests(ctx, defendant_id),
         trusted_contact=await _contact(defendant_id),
         line_account=await _line_account(defendant_id),
+        answers=records(AnswerRecord, await timeline_store.answers_of(defendant_id)),
     )
     counts = {
         "cases": len(record.cases),
@@ -289,6 +292,7 @@ async def export_record(ctx: Ctx, defendant_id: int) -> SubjectRecord:
         "images": len(record.images),
         "requests": len(record.requests),
         "attachments": sum(len(r.attachments) for r in record.requests),
+        "answers": len(record.answers),
     }
     await ctx.audit("defendant.export", "defendant", defendant_id, {"counts": counts})
     return record

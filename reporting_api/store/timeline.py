@@ -34,7 +34,7 @@ class HistoryCheckInRow(CheckInFields):
 
 
 class HistoryReminderRow(TypedDict):
-    """An SMS to the person, or a staff alert about their case."""
+    """A message to the person (SMS or LINE), or a staff alert about their case."""
 
     id: int
     check_in: int | None
@@ -54,6 +54,8 @@ class HistoryReminderRow(TypedDict):
     delivered_at: datetime | None
     updated_at: datetime
     staff_name: str | None
+    channel: str
+    """`sms`, `line` (sent on LINE) or `email` (a staff alert)."""
 
 
 class HistoryAttemptRow(AttemptRow):
@@ -128,6 +130,7 @@ async def reminders_of(defendant_id: int) -> list[HistoryReminderRow]:
             Reminder.sent_at,
             Reminder.delivered_at,
             Reminder.updated_at,
+            Reminder.channel,
             Reminder.staff._.display_name.as_alias("staff_name"),
         )
         .where(Reminder.case._.defendant == defendant_id)

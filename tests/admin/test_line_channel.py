@@ -263,6 +263,16 @@ def test_the_outbox_names_line_and_says_why_a_message_fell_back_to_sms(line_site
     assert "By SMS instead: LINE refused the message" in row(english, refused)
     assert "By SMS instead: this month&#39;s LINE message quota was used up" in row(english, quota)
 
+    # The person's timeline names the channel each message went on.
+    timeline = officer.get(f"/admin/defendants/{case['defendant_id']}").text
+
+    def event(reminder_id: int) -> str:
+        start = timeline.index(f'id="reminder-{reminder_id}"')
+        return timeline[start : timeline.index("</li>", start)]
+
+    assert "<strong>LINE</strong>" in event(by_line)
+    assert "<strong>SMS</strong>" in event(refused) and "<strong>SMS</strong>" in event(plain)
+
 
 # --- the managers' report -----------------------------------------------------------------
 

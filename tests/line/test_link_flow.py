@@ -252,3 +252,21 @@ def test_after_unfollow_the_reminders_go_by_sms_again(line_live, fake_line, data
     due = min(r["due_at"] for r in rows)
     asyncio.run(Dispatcher(settings, sms, worker_id="t").drain(lambda: due))
     assert fake_line.pushed == [] and person["phone"] in {m.to for m in sms.sent}
+
+
+def test_an_answer_on_line_is_in_the_persons_export(line_live, fake_line, database_url):
+    from reporting_api.line_messages import PostbackAction, postback_data
+    from reporting_api.store import line_events
+
+    api = Api(line_live, _make_staff(database_url))
+    world = open_check_in(api)
+    person = world["defendant"]["id"]
+    fake_line.follow(USER)
+    asyncio.run(line_events.link_account(person, USER, utcnow()))
+    data = postback_data(PostbackAction.COME, world["check_in"]["id"])
+    deliver(line_live, postback("01JF0000000000000000000030", data))
+    record = api.request("officer_bkk", "GET", f"/api/v1/defendants/{person}/export").json()
+    assert [(a["check_in"], a["answer"], a["via"]) for a in record["answers"]] == [
+        (world["check_in"]["id"], "will_come", "line")
+    ]
+    assert all(m["channel"] in ("sms", "line", "email") for m in record["messages"])
