@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.checkin.helpers import open_check_in
+from tests.checkin.helpers import due_today, open_check_in
 
 
 def test_pages_need_a_login(site):
@@ -50,6 +50,7 @@ def test_each_role_lands_on_its_home_with_its_navigation(site):
 def test_today_lists_the_officers_due_check_in_and_is_audited(site):
     browser, api = site
     world = open_check_in(api)
+    due_today(world["check_in"]["id"])
     page = browser.as_("officer_bkk").client.get("/admin/")
     assert page.status_code == 200
     assert "ครบกำหนดวันนี้" in page.text
@@ -72,7 +73,10 @@ def test_today_cuts_a_long_list_and_says_how_many_there_are(site, monkeypatch):
     from reporting_api.services import today
 
     browser, api = site
-    people = [open_check_in(api)["defendant"]["id"] for _ in range(3)]
+    worlds = [open_check_in(api) for _ in range(3)]
+    for world in worlds:
+        due_today(world["check_in"]["id"])
+    people = [world["defendant"]["id"] for world in worlds]
     monkeypatch.setattr(today, "SECTION_LIMIT", 2)
     page = browser.as_("officer_bkk").client.get("/admin/")
     assert page.status_code == 200

@@ -26,11 +26,18 @@ BIRTH = "1990-05-17"  # tests.api.helpers.defendant_form's date of birth
 
 
 def open_check_in(api: Api, username: str = "officer_bkk", **defendant: Any) -> dict[str, Any]:
-    """Enrol a person with a real face photo and a plan due today (window open); return the
-    defendant, case, the open check-in and its link code."""
+    """Enrol a person with a real face photo and a plan due today, or on the next working day
+    (window open either way); return the defendant, case, the open check-in and its code."""
     person, case = enrol_with_case(api, username, defendant)
     today = bangkok_today(utcnow())
-    plan = dates_plan([today, today + timedelta(days=30)], today + timedelta(days=31))
+    # Today may be a weekend or a holiday in Bangkok (5 December is both in 2026): the plan
+    # moves the date to the next working day, up to a week on, so the window opens 7 days
+    # before it to be open now whatever the day.
+    plan = dates_plan(
+        [today, today + timedelta(days=30)],
+        today + timedelta(days=31),
+        window_opens_days_before=7,
+    )
     first = set_plan(api, username, case["id"], plan)[0]
     return {"defendant": person, "case": case, "check_in": first, "code": code_of(first["id"])}
 
@@ -146,6 +153,23 @@ def set_check_in(check_in_id: int, **values: Any) -> None:
     from reporting_api.tables import CheckIn
 
     db(CheckIn.update(values).where(CheckIn.id == check_in_id))
+
+
+def due_today(check_in_id: int) -> None:
+    """Make an open check-in due today in Bangkok, as a plan makes it on a working day (the end
+    of the day, two grace days), whatever day today is (a plan moves a weekend or holiday)."""
+    from datetime import UTC, datetime
+
+    from reporting_api.thai_dates import BANGKOK
+
+    today = bangkok_today(utcnow())
+    day_end = datetime(today.year, today.month, today.day, tzinfo=BANGKOK) + timedelta(days=1)
+    set_check_in(
+        check_in_id,
+        due_date=today,
+        due_at=day_end.astimezone(UTC),
+        closes_at=(day_end + timedelta(days=2)).astimezone(UTC),
+    )
 
 
 def check_in_row(check_in_id: int) -> dict[str, Any]:

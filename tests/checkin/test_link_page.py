@@ -133,7 +133,7 @@ def test_a_window_not_open_yet_says_when_it_opens(api):
     # Its first reminder has gone out (the link works from then), its window opens later.
     first_reminder_sent(later["id"])
     due = date.fromisoformat(later["due_date"])
-    opens = due - timedelta(days=2)  # the plan's window_opens_days_before
+    opens = due - timedelta(days=7)  # open_check_in's window_opens_days_before
     page = api.client.get(f"/c/{later['code']}")
     assert page.status_code == 200
     assert f"เปิดให้รายงานตัวตั้งแต่ {thai(opens)}" in page.text

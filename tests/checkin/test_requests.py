@@ -93,6 +93,11 @@ def world(api):
     return found
 
 
+def due_of(world) -> date:
+    """The check-in's due date: today, or the next working day when today is not one."""
+    return date.fromisoformat(world["check_in"]["due_date"])
+
+
 def test_a_request_needs_the_person_identified_on_the_link(api):
     found = open_check_in(api)
     refused = api.client.post(f"/c/{found['code']}/requests", json={"kind": "call_me"})
@@ -116,7 +121,7 @@ def test_cant_come_with_a_new_date_is_submitted_and_listed(api, world):
     assert [h["status"] for h in body["history"]] == ["submitted"]
     listed = mine(api, world).json()
     assert [r["id"] for r in listed["requests"]] == [body["id"]]
-    assert listed["latest_new_date"] == (today + timedelta(days=14)).isoformat()
+    assert listed["latest_new_date"] == (due_of(world) + timedelta(days=14)).isoformat()
     assert audit_rows(body["id"], "request.submit", "person_request")
     # The words are sealed in the table, never stored as typed.
     from reporting_api.tables import PersonRequest
@@ -154,7 +159,7 @@ def test_bad_requests_are_refused_naming_the_field_in_thai_and_english(api, worl
 
 
 def test_a_new_date_beyond_the_offices_limit_is_refused(api, world):
-    late = working_day(bangkok_today(utcnow()) + timedelta(days=15))
+    late = working_day(due_of(world) + timedelta(days=15))
     refused = ask(api, world, kind="cant_come", reason="work", proposed_date=late.isoformat())
     assert refused.status_code == 400
     assert field_of(refused) == "proposed_date"
@@ -204,7 +209,11 @@ def test_approving_a_new_date_excuses_the_open_check_in_and_adds_one(api, world)
     assert approved.status_code == 200, approved.text
     body = approved.json()
     assert body["request"]["status"] == "approved"
-    assert [t["to_status"] for t in body["history"]] == ["submitted", "awaiting_contact", "approved"]
+    assert [t["to_status"] for t in body["history"]] == [
+        "submitted",
+        "awaiting_contact",
+        "approved",
+    ]
     assert body["history"][-1]["actor_kind"] == "staff"
     assert check_in_row(world["check_in"]["id"])["status"] == "excused"
     dates = [
@@ -374,7 +383,6 @@ def test_a_link_stays_open_for_a_month_after_its_request_changed(api, world):
     assert listed.json()["requests"][0]["status"] == "awaiting_contact"
 
 
-
 def test_the_office_sets_its_own_reschedule_limit_and_request_deadline(api, world):
     from reporting_api.tables import PersonRequest
     from reporting_api.working_hours import add_working_hours
@@ -390,8 +398,7 @@ def test_the_office_sets_its_own_reschedule_limit_and_request_deadline(api, worl
     assert saved.status_code == 200, saved.text
     assert saved.json()["reschedule_max_days"] == 3
     assert saved.json()["request_deadline_hours"] == 2
-    today = bangkok_today(utcnow())
-    far = working_day(today + timedelta(days=4))
+    far = working_day(due_of(world) + timedelta(days=4))
     refused = ask(api, world, kind="cant_come", reason="work", proposed_date=far.isoformat())
     assert refused.status_code == 400 and field_of(refused) == "proposed_date"
     made = ask(api, world, kind="call_me").json()
