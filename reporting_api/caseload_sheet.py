@@ -39,6 +39,7 @@ class Column:
 COLUMNS: tuple[Column, ...] = (
     Column("national_id", "เลขประจำตัวประชาชน", "National ID", True, "1101700000010"),
     Column("title_th", "คำนำหน้า", "Title", False, "นาย"),
+    Column("sex", "เพศ (ชาย/หญิง/ไม่ระบุ)", "Sex (male/female/not stated)", False, ""),
     Column("first_name_th", "ชื่อ", "First name (Thai)", True, "สมชาย"),
     Column("last_name_th", "นามสกุล", "Last name (Thai)", True, "ใจดี"),
     Column("first_name_en", "ชื่อ (อังกฤษ)", "First name (English)", False, "Somchai"),

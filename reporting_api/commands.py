@@ -103,6 +103,7 @@ class DefendantUpdate(Struct, forbid_unknown_fields=True):
     phone: Annotated[str, Meta(min_length=1, max_length=32)] | None = None
     preferred_language: LanguageCode | None = None
     sms_opt_out: bool | None = None
+    sex: Literal["male", "female", "not_stated"] | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -121,6 +122,8 @@ class NewDefendant:
     last_name_en: str | None = None
     preferred_language: str = "th"
     office_id: Id | None = None
+    sex: str | None = None
+    """`male`, `female` or `not_stated`; empty: what the title says (`demographics`)."""
 
 
 class CaseCreate(Struct, forbid_unknown_fields=True):

@@ -43,6 +43,7 @@ PERSON_FIELDS = (
     "date_of_birth",
     "phone",
     "preferred_language",
+    "sex",
 )
 CASE_FIELDS = (
     "court",

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, TypeVar
 
 import msgspec
 
 from reporting_api.api import schemas as s
+from reporting_api.demographics import age_group
 from reporting_api.http.context import Paging
 from reporting_api.national_id import mask_national_id
-from reporting_api.thai_dates import format_thai_date
+from reporting_api.thai_dates import bangkok_today, format_thai_date
 
 if TYPE_CHECKING:
     from reporting_api.store.cases import CaseRow
@@ -65,7 +66,7 @@ def staff_out(row: StaffRow | StaffLoginRow) -> s.StaffOut:
     )
 
 
-def defendant_out(row: DefendantProfileRow) -> s.DefendantOut:
+def defendant_out(row: DefendantProfileRow, now: datetime) -> s.DefendantOut:
     return s.DefendantOut(
         id=row["id"],
         national_id=row["national_id"],
@@ -89,6 +90,8 @@ def defendant_out(row: DefendantProfileRow) -> s.DefendantOut:
         legal_hold_reason=row["legal_hold_reason"],
         legal_hold_at=row["legal_hold_at"],
         anonymised_at=row["anonymised_at"],
+        sex=row["sex"],
+        age_group=age_group(row["date_of_birth"], bangkok_today(now)),
     )
 
 

@@ -40,7 +40,7 @@ class DefendantController(Controller):
     @post("/")
     async def enrol(self, data: MultipartBody[DefendantForm], ctx: CtxDep) -> DefendantOut:
         """Enrol a person (officers, their own office); PDPA consent is required."""
-        return defendant_out(await service.enrol(ctx, data, await data.photo.read()))
+        return defendant_out(await service.enrol(ctx, data, await data.photo.read()), ctx.now)
 
     @get("/")
     async def search(
@@ -61,7 +61,7 @@ class DefendantController(Controller):
 
     @get("/{defendant_id:int}")
     async def read(self, defendant_id: PathId, ctx: CtxDep) -> DefendantOut:
-        return defendant_out(await service.read(ctx, defendant_id))
+        return defendant_out(await service.read(ctx, defendant_id), ctx.now)
 
     @get("/{defendant_id:int}/photo")
     async def photo(self, defendant_id: PathId, ctx: CtxDep) -> Response[bytes]:
@@ -78,14 +78,14 @@ class DefendantController(Controller):
             for f in data.__struct_fields__
             if getattr(data, f) is not msgspec.UNSET and getattr(data, f) is not None
         }
-        return defendant_out(await service.update(ctx, defendant_id, changes))
+        return defendant_out(await service.update(ctx, defendant_id, changes), ctx.now)
 
     @put("/{defendant_id:int}/photo")
     async def replace_photo(
         self, defendant_id: PathId, data: MultipartBody[PhotoForm], ctx: CtxDep
     ) -> DefendantOut:
         return defendant_out(
-            await service.replace_photo(ctx, defendant_id, await data.photo.read())
+            await service.replace_photo(ctx, defendant_id, await data.photo.read()), ctx.now
         )
 
     @get("/{defendant_id:int}/export")
@@ -107,11 +107,11 @@ class DefendantController(Controller):
     ) -> DefendantOut:
         """Keep everything of the person from the retention purge and from erasure until the
         hold is lifted (officers, their own office); audited."""
-        return defendant_out(await subject_rights.set_legal_hold(ctx, defendant_id, data))
+        return defendant_out(await subject_rights.set_legal_hold(ctx, defendant_id, data), ctx.now)
 
     @delete("/{defendant_id:int}/legal-hold", status_code=200)
     async def lift_legal_hold(self, defendant_id: PathId, ctx: CtxDep) -> DefendantOut:
-        return defendant_out(await subject_rights.lift_legal_hold(ctx, defendant_id))
+        return defendant_out(await subject_rights.lift_legal_hold(ctx, defendant_id), ctx.now)
 
     @post("/{defendant_id:int}/erasure", status_code=200)
     async def erase(

@@ -171,6 +171,10 @@ class DefendantOut(Struct):
     legal_hold_at: datetime | None = None
     anonymised_at: datetime | None = None
     """When the person's identity was removed (docs/privacy.md)."""
+    sex: str = "not_stated"
+    """`male`, `female` or `not_stated`: recorded to measure the face match by group."""
+    age_group: str = ""
+    """The person's age group today (`18-24`, `25-34`, ...), from the date of birth."""
 
 
 class DefendantSummary(Struct):

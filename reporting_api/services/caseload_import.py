@@ -42,6 +42,7 @@ from reporting_api.caseload_sheet import (
     yes_no,
 )
 from reporting_api.commands import CaseCreate, NewDefendant, PlanIn
+from reporting_api.demographics import recorded_sex, sex_from_cell
 from reporting_api.errors import Conflict, InvalidInput, NotFound
 from reporting_api.hearing_rules import (
     HearingText,
@@ -215,6 +216,7 @@ def parse_row(cells: dict[str, str], today: date) -> tuple[RowValues | None, lis
     first = take(required, cells, "first_name_th", limit=100)
     last = take(required, cells, "last_name_th", limit=100)
     title = take(text, cells, "title_th", limit=32)
+    sex = take(sex_from_cell, cells.get("sex"))
     first_en = take(text, cells, "first_name_en", limit=100)
     last_en = take(text, cells, "last_name_en", limit=100)
     born = take(date_cell, cells, "date_of_birth")
@@ -282,6 +284,7 @@ def parse_row(cells: dict[str, str], today: date) -> tuple[RowValues | None, lis
         first_name_en=first_en or None,
         last_name_en=last_en or None,
         preferred_language=language,
+        sex=sex.value if sex else None,
     )
     case = {
         "court": court,
@@ -1055,6 +1058,7 @@ def _person_row(ctx: Ctx, values: RowValues) -> dict[str, Any]:
     return {
         "national_id": person.national_id,
         "title_th": (person.title_th or "").strip()[:32],
+        "sex": recorded_sex(person.sex, person.title_th).value,
         "first_name_th": person.first_name_th.strip(),
         "last_name_th": person.last_name_th.strip(),
         "first_name_en": (person.first_name_en or "").strip() or None,

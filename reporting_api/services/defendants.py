@@ -13,6 +13,7 @@ from reporting_api.access import (
     office_scope,
 )
 from reporting_api.commands import NewDefendant, PhoneChange
+from reporting_api.demographics import recorded_sex
 from reporting_api.errors import Conflict, InvalidInput, NotFound
 from reporting_api.masking import mask_phone
 from reporting_api.national_id import normalise_national_id
@@ -101,6 +102,7 @@ async def enrol(
     values: dict[str, Any] = {
         "national_id": national_id,
         "title_th": (data.title_th or "").strip()[:32],
+        "sex": recorded_sex(data.sex, data.title_th).value,
         "first_name_th": _name(data.first_name_th, "first_name_th", True),
         "last_name_th": _name(data.last_name_th, "last_name_th", True),
         "first_name_en": _name(data.first_name_en, "first_name_en", False),
@@ -234,6 +236,8 @@ async def update(ctx: Ctx, defendant_id: int, changes: dict[str, Any]) -> Defend
             values[field] = _language(value)
         elif field == "sms_opt_out":
             values[field] = bool(value)
+        elif field == "sex":
+            values[field] = recorded_sex(value, current["title_th"]).value
     if values:
         values["updated_at"] = ctx.now
         await store.update_defendant(defendant_id, values)

@@ -82,6 +82,8 @@ class PersonRecord(Struct):
     """Why the card photo was not used (an office photo, or in-person reporting only)."""
     kept_card_photo: str | None = None
     """The name in `images` of the ID-card photo kept for comparison by eye."""
+    sex: str = "not_stated"
+    """`male`, `female` or `not_stated`, recorded to measure the face match by group."""
 
 
 class FaceTemplateRecord(Struct):

@@ -127,6 +127,7 @@ async def _person(
         id=row["id"],
         national_id=row["national_id"],
         title_th=row["title_th"],
+        sex=row["sex"],
         first_name_th=row["first_name_th"],
         last_name_th=row["last_name_th"],
         first_name_en=row["first_name_en"],

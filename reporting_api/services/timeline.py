@@ -10,6 +10,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Literal
 
+from reporting_api.demographics import age_group
 from reporting_api.errors import NotFound
 from reporting_api.reminder_schedule import MISSED_FOLLOW_UP
 from reporting_api.services import checkins, defendants, line_accounts
@@ -39,6 +40,7 @@ from reporting_api.store.timeline import (
     HistoryFlagRow,
     HistoryReminderRow,
 )
+from reporting_api.thai_dates import bangkok_today
 
 UPCOMING_SHOWN = 6
 """Future dates listed under each plan."""
@@ -100,6 +102,8 @@ class PersonPage:
     """The trusted contact the person named, and whether their consent stands."""
     channel: line_accounts.MessageChannel | None = None
     """How messages reach the person, LINE or SMS (None while LINE is off)."""
+    age_group: str = ""
+    """The person's age group today (`demographics.age_group`)."""
 
 
 @dataclass(frozen=True)
@@ -266,6 +270,7 @@ async def defendant_page(ctx: Ctx, defendant_id: int) -> PersonPage:
         requests,
         await contact_store.for_defendant(person["id"]),
         await line_accounts.channel_of(ctx, defendant_id),
+        age_group(person["date_of_birth"], bangkok_today(ctx.now)),
     )
 
 

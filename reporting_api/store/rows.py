@@ -100,6 +100,7 @@ class DefendantProfileRow(TypedDict):
     id: int
     national_id: str
     title_th: str
+    sex: str
     first_name_th: str
     last_name_th: str
     first_name_en: str | None

@@ -105,6 +105,9 @@ class Defendant(Table, tablename="defendant"):
     id: Serial
     national_id = Varchar(length=13, unique=True)
     title_th = Varchar(length=32, default="")
+    # `male`, `female` or `not_stated` (`reporting_api.demographics`): the officer's choice,
+    # else what the title says; kept to measure the face match's error rates by group.
+    sex = Varchar(length=16, default="not_stated")
     first_name_th = Varchar(length=100)
     last_name_th = Varchar(length=100)
     first_name_en = Varchar(length=100, null=True, default=None)

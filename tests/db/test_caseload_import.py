@@ -403,6 +403,8 @@ def test_the_bulk_write_writes_what_the_enrolment_services_write(
         {"every_days": "7", "window_opens_days_before": "0", "grace_days": "1"},
         {"start_date": "01/01/2570", "end_date": "30/04/2570", "preferred_language": "en"},
         {"conditions": "ห้ามออกนอกเขตจังหวัด", "bail_amount": "12345.50"},
+        {"title_th": "นาย", "sex": "ไม่ระบุ"},
+        {"title_th": "ร.ต.อ.", "sex": "Female"},
     ]
     by_service = [person_row(**shape) for shape in shapes]
     by_bulk = [person_row(**shape) for shape in shapes]
@@ -451,3 +453,21 @@ def test_an_imports_kept_rows_and_photos_go_a_week_after(database_url: str) -> N
     assert run(ImportJob.count().where(ImportJob.id.is_in(jobs))) == 0
     assert run(ImportRow.count().where(ImportRow.job.is_in(jobs))) == 0
     assert run(ImportPhoto.count().where(ImportPhoto.job.is_in(jobs))) == 0
+
+
+def test_the_sex_column_is_read_else_the_title_decides(database_url: str) -> None:
+    world = make_world(database_url)
+    rows = [
+        person_row(title_th="นาย"),
+        person_row(title_th="นาย", sex="หญิง"),
+        person_row(title_th="Dr"),
+        person_row(sex="x"),
+    ]
+    view = check(world, ImportUpload("caseload.csv", csv_file(rows)))
+    assert problems_by_line(view) == {5: {"sex"}}
+    write(world, view.job["id"])
+    sexes = {
+        r["national_id"]: r["sex"]
+        for r in run(Defendant.select(Defendant.national_id, Defendant.sex))
+    }
+    assert [sexes[r["national_id"]] for r in rows[:3]] == ["male", "female", "not_stated"]
