@@ -109,26 +109,28 @@ async def case_ended(ctx: Ctx, case_id: int) -> int | None:
 async def phone_changed(ctx: Ctx, defendant_id: int, new_phone: str) -> int | None:
     """Tell the new number that the check-in reminders will come to it, and whom to call if it
     is not the person's. Only while the person has an active case (else no message is due)."""
-    rows, _ = await case_store.list_cases(
-        office_id=None,
-        status=ACTIVE,
-        officer_id=None,
-        defendant_id=defendant_id,
-        offset=0,
-        limit=1,
-    )
-    if not rows:
+    case = await _active_case_of(defendant_id)
+    if case is None:
         return None
     text = NoticeText(
         kind=NOTICE_PHONE_CHANGED, language="th", office_name_th="", office_name_en=""
     )
-    return await _queue(ctx, rows[0], text, waiting_id=None, to_phone=new_phone)
+    return await _queue(ctx, case, text, waiting_id=None, to_phone=new_phone)
 
 
 async def line_linked(settings: Settings, now: datetime, defendant_id: int) -> int | None:
     """Tell the person's number that a LINE account was linked to them and whom to call if
     it was not them; the dispatcher sends this one by SMS whatever is linked. Only while the
     person has an active case."""
+    case = await _active_case_of(defendant_id)
+    if case is None:
+        return None
+    text = NoticeText(kind=NOTICE_LINE_LINKED, language="th", office_name_th="", office_name_en="")
+    return await _insert(await _row_at(settings, now, case, text))
+
+
+async def _active_case_of(defendant_id: int) -> CaseRow | None:
+    """One of the person's active cases (a notice to the person goes with one)."""
     rows, _ = await case_store.list_cases(
         office_id=None,
         status=ACTIVE,
@@ -137,10 +139,7 @@ async def line_linked(settings: Settings, now: datetime, defendant_id: int) -> i
         offset=0,
         limit=1,
     )
-    if not rows:
-        return None
-    text = NoticeText(kind=NOTICE_LINE_LINKED, language="th", office_name_th="", office_name_en="")
-    return await _insert(await _row_at(settings, now, rows[0], text))
+    return rows[0] if rows else None
 
 
 async def review_decided(
