@@ -1,4 +1,4 @@
-"""The command line: `python -m liveness {verify,challenge,synth,evaluate}`.
+"""The command line: `python -m liveness {verify,challenge,synth,evaluate,evaluate-pairs}`.
 
 verify   --id-photo PHOTO --clip CLIP --challenge CHALLENGE.json
          Prints one JSON object, the verdict: decision, reasons, scores, timings_ms,
@@ -15,6 +15,10 @@ synth    --photo PHOTO --challenge CHALLENGE.json --kind KIND --out CLIP.mp4 [--
          [--other-photo PHOTO] [--fps 15] [--size 640x480]
          [--look '{"glasses": "thick", "beard": 0.8}']          (liveness.synth)
 evaluate MANIFEST.json [--workers N] [more options of liveness.evaluate, e.g. --generate DIR]
+evaluate-pairs PAIRS.csv [--clips] [--json PATH] [--workers N] [--threshold NAME=VALUE]
+         Labelled pairs of ID-card photos and photos or clips (liveness.pairs): FRR, FAR and
+         review by group with Wilson intervals, a threshold sweep, refused enrolments.
+         Exit 2 with the line and column on stderr when the CSV cannot be used.
 
 Argument mistakes that argparse itself catches (an unknown option, a missing one) exit 2 with
 argparse's usage message only.
@@ -75,6 +79,14 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate = commands.add_parser("evaluate", help="run a labelled set and print the error rates")
     _evaluate_arguments(evaluate)
     evaluate.set_defaults(run=_evaluate)
+
+    pairs = commands.add_parser(
+        "evaluate-pairs", help="FRR and FAR on labelled pairs of ID-card photos and probes"
+    )
+    from liveness.pairs import add_arguments as pair_arguments
+
+    pair_arguments(pairs)
+    pairs.set_defaults(run=_evaluate_pairs)
     return parser
 
 
@@ -155,3 +167,9 @@ def _evaluate(args: argparse.Namespace) -> int:
     import liveness.evaluate
 
     return liveness.evaluate.main(args)
+
+
+def _evaluate_pairs(args: argparse.Namespace) -> int:
+    import liveness.pairs
+
+    return liveness.pairs.main(args)

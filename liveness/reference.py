@@ -76,7 +76,7 @@ def face_sharpness(gray: np.ndarray, box: faces.Box) -> float:
     return float(cv2.Laplacian(crop, cv2.CV_64F).var())
 
 
-def _working_copy(image: np.ndarray) -> tuple[np.ndarray, float]:
+def working_copy(image: np.ndarray) -> tuple[np.ndarray, float]:
     """The photo at a size the detector likes, and the factor applied to it."""
     h, w = image.shape[:2]
     factor = 1.0
@@ -91,11 +91,9 @@ def _working_copy(image: np.ndarray) -> tuple[np.ndarray, float]:
     return cv2.resize(image, size, interpolation=interpolation), factor
 
 
-def encode_reference(image: np.ndarray | bytes) -> Reference:
-    """The 128-d template and quality report of the one face in an ID-card photo."""
-    rgb = as_rgb(image)
-    work, factor = _working_copy(rgb)
-    gray = faces.to_gray(work)
+def one_face(gray: np.ndarray) -> tuple[faces.Box, int]:
+    """The one face of a photo (at its working size) and the upsampling it took to find it;
+    ReferenceRejected(no_face) or (several_faces) otherwise."""
     upsample = 0
     boxes = faces.detect(gray)
     # Still nothing: let dlib double the image, while that stays affordable (about 4 Mpx).
@@ -106,7 +104,15 @@ def encode_reference(image: np.ndarray | bytes) -> Reference:
         raise ReferenceRejected(reason("no_face"))
     if len(boxes) > 1:
         raise ReferenceRejected(reason("several_faces"))
-    box = boxes[0]
+    return boxes[0], upsample
+
+
+def encode_reference(image: np.ndarray | bytes) -> Reference:
+    """The 128-d template and quality report of the one face in an ID-card photo."""
+    rgb = as_rgb(image)
+    work, factor = working_copy(rgb)
+    gray = faces.to_gray(work)
+    box, upsample = one_face(gray)
     face_width = box.width / factor
     if face_width < MIN_FACE_PX:
         raise ReferenceRejected(reason("face_too_small"))
