@@ -9,6 +9,9 @@ check-ins in about a minute and a half (bench/seed_demo.py).
 
     catalog.py   what the rows are drawn from: caseloads, courts, charges, words, profiles
     world.py     a run's world (offices, name pools, ID permutation) and each person's stream
+    hidden.py    the hidden hazard: the monthly chance a person absconds (issue 18; the score
+                 and everything outside this package must not import it)
+    fate.py      how one case unfolds: check-ins, phone, hearings, conclusion or absconding
     generate.py  one chunk's rows: people, cases, plans, check-ins, flags (pure)
     logins.py    the demo staff logins, created through the staff store, and how they print
     seed.py      run_seed_demo: the run, chunk by chunk, with a progress line

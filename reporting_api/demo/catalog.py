@@ -76,19 +76,22 @@ ACK_NOTES = (
 IN_PERSON_NOTE = "รายงานตัวด้วยตนเองที่สำนักงาน"
 
 
+PHONE_FOUND = "ติดต่อผู้ถูกปล่อยตัวได้แล้ว บันทึกช่องทางติดต่อใหม่"
+
+
 @dataclass(frozen=True)
 class Profile:
-    """How reliably a person reports: most people report, a few stop."""
+    """How reliably a person reports: most people report, a few stop. Whether they abscond
+    is not here: it is the hidden hazard's (hidden.py), which reads the check-ins they miss."""
 
     weight: float
     missed: float  # chance a past check-in was missed
     late: float  # chance a past check-in was verified after its due day
-    abscond: float  # chance the case ended with the person absconding
 
 
 PROFILES = (
-    Profile(78, 0.03, 0.05, 0.01),
-    Profile(17, 0.15, 0.15, 0.10),
-    Profile(5, 0.40, 0.20, 0.35),
+    Profile(78, 0.03, 0.05),
+    Profile(17, 0.15, 0.15),
+    Profile(5, 0.40, 0.20),
 )
 PROFILE_WEIGHTS = tuple(itertools.accumulate(p.weight for p in PROFILES))

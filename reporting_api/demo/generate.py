@@ -20,10 +20,13 @@ from reporting_api.demo.catalog import (
     EXCUSES,
     IN_PERSON_NOTE,
     OFFICE_WEIGHTS,
+    PHONE_FOUND,
     PROFILE_WEIGHTS,
     PROFILES,
     Profile,
 )
+from reporting_api.demo.fate import Fate, hearings, unfold
+from reporting_api.demo.hidden import Person, draw_person
 from reporting_api.demo.world import DemoOffice, Head, World, between, office_hours
 from reporting_api.phones import synthetic_thai_mobile
 from reporting_api.planning import PlannedCheckIn, PlanSpec, expand_plan
@@ -33,6 +36,8 @@ from reporting_api.thai_dates import format_thai_date
 
 MISSED_FLAG_DAYS = 60
 """Missed check-ins closed this recently carry a `missed_checkin` flag."""
+RECORDED_HEARINGS = 0.5
+"""The share of interval plans' coming hearings the fund has recorded on the case."""
 
 
 def generate(world: World, heads: Iterable[Head], last_id: dict[TableName, int]) -> LoadBatch:
@@ -62,6 +67,7 @@ def _person(world: World, head: Head, batch: LoadBatch) -> None:
     language = "en" if rng.random() < 0.03 else "th"
     opted_out = rng.random() < 0.01
     profile = rng.choices(PROFILES, cum_weights=PROFILE_WEIGHTS)[0]
+    person = draw_person(rng)  # hidden from the score: see hidden.py
     # Releases within the last two years, recent ones more often.
     releases = sorted(
         world.today - timedelta(days=int(730 * rng.random() ** 2))
@@ -75,7 +81,7 @@ def _person(world: World, head: Head, batch: LoadBatch) -> None:
         world.consent_version, enrolled_at, enrolled_at,
     ))  # fmt: skip
     for release in releases:
-        _case(world, rng, batch, defendant_id, office, profile, release, sms=not opted_out)
+        _case(world, rng, batch, defendant_id, office, profile, person, release, sms=not opted_out)
 
 
 def _plan_spec(rng: random.Random, release: date, today: date) -> PlanSpec:
@@ -106,30 +112,6 @@ def _plan_spec(rng: random.Random, release: date, today: date) -> PlanSpec:
     )
 
 
-def _fate(
-    rng: random.Random, profile: Profile, planned: list[PlannedCheckIn], now: datetime
-) -> tuple[CaseStatus, datetime | None, list[PlannedCheckIn], int]:
-    """How the case stands: status, when it closed, the check-ins it kept, how many of its
-    last check-ins were forcibly missed (the run-up to absconding or revocation)."""
-    past = [p for p in planned if p.closes_at <= now]
-    roll = rng.random()
-    if not past:
-        return CaseStatus.ACTIVE, None, planned, 0
-    if roll < profile.abscond:
-        status, forced = CaseStatus.ABSCONDED, rng.randint(2, 3)
-    elif roll < profile.abscond + 0.03:
-        status, forced = CaseStatus.REVOKED, rng.randint(1, 2)
-    elif roll < profile.abscond + 0.13 and len(past) >= 3:
-        status, forced = CaseStatus.CONCLUDED, 0
-    else:
-        return CaseStatus.ACTIVE, None, planned, 0
-    last = past[rng.randrange(2 if status == CaseStatus.CONCLUDED else 0, len(past))]
-    closed_at = between(rng, last.closes_at, min(now, last.closes_at + timedelta(days=21)))
-    # Check-ins that had not closed by then no longer apply (close_case deletes upcoming ones).
-    kept = [p for p in planned if p.closes_at <= closed_at]
-    return status, closed_at, kept, forced
-
-
 def _case(
     world: World,
     rng: random.Random,
@@ -137,6 +119,7 @@ def _case(
     defendant_id: int,
     office: DemoOffice,
     profile: Profile,
+    person: Person,
     release: date,
     *,
     sms: bool,
@@ -154,17 +137,18 @@ def _case(
         court = f"ศาลจังหวัด{office.province_th}"
     spec = _plan_spec(rng, release, world.today)
     planned = expand_plan(spec)
-    status, closed_at, kept, forced = _fate(rng, profile, planned, now)
+    sittings = hearings(rng, release, spec.dates, world.today + timedelta(days=150))
+    fate = unfold(rng, person, profile, release, planned, sittings, now, sms=sms)
+    status, closed_at = fate.status, fate.closed_at
     red_case = next_court = None
     if status == CaseStatus.CONCLUDED:
         assert closed_at is not None
         red_case = f"อ.{rng.randint(1, 4999)}/{closed_at.year + 543}"
     elif status == CaseStatus.ACTIVE:
-        future = [d for d in spec.dates if d > world.today]
-        if future:
+        future = [d for d in sittings if d > world.today]
+        # The fund records a date plan's hearings, and about half of the others.
+        if future and (spec.dates or rng.random() < RECORDED_HEARINGS):
             next_court = future[0]
-        elif rng.random() < 0.5:
-            next_court = world.today + timedelta(days=rng.randint(7, 150))
     conditions = "; ".join(rng.sample(CONDITIONS, rng.randint(1, 2)))
     batch.bail_case.append((
         case_id, defendant_id, office.id, officer, court,
@@ -178,7 +162,7 @@ def _case(
         dump_json([d.isoformat() for d in spec.dates]), spec.start_date, spec.end_date,
         spec.window_opens_days_before, spec.grace_days, officer, created_at,
     ))  # fmt: skip
-    for n, planned_check_in in enumerate(kept):
+    for planned_check_in, outcome in zip(fate.kept, fate.outcomes, strict=True):
         _check_in(
             world,
             rng,
@@ -188,43 +172,44 @@ def _case(
             profile,
             planned_check_in,
             created_at,
-            missed=n >= len(kept) - forced,
+            outcome,
             status=status,
             closed_at=closed_at,
         )
-    if status == CaseStatus.ACTIVE and sms and rng.random() < 0.015:
-        raised_at = now - timedelta(minutes=rng.randint(10, 20 * 24 * 60))
-        batch.flag.append((
-            batch.next_id("flag"), FlagKind.UNREACHABLE_PHONE.value, case_id, None, office.id,
-            "medium", "ส่ง SMS แจ้งเตือนไม่สำเร็จติดต่อกัน 3 ครั้ง เบอร์อาจปิดหรือเปลี่ยนแล้ว",
-            f"unreachable_phone:{case_id}", raised_at, None, None, None, None, None, None,
-        ))  # fmt: skip
+    if fate.phone_lost_at is not None:
+        _unreachable_flag(rng, batch, case_id, office, fate, now)
 
 
-def _outcome(
-    rng: random.Random, p: PlannedCheckIn, now: datetime, profile: Profile, missed: bool
-) -> tuple[CheckInStatus, datetime | None]:
-    """The check-in's status at ``now``, and when it was completed (verified or excused)."""
-    if now < p.opens_at:
-        return CheckInStatus.UPCOMING, None
-    roll = rng.random()
-    if p.closes_at <= now:
-        if missed or roll < profile.missed:
-            return CheckInStatus.MISSED, None
-        if roll < profile.missed + 0.02:
-            return CheckInStatus.EXCUSED, between(rng, p.opens_at, p.due_at)
-        if roll < profile.missed + 0.02 + profile.late:
-            return CheckInStatus.VERIFIED, between(rng, p.due_at, p.closes_at)
-        return CheckInStatus.VERIFIED, between(rng, p.opens_at, p.due_at)
-    if now < p.due_at:  # the window is open
-        if roll < 0.45:
-            return CheckInStatus.VERIFIED, between(rng, p.opens_at, now)
-        return (CheckInStatus.PENDING_REVIEW if roll < 0.5 else CheckInStatus.OPEN), None
-    if roll < 0.55:  # past the due day, inside the grace days
-        return CheckInStatus.VERIFIED, between(rng, p.opens_at, p.due_at)
-    if roll < 0.65:
-        return CheckInStatus.VERIFIED, between(rng, p.due_at, now)
-    return (CheckInStatus.PENDING_REVIEW if roll < 0.7 else CheckInStatus.LATE), None
+def _unreachable_flag(
+    rng: random.Random,
+    batch: LoadBatch,
+    case_id: int,
+    office: DemoOffice,
+    fate: Fate,
+    now: datetime,
+) -> None:
+    """The flag of the case's unreachable spell: resolved when an officer reached the person
+    again, or after the case closed; open while it lasts."""
+    raised_at = fate.phone_lost_at
+    assert raised_at is not None
+    ack_at = ack_by = note = resolved_at = resolved_by = resolution = None
+    if fate.phone_found_at is not None:
+        resolved_at, resolution = fate.phone_found_at, PHONE_FOUND
+    elif fate.closed_at is not None:
+        resolved_at = min(now, fate.closed_at + timedelta(hours=rng.randint(1, 72)))
+        resolution = CLOSING[fate.status][0]
+    if resolved_at is not None:
+        ack_at, ack_by, resolved_by = (
+            between(rng, raised_at, resolved_at),
+            office.officer_id,
+            office.officer_id,
+        )
+    batch.flag.append((
+        batch.next_id("flag"), FlagKind.UNREACHABLE_PHONE.value, case_id, None, office.id,
+        "medium", "ส่ง SMS แจ้งเตือนไม่สำเร็จติดต่อกัน 3 ครั้ง เบอร์อาจปิดหรือเปลี่ยนแล้ว",
+        f"unreachable_phone:{case_id}", raised_at, ack_at, ack_by, note, resolved_at,
+        resolved_by, resolution,
+    ))  # fmt: skip
 
 
 def _check_in(
@@ -236,14 +221,14 @@ def _check_in(
     profile: Profile,
     p: PlannedCheckIn,
     created_at: datetime,
+    outcome_at: tuple[CheckInStatus, datetime | None],
     *,
-    missed: bool,
     status: CaseStatus,
     closed_at: datetime | None,
 ) -> None:
     now, officer = world.now, office.officer_id
     check_in_id = batch.next_id("check_in")
-    outcome, completed_at = _outcome(rng, p, now, profile, missed)
+    outcome, completed_at = outcome_at
     method = recorded_by = note = None
     updated_at = completed_at or created_at
     if outcome == CheckInStatus.VERIFIED:

@@ -217,3 +217,32 @@ def test_a_negative_count_is_refused(tmp_path: Path):
     )
     assert result.returncode != 0
     assert "--defendants must be 0 or more" in result.stderr
+
+
+def test_the_backtest_on_the_demo_is_honest(database_url):
+    """Outcomes come from the hidden hazard (reporting_api/demo/hidden.py), not from the
+    score: equal scores end both ways, and the score ranks absconders well but not perfectly."""
+    from datetime import timedelta
+
+    from reporting_api.clock import utcnow
+    from reporting_api.demo.hidden import auc
+    from reporting_api.store.backtest import ABSCONDED, CONCLUDED, scored_closed_cases
+
+    seed(database_url, 1500)
+
+    async def closed() -> list[Any]:
+        bind_tables(engine_from_url(database_url))
+        now = utcnow()
+        return await scored_closed_cases(None, now - timedelta(days=3650), now + timedelta(days=1))
+
+    cases = asyncio.run(closed())
+    gone = [c["score"] for c in cases if c["status"] == ABSCONDED]
+    stayed = [c["score"] for c in cases if c["status"] == CONCLUDED]
+    assert len(gone) >= 30 and len(stayed) >= 30, (len(gone), len(stayed))
+    figure = auc(gone, stayed)
+    print(
+        f"\nAUC of the score on the demo: {figure:.3f} ({len(gone)} absconded, {len(stayed)} concluded)"
+    )
+    assert 0.6 < figure < 0.92
+    both = set(gone) & set(stayed)
+    assert 0 in both and len(both) >= 3, both
