@@ -25,6 +25,7 @@ from tests.checkin.helpers import (
     identify,
     later_check_in,
     open_check_in,
+    set_check_in,
 )
 
 MINUTE = timedelta(minutes=1)
@@ -76,6 +77,10 @@ def answers_as_unknown(client: Any, code: str) -> None:
 def test_a_link_is_not_valid_before_its_first_reminder_and_works_from_it(api, database_url):
     world = open_check_in(api)
     later = later_check_in(api, world)
+    # The window opening 2 days before the date (open_check_in's plan opens it 7 days before,
+    # after the 3-day reminder): the start of the day two days before.
+    due_at = check_in_row(later["id"])["due_at"]
+    set_check_in(later["id"], opens_at=due_at - timedelta(days=3))
     row, sent = check_in_row(later["id"]), reminders(later["id"])
     first = min(r["due_at"] for kind, r in sent.items() if kind != "missed_followup")
     assert first < row["opens_at"]  # the plan reminds before the window opens
