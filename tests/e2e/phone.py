@@ -193,12 +193,15 @@ def check_in_on_phone(
     page.locator("#identify button[type=submit]").tap()
     # Tap record the moment the page enables it: the clip's lead-in is timed from the camera
     # opening, so every pause here would shift the challenge against the clip.
+    # The button is found where it is once enabled: the page's layout moves while the answer
+    # to identify arrives, and a tap where the button was before lands beside it (1 run in 5).
     record = page.locator("#record")
+    wait_until(page, "!document.getElementById('record').disabled", raf=True)
     record.scroll_into_view_if_needed()
     box = record.bounding_box()
     assert box is not None
-    wait_until(page, "!document.getElementById('record').disabled", raf=True)
     page.touchscreen.tap(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    wait_until(page, "document.getElementById('record').disabled", timeout=5_000)
     lap("identify_and_camera")
     # The person then scrolls back up to see their face and the instructions under it (at
     # 360x640 the preview, the instructions and the button do not fit on one screen).
