@@ -136,46 +136,49 @@ def _bangkok_day(expr: str) -> str:
     return f"date({expr}, '+7 hours')"
 
 
-def _capped(column: str, each: int, cap: int) -> str:
-    return f"CASE WHEN {column} * {each} > {cap} THEN {cap} ELSE {column} * {each} END"
+def _capped(column: str, each: int, counted: int) -> str:
+    return f"(CASE WHEN {column} > {counted} THEN {counted} ELSE {column} END) * {each}"
 
 
-def _points_sql(a: AsOf) -> str:
-    """reporting_api.risk.assess's points, as SQL over the columns of ``facts``."""
+def _points_sql(a: AsOf, w: risk.Weights) -> str:
+    """reporting_api.risk.assess's points under ``w``, as SQL over the columns of ``facts``."""
     r = risk
     quiet_since = "COALESCE(last_verified_on, release_date)"
     court = "next_court_date"
     return " + ".join(
         (
-            _capped("missed", r.MISSED_POINTS, r.MISSED_CAP),
-            _capped("late", r.LATE_POINTS, r.LATE_CAP),
-            _capped("failed", r.FAILED_VERIFICATION_POINTS, r.FAILED_VERIFICATION_CAP),
-            _capped("suspicious", r.SUSPICIOUS_VERIFICATION_POINTS, r.SUSPICIOUS_VERIFICATION_CAP),
-            _capped("lockouts", r.IDENTITY_LOCKOUT_POINTS, r.IDENTITY_LOCKOUT_CAP),
-            f"unreachable * {r.UNREACHABLE_PHONE_POINTS}",
-            f"CASE WHEN {quiet_since} < {a.quiet_long} THEN {r.QUIET_LONG_POINTS}"
-            f" WHEN {quiet_since} < {a.quiet} THEN {r.QUIET_POINTS} ELSE 0 END",
+            _capped("missed", w.missed, r.MISSED_COUNTED),
+            _capped("late", w.late, r.LATE_COUNTED),
+            _capped("failed", w.failed, r.FAILED_VERIFICATION_COUNTED),
+            _capped("suspicious", w.suspicious, r.SUSPICIOUS_VERIFICATION_COUNTED),
+            _capped("lockouts", w.lockout, r.IDENTITY_LOCKOUT_COUNTED),
+            f"unreachable * {w.unreachable}",
+            f"CASE WHEN {quiet_since} < {a.quiet_long} THEN {w.quiet_long}"
+            f" WHEN {quiet_since} < {a.quiet} THEN {w.quiet} ELSE 0 END",
             f"CASE WHEN {court} >= {a.today} AND {court} <= {a.court_soon}"
-            f" THEN {r.COURT_SOON_POINTS}"
+            f" THEN {w.court_soon}"
             f" WHEN {court} >= {a.today} AND {court} <= {a.court_near}"
-            f" THEN {r.COURT_NEAR_POINTS} ELSE 0 END",
-            f"CASE WHEN bail_amount >= {r.BAIL_HIGH_THB} THEN {r.BAIL_HIGH_POINTS}"
-            f" WHEN bail_amount >= {r.BAIL_LARGE_THB} THEN {r.BAIL_LARGE_POINTS} ELSE 0 END",
+            f" THEN {w.court_near} ELSE 0 END",
+            f"CASE WHEN bail_amount >= {r.BAIL_HIGH_THB} THEN {w.bail_high}"
+            f" WHEN bail_amount >= {r.BAIL_LARGE_THB} THEN {w.bail_large} ELSE 0 END",
         )
     )
 
 
-def band_sql(score: str) -> str:
+def band_sql(score: str, w: risk.Weights = risk.HAND_SET) -> str:
     return (
-        f"CASE WHEN {score} >= {risk.HIGH_FROM} THEN '{risk.Band.HIGH}'"
-        f" WHEN {score} >= {risk.MEDIUM_FROM} THEN '{risk.Band.MEDIUM}'"
+        f"CASE WHEN {score} >= {w.high_from} THEN '{risk.Band.HIGH}'"
+        f" WHEN {score} >= {w.medium_from} THEN '{risk.Band.MEDIUM}'"
         f" ELSE '{risk.Band.LOW}' END"
     )
 
 
-def scored_cte(a: AsOf, cases: str, *, shared_instant: bool) -> str:
+def scored_cte(
+    a: AsOf, cases: str, *, shared_instant: bool, weights: risk.Weights = risk.HAND_SET
+) -> str:
     """``WITH ... scored``: one row per case chosen by ``cases`` (a condition on ``bc``), with
-    its facts as of ``a`` and its score. Check-ins and flags are each read once, by case.
+    its facts as of ``a`` and its score under ``weights`` (a version of the points, all whole
+    numbers, written into the SQL). Check-ins and flags are each read once, by case.
 
     With one instant for every case (``shared_instant``: active cases, now), the time window
     alone chooses the check-ins and flags, so the million check-ins are not joined to their
@@ -246,7 +249,7 @@ WITH ci AS (
     LEFT JOIN blocked ON blocked.case_id = bc.id
     WHERE {cases}
 ), scored AS (
-    SELECT facts.*, {_points_sql(a)} AS score FROM facts
+    SELECT facts.*, {_points_sql(a, weights)} AS score FROM facts
 )
 """
 

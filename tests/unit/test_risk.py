@@ -6,6 +6,8 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from reporting_api import risk
 from reporting_api.risk import Band, CaseFacts, assess, band_of
@@ -209,3 +211,47 @@ def test_every_rule_is_described_from_the_constants():
 def test_as_of_must_be_an_aware_instant():
     with pytest.raises(ValueError):
         assess(facts(), datetime(2026, 11, 1, 10, 0))
+
+
+_facts = st.builds(
+    CaseFacts,
+    release_date=st.dates(TODAY - timedelta(days=400), TODAY),
+    bail_amount=st.sampled_from([Decimal(v) for v in (0, 99999, 100000, 199999.99, 200000, 5e5)]),
+    missed=st.integers(0, 6),
+    late=st.integers(0, 6),
+    failed_verifications=st.integers(0, 4),
+    suspicious_verifications=st.integers(0, 4),
+    identity_lockouts=st.integers(0, 3),
+    unreachable_phone=st.booleans(),
+    last_verified_on=st.none() | st.dates(TODAY - timedelta(days=200), TODAY),
+    next_court_date=st.none() | st.dates(TODAY - timedelta(days=5), TODAY + timedelta(days=45)),
+)
+_weights = st.builds(
+    risk.Weights,
+    *(st.integers(-30, 30) for _ in risk.UNIT_NAMES),
+    medium_from=st.integers(-10, 40),
+    high_from=st.integers(41, 90),
+)
+
+
+@given(_facts)
+def test_the_units_times_the_hand_set_points_are_the_score(f):
+    """The factors the fitted model weighs (risk.Units) are the ones the points read."""
+    assert risk.points_of(risk.units(f, TODAY), risk.HAND_SET) == assess(f, AS_OF).points
+
+
+@given(_facts, _weights)
+def test_any_weights_version_explains_its_score_row_by_row(f, weights):
+    scored = assess(f, AS_OF, weights)
+    assert scored.points == risk.points_of(risk.units(f, TODAY), weights)
+    assert scored.band == band_of(scored.points, weights)
+    assert all(x.points != 0 and x.explanation_en and x.explanation_th for x in scored.factors)
+    rules = risk.describe_rules(weights)
+    assert f"{weights.missed:+d} " in rules[0][1] and f"{weights.missed:+d} " in rules[0][2]
+
+
+def test_the_hand_set_rules_read_as_before():
+    assert (
+        risk.describe_rules()[0][1] == "+15 each missed check-in in the last 180 days (at most 45)"
+    )
+    assert risk.describe_rules()[-1][1] == "medium from 20 points, high from 40"
