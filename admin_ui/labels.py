@@ -238,15 +238,18 @@ class Labels:
             "accept": pgettext("review decision", "accepted"),
             "reject": pgettext("review decision", "rejected"),
             "superseded": pgettext("review decision", "settled another way"),
+            "someone_else": pgettext("review decision", "someone else (machine verified)"),
         }
         self.review_result: Mapping[str, str] = {
             "accept": pgettext("review decision", "accepted"),
             "reject": pgettext("review decision", "rejected"),
             "superseded": pgettext("review decision", "closed: verified on a video call"),
+            "someone_else": pgettext("review decision", "someone else: the machine was wrong"),
         }
         self.decided: Mapping[str, str] = {
             "accept": _("Saved: the check-in was accepted"),
             "reject": _("Saved: the check-in was rejected"),
+            "someone_else": _("Saved: marked as someone else, and a flag was raised"),
         }
         # admin_ui.pages.review: match_reading's keys, then Reading.key and Reading.verdict_key.
         self.match: Mapping[str, str] = {

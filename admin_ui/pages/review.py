@@ -22,10 +22,11 @@ from reporting_api.errors import Conflict, InvalidInput, TransitionNotAllowed
 from reporting_api.http.context import CtxDep, PagingDep, PathId
 from reporting_api.services import review as service
 from reporting_api.services.attempt_views import AttemptDetail
+from reporting_api.services.review import SOMEONE_ELSE
 
 # The verifier judges with the library's default edges (reporting_api.verification).
 EDGES = Thresholds()
-Decided = Literal["accept", "reject"]
+Decided = Literal["accept", "reject", "someone_else"]
 
 
 @dataclass(frozen=True)
@@ -195,6 +196,8 @@ class ReviewPages(Controller):
             problem = error
             status = 409 if isinstance(error, Conflict) else 400
         else:
+            if decision == SOMEONE_ELSE:  # marked from the person's timeline: stay on it
+                return Redirect(f"/admin/review/{attempt_id}?decided={decision}", status_code=303)
             return Redirect(f"/admin/review/next?decided={decision}", status_code=303)
         attempt = await service.read_attempt(ctx, attempt_id)
         return render(

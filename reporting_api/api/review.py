@@ -127,7 +127,8 @@ class VerificationAttemptController(Controller):
     @post("/{attempt_id:int}/review", status_code=200)
     async def review(self, attempt_id: PathId, data: JSONBody[ReviewIn], ctx: CtxDep) -> ReviewOut:
         """Accept (the check-in becomes verified) or reject (it goes back to its window's
-        status) a finished attempt; the note is required and kept."""
+        status) a finished attempt; on one the machine verified, only someone_else (a false
+        acceptance: a high flag, the check-in unchanged). The note is required and kept."""
         result = await service.review(ctx, attempt_id, data.decision, data.note)
         return ReviewOut(
             attempt=result.attempt,

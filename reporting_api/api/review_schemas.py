@@ -17,7 +17,7 @@ from reporting_api.services.attempt_views import (
 )
 from reporting_api.statuses import CheckInMethodName, CheckInStatusName
 
-ReviewDecision = Literal["accept", "reject"]
+ReviewDecision = Literal["accept", "reject", "someone_else"]
 
 
 class ReviewIn(Struct, forbid_unknown_fields=True):

@@ -15,7 +15,7 @@ from reporting_api.store.attempts import FrameInfoRow, ReviewerRow
 AttemptState = Literal["processing", "done"]
 AttemptDecision = Literal["verified", "rejected", "review"]
 AttemptOutcome = Literal["verified", "review", "retry"]
-ReviewDecisionName = Literal["accept", "reject", "superseded"]
+ReviewDecisionName = Literal["accept", "reject", "superseded", "someone_else"]
 
 
 class Reason(Struct):

@@ -3,6 +3,10 @@
 Every automated negative can be reviewed: any finished attempt not reviewed yet may be
 accepted (the check-in becomes verified, method remote) or rejected (a check-in waiting for
 the officer goes back to the status its window gives it, so the person may record again).
+A recording the machine verified may instead be marked as someone else (a false acceptance):
+the check-in keeps its verified record, which is history, and a high flag puts the case
+before its officer and into the risk score. The verification quality page counts these marks
+and the acceptances of machine negatives as the machine's errors.
 (Settling a check-in after a video call, or unlocking its link, is `check_in_decisions`.)
 Every view and every decision is audited; a decision's rows change in one transaction.
 """
@@ -17,7 +21,8 @@ from typing import Any, TypedDict
 from reporting_api.access import ensure_can_change_office, ensure_can_read_office, office_scope
 from reporting_api.errors import Conflict, InvalidInput, NotFound
 from reporting_api.sealing import SealError
-from reporting_api.services import flags, notices
+from reporting_api.services import alerts, flags, notices
+from reporting_api.services.alerts import NewFlag
 from reporting_api.services.attempt_views import (
     AttemptDetail,
     AttemptSummary,
@@ -35,6 +40,8 @@ from reporting_api.services.context import Ctx
 from reporting_api.statuses import (
     CheckInMethod,
     CheckInStatus,
+    FlagKind,
+    Severity,
     ensure_transition,
     status_name,
 )
@@ -47,6 +54,8 @@ from reporting_api.store.rows import CheckInRow
 log = logging.getLogger(__name__)
 
 ACCEPT, REJECT = "accept", "reject"
+SOMEONE_ELSE = "someone_else"
+"""An officer found that a recording the machine verified shows someone else."""
 SUPERSEDED = "superseded"
 """The review decision of waiting attempts closed because the officer settled the check-in."""
 
@@ -181,12 +190,47 @@ def _review_state(row: _ReviewState) -> dict[str, Any]:
     }
 
 
+def _ensure_fits_machine_decision(machine: str | None, decision: str) -> None:
+    """A recording the machine verified can only be found to be someone else; any other can
+    only be accepted or rejected."""
+    if machine == "verified" and decision != SOMEONE_ELSE:
+        raise Conflict(
+            "decision",
+            "the machine verified this recording: if it shows someone else, mark it so",
+            "ระบบยืนยันตัวตนจากวิดีโอนี้แล้ว หากไม่ใช่บุคคลนี้ ให้บันทึกว่าเป็นบุคคลอื่น",
+        )
+    if machine != "verified" and decision == SOMEONE_ELSE:
+        raise Conflict(
+            "decision",
+            "only a recording the machine verified can be marked as someone else",
+            "บันทึกว่าเป็นบุคคลอื่นได้เฉพาะวิดีโอที่ระบบยืนยันตัวตนผ่านแล้ว",
+        )
+
+
+def _someone_else_flag(check_in: CheckInRow, attempt_id: int, note: str) -> NewFlag:
+    return NewFlag(
+        kind=FlagKind.FAILED_VERIFICATION,
+        case_id=check_in["case"],
+        check_in_id=check_in["id"],
+        office_id=check_in["office"],
+        severity=Severity.HIGH,
+        detail_th=f"เจ้าหน้าที่พบว่าวิดีโอรายงานตัว (ครั้งที่บันทึก {attempt_id}) ที่ระบบยืนยันผ่าน เป็นบุคคลอื่น: {note}",
+        detail_en=f"an officer found that remote check-in attempt {attempt_id}, which the machine"
+        f" verified, shows someone else: {note}",
+        dedupe_key=f"{SOMEONE_ELSE}:{attempt_id}",
+    )
+
+
 async def review(ctx: Ctx, attempt_id: int, decision: str, note: str) -> ReviewResult:
     """Accept or reject one finished attempt; returns the attempt, its check-in and the flags
     the decision resolved."""
     text = required_note(note)
-    if decision not in (ACCEPT, REJECT):
-        raise InvalidInput("decision", "must be accept or reject", "ต้องเป็น accept หรือ reject")
+    if decision not in (ACCEPT, REJECT, SOMEONE_ELSE):
+        raise InvalidInput(
+            "decision",
+            "must be accept, reject or someone_else",
+            "ต้องเป็น accept, reject หรือ someone_else",
+        )
     async with transaction(immediate=True):
         attempt = await store.get_attempt(attempt_id)
         if attempt is None:
@@ -204,6 +248,7 @@ async def review(ctx: Ctx, attempt_id: int, decision: str, note: str) -> ReviewR
                 f"this attempt was already reviewed ({attempt['review_decision']})",
                 f"การส่งครั้งนี้ได้รับการตรวจสอบแล้ว ({attempt['review_decision']})",
             )
+        _ensure_fits_machine_decision(attempt["decision"], decision)
         check_in = await checkin_store.get_check_in(attempt["check_in"])
         assert check_in is not None  # the attempt's foreign key cascades
         current = effective_status(check_in, ctx.now)
@@ -240,6 +285,8 @@ async def review(ctx: Ctx, attempt_id: int, decision: str, note: str) -> ReviewR
             )
         resolved = []
         about = {"attempt": attempt_id, "check_in": check_in["id"]}
+        if decision == SOMEONE_ELSE:
+            await alerts.raise_flag(_someone_else_flag(check_in, attempt_id, text), ctx.now)
         if decision == ACCEPT:
             resolved = await flags.resolve_failed_verification(ctx, check_in["id"], text, about)
         resolved += await flags.resolve_review_overdue(ctx, check_in["id"], text, about)
