@@ -23,7 +23,6 @@ from admin_ui.labels import labels
 from admin_ui.web import field_errors, language, render
 from reporting_api.errors import InvalidInput
 from reporting_api.http.context import CtxDep
-from reporting_api.risk import describe_rules
 from reporting_api.services import reports as service
 from reporting_api.thai_dates import parse_date_input
 
@@ -183,7 +182,7 @@ class ReportsPage(Controller):
             },
             errors={},
             charts=_charts(data, lang),
-            rules=describe_rules(),
+            rules=data["rules"],
             query=lambda **change: query_string(filters, **change),
             baht=_baht,
             month_label=lambda m: _month_label(lang, m),

@@ -34,12 +34,18 @@ def _name(row: RankedCaseRow, lang: str) -> str:
     return f"{row['title_th'] or ''}{row['first_name_th']} {row['last_name_th']}"
 
 
-def ranked(rows: Sequence[RankedCaseRow], first_rank: int, as_of: datetime) -> list[dict[str, Any]]:
-    """The page's cases from ``first_rank`` on, each with its score explained."""
+def ranked(
+    rows: Sequence[RankedCaseRow],
+    first_rank: int,
+    as_of: datetime,
+    weights: risk.Weights = risk.HAND_SET,
+) -> list[dict[str, Any]]:
+    """The page's cases from ``first_rank`` on, each with its score explained under
+    ``weights`` (the version of the points the snapshot was computed with)."""
     ranked = []
     for n, row in enumerate(rows, start=first_rank):
         facts = facts_of(row)
-        scored = risk.assess(facts, as_of)
+        scored = risk.assess(facts, as_of, weights)
         if scored.points != row["score"]:
             # The ranking (SQL) and the explanation (Python) must apply the same rules.
             log.error(
@@ -89,7 +95,10 @@ def _group_row(g: Mapping[str, Any], label_th: str, label_en: str) -> dict[str, 
 
 
 def aggregates(
-    groups: Sequence[GroupRow], offices: Mapping[int, OfficeRow], staff: Mapping[int, str]
+    groups: Sequence[GroupRow],
+    offices: Mapping[int, OfficeRow],
+    staff: Mapping[int, str],
+    weights: risk.Weights = risk.HAND_SET,
 ) -> dict[str, Any]:
     by_dim: dict[str, list[dict[str, Any]]] = {d: [] for d in DIMENSIONS}
     for g in groups:
@@ -129,7 +138,7 @@ def aggregates(
     return {
         "summary": by_dim["all"][0] if by_dim["all"] else empty,
         "by_band": [
-            {**bands.get(b.value, empty), "band": b.value, "from": risk.BAND_FROM[b]}
+            {**bands.get(b.value, empty), "band": b.value, "from": risk.band_from(weights)[b]}
             for b in reversed(risk.BANDS_LOW_TO_HIGH)
         ],
         "by_province": by_dim["province"],
@@ -183,7 +192,7 @@ def compliance(
     return {"by_month": by_month, "missed_by_office": by_office}
 
 
-def backtest(rows: Sequence[BandOutcome]) -> dict[str, Any]:
+def backtest(rows: Sequence[BandOutcome], weights: risk.Weights = risk.HAND_SET) -> dict[str, Any]:
     """Per band: cases and absconded in the band; and for "at least this band" as the alarm
     threshold, how many were flagged, how many of those absconded (precision) and what share
     of all who absconded were flagged (recall)."""
@@ -201,7 +210,7 @@ def backtest(rows: Sequence[BandOutcome]) -> dict[str, Any]:
         bands.append(
             {
                 "band": band.value,
-                "from": risk.BAND_FROM[band],
+                "from": risk.band_from(weights)[band],
                 "cases": in_band,
                 "absconded": counts[(band.value, ABSCONDED)],
                 "flagged": flagged,

@@ -29,6 +29,7 @@ from reporting_api.store import backtest as backtest_store
 from reporting_api.store import offices as office_store
 from reporting_api.store import reports as store
 from reporting_api.store import risk_snapshot as snapshot_store
+from reporting_api.store import risk_weights as weights_store
 from reporting_api.store import staff as staff_store
 from reporting_api.store.rows import OfficeRow
 from reporting_api.thai_dates import bangkok_today, local_midnight_utc
@@ -112,16 +113,23 @@ async def backtest(
     filters = Filters(office_id, date_from, date_to)
     _check(filters)
     scope, _ = await _scope(ctx, office_id)
-    return figures.backtest(await backtest_store.backtest_bands(scope, *_closed_between(filters)))
+    _, weights = await weights_store.active_weights()
+    return figures.backtest(
+        await backtest_store.backtest_bands(scope, *_closed_between(filters), weights), weights
+    )
 
 
 async def _snapshot(ctx: Ctx, scope: int | None, filters: Filters) -> store.SnapshotReport:
     """The risk snapshot's page of ranked cases, aggregates and months; the snapshot is
-    rebuilt first when it is missing or older than `RISK_REFRESH_MINUTES`."""
+    rebuilt first when it is missing, older than `RISK_REFRESH_MINUTES`, or computed with
+    points that are no longer the active version (a manager adopted or rolled back one)."""
     max_age = timedelta(minutes=refresh_minutes(ctx.settings))
     computed_at = await snapshot_store.snapshot_time()
+    active_version, _ = await weights_store.active_weights()
     if computed_at is None:
         await refresh_risk_snapshot(ctx.now, if_older_than=max_age)
+    elif await snapshot_store.snapshot_version() != active_version:
+        await refresh_risk_snapshot(ctx.now)
     elif computed_at <= ctx.now - max_age:
         # Stale: rebuild it, unless a rebuild is already running (the scheduler's, due at about
         # this age): then this view shows the snapshot there is, with its time, and does not
@@ -165,17 +173,18 @@ async def risk_report(
     scope, offices = await _scope(ctx, office_id)
     filters = Filters(scope, filters.date_from, filters.date_to, filters.page, filters.size)
     # Independent reads; on PostgreSQL they run side by side on their own connections.
+    version, weights = await weights_store.active_weights()
     snapshot, backtest_rows, channels = await asyncio.gather(
         _snapshot(ctx, scope, filters),
-        backtest_store.backtest_bands(scope, *_closed_between(filters)),
+        backtest_store.backtest_bands(scope, *_closed_between(filters), weights),
         _messages_by_channel(ctx, scope, filters),
     )
     # No snapshot row at all: no active case anywhere, as of the rebuild just made.
     as_of = snapshot.computed_at or ctx.now
     all_offices = {o["id"]: o for o in await office_store.list_offices()}
     staff = {s["id"]: s["display_name"] for s in await staff_store.list_staff()}
-    rows = figures.ranked(snapshot.page, filters.offset + 1, as_of)
-    aggregates = figures.aggregates(snapshot.groups, all_offices, staff)
+    rows = figures.ranked(snapshot.page, filters.offset + 1, as_of, snapshot.weights)
+    aggregates = figures.aggregates(snapshot.groups, all_offices, staff, snapshot.weights)
     total = aggregates["summary"]["cases"]
     await ctx.audit(
         "report.risk",
@@ -202,7 +211,10 @@ async def risk_report(
         "pages": max(1, math.ceil(total / filters.size)),
         **aggregates,
         **figures.compliance(snapshot.months, filters.date_from, filters.date_to, all_offices),
-        "backtest": figures.backtest(backtest_rows),
-        "bands": {b.value: risk.BAND_FROM[b] for b in risk.BANDS_LOW_TO_HIGH},
+        "backtest": figures.backtest(backtest_rows, weights),
+        "bands": {b.value: risk.band_from(snapshot.weights)[b] for b in risk.BANDS_LOW_TO_HIGH},
+        "weights_version": snapshot.weights_version,
+        "rules": risk.describe_rules(snapshot.weights),
+        "backtest_weights_version": version,
         "channels": channels,
     }

@@ -20,7 +20,8 @@ from reporting_api.store.risk_scoring import (
     on_postgres,
     plan_each_time,
 )
-from reporting_api.store.risk_snapshot import snapshot_time
+from reporting_api.store.risk_snapshot import snapshot_time, snapshot_version
+from reporting_api.store.risk_weights import weights_of_version
 from reporting_api.store.rows import RiskSnapshotRow
 from reporting_api.tables import BailCase
 
@@ -92,12 +93,12 @@ PAGE_COLUMNS = """s.*, d.title_th, d.first_name_th, d.last_name_th, d.first_name
     o.name_en AS office_name_en, u.display_name AS officer_name"""
 
 
-def _group_sql(where: str) -> str:
+def _group_sql(where: str, weights: risk.Weights) -> str:
     """Every aggregate the report shows (``DIMENSIONS``) over the snapshot's cases that match
     ``where``: cases, cases per band, summed score, missed check-ins, unreachable phones, bail
     at risk. The cases are summed once by (office, court, officer, band), a few hundred rows
     that each dimension then adds up, rather than six passes over 100,000 cases."""
-    band = band_sql("score")
+    band = band_sql("score", weights)
     columns = f"""
         SUM(cases) AS cases,
         SUM(CASE WHEN band = '{risk.Band.HIGH}' THEN cases ELSE 0 END) AS high,
@@ -145,6 +146,10 @@ class SnapshotReport:
     """The aggregates of every case in scope (``_group_sql``)."""
     months: list[MonthRow]
     """Check-in outcomes by month and office (``_months``)."""
+    weights_version: int = 1
+    """The version of the points the snapshot's scores were computed with..."""
+    weights: risk.Weights = risk.HAND_SET
+    """... and those points."""
 
 
 async def snapshot_report(
@@ -168,6 +173,8 @@ async def snapshot_report(
             await BailCase.raw("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
         await plan_each_time()
         computed_at = await snapshot_time()
+        version = await snapshot_version()
+        weights = await weights_of_version(version)
         page = await fetch_sql(
             RankedCaseRow,
             f"""
@@ -184,7 +191,7 @@ ORDER BY s.score DESC, s.bail_amount DESC, s.case_id
 """,
             args,
         )
-        groups = await fetch_sql(GroupRow, _group_sql(where), args)
+        groups = await fetch_sql(GroupRow, _group_sql(where, weights), args)
         months = await _months(office_id, first_day, last_day)
     for row in page:
         row["bail_amount"] = money(row["bail_amount"])
@@ -193,7 +200,9 @@ ORDER BY s.score DESC, s.bail_amount DESC, s.case_id
         for name in GROUP_COUNTS:
             group[name] = int(group[name] or 0)
         group["bail"], group["bail_high"] = money(group["bail"]), money(group["bail_high"])
-    return SnapshotReport(computed_at, page, [g for g in groups if g["cases"]], months)
+    return SnapshotReport(
+        computed_at, page, [g for g in groups if g["cases"]], months, version, weights
+    )
 
 
 async def _months(office_id: int | None, first_day: date, last_day: date) -> list[MonthRow]:

@@ -16,6 +16,7 @@ from reporting_api.store.risk_scoring import (
     run_sql,
     scored_cte,
 )
+from reporting_api.store.risk_weights import active_weights
 from reporting_api.tables import BailCase, RiskSnapshot, RiskSnapshotDay
 
 SNAPSHOT_COLUMNS = (
@@ -56,6 +57,17 @@ async def snapshot_time() -> datetime | None:
     return None if row is None else row["computed_at"]
 
 
+async def snapshot_version() -> int:
+    """The version of the points the risk snapshot was computed with (1: none, or hand-set)."""
+    row = (
+        await RiskSnapshot.select(RiskSnapshot.weights_version)
+        .order_by(RiskSnapshot.score, RiskSnapshot.bail_amount, ascending=False)
+        .order_by(RiskSnapshot.case_id)
+        .first()
+    )
+    return 1 if row is None else int(row["weights_version"])
+
+
 async def refresh_risk_snapshot(
     now: datetime, *, stale_before: datetime | None = None, wait: bool = True
 ) -> int | None:
@@ -92,12 +104,15 @@ async def refresh_risk_snapshot(
             current = await snapshot_time()
             if current is not None and current > stale_before:
                 return None
+        # The active version of the points, recorded with the scores it gave (the report
+        # rebuilds a snapshot whose version is no longer the active one).
+        version, weights = await active_weights()
         await RiskSnapshot.delete(force=True)
         await run_sql(
-            scored_cte(a, "bc.status = 'active'", shared_instant=True)
-            + f"INSERT INTO risk_snapshot ({columns}, computed_at)"
-            f" SELECT {columns}, {{now}} FROM scored",
-            args,
+            scored_cte(a, "bc.status = 'active'", shared_instant=True, weights=weights)
+            + f"INSERT INTO risk_snapshot ({columns}, computed_at, weights_version)"
+            f" SELECT {columns}, {{now}}, {{version}} FROM scored",
+            args | {"version": version},
         )
         await RiskSnapshotDay.delete(force=True)
         await run_sql(_OUTCOMES_BY_DAY, {"now": now})

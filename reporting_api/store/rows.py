@@ -415,6 +415,7 @@ class RiskSnapshotRow(TypedDict):
     last_verified_on: date | None
     score: int
     computed_at: datetime
+    weights_version: int
 
 
 class RiskSnapshotDayRow(TypedDict):

@@ -43,7 +43,7 @@ from reporting_api.tables.remote_checkin import (
     VerificationAttempt,
 )
 from reporting_api.tables.requests import CheckInAnswer, PersonRequest, RequestTransition
-from reporting_api.tables.risk import RiskSnapshot, RiskSnapshotDay
+from reporting_api.tables.risk import RiskSnapshot, RiskSnapshotDay, RiskWeightsVersion
 
 ALL_TABLES: tuple[type[Table], ...] = (
     Office,
@@ -83,6 +83,7 @@ ALL_TABLES: tuple[type[Table], ...] = (
     LineAccount,
     LineLink,
     CheckInAnswer,
+    RiskWeightsVersion,
 )
 
 __all__ = [
@@ -120,6 +121,7 @@ __all__ = [
     "LinkLimit",
     "RiskSnapshot",
     "RiskSnapshotDay",
+    "RiskWeightsVersion",
     "DeclaredHoliday",
     "CourtHearing",
     "CaseNote",

@@ -7,6 +7,7 @@ from piccolo.columns import (
     Integer,
     Numeric,
     Serial,
+    Text,
     Timestamptz,
     Varchar,
 )
@@ -46,6 +47,8 @@ class RiskSnapshot(Table, tablename="risk_snapshot"):
     last_verified_on = Date(null=True, default=None)
     score = Integer(default=0)
     computed_at = Timestamptz()
+    weights_version = Integer(default=1)
+    """The version of the points the scores were computed with (1: the hand-set points)."""
 
 
 class RiskSnapshotDay(Table, tablename="risk_snapshot_day"):
@@ -61,3 +64,24 @@ class RiskSnapshotDay(Table, tablename="risk_snapshot_day"):
     missed = Integer(default=0)
     excused = Integer(default=0)
     computed_at = Timestamptz()
+
+
+class RiskWeightsVersion(Table, tablename="risk_weights_version"):
+    """A version of the risk score's points a manager adopted (issue 18): the fitted
+    scorecard's points per unit and bands (reporting_api.risk.Weights, as JSON), the fit's
+    figures, who adopted it, when and why; and, once rolled back, who, when and why. The
+    hand-set points are version 1 and have no row. The active version is the newest one not
+    rolled back (none: version 1); nothing else changes the points. Plain staff ids and
+    usernames (like the audit log): the record outlives a renamed or removed account."""
+
+    id: Serial
+    version = Integer(unique=True)
+    weights = Text()
+    figures = Text()
+    note = Text()
+    adopted_by_id = Integer()
+    adopted_by = Varchar(length=64)
+    adopted_at = Timestamptz()
+    rolled_back_at = Timestamptz(null=True, default=None)
+    rolled_back_by = Varchar(length=64, null=True, default=None)
+    rollback_note = Text(null=True, default=None)

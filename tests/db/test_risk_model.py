@@ -6,6 +6,7 @@ unreachable phone raise the chance and bail does not), refusals, and the manager
 from __future__ import annotations
 
 import asyncio
+import json
 from datetime import timedelta
 from typing import Any
 
@@ -74,3 +75,27 @@ def test_a_fit_on_the_demo_reads_closed_cases_as_of_closing(database_url, monkey
     assert coef["missed"] > 0.2 and coef["unreachable"] > 0, coef
     assert report.fitted.auc is not None and report.fitted.auc > 0.6
     assert report.test_from - timedelta(seconds=1) <= report.test_until
+
+    # A manager adopts the fitted points: version 2, recorded with the figures, audited, and
+    # the snapshot rescored with them.
+    from reporting_api.services import risk_weights
+    from reporting_api.store import risk_snapshot
+    from reporting_api.tables import AuditLog
+
+    version = _run(
+        database_url,
+        risk_weights.adopt(
+            _ctx(database_url, "manager"), "demo", risk_model.fingerprint(report.weights)
+        ),
+    )
+    assert version.version == 2 and version.weights == report.weights
+    assert version.figures["auc"] == report.fitted.auc
+    assert version.figures["hand_set_auc"] == report.hand_set.auc
+    assert _run(database_url, risk_snapshot.snapshot_version()) == 2
+    (audited,) = _run(
+        database_url, AuditLog.select().where(AuditLog.action == "risk_weights.adopt").run()
+    )
+    detail = audited["detail"]
+    detail = json.loads(detail) if isinstance(detail, str) else detail
+    assert detail["version"] == 2 and detail["note"] == "demo"
+    assert detail["weights"] == report.weights._asdict()
