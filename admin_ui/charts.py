@@ -157,3 +157,71 @@ def bar_chart(
         )
     parts.append(tail)
     return Markup("".join(parts))
+
+
+def calibration_chart(
+    title: str,
+    desc: str,
+    series: Sequence[tuple[Series, Sequence[float]]],
+    *,
+    axis_predicted: str,
+    axis_observed: str,
+    width: int = 420,
+    height: int = 380,
+) -> Markup:
+    """Predicted chance (x) against the observed share (y), one polyline per score
+    (``(Series of observed shares, the predicted chances)``), over the diagonal where a
+    calibrated score lies. Both axes run to the largest value shown."""
+    left, right, top, bottom = 52, 16, 12, 74
+    plot_w, plot_h = width - left - right, height - top - bottom
+    top_value = max(
+        [v for s, xs in series for v in (*xs, *(y for y in s.values if y is not None))],
+        default=0.0,
+    )
+    top_value = max(0.01, min(1.0, top_value * 1.1))
+
+    def x_of(v: float) -> float:
+        return left + plot_w * min(max(v / top_value, 0.0), 1.0)
+
+    def y_of(v: float) -> float:
+        return top + plot_h - plot_h * min(max(v / top_value, 0.0), 1.0)
+
+    head, tail = _open(width, height, title, desc, "calibration")
+    parts = [head]
+    for i in range(5):
+        value = top_value * i / 4
+        parts.append(
+            f'<line class="grid" x1="{left}" x2="{width - right}" y1="{y_of(value):.1f}" '
+            f'y2="{y_of(value):.1f}"/><text class="axis" x="{left - 6}" '
+            f'y="{y_of(value) + 4:.1f}" text-anchor="end">{value:.0%}</text>'
+            f'<text class="axis" x="{x_of(value):.1f}" y="{top + plot_h + 16}" '
+            f'text-anchor="middle">{value:.0%}</text>'
+        )
+    parts.append(
+        f'<line class="grid" x1="{x_of(0):.1f}" y1="{y_of(0):.1f}" x2="{x_of(top_value):.1f}" '
+        f'y2="{y_of(top_value):.1f}" stroke-dasharray="4 3"/>'
+        f'<text class="axis" x="{left + plot_w / 2:.1f}" y="{top + plot_h + 34}" '
+        f'text-anchor="middle">{escape(axis_predicted)}</text>'
+        f'<text class="axis" x="12" y="{top + plot_h / 2:.1f}" text-anchor="middle" '
+        f'transform="rotate(-90 12 {top + plot_h / 2:.1f})">{escape(axis_observed)}</text>'
+    )
+    for s, xs in series:
+        marks = [(x, y) for x, y in zip(xs, s.values, strict=True) if y is not None]
+        if len(marks) > 1:
+            points = " ".join(f"{x_of(x):.1f},{y_of(y):.1f}" for x, y in marks)
+            parts.append(f'<polyline class="series {s.css}" points="{points}"/>')
+        for x, y in marks:
+            parts.append(
+                f'<circle class="series {s.css}" cx="{x_of(x):.1f}" cy="{y_of(y):.1f}" r="3">'
+                f"<title>{escape(s.name)}: {x:.1%} → {y:.1%}</title></circle>"
+            )
+    legend_x = left
+    for s, _ in series:
+        parts.append(
+            f'<rect class="series {s.css}" x="{legend_x}" y="{height - 20}" width="12" '
+            f'height="12"/><text class="legend" x="{legend_x + 16}" y="{height - 10}">'
+            f"{escape(s.name)}</text>"
+        )
+        legend_x += 16 + 9 * len(s.name) + 24
+    parts.append(tail)
+    return Markup("".join(parts))

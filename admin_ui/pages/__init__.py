@@ -18,6 +18,7 @@ from admin_ui.pages.reference_photo import ReferencePhotoActions
 from admin_ui.pages.reports import ReportsPage
 from admin_ui.pages.requests import RequestPages
 from admin_ui.pages.review import ReviewPages
+from admin_ui.pages.risk_model import RiskModelPage
 from admin_ui.pages.today import TodayPage
 
 PAGES = [
@@ -42,5 +43,6 @@ PAGES = [
     RequestPages,
     OutboxPage,
     ReportsPage,
+    RiskModelPage,
     AccountPages,
 ]
