@@ -1,4 +1,5 @@
-"""`bail-checkin`: migrate, serve, scheduler, seed-demo, create-user, purge-evidence, new-data-key.
+"""`bail-checkin`: migrate, serve, scheduler, seed-demo, create-user, purge-evidence, new-data-key,
+import-caseload, fit-risk.
 
 The command line is where the packages meet: `scheduler` and `serve` with RUN_SCHEDULER=1
 import the scheduler package, which builds on reporting_api (never the other way round).
@@ -320,6 +321,50 @@ def _import_caseload(settings: Settings, args: argparse.Namespace) -> None:
     print(asyncio.run(run()))
 
 
+def _fit_risk(settings: Settings, args: argparse.Namespace) -> None:
+    """The fitted risk model's report (docs/reports.md); with --adopt, its points become the
+    next version, with --rollback the active version is rolled back (both as --by, audited)."""
+    from reporting_api import risk_model, risk_model_text
+    from reporting_api.clock import utcnow
+    from reporting_api.errors import ServiceError
+    from reporting_api.services import risk_model as fitting
+    from reporting_api.services import risk_weights
+    from reporting_api.services.context import Ctx
+
+    if (args.adopt or args.rollback) and not args.by:
+        raise CliError("--by: name the manager who adopts or rolls back (a staff username)")
+    if args.by and not (args.adopt or args.rollback):
+        raise CliError("--by goes with --adopt or --rollback")
+
+    async def ctx() -> Ctx:
+        principal = await risk_weights.manager_principal(args.by)
+        if principal is None:
+            raise CliError(f"--by: {args.by!r} is not an active manager")
+        return Ctx(principal, None, utcnow(), settings)
+
+    async def run() -> None:
+        _open_database(settings)
+        await _require_migrated()
+        try:
+            if args.rollback:
+                current = await risk_weights.roll_back(await ctx(), args.note)
+                print(f"rolled back; version {current.version} is in use")
+                return
+            report = await fitting.fit_from_shell(utcnow())
+            if isinstance(report, risk_model.Refusal):
+                raise CliError(f"cannot fit: {report.reason} / {report.reason_th}")
+            print("\n".join(risk_model_text.lines(report)))
+            if args.adopt:
+                version = await risk_weights.adopt(
+                    await ctx(), args.note, risk_model.fingerprint(report.weights)
+                )
+                print(f"adopted as version {version.version}")
+        except ServiceError as error:
+            raise CliError(f"{error.field}: {error.reason} / {error.reason_th}") from None
+
+    asyncio.run(run())
+
+
 async def _has_defendants(settings: Settings) -> bool:
     from reporting_api.services.defendants import any_enrolled
 
@@ -378,6 +423,15 @@ def build_parser() -> argparse.ArgumentParser:
     load.add_argument("--show", type=int, default=20, help="problem lines to print")
     load.add_argument("--quiet", action="store_true", help="no progress line")
 
+    fit = commands.add_parser(
+        "fit-risk", help="fit the risk model on closed cases and compare it with the points"
+    )
+    change = fit.add_mutually_exclusive_group()
+    change.add_argument("--adopt", action="store_true", help="adopt the fitted points")
+    change.add_argument("--rollback", action="store_true", help="roll back the active points")
+    fit.add_argument("--by", help="the manager adopting or rolling back (staff username)")
+    fit.add_argument("--note", help="why (required with --adopt and --rollback)")
+
     key = commands.add_parser("new-data-key", help="print a new DATA_KEYS entry (id:base64)")
     key.add_argument("--id", default="k1", help="key id, e.g. k2 when rotating")
     return parser
@@ -415,6 +469,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif args.command == "import-caseload":
             _require_secrets(settings)
             _import_caseload(settings, args)
+        elif args.command == "fit-risk":
+            _fit_risk(settings, args)
         elif args.command == "purge-evidence":
             _purge_evidence(settings, args.days)
         elif args.command == "new-data-key":
