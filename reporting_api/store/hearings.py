@@ -176,6 +176,11 @@ async def person_of_case(case_id: int) -> CasePerson | None:
     )
 
 
+BACKFILL_BATCH = 1000
+"""Hearings a backfill inserts a statement: PostgreSQL takes at most 32,767 parameters a
+statement, one a column of each row (a demo of 10,000 people failed in one statement)."""
+
+
 async def backfill_from_court_dates(now: datetime) -> int:
     """A hearing record (09:00 Bangkok, the case's court) for each active case whose next
     court date is ahead and has none yet: what the migration did for cases stored before
@@ -210,6 +215,6 @@ async def backfill_from_court_dates(now: datetime) -> int:
                 updated_at=now,
             )
         )
-    if hearings:
-        await CourtHearing.insert(*hearings)
+    for start in range(0, len(hearings), BACKFILL_BATCH):
+        await CourtHearing.insert(*hearings[start : start + BACKFILL_BATCH])
     return len(hearings)
