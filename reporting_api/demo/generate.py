@@ -28,6 +28,7 @@ from reporting_api.demo.catalog import (
 from reporting_api.demo.fate import Fate, hearings, unfold
 from reporting_api.demo.hidden import Person, draw_person
 from reporting_api.demo.world import DemoOffice, Head, World, between, office_hours
+from reporting_api.demographics import sex_from_title
 from reporting_api.phones import synthetic_thai_mobile
 from reporting_api.planning import PlannedCheckIn, PlanSpec, expand_plan
 from reporting_api.statuses import CaseStatus, CheckInStatus, FlagKind, PlanKind
@@ -78,7 +79,7 @@ def _person(world: World, head: Head, batch: LoadBatch) -> None:
     batch.defendant.append((
         defendant_id, head.national_id, title, first, rng.choice(world.last_names), None, None,
         date_of_birth, phone, language, opted_out, office.id, enrolled_at,
-        world.consent_version, enrolled_at, enrolled_at,
+        world.consent_version, enrolled_at, enrolled_at, sex_from_title(title).value,
     ))  # fmt: skip
     for release in releases:
         _case(world, rng, batch, defendant_id, office, profile, person, release, sms=not opted_out)

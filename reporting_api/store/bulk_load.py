@@ -31,7 +31,7 @@ LOADED_TABLES: tuple[TableName, ...] = get_args(TableName)
 
 DefendantLoad = tuple[
     int, str, str, str, str, str | None, str | None, date, str, str, bool, int,
-    datetime, str, datetime, datetime,
+    datetime, str, datetime, datetime, str,
 ]  # fmt: skip
 BailCaseLoad = tuple[
     int, int, int, int | None, str, str, str | None, str, Decimal, str | None, date, str,
@@ -54,7 +54,7 @@ LOAD_COLUMNS: dict[TableName, tuple[str, ...]] = {
     "defendant": (
         "id", "national_id", "title_th", "first_name_th", "last_name_th", "first_name_en",
         "last_name_en", "date_of_birth", "phone", "preferred_language", "sms_opt_out", "office",
-        "consent_at", "consent_version", "created_at", "updated_at",
+        "consent_at", "consent_version", "created_at", "updated_at", "sex",
     ),
     "bail_case": (
         "id", "defendant", "office", "officer", "court", "black_case_number", "red_case_number",
