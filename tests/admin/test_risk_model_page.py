@@ -83,6 +83,11 @@ def test_side_by_side_then_adopt_and_roll_back(site, world, with_fit):  # noqa: 
     assert f"{with_fit.hand_set.auc:.3f}" in auc.group(0)
     assert 'data-band="high"' in page and 'data-group="sex:male"' in page
     assert "ต่อการไม่มารายงานตัวแต่ละครั้ง" in page  # every rule in words
+    for words in ("แบบจำลอง</text>", "สัดส่วนที่หลบหนี", "จังหวัด: สำนักงานส่วนกลาง", "รุ่นของคะแนน"):
+        assert words in page, words  # the page's own words, not a neighbour's
+    english = manager.get(f"{PAGE}?lang=en").text
+    for words in ("Fitted model</text>", "Share who absconded", "Province: Central office"):
+        assert words in english, words
     assert f"{with_fit.weights.missed:+d} ต่อการไม่มารายงานตัว" in page
 
     # A note is required; the CSRF token too.
