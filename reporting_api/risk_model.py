@@ -62,6 +62,8 @@ class Sample:
     age_group: str
     province: str
     """The office's province in Thai ("" for the central office)."""
+    province_en: str = ""
+    """... and in English."""
 
 
 @dataclass(frozen=True)
@@ -121,6 +123,8 @@ class GroupFigures:
     absconded: int
     fitted: ScoreFigures | None
     hand_set: ScoreFigures | None
+    key_en: str = ""
+    """The group in English where it has a name of its own (a province); else ``key``."""
 
 
 @dataclass(frozen=True)
@@ -325,7 +329,8 @@ def _groups(
                 and len(chosen) - gone >= MIN_GROUP_ABSCONDED
             )
             fitted, hand = figures(chosen) if enough else (None, None)
-            out.append(GroupFigures(dimension, key, len(chosen), gone, fitted, hand))
+            key_en = test[chosen[0]].province_en if dimension == "province" else key
+            out.append(GroupFigures(dimension, key, len(chosen), gone, fitted, hand, key_en or key))
     return tuple(out)
 
 

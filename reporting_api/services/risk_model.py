@@ -45,6 +45,7 @@ def sample_of(row: ClosedCaseRow) -> risk_model.Sample:
         sex=row["sex"],
         age_group=age_group(_day(row["date_of_birth"]), closing_day),
         province=row["province_th"],
+        province_en=row["province_en"],
     )
 
 

@@ -99,6 +99,7 @@ class ClosedCaseRow(ScoredCaseRow):
     sex: str
     date_of_birth: date
     province_th: str
+    province_en: str
 
 
 async def closed_cases_for_fit(closed_before: datetime) -> list[ClosedCaseRow]:
@@ -112,7 +113,8 @@ async def closed_cases_for_fit(closed_before: datetime) -> list[ClosedCaseRow]:
             ClosedCaseRow,
             scored_cte(as_of_closing(), cases, shared_instant=False)
             + """
-SELECT scored.*, d.sex, d.date_of_birth, COALESCE(o.province_th, '') AS province_th
+SELECT scored.*, d.sex, d.date_of_birth, COALESCE(o.province_th, '') AS province_th,
+    COALESCE(o.province_en, '') AS province_en
 FROM scored
 JOIN defendant d ON d.id = scored.defendant_id
 JOIN office o ON o.id = scored.office_id

@@ -86,7 +86,12 @@ def test_side_by_side_then_adopt_and_roll_back(site, world, with_fit):  # noqa: 
     for words in ("แบบจำลอง</text>", "สัดส่วนที่หลบหนี", "จังหวัด: สำนักงานส่วนกลาง", "รุ่นของคะแนน"):
         assert words in page, words  # the page's own words, not a neighbour's
     english = manager.get(f"{PAGE}?lang=en").text
-    for words in ("Fitted model</text>", "Share who absconded", "Province: Central office"):
+    for words in (
+        "Fitted model</text>",
+        "Share who absconded",
+        "Province: Central office",
+        "Province: Chiang Mai",
+    ):
         assert words in english, words
     assert f"{with_fit.weights.missed:+d} ต่อการไม่มารายงานตัว" in page
 

@@ -68,6 +68,7 @@ def test_a_fit_on_the_demo_reads_closed_cases_as_of_closing(database_url, monkey
     assert [s.hand_set_points for s in samples] == [r["score"] for r in rows]
     # The demo records each person's sex from their title (นาย male; นาง, นางสาว female).
     assert {s.sex for s in samples} == {"male", "female"}
+    assert all(s.province_en for s in samples if s.province)  # each province named in English
     assert all(s.closed_at <= now for s in samples)
 
     # The small demo has fewer absconders than the real minimums ask for: lower them here

@@ -58,7 +58,13 @@ def planted(n: int, seed: int = 18, effects: dict[str, float] | None = None) -> 
                 hand_set_points=risk.points_of(u, risk.HAND_SET),
                 sex=rng.choice(("male", "male", "female", "not_stated")),
                 age_group=rng.choice(("18-24", "25-34", "35-44")),
-                province=rng.choice(("เชียงใหม่", "ขอนแก่น", "")),
+                **dict(
+                    zip(
+                        ("province", "province_en"),
+                        rng.choice((("เชียงใหม่", "Chiang Mai"), ("ขอนแก่น", "Khon Kaen"), ("", ""))),
+                        strict=True,
+                    )
+                ),
             )
         )
     return out
@@ -145,7 +151,7 @@ def test_groups_by_sex_age_and_province_say_too_few_when_small(report):
 
 def _renamed(s: Sample, province: str) -> Sample:
     return Sample(
-        s.units, s.absconded, s.closed_at, s.hand_set_points, s.sex, s.age_group, province
+        s.units, s.absconded, s.closed_at, s.hand_set_points, s.sex, s.age_group, province, ""
     )
 
 
