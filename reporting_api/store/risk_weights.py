@@ -12,10 +12,13 @@ from datetime import datetime
 from typing import Any, TypedDict
 
 from reporting_api import risk
+from reporting_api.db import is_postgres
 from reporting_api.store import row_as, rows_as, transaction
 from reporting_api.tables import RiskWeightsVersion
 
 HAND_SET_VERSION = 1
+ADOPT_LOCK = 0x7765696768
+"""PostgreSQL advisory lock key ("weigh") held while a version is numbered and stored."""
 
 
 class WeightsVersionRow(TypedDict):
@@ -85,9 +88,12 @@ async def adopt(
     by: str,
     at: datetime,
 ) -> WeightsVersionRow:
-    """Record ``weights`` as the next version, active from now. Two adoptions at once: the
-    version's unique index lets one have each number (the other fails and may try again)."""
+    """Record ``weights`` as the next version, active from now."""
     async with transaction(immediate=True):
+        if is_postgres(RiskWeightsVersion._meta.db):
+            # Two adoptions at once take the next numbers in turn (SQLite's write lock, taken
+            # at BEGIN, does the same); the unique index on version is the backstop.
+            await RiskWeightsVersion.raw("SELECT pg_advisory_xact_lock({})", ADOPT_LOCK)
         newest = (
             await RiskWeightsVersion.select(RiskWeightsVersion.version)
             .order_by(RiskWeightsVersion.version, ascending=False)

@@ -154,3 +154,22 @@ def test_roll_back_audit_and_managers_only(site, world):  # noqa: F811
     assert "คดีที่ปิดแล้วมีน้อยเกินไป" in refused.value.reason_th
     assert asyncio.run(risk_weights.active(manager)).version == 1
     assert _audit("risk_weights.adopt") == []
+
+
+def test_two_adoptions_at_once_take_the_next_numbers_in_turn(site, world):  # noqa: F811
+    from reporting_api.store import risk_weights
+
+    async def both() -> list[int]:
+        rows = await asyncio.gather(
+            *(
+                risk_weights.adopt(
+                    ODD._replace(missed=n), {}, f"at once {n}", 1, "manager", utcnow()
+                )
+                for n in (1, 2, 3)
+            )
+        )
+        return sorted(r["version"] for r in rows)
+
+    assert asyncio.run(both()) == [2, 3, 4]
+    active = asyncio.run(risk_weights.active())
+    assert active is not None and active["version"] == 4
