@@ -200,6 +200,9 @@ def _start_server(port: int, database_url: str, log: Any) -> subprocess.Popen[st
     )
 
 
+STARTUP_SECONDS = 60
+
+
 @pytest.fixture
 def live_server(database_url: str, tmp_path: Path) -> Iterator[str]:
     """The real server (uvicorn) in its own process, on a free port; its log in a file (a
@@ -212,14 +215,18 @@ def live_server(database_url: str, tmp_path: Path) -> Iterator[str]:
         process = _start_server(port, database_url, log)
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(100):
+        # A minute, not ten seconds: on a loaded machine importing the app (dlib, OpenCV,
+        # scikit-learn) alone took longer, and the run failed with a server that was starting.
+        deadline = time.monotonic() + STARTUP_SECONDS
+        while True:
             try:
                 if requests.get(base + "/healthz", timeout=1).status_code == 200:
                     break
             except requests.ConnectionError:
-                time.sleep(0.1)
-        else:
-            raise RuntimeError("the server did not start")
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"the server did not start: {log_path.read_text()[-2000:]}")
+            time.sleep(0.1)
         yield base
     finally:
         process.terminate()
