@@ -36,6 +36,7 @@ class Labels:
             "nav_requests": pgettext("navigation", "Requests"),
             "nav_outbox": pgettext("navigation", "SMS outbox"),
             "nav_reports": pgettext("navigation", "Risk report"),
+            "nav_quality": pgettext("navigation", "Verification quality"),
             "nav_staff": pgettext("navigation", "Staff"),
             "nav_offices": pgettext("navigation", "Offices"),
             "nav_holidays": pgettext("navigation", "Holidays"),
@@ -224,6 +225,12 @@ class Labels:
 
         # Remote verification: what the machine decided, what the person was told, what the
         # officer decided (the person's timeline, then the review pages' own words).
+        self.phone_type: Mapping[str, str] = {
+            "android": pgettext("phone type", "Android"),
+            "iphone": pgettext("phone type", "iPhone"),
+            "other": pgettext("phone type", "Other browser"),
+            "unknown": pgettext("phone type", "Not known"),
+        }
         self.machine_decision: Mapping[str, str] = {
             "verified": pgettext("machine decision", "Verified"),
             "rejected": pgettext("machine decision", "Rejected"),

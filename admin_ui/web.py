@@ -116,6 +116,7 @@ NAV: Mapping[str, tuple[NavItem, ...]] = {
     ),
     MANAGER: (
         NavItem("nav_reports", "/admin/reports"),
+        NavItem("nav_quality", "/admin/quality"),
         NavItem("nav_caseload", "/admin/caseload"),
         NavItem("nav_requests", "/admin/requests"),
         NavItem("nav_flags", "/admin/flags"),

@@ -14,6 +14,7 @@ from admin_ui.pages.holidays import HolidayPages
 from admin_ui.pages.imports import ImportPages
 from admin_ui.pages.outbox import OutboxPage
 from admin_ui.pages.plan_edit import CheckInEdits, PlanEditPage
+from admin_ui.pages.quality import QualityPage
 from admin_ui.pages.reference_photo import ReferencePhotoActions
 from admin_ui.pages.reports import ReportsPage
 from admin_ui.pages.requests import RequestPages
@@ -42,6 +43,7 @@ PAGES = [
     FlagPages,
     RequestPages,
     OutboxPage,
+    QualityPage,
     ReportsPage,
     RiskModelPage,
     AccountPages,

@@ -92,6 +92,12 @@ async def _scope(ctx: Ctx, office_id: int | None) -> tuple[int | None, list[Offi
     return scope, offices
 
 
+check_filters = _check
+"""Refuse a date range or page the reports do not serve (other reports use the same rule)."""
+report_scope = _scope
+"""The office a report covers and the offices its filter may offer (other reports too)."""
+
+
 async def filter_offices(ctx: Ctx) -> list[OfficeRow]:
     """The offices the report's filter offers this user (for a form shown with errors)."""
     _, offices = await _scope(ctx, None)
