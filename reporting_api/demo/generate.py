@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from piccolo.utils.encoding import dump_json
 
+from reporting_api.demo.attempts import add_attempts
 from reporting_api.demo.catalog import (
     ACK_NOTES,
     BANGKOK_COURTS,
@@ -46,6 +47,7 @@ def generate(world: World, heads: Iterable[Head], last_id: dict[TableName, int])
     batch = LoadBatch(dict(last_id))
     for head in heads:
         _person(world, head, batch)
+    add_attempts(world.seed, batch, world.now)  # on streams of their own: see attempts.py
     return batch
 
 

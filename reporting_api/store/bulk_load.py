@@ -25,7 +25,9 @@ import piccolo.engine.sqlite  # noqa: F401
 
 from reporting_api.db import BadDatabaseUrl
 
-TableName = Literal["defendant", "bail_case", "reporting_plan", "check_in", "flag"]
+TableName = Literal[
+    "defendant", "bail_case", "reporting_plan", "check_in", "flag", "verification_attempt"
+]  # fmt: skip
 LOADED_TABLES: tuple[TableName, ...] = get_args(TableName)
 """The tables a batch writes, in the order they are written (a row's references first)."""
 
@@ -45,6 +47,10 @@ CheckInLoad = tuple[
 FlagLoad = tuple[
     int, str, int, int | None, int, str, str, str, datetime, datetime | None, int | None,
     str | None, datetime | None, int | None, str | None,
+]  # fmt: skip
+AttemptLoad = tuple[
+    int, int, int, int, str, str, str, str, str, str, str, bool, datetime, datetime, datetime,
+    int | None, datetime | None, str | None, str | None,
 ]  # fmt: skip
 
 # The columns of each row type, in tuple order (tests/db/test_demo.py checks they match);
@@ -75,6 +81,11 @@ LOAD_COLUMNS: dict[TableName, tuple[str, ...]] = {
         "raised_at", "acknowledged_at", "acknowledged_by", "acknowledge_note", "resolved_at",
         "resolved_by", "resolution_note",
     ),
+    "verification_attempt": (
+        "id", "check_in", "case", "office", "idempotency_key", "state", "media_kind", "decision",
+        "outcome", "scores", "client", "needs_review", "created_at", "completed_at",
+        "result_told_at", "reviewed_by", "reviewed_at", "review_decision", "review_note",
+    ),
 }  # fmt: skip
 
 
@@ -103,6 +114,7 @@ class LoadBatch:
     reporting_plan: list[PlanLoad] = field(default_factory=list)
     check_in: list[CheckInLoad] = field(default_factory=list)
     flag: list[FlagLoad] = field(default_factory=list)
+    verification_attempt: list[AttemptLoad] = field(default_factory=list)
 
     def next_id(self, table: TableName) -> int:
         self.last_id[table] += 1
@@ -116,6 +128,7 @@ class LoadBatch:
             "reporting_plan": self.reporting_plan,
             "check_in": self.check_in,
             "flag": self.flag,
+            "verification_attempt": self.verification_attempt,
         }
 
 

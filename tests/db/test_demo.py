@@ -18,6 +18,7 @@ from reporting_api.tables import (
     Flag,
     ReportingPlan,
     StaffUser,
+    VerificationAttempt,
 )
 from tests.conftest import Api, run_cli
 
@@ -202,8 +203,12 @@ def test_the_bulk_loader_columns_match_its_row_types_and_the_tables():
         "reporting_plan": bulk_load.PlanLoad,
         "check_in": bulk_load.CheckInLoad,
         "flag": bulk_load.FlagLoad,
+        "verification_attempt": bulk_load.AttemptLoad,
     }
-    tables = {t._meta.tablename: t for t in (Defendant, BailCase, ReportingPlan, CheckIn, Flag)}
+    tables = {
+        t._meta.tablename: t
+        for t in (Defendant, BailCase, ReportingPlan, CheckIn, Flag, VerificationAttempt)
+    }
     assert set(row_types) == set(bulk_load.LOADED_TABLES) == set(tables)
     for name, columns in bulk_load.LOAD_COLUMNS.items():
         assert len(columns) == len(get_args(row_types[name])), name
@@ -246,3 +251,32 @@ def test_the_backtest_on_the_demo_is_honest(database_url):
     assert 0.6 < figure < 0.92
     both = set(gone) & set(stayed)
     assert 0 in both and len(both) >= 3, both
+    _the_quality_page_finds_the_old_photos(database_url)
+
+
+def _the_quality_page_finds_the_old_photos(database_url: str) -> None:
+    """The demo's remote attempts (reporting_api/demo/attempts.py) have every machine verdict
+    and officers' overturns both ways, and the verification quality page's test finds the
+    hidden effect: the machine refuses people of 55 and over more often, and no younger group
+    stands out."""
+    from datetime import timedelta
+
+    from reporting_api import verification_quality as q
+    from reporting_api.clock import utcnow
+    from reporting_api.services.quality import age_sex_key, facts_of
+    from reporting_api.store.quality import attempts_between
+
+    async def facts() -> list[q.AttemptFacts]:
+        bind_tables(engine_from_url(database_url))
+        now = utcnow()
+        found = await attempts_between(None, now - timedelta(days=365), now + timedelta(days=1))
+        return [facts_of(r) for r in found]
+
+    attempts = asyncio.run(facts())
+    overall = q.tally(attempts, lambda f: "all")["all"]
+    assert overall.verified and overall.review and overall.rejected
+    assert overall.false_rejections >= 30 and overall.false_acceptances >= 3, overall
+    assert {f.phone for f in attempts} == {q.ANDROID, q.IPHONE, q.OTHER_PHONE}
+    assert {f.sex for f in attempts} == {"male", "female"}
+    flagged = {s.key for s in q.standouts(q.tally(attempts, age_sex_key)) if s.significant}
+    assert flagged and all(key.split("|")[0] in ("55-64", "65+") for key in flagged), flagged
