@@ -17,13 +17,12 @@ from markupsafe import Markup
 from admin_ui import charts, exports
 from admin_ui.exports import quality as content
 from admin_ui.i18n import translations
-from admin_ui.pages.reports import XLSX_TYPE, _download, _parse_date, _parse_office
-from admin_ui.web import field_errors, language, render
+from admin_ui.pages.reports import XLSX_TYPE, _download, read_filters, refused_filters
+from admin_ui.web import language, render
 from reporting_api import verification_quality as q
 from reporting_api.errors import InvalidInput
 from reporting_api.http.context import CtxDep
 from reporting_api.services import quality as service
-from reporting_api.services import reports as report_service
 from reporting_api.services.quality import QualityReport
 
 
@@ -68,29 +67,16 @@ class QualityPage(Controller):
     async def _report(
         self, request: Request[Any, Any, Any], ctx: CtxDep, export: str | None
     ) -> tuple[QualityReport | None, Template | None]:
-        query = request.query_params
-        typed = {k: query.get(k, "") for k in ("date_from", "date_to", "office_id")}
-        errors: list[InvalidInput] = []
-        date_from = _parse_date("date_from", typed["date_from"], errors)
-        date_to = _parse_date("date_to", typed["date_to"], errors)
-        office_id = _parse_office(typed["office_id"], errors)
-        if not errors:
+        filters = read_filters(request)
+        if not filters.errors:
             try:
                 report = await service.quality_report(
-                    ctx, office_id, date_from, date_to, export=export
+                    ctx, filters.office_id, filters.date_from, filters.date_to, export=export
                 )
                 return report, None
             except InvalidInput as error:
-                errors.append(error)
-        return None, render(
-            request,
-            "admin/quality.html",
-            status_code=400,
-            errors=field_errors(*errors),
-            values=typed,
-            report=None,
-            offices=await report_service.filter_offices(ctx),
-        )
+                filters.errors.append(error)
+        return None, await refused_filters(request, ctx, "admin/quality.html", filters)
 
     @get("/")
     async def page(self, request: Request[Any, Any, Any], ctx: CtxDep) -> Template:

@@ -7,6 +7,7 @@ the exports take the same query string.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any
 from urllib.parse import urlencode
@@ -49,6 +50,43 @@ def _parse_office(text: str | None, errors: list[InvalidInput]) -> int | None:
         errors.append(InvalidInput("office_id", *in_both(N_("choose an office from the list"))))
         return None
     return int(text.strip())
+
+
+@dataclass(frozen=True)
+class FilterInput:
+    """A report's filters as typed (shown again with errors) and as read."""
+
+    typed: dict[str, str]
+    date_from: date | None
+    date_to: date | None
+    office_id: int | None
+    errors: list[InvalidInput]
+
+
+def read_filters(request: Request[Any, Any, Any]) -> FilterInput:
+    """The date range and office of a report's plain GET form (every report's)."""
+    query = request.query_params
+    typed = {k: query.get(k, "") for k in ("date_from", "date_to", "office_id")}
+    errors: list[InvalidInput] = []
+    date_from = _parse_date("date_from", typed["date_from"], errors)
+    date_to = _parse_date("date_to", typed["date_to"], errors)
+    office_id = _parse_office(typed["office_id"], errors)
+    return FilterInput(typed, date_from, date_to, office_id, errors)
+
+
+async def refused_filters(
+    request: Request[Any, Any, Any], ctx: CtxDep, template: str, filters: FilterInput
+) -> Template:
+    """A report's page with its form shown again, each wrong field marked (400)."""
+    return render(
+        request,
+        template,
+        status_code=400,
+        errors=field_errors(*filters.errors),
+        values=filters.typed,
+        report=None,
+        offices=await service.filter_offices(ctx),
+    )
 
 
 def query_string(filters: service.Filters, **change: Any) -> str:
@@ -132,29 +170,22 @@ class ReportsPage(Controller):
         size: int,
     ) -> tuple[dict[str, Any] | None, Template | None]:
         """The report for the query's filters, or the page showing why the filters are wrong."""
-        query = request.query_params
-        typed = {k: query.get(k, "") for k in ("date_from", "date_to", "office_id")}
-        errors: list[InvalidInput] = []
-        date_from = _parse_date("date_from", typed["date_from"], errors)
-        date_to = _parse_date("date_to", typed["date_to"], errors)
-        office_id = _parse_office(typed["office_id"], errors)
-        if not errors:
+        filters = read_filters(request)
+        if not filters.errors:
             try:
                 data = await service.risk_report(
-                    ctx, office_id, date_from, date_to, page, size, export=export
+                    ctx,
+                    filters.office_id,
+                    filters.date_from,
+                    filters.date_to,
+                    page,
+                    size,
+                    export=export,
                 )
                 return data, None
             except InvalidInput as error:
-                errors.append(error)
-        return None, render(
-            request,
-            "admin/reports.html",
-            status_code=400,
-            errors=field_errors(*errors),
-            values=typed,
-            report=None,
-            offices=await service.filter_offices(ctx),
-        )
+                filters.errors.append(error)
+        return None, await refused_filters(request, ctx, "admin/reports.html", filters)
 
     @get("/")
     async def report(
