@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/seed_demo.py [--defendants 100000] [--server postgresql://...]
 
-Drops and recreates the database `bench` on the server (default: $TEST_POSTGRES_URL or
+Drops and recreates the database `bench` (or --database) on the server (default: $TEST_POSTGRES_URL or
 postgresql://postgres@127.0.0.1:5432/test), migrates it, seeds it in a subprocess as a person
 would, and prints the counts, the seconds, rows per second and the ratio to the 300 s target.
 The seeded database is left in place for bench/api_read.py; the demo logins get $DEMO_PASSWORD
@@ -23,24 +23,27 @@ from urllib.parse import urlsplit, urlunsplit
 ROOT = Path(__file__).resolve().parent.parent
 TARGET_SECONDS = 300.0
 BENCH_DB = "bench"
-TABLES = ("defendant", "bail_case", "reporting_plan", "check_in", "flag", "staff_user")
+TABLES = (
+    "defendant", "bail_case", "reporting_plan", "check_in", "flag", "verification_attempt",
+    "staff_user",
+)  # fmt: skip
 # bench/api_read.py logs in with the same default.
 DEFAULT_PASSWORD = "bench demo password"
 
 
-def bench_url(server_url: str) -> str:
-    """The server URL with its database name replaced by ``bench``."""
+def bench_url(server_url: str, database: str = BENCH_DB) -> str:
+    """The server URL with its database name replaced by ``database``."""
     parts = urlsplit(server_url)
-    return urlunsplit(parts._replace(path="/" + BENCH_DB))
+    return urlunsplit(parts._replace(path="/" + database))
 
 
-async def recreate_database(server_url: str) -> None:
+async def recreate_database(server_url: str, database: str = BENCH_DB) -> None:
     import asyncpg
 
     conn = await asyncpg.connect(server_url)
     try:
-        await conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
-        await conn.execute(f"CREATE DATABASE {BENCH_DB}")
+        await conn.execute(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
+        await conn.execute(f"CREATE DATABASE {database}")
     finally:
         await conn.close()
 
@@ -74,10 +77,13 @@ def main() -> int:
         default=os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"),
         help="any database on the server; `bench` is created beside it",
     )
+    parser.add_argument(
+        "--database", default=BENCH_DB, help="the name of the database dropped and recreated"
+    )
     args = parser.parse_args()
-    url = bench_url(args.server)
+    url = bench_url(args.server, args.database)
 
-    asyncio.run(recreate_database(args.server))
+    asyncio.run(recreate_database(args.server, args.database))
     cli("migrate", url=url)
     started = time.perf_counter()
     cli("seed-demo", "--defendants", str(args.defendants), url=url)
@@ -91,6 +97,7 @@ def main() -> int:
     print(f"cases             {counts['bail_case']:>12,}")
     print(f"check-ins         {counts['check_in']:>12,}")
     print(f"flags             {counts['flag']:>12,}")
+    print(f"remote attempts   {counts['verification_attempt']:>12,}")
     print(f"seconds           {seconds:>12.1f}   (whole command: start-up, staff, data)")
     print(f"rows/s            {rows / seconds:>12,.0f}   ({rows:,} rows in all tables)")
     ratio = seconds / TARGET_SECONDS

@@ -7,16 +7,22 @@ rest of the demo is the same rows as before for the same seed.
 
 The hidden effect the page should find: older people's ID photos are older, so the machine
 refuses them more often (REFUSED_BY_AGE) and an officer then accepts the recording (a false
-rejection); people on an unnamed browser fare a little worse too (OTHER_PHONE_EXTRA).
+rejection); people on an unnamed browser fare a little worse too (OTHER_PHONE_EXTRA). Sex
+plays no part. docs/reports.md ("The demo's remote verification attempts") gives the figures.
+
+Rows read like the verifier's: reasons as it stores them (REASON_OF), tries 1, and every
+attempt finished before its check-in was.
 """
 
 from __future__ import annotations
 
 import random
+from dataclasses import asdict
 from datetime import date, datetime, timedelta
 
 from piccolo.utils.encoding import dump_json
 
+from liveness.reasons import reason
 from reporting_api.store.bulk_load import AttemptLoad, LoadBatch
 
 ATTEMPT_DAYS = 400
@@ -39,6 +45,9 @@ USER_AGENTS = {
     "iphone": "Mozilla/5.0 (iPhone; CPU iPhone OS 17_2 like Mac OS X) AppleWebKit/605.1.15",
     "other": "Mozilla/5.0 (X11; Linux x86_64; rv:121.0) Gecko/20100101 Firefox/121.0",
 }
+REASON_OF = {"verified": "verified", "review": "match_uncertain", "rejected": "face_mismatch"}
+"""The reason code a demo attempt's verdict carries, stored as the verifier stores its reasons
+(``asdict(reason(code))``: code, English, Thai), so the demo's rows read like real ones."""
 PHONES = ("android", "iphone", "other")
 PHONE_WEIGHTS = (0.72, 0.22, 0.06)
 """How often each phone type is used."""
@@ -94,7 +103,7 @@ def add_attempts(seed: int, batch: LoadBatch, now: datetime) -> None:
             review = "accept" if rng.random() < REVIEWED_REJECTION else None
             _attempt(rng, ctx, "rejected", start + timedelta(minutes=1), review, distance + 0.1)
         review = "someone_else" if rng.random() < FALSE_ACCEPTANCE else None
-        _attempt(rng, ctx, "verified", at - timedelta(seconds=30), review, rng.gauss(0.36, 0.06))
+        _attempt(rng, ctx, "verified", at - timedelta(seconds=45), review, rng.gauss(0.36, 0.06))
 
 
 def _officer(batch: LoadBatch, office_id: int) -> int | None:
@@ -122,6 +131,6 @@ def _attempt(
         dump_json({"match_distance": round(max(0.05, distance), 4)}),
         dump_json({"user_agent": USER_AGENTS[phone]}), decision == "review", created_at,
         completed_at, completed_at, officer if review else None, reviewed_at, review,
-        "ตรวจจากคลิปแล้ว" if review else None,
+        "ตรวจจากคลิปแล้ว" if review else None, dump_json([asdict(reason(REASON_OF[decision]))]), 1,
     )  # fmt: skip
     batch.verification_attempt.append(row)

@@ -50,7 +50,7 @@ FlagLoad = tuple[
 ]  # fmt: skip
 AttemptLoad = tuple[
     int, int, int, int, str, str, str, str, str, str, str, bool, datetime, datetime, datetime,
-    int | None, datetime | None, str | None, str | None,
+    int | None, datetime | None, str | None, str | None, str, int,
 ]  # fmt: skip
 
 # The columns of each row type, in tuple order (tests/db/test_demo.py checks they match);
@@ -85,6 +85,7 @@ LOAD_COLUMNS: dict[TableName, tuple[str, ...]] = {
         "id", "check_in", "case", "office", "idempotency_key", "state", "media_kind", "decision",
         "outcome", "scores", "client", "needs_review", "created_at", "completed_at",
         "result_told_at", "reviewed_by", "reviewed_at", "review_decision", "review_note",
+        "reasons", "tries",
     ),
 }  # fmt: skip
 
