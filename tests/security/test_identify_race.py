@@ -4,7 +4,8 @@ Forty answers sent at once (asyncio against the app, so they interleave in the d
 SQLite and PostgreSQL) must not be judged beyond the limits: at most IDENTIFY_MAX_FAILURES on
 one link and at most IDENTIFY_CLIENT_LIMIT from one address, because each answer takes its
 place under both limits in one atomic step before it is compared. The right answer inside a
-burst that locks the link ends with no session.
+burst that locks the link ends with no session; one that takes the last place before a fifth
+wrong answer does is judged right within the limit and opens one.
 """
 
 from __future__ import annotations
@@ -61,12 +62,20 @@ def test_a_burst_on_one_link_judges_at_most_the_limit_and_the_right_answer_gets_
     assert len(wrong) <= 5, f"{len(wrong)} wrong answers judged against a limit of 5 ({statuses})"
     assert len(rows) - len(wrong) <= 1
     assert statuses[401] <= 4  # a wrong answer under the limit; the one reaching it says 423
-    # 39 wrong answers lock the link, with one flag; the lock leaves no session on the link,
-    # so the right answer, wherever it fell in the burst, cannot record.
-    assert check_in_row(check_in_id)["link_locked_at"] is not None
+    right = responses[BURST // 2]
+    if check_in_row(check_in_id)["link_locked_at"] is None:
+        # The right answer held the last place while 4 wrong ones were judged: the others were
+        # refused unjudged (429), and the right answer within 5 tries opens a session, as it
+        # would one after another. (Seen once in a clean-clone run.)
+        assert (len(wrong), len(rows) - len(wrong), right.status_code) == (4, 1, 200), statuses
+        assert statuses[429] == BURST - 5, statuses
+        assert flags_of(check_in_id, "identity_lockout") == []
+        assert db(CheckInSession.count().where(CheckInSession.check_in == check_in_id)) == 1
+        return
+    # Otherwise the wrong answers lock the link, with one flag; the lock leaves no session on
+    # the link, so the right answer, wherever it fell in the burst, cannot record.
     assert len(flags_of(check_in_id, "identity_lockout")) == 1
     assert db(CheckInSession.count().where(CheckInSession.check_in == check_in_id)) == 0
-    right = responses[BURST // 2]
     if right.status_code == 200:
         cookie = right.headers["set-cookie"].split(";")[0]
         refused = api.client.post(f"/c/{code}/challenge", headers={"Cookie": cookie})
