@@ -54,6 +54,22 @@ def summarise(results: list[ClipResult], thresholds: Thresholds) -> dict[str, An
     return summary
 
 
+def summarise_retries(results: list[ClipResult]) -> dict[str, dict[str, Any]]:
+    """Per group, the second recordings of genuine clips asked to take something off: how
+    many, how many verified, and the reasons given."""
+    out: dict[str, dict[str, Any]] = {}
+    for group in sorted({r["group"] for r in results}, key=_group_order):
+        mine = [r for r in results if r["group"] == group]
+        reasons: Counter[str] = Counter(code for r in mine for code in r["reasons"])
+        out[group] = {
+            "n": len(mine),
+            "verified": sum(r["decision"] == "verified" for r in mine),
+            "review": sum(r["decision"] == "review" for r in mine),
+            "reasons": dict(reasons.most_common()),
+        }
+    return out
+
+
 def _group_order(group: str) -> tuple[int, str]:
     from liveness.synth.looks import GROUPS
 
@@ -129,6 +145,13 @@ def format_table(summary: dict[str, Any]) -> str:
         lines.append(f"  {species:<9} {top}")
     if "groups" in summary:
         lines.extend(format_groups(summary["groups"]))
+    if summary.get("retries"):
+        lines.append(
+            "genuine clips asked to take something off, recorded again without it (verified / n):"
+        )
+        for group, item in summary["retries"].items():
+            why = ", ".join(f"{code} {n}" for code, n in item["reasons"].items())
+            lines.append(f"  {group:<11} {item['verified']}/{item['n']} ({why})")
     return "\n".join(lines)
 
 

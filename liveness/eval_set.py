@@ -7,8 +7,9 @@ import json
 import random
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import cv2
 import numpy as np
@@ -216,3 +217,57 @@ def _render_job(job: RenderJob) -> tuple[float, dict[str, str]]:
     spent = time.perf_counter() - started
     write_clip(frames, Path(job.out))
     return spent, {str(action): why for action, why in left_out.items()}
+
+
+# What each request asks off, and the look the person's next recording has without it.
+REQUESTS = {"mask_on": "mask", "dark_glasses": "glasses", "glasses_off": "glasses"}
+RETRY_SEED = 500_000  # added to a clip's seed for the person's next recording
+
+
+def without(look: Look, request: str) -> Look:
+    """``look`` with what ``request`` (a key of REQUESTS) asked off taken off."""
+    if REQUESTS[request] == "mask":
+        return replace(look, mask=False)
+    return replace(look, glasses="", glare=0.0)
+
+
+def retries(clips: list[dict[str, Any]], requests: list[str], workers: int) -> list[dict[str, Any]]:
+    """The next recording of each genuine clip that was asked to take something off (its
+    request in ``requests``, in order): the same person and look without it, a new challenge
+    (seed + RETRY_SEED) fitted to the face as the first was, rendered beside the first clip as
+    `<name>_retry.mp4`; returned as `load_manifest` entries (``retry_of`` names the first)."""
+    from liveness.samples import sample_photos
+
+    photos = sample_photos()
+    entries: list[dict[str, Any]] = []
+    jobs: list[RenderJob] = []
+    for clip, request in zip(clips, requests, strict=True):
+        seed = int(str(clip["seed"])) + RETRY_SEED
+        challenge = new_challenge(random.Random(seed))
+        out = Path(str(clip["clip"])).with_name(Path(str(clip["clip"])).stem + "_retry.mp4")
+        out.with_suffix(".json").write_text(challenge.to_json(), encoding="utf-8")
+        look = without(Look(**(clip.get("look") or {})), request)
+        jobs.append(
+            RenderJob(
+                str(photos[str(clip["source"])]),
+                None,
+                "genuine",
+                challenge.to_json(),
+                seed,
+                str(out),
+                look.to_json(),
+            )
+        )
+        entries.append(
+            dict(
+                clip,
+                clip=str(out),
+                name=str(clip["name"]).removesuffix(".mp4") + "_retry.mp4",
+                seed=seed,
+                look=json.loads(look.to_json()),
+                retry_of=clip["name"],
+            )
+        )
+    for entry, _ in zip(entries, parallel(_render_job, jobs, workers), strict=True):
+        entry["challenge"] = Path(str(entry["clip"])).with_suffix(".json").read_text("utf-8")
+    return entries

@@ -103,6 +103,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "แว่นตาสีเข้มบังดวงตาของคุณ กรุณาถอดแว่นเฉพาะช่วงรายงานตัวแล้วบันทึกใหม่",
     ),
     # The match against the ID-card photo.
+    "glasses_off": (
+        "Your glasses make the match with your ID card photo uncertain. Please take them off just for the check-in and record again.",
+        "แว่นตาทำให้เทียบใบหน้ากับรูปบัตรประชาชนได้ไม่ชัดเจน กรุณาถอดแว่นเฉพาะช่วงรายงานตัวแล้วบันทึกใหม่",
+    ),
     "face_mismatch": (
         "The face in the video does not match the ID card photo. If this is you, contact your officer.",
         "ใบหน้าในวิดีโอไม่ตรงกับรูปถ่ายบัตรประชาชน หากเป็นคุณจริง กรุณาติดต่อเจ้าหน้าที่ของคุณ",

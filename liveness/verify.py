@@ -12,7 +12,8 @@ How it decides (every edge is a field of Thresholds):
    `min_face_coverage` share of frames -> `no_face_in_clip`; a dark face -> `too_dark`; a
    mask or dark glasses on most of three frontal frames -> `mask_on` or `dark_glasses`
    (`occlusion`; with no face tracked, dlib's CNN detector looks at three frames first, so a
-   masked face is asked to uncover rather than told none was seen).
+   masked face is asked to uncover rather than told none was seen); clear glasses are
+   scored on the same frames (the score decides step 5's `glasses_off`).
 3. Liveness (`measures`, `steps`): the person's own frontal yaw and open-eye level come from
    the lead-in (or the whole clip); a turn is a yaw of `turn_yaw_deg` away from it (solvePnP,
    generic 3-D face), a blink an eye aspect ratio and an eye opening both under `blink_ratio`
@@ -31,12 +32,13 @@ How it decides (every edge is a field of Thresholds):
    passes, <= `match_review` goes to an officer (`match_uncertain`), above is `face_mismatch`. The 3
    must also agree with each other within `same_person_in_clip` (else `face_changed`); so must
    the two frames around any sudden jump in the aligned face's appearance (encoded only then).
+   An uncertain match on a face in clear glasses asks them off instead (`glasses_off`).
 6. Any reason above but `match_uncertain` (and `analysis_failed`) -> rejected; only those
    two -> review; nothing -> verified. An attack cue never ends in verified, a rejection always
    says why, and every automated negative can still be reviewed by an officer in the service.
 
 Scores (all in `Verdict.scores`): frames_total, frames_used, detections, faces_max,
-face_width_px, brightness, mask, dark_glasses, beard; yaw_frontal, yaw_left_max, yaw_right_max (degrees from frontal),
+face_width_px, brightness, mask, dark_glasses, beard, glasses; yaw_frontal, yaw_left_max, yaw_right_max (degrees from frontal),
 ear_open, ear_min, ear_min_ratio, eye_open_min_ratio, mouth_closed, mouth_max,
 steps_completed, unrequested_actions; motion, planar_residual, planar_yaw, moire,
 moire_colour, moire_peak, edges; match_distance, match_distance_min,
@@ -96,6 +98,7 @@ REJECTING = {
     "too_dark",
     "mask_on",
     "dark_glasses",
+    "glasses_off",
     "face_mismatch",
     "face_changed",
     "challenge_not_completed",
@@ -284,7 +287,18 @@ def _analyse(
     clock = time.perf_counter()
     codes += judge_match(template, frames, measures, base, th, scores, evidence)
     timings["encode"] = (time.perf_counter() - clock) * 1000
-    return codes
+    return _glasses_off(codes, scores)
+
+
+def _glasses_off(codes: list[Finding], scores: dict[str, float]) -> list[Finding]:
+    """An uncertain match on a face in clear glasses asks the person to take them off and
+    record again (`glasses_off`) instead of sending the recording to an officer: frames and
+    glare push the match distance up by about 0.03-0.16 on rendered faces, and the person can
+    fix that in a moment. Nothing is loosened: the retry is matched as any other, a clear
+    mismatch stays `face_mismatch`, and after the last try the service sends it to review."""
+    if scores.get("glasses", 0.0) < occlusion.GLASSES_MIN:
+        return codes
+    return [("glasses_off", None) if code == "match_uncertain" else (code, a) for code, a in codes]
 
 
 COVER_CHECK_FRAMES = 3  # frames judged for a mask or dark glasses
@@ -303,9 +317,10 @@ def _coverings(frames: Sequence[Frame], measures: list[Measure], scores: dict[st
         mask=float(np.median([j.mask for j in judged])),
         dark_glasses=float(np.median([j.dark_glasses for j in judged])),
         beard=float(np.median([j.beard for j in judged])),
+        glasses=float(np.median([j.glasses for j in judged])),
     )
     scores["mask"], scores["dark_glasses"] = typical.mask, typical.dark_glasses
-    scores["beard"] = typical.beard
+    scores["beard"], scores["glasses"] = typical.beard, typical.glasses
     if typical.request is not None:
         raise _Stop(typical.request)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -17,7 +18,7 @@ from liveness.evaluate import (
     parse_thresholds,
     summarise,
 )
-from liveness.synth.looks import GROUPS
+from liveness.synth.looks import GROUPS, Look
 from liveness.types import Action, Challenge, Step, Thresholds
 
 CHALLENGE = Challenge("eval-test", (Step(Action.BLINK, 1.0, 2.5), Step(Action.TURN_LEFT, 2.5, 4.0)))
@@ -204,3 +205,53 @@ def test_generating_a_group_writes_its_clips_looks_and_own_id_photo(tmp_path: Pa
     assert darker.mean() < 0.85 * plain.mean()
     with pytest.raises(ValueError, match="unknown group"):
         eval_set.generate(tmp_path, 1, 0, 1, ("hat",))
+
+
+def test_a_request_takes_off_only_what_it_asked_for():
+    worn = Look(glasses="thick", glare=0.5, beard=0.6, mask=True, skin=-0.4)
+    assert eval_set.without(worn, "mask_on") == replace(worn, mask=False)
+    assert eval_set.without(worn, "glasses_off") == Look(beard=0.6, mask=True, skin=-0.4)
+    assert eval_set.without(worn, "dark_glasses") == eval_set.without(worn, "glasses_off")
+
+
+def test_a_clip_asked_to_take_something_off_is_recorded_again_without_it(tmp_path: Path):
+    folder = tmp_path / "clips" / "mask"
+    folder.mkdir(parents=True)
+    first = {
+        "species": "genuine",
+        "group": "mask",
+        "clip": str(folder / "genuine_000.mp4"),
+        "name": "clips/mask/genuine_000.mp4",
+        "source": "obama2",
+        "seed": 7,
+        "look": {"mask": True, "skin": -0.3},
+        "challenge": "{}",
+    }
+    (again,) = eval_set.retries([first], ["mask_on"], 1)
+    assert again["retry_of"] == "clips/mask/genuine_000.mp4"
+    assert again["name"] == "clips/mask/genuine_000_retry.mp4"
+    assert again["seed"] == 7 + eval_set.RETRY_SEED
+    assert Look(**again["look"]) == Look(skin=-0.3)
+    assert Path(again["clip"]).stat().st_size > 10_000
+    assert Challenge.from_json(again["challenge"]).steps
+    assert again["group"] == "mask" and again["source"] == "obama2"
+
+
+def test_the_table_says_how_the_second_recordings_went():
+    def row(group: str, decision: str, reasons: list[str]) -> dict:
+        return dict(_result("genuine", decision, reasons, 0.45), group=group)
+
+    retried = [
+        row("mask", "verified", ["verified"]),
+        row("mask", "verified", ["verified"]),
+        row("glasses", "rejected", ["challenge_not_completed"]),
+        row("glasses", "verified", ["verified"]),
+    ]
+    by_group = eval_report.summarise_retries(retried)
+    assert list(by_group) == ["glasses", "mask"]  # in the order of GROUPS
+    assert by_group["mask"] == {"n": 2, "verified": 2, "review": 0, "reasons": {"verified": 2}}
+    summary = dict(summarise([row("mask", "rejected", ["mask_on"])], Thresholds()))
+    summary["retries"] = by_group
+    table = format_table(summary)
+    assert "  glasses     1/2 (challenge_not_completed 1, verified 1)" in table
+    assert "  mask        2/2 (verified 2)" in table

@@ -14,7 +14,7 @@ from liveness.synth import render
 from liveness.synth.camera import Camera
 from liveness.synth.head import build_head, dressed
 from liveness.synth.looks import Look
-from liveness.types import Action, Challenge, Step
+from liveness.types import Action, Challenge, Step, Thresholds
 from liveness.verify import verify
 
 SIZE = (640, 480)
@@ -134,3 +134,44 @@ def test_a_mask_is_asked_off_before_dark_glasses_and_a_beard_never():
     assert occlusion.Occlusion(mask=0.9, dark_glasses=0.9, beard=0.0).request == "mask_on"
     assert occlusion.Occlusion(mask=0.1, dark_glasses=0.6, beard=0.0).request == "dark_glasses"
     assert occlusion.Occlusion(mask=0.4, dark_glasses=0.4, beard=1.0).request is None
+
+
+TURN_MOUTH = Challenge(
+    "glasses", (Step(Action.TURN_LEFT, 1.0, 2.5), Step(Action.OPEN_MOUTH, 2.5, 4.0))
+)
+
+
+def _around(distance: float) -> Thresholds:
+    """Edges that put ``distance`` in the review band, whatever it measured."""
+    return Thresholds(match_accept=distance - 0.05, match_review=distance + 0.05)
+
+
+@pytest.mark.parametrize("person", ("obama2", "obama3"))
+def test_an_uncertain_match_in_clear_glasses_asks_them_off(rgb, reference, person):
+    frames = render(
+        rgb[person], TURN_MOUTH, "genuine", random.Random(4), look=Look(glasses="thick", glare=0.5)
+    )
+    first = verify(reference, frames, TURN_MOUTH)
+    assert first.scores["glasses"] >= occlusion.GLASSES_MIN
+    verdict = verify(reference, frames, TURN_MOUTH, _around(first.scores["match_distance"]))
+    assert verdict.decision == "rejected"
+    assert [r.code for r in verdict.reasons] == ["glasses_off"]
+    words = verdict.reasons[0]
+    assert "glasses" in words.en and "ถอดแว่น" in words.th
+    # A clear mismatch stays a mismatch: an impostor in glasses is not asked to try again.
+    far = verify(
+        reference,
+        frames,
+        TURN_MOUTH,
+        Thresholds(match_accept=0.2, match_review=first.scores["match_distance"] - 0.01),
+    )
+    assert [r.code for r in far.reasons] == ["face_mismatch"]
+
+
+def test_an_uncertain_match_without_glasses_still_goes_to_an_officer(rgb, reference):
+    frames = render(rgb["obama2"], TURN_MOUTH, "genuine", random.Random(4))
+    first = verify(reference, frames, TURN_MOUTH)
+    assert first.scores["glasses"] < occlusion.GLASSES_MIN
+    verdict = verify(reference, frames, TURN_MOUTH, _around(first.scores["match_distance"]))
+    assert verdict.decision == "review"
+    assert [r.code for r in verdict.reasons] == ["match_uncertain"]
