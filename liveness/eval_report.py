@@ -4,11 +4,11 @@ the printed table."""
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any, TypedDict
+from typing import Any, NotRequired, TypedDict
 
 import numpy as np
 
-from liveness.eval_set import SPECIES
+from liveness.eval_set import SPECIES, first_name
 from liveness.types import Decision, Thresholds
 
 
@@ -24,6 +24,7 @@ class ClipResult(TypedDict):
     reasons: list[str]  # reason codes
     scores: dict[str, float]
     timings_ms: dict[str, float]
+    attempt: NotRequired[int]  # the recording's number in its check-in, when not the first
 
 
 def summarise(results: list[ClipResult], thresholds: Thresholds) -> dict[str, Any]:
@@ -54,18 +55,30 @@ def summarise(results: list[ClipResult], thresholds: Thresholds) -> dict[str, An
     return summary
 
 
-def summarise_retries(results: list[ClipResult]) -> dict[str, dict[str, Any]]:
-    """Per group, the second recordings of genuine clips asked to take something off: how
-    many, how many verified, and the reasons given."""
+def summarise_check_ins(
+    first: list[ClipResult], later: list[ClipResult]
+) -> dict[str, dict[str, Any]]:
+    """Per group, the genuine check-ins with the later recordings a rejection allows
+    (`evaluate._retry`): how many ended verified, and on which recording, how many went to
+    an officer (sent to review, or rejected on every recording), and why the last recording
+    of those was not verified. The check-in BPCER is the share not verified."""
+    last: dict[str, ClipResult] = {r["name"]: r for r in first if r["species"] == "genuine"}
+    tries = dict.fromkeys(last, 1)
+    for result in later:  # in order of recording
+        name = first_name(result["name"])
+        last[name], tries[name] = result, result.get("attempt", 2)
     out: dict[str, dict[str, Any]] = {}
-    for group in sorted({r["group"] for r in results}, key=_group_order):
-        mine = [r for r in results if r["group"] == group]
-        reasons: Counter[str] = Counter(code for r in mine for code in r["reasons"])
+    for group in sorted({r["group"] for r in last.values()}, key=_group_order):
+        mine = [(name, r) for name, r in last.items() if r["group"] == group]
+        verified = Counter(tries[name] for name, r in mine if r["decision"] == "verified")
+        failed = [r for _, r in mine if r["decision"] != "verified"]
         out[group] = {
             "n": len(mine),
-            "verified": sum(r["decision"] == "verified" for r in mine),
-            "review": sum(r["decision"] == "review" for r in mine),
-            "reasons": dict(reasons.most_common()),
+            "verified": sum(verified.values()),
+            "verified_on": {k: verified[k] for k in sorted(verified)},
+            "officer": len(failed),
+            "bpcer": len(failed) / len(mine) if mine else None,
+            "reasons": dict(Counter(code for r in failed for code in r["reasons"]).most_common()),
         }
     return out
 
@@ -145,13 +158,18 @@ def format_table(summary: dict[str, Any]) -> str:
         lines.append(f"  {species:<9} {top}")
     if "groups" in summary:
         lines.extend(format_groups(summary["groups"]))
-    if summary.get("retries"):
+    if summary.get("check_ins"):
         lines.append(
-            "genuine clips asked to take something off, recorded again without it (verified / n):"
+            "genuine check-ins, a rejected recording recorded again (up to 3 recordings, "
+            "without what was asked off): verified / n, on recording 1+2+3; to an officer"
         )
-        for group, item in summary["retries"].items():
+        for group, item in summary["check_ins"].items():
+            on = "+".join(str(item["verified_on"].get(k, 0)) for k in (1, 2, 3))
             why = ", ".join(f"{code} {n}" for code, n in item["reasons"].items())
-            lines.append(f"  {group:<11} {item['verified']}/{item['n']} ({why})")
+            lines.append(
+                f"  {group:<11} {item['verified']}/{item['n']} ({on}), "
+                f"BPCER {item['bpcer']:.1%}" + (f"; {why}" if why else "")
+            )
     return "\n".join(lines)
 
 

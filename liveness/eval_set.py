@@ -221,30 +221,43 @@ def _render_job(job: RenderJob) -> tuple[float, dict[str, str]]:
 
 # What each request asks off, and the look the person's next recording has without it.
 REQUESTS = {"mask_on": "mask", "dark_glasses": "glasses", "glasses_off": "glasses"}
-RETRY_SEED = 500_000  # added to a clip's seed for the person's next recording
+RETRY_SEED = 500_000  # times (recording - 1), added to a clip's seed for a later recording
+MAX_TRIES = 3  # recordings a check-in allows before an officer decides (CHECKIN_MAX_TRIES)
 
 
-def without(look: Look, request: str) -> Look:
-    """``look`` with what ``request`` (a key of REQUESTS) asked off taken off."""
+def without(look: Look, request: str | None) -> Look:
+    """``look`` with what ``request`` (a key of REQUESTS) asked off taken off; None: as is."""
+    if request is None:
+        return look
     if REQUESTS[request] == "mask":
         return replace(look, mask=False)
     return replace(look, glasses="", glare=0.0)
 
 
-def retries(clips: list[dict[str, Any]], requests: list[str], workers: int) -> list[dict[str, Any]]:
-    """The next recording of each genuine clip that was asked to take something off (its
-    request in ``requests``, in order): the same person and look without it, a new challenge
-    (seed + RETRY_SEED) fitted to the face as the first was, rendered beside the first clip as
-    `<name>_retry.mp4`; returned as `load_manifest` entries (``retry_of`` names the first)."""
+def first_name(name: str) -> str:
+    """The first recording's clip name of a later recording's (`<stem>_try<k>.mp4`)."""
+    stem, _, k = name.removesuffix(".mp4").rpartition("_try")
+    return f"{stem}.mp4" if stem and k.isdigit() else name
+
+
+def retries(
+    clips: list[dict[str, Any]], requests: list[str | None], attempt: int, workers: int
+) -> list[dict[str, Any]]:
+    """The person's next recording (number ``attempt``) after each rejected genuine clip, as
+    the check-in page offers: the same person and look, without what the rejection asked off
+    (its entry in ``requests``, or None), a new challenge (seed + (attempt - 1) * RETRY_SEED)
+    fitted to the face as the first was, rendered beside the first clip as
+    `<first>_try<attempt>.mp4`; returned as `load_manifest` entries."""
     from liveness.samples import sample_photos
 
     photos = sample_photos()
     entries: list[dict[str, Any]] = []
     jobs: list[RenderJob] = []
     for clip, request in zip(clips, requests, strict=True):
-        seed = int(str(clip["seed"])) + RETRY_SEED
+        first = first_name(str(clip["name"]))
+        seed = int(clip.get("first_seed", clip["seed"])) + (attempt - 1) * RETRY_SEED
         challenge = new_challenge(random.Random(seed))
-        out = Path(str(clip["clip"])).with_name(Path(str(clip["clip"])).stem + "_retry.mp4")
+        out = Path(str(clip["clip"])).with_name(f"{Path(first).stem}_try{attempt}.mp4")
         out.with_suffix(".json").write_text(challenge.to_json(), encoding="utf-8")
         look = without(Look(**(clip.get("look") or {})), request)
         jobs.append(
@@ -262,10 +275,11 @@ def retries(clips: list[dict[str, Any]], requests: list[str], workers: int) -> l
             dict(
                 clip,
                 clip=str(out),
-                name=str(clip["name"]).removesuffix(".mp4") + "_retry.mp4",
+                name=first.removesuffix(".mp4") + f"_try{attempt}.mp4",
                 seed=seed,
+                first_seed=int(clip.get("first_seed", clip["seed"])),
                 look=json.loads(look.to_json()),
-                retry_of=clip["name"],
+                attempt=attempt,
             )
         )
     for entry, _ in zip(entries, parallel(_render_job, jobs, workers), strict=True):

@@ -212,9 +212,16 @@ def test_a_request_takes_off_only_what_it_asked_for():
     assert eval_set.without(worn, "mask_on") == replace(worn, mask=False)
     assert eval_set.without(worn, "glasses_off") == Look(beard=0.6, mask=True, skin=-0.4)
     assert eval_set.without(worn, "dark_glasses") == eval_set.without(worn, "glasses_off")
+    assert eval_set.without(worn, None) == worn  # rejected for something else: as they were
 
 
-def test_a_clip_asked_to_take_something_off_is_recorded_again_without_it(tmp_path: Path):
+def test_a_later_recording_is_named_after_the_first():
+    assert eval_set.first_name("clips/mask/genuine_000_try3.mp4") == "clips/mask/genuine_000.mp4"
+    assert eval_set.first_name("clips/genuine_007.mp4") == "clips/genuine_007.mp4"
+    assert eval_set.first_name("clips/x_tryout.mp4") == "clips/x_tryout.mp4"
+
+
+def test_a_rejected_clip_is_recorded_again_without_what_was_asked_off(tmp_path: Path):
     folder = tmp_path / "clips" / "mask"
     folder.mkdir(parents=True)
     first = {
@@ -227,31 +234,59 @@ def test_a_clip_asked_to_take_something_off_is_recorded_again_without_it(tmp_pat
         "look": {"mask": True, "skin": -0.3},
         "challenge": "{}",
     }
-    (again,) = eval_set.retries([first], ["mask_on"], 1)
-    assert again["retry_of"] == "clips/mask/genuine_000.mp4"
-    assert again["name"] == "clips/mask/genuine_000_retry.mp4"
-    assert again["seed"] == 7 + eval_set.RETRY_SEED
-    assert Look(**again["look"]) == Look(skin=-0.3)
-    assert Path(again["clip"]).stat().st_size > 10_000
-    assert Challenge.from_json(again["challenge"]).steps
-    assert again["group"] == "mask" and again["source"] == "obama2"
+    (second,) = eval_set.retries([first], ["mask_on"], 2, 1)
+    assert second["name"] == "clips/mask/genuine_000_try2.mp4"
+    assert (second["seed"], second["first_seed"], second["attempt"]) == (
+        7 + eval_set.RETRY_SEED,
+        7,
+        2,
+    )
+    assert Look(**second["look"]) == Look(skin=-0.3)
+    assert Path(second["clip"]).stat().st_size > 10_000
+    first_steps = eval_set.new_challenge(__import__("random").Random(7)).steps
+    assert Challenge.from_json(second["challenge"]).steps != first_steps
+    assert second["group"] == "mask" and second["source"] == "obama2"
+    # The third recording counts from the first one's seed, and keeps the mask off.
+    (third,) = eval_set.retries([second], [None], 3, 1)
+    assert third["name"] == "clips/mask/genuine_000_try3.mp4"
+    assert third["seed"] == 7 + 2 * eval_set.RETRY_SEED
+    assert Look(**third["look"]) == Look(skin=-0.3)
 
 
-def test_the_table_says_how_the_second_recordings_went():
-    def row(group: str, decision: str, reasons: list[str]) -> dict:
-        return dict(_result("genuine", decision, reasons, 0.45), group=group)
+def test_a_check_in_counts_its_last_recording():
+    def row(group: str, name: str, decision: str, reasons: list[str], attempt: int = 0) -> dict:
+        out = dict(_result("genuine", decision, reasons, 0.45), group=group, name=name)
+        return dict(out, attempt=attempt) if attempt else out
 
-    retried = [
-        row("mask", "verified", ["verified"]),
-        row("mask", "verified", ["verified"]),
-        row("glasses", "rejected", ["challenge_not_completed"]),
-        row("glasses", "verified", ["verified"]),
+    first = [
+        row("mask", "m0.mp4", "rejected", ["mask_on"]),
+        row("mask", "m1.mp4", "verified", ["verified"]),
+        row("glasses", "g0.mp4", "rejected", ["challenge_not_completed"]),
+        row("glasses", "g1.mp4", "review", ["match_uncertain"]),
+        row("glasses", "g2.mp4", "rejected", ["glasses_off"]),
+        dict(row("glasses", "p0.mp4", "verified", ["verified"]), species="print"),
     ]
-    by_group = eval_report.summarise_retries(retried)
+    later = [
+        row("mask", "m0_try2.mp4", "verified", ["verified"], 2),
+        row("glasses", "g0_try2.mp4", "rejected", ["challenge_not_completed"], 2),
+        row("glasses", "g2_try2.mp4", "verified", ["verified"], 2),
+        row("glasses", "g0_try3.mp4", "rejected", ["flat_face"], 3),
+    ]
+    by_group = eval_report.summarise_check_ins(first, later)
     assert list(by_group) == ["glasses", "mask"]  # in the order of GROUPS
-    assert by_group["mask"] == {"n": 2, "verified": 2, "review": 0, "reasons": {"verified": 2}}
-    summary = dict(summarise([row("mask", "rejected", ["mask_on"])], Thresholds()))
-    summary["retries"] = by_group
+    assert by_group["mask"] == {
+        "n": 2,
+        "verified": 2,
+        "verified_on": {1: 1, 2: 1},
+        "officer": 0,
+        "bpcer": 0.0,
+        "reasons": {},
+    }
+    glasses = by_group["glasses"]
+    assert (glasses["n"], glasses["verified"], glasses["officer"]) == (3, 1, 2)
+    assert glasses["reasons"] == {"match_uncertain": 1, "flat_face": 1}  # the last recordings
+    summary = dict(summarise(first, Thresholds()))
+    summary["check_ins"] = by_group
     table = format_table(summary)
-    assert "  glasses     1/2 (challenge_not_completed 1, verified 1)" in table
-    assert "  mask        2/2 (verified 2)" in table
+    assert "  glasses     1/3 (0+1+0), BPCER 66.7%; flat_face 1, match_uncertain 1" in table
+    assert "  mask        2/2 (1+1+0), BPCER 0.0%" in table
