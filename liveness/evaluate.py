@@ -19,6 +19,9 @@ Printed, per species: how many clips were verified, sent to review or rejected, 
 (attacks verified) or BPCER (genuine clips not verified); then the face match alone: FAR
 (impostor clips whose distance is at or under the accept edge) and FRR (genuine clips above it
 or without a distance). Every clip's verdict and scores go to a JSON file beside the manifest.
+A rejected genuine video clip that names its `seed` and `source` (as generated ones do) is
+recorded again, as a person would, up to three recordings, without what it was asked to take
+off; the table then ends with the check-ins verified on each recording (`_retry`).
 
 `--generate DIR` first writes the standard set: the ID photo (obama.jpg cropped to a 120x150
 JPEG of quality 60, like a Thai ID card's chip photo) and N clips per species, each with its
