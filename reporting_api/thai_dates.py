@@ -182,3 +182,13 @@ def local_midnight_utc(d: date) -> datetime:
 def end_of_local_day_utc(d: date) -> datetime:
     """Return the UTC instant at which day ``d`` ends in Bangkok (00:00 of the next day)."""
     return local_midnight_utc(_plain_date(d) + timedelta(days=1))
+
+
+def month_keys(first: date, last: date) -> list[str]:
+    """Every calendar month from ``first``'s to ``last``'s as ``YYYY-MM``, both included (none
+    when ``last`` is in an earlier month), so that a month with nothing in it still shows."""
+    keys, year, month = [], first.year, first.month
+    while (year, month) <= (last.year, last.month):
+        keys.append(f"{year:04d}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return keys

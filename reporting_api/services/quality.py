@@ -22,7 +22,7 @@ from reporting_api.store import offices as office_store
 from reporting_api.store import quality as store
 from reporting_api.store.quality import QualityAttemptRow
 from reporting_api.store.rows import OfficeRow
-from reporting_api.thai_dates import BANGKOK, bangkok_today, local_midnight_utc
+from reporting_api.thai_dates import BANGKOK, bangkok_today, local_midnight_utc, month_keys
 
 
 @dataclass(frozen=True)
@@ -77,15 +77,6 @@ def _groups(
     return [Group(k, tallies[k], tests.get(k)) for k in keys]
 
 
-def _months(date_from: date, date_to: date) -> list[str]:
-    """Every month of the range, so that a month with no recording shows as one."""
-    out, year, month = [], date_from.year, date_from.month
-    while (year, month) <= (date_to.year, date_to.month):
-        out.append(f"{year:04d}-{month:02d}")
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    return out
-
-
 async def quality_report(
     ctx: Ctx,
     office_id: int | None,
@@ -113,7 +104,9 @@ async def quality_report(
     by_office = _groups(facts, lambda f: str(f.office_id), office_order)
     by_phone = _groups(facts, lambda f: f.phone, list(q.PHONE_TYPES))
     monthly = q.tally(facts, lambda f: f.month)
-    months = [(m, monthly.get(m, q.Tally())) for m in _months(filters.date_from, filters.date_to)]
+    months = [
+        (m, monthly.get(m, q.Tally())) for m in month_keys(filters.date_from, filters.date_to)
+    ]
     overall = q.Tally()
     for fact in facts:
         overall.add(fact)

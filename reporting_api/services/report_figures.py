@@ -24,6 +24,7 @@ from reporting_api.store.reports import (
 )
 from reporting_api.store.risk_scoring import facts_of
 from reporting_api.store.rows import OfficeRow
+from reporting_api.thai_dates import month_keys
 
 log = logging.getLogger(__name__)
 
@@ -148,14 +149,6 @@ def aggregates(
     }
 
 
-def _months(first: date, last: date) -> list[str]:
-    months, y, m = [], first.year, first.month
-    while (y, m) <= (last.year, last.month):
-        months.append(f"{y:04d}-{m:02d}")
-        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
-    return months
-
-
 def compliance(
     rows: Sequence[MonthRow],
     date_from: date,
@@ -164,7 +157,7 @@ def compliance(
 ) -> dict[str, Any]:
     names = MONTH_COUNTS
     months: dict[str, dict[str, int]] = {
-        m: dict.fromkeys(names, 0) for m in _months(date_from, date_to)
+        m: dict.fromkeys(names, 0) for m in month_keys(date_from, date_to)
     }
     missed: dict[int, int] = {}
     for row in rows:

@@ -195,3 +195,28 @@ def test_a_birth_date_from_the_page_is_the_same_day_in_either_era(born: date) ->
     assert parse_date_either_era(born.isoformat(), "date_of_birth") == born
     typed_be = f"{born.year + 543}-{born.month:02d}-{born.day:02d}"
     assert parse_date_either_era(typed_be, "date_of_birth") == born
+
+
+from reporting_api.thai_dates import month_keys  # noqa: E402
+
+
+def test_month_keys_cover_the_range_across_a_new_year():
+    assert month_keys(date(2026, 11, 30), date(2027, 2, 1)) == [
+        "2026-11",
+        "2026-12",
+        "2027-01",
+        "2027-02",
+    ]
+    assert month_keys(date(2026, 5, 9), date(2026, 5, 9)) == ["2026-05"]
+    assert month_keys(date(2026, 5, 9), date(2026, 4, 30)) == []
+
+
+@_given(_st.dates(), _st.dates())
+def test_month_keys_are_every_month_once_in_order(first, last):
+    keys = month_keys(first, last)
+    span = (last.year - first.year) * 12 + last.month - first.month
+    assert len(keys) == max(span + 1, 0)
+    assert keys == sorted(set(keys))
+    if keys:
+        assert keys[0] == f"{first.year:04d}-{first.month:02d}"
+        assert keys[-1] == f"{last.year:04d}-{last.month:02d}"
